@@ -1,0 +1,1 @@
+"""FastAPI application: routers per resource, error mapping, dependencies."""

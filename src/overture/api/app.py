@@ -1,0 +1,56 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from overture import __version__
+from overture.api.errors import install_error_handlers
+from overture.api.routers import exceptions, inventory, orders, webhooks
+from overture.bootstrap import Container
+from overture.channels.rest import OrderIn
+
+
+def _openapi_with_order_schema(app: FastAPI) -> dict[str, Any]:
+    # POST /v1/orders reads the raw body itself (to keep it before parsing), so FastAPI
+    # cannot see its model: add the schema so /docs still documents the body.
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        order_schema = OrderIn.model_json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(order_schema.pop("$defs", {}))
+        components["OrderIn"] = order_schema
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if dispose_on_shutdown:
+            container.close()
+
+    app = FastAPI(
+        title="Overture",
+        version=__version__,
+        description="Order orchestration hub: capture, govern, reserve, route and run every order.",
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    install_error_handlers(app)
+    for module in (orders, inventory, exceptions, webhooks):
+        app.include_router(module.router)
+
+    @app.get("/healthz", tags=["ops"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.openapi = lambda: _openapi_with_order_schema(app)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,99 @@
+"""Map service errors to HTTP responses with one body shape:
+
+``{"error": {"code": ..., "message": ..., "fields": [{"field", "code", "reason"}], ...}}``
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+
+from overture.api.responses import Json
+from overture.channels.validation import error_code, field_path
+from overture.domain.inventory import InvalidMovement
+from overture.services.errors import (
+    AlreadyExists,
+    DuplicateOrder,
+    EngineUnavailable,
+    ErrorCode,
+    FieldError,
+    IdempotencyConflict,
+    InvalidRequest,
+    NotFound,
+    PayloadRejected,
+    WorkflowRefused,
+)
+
+
+def error_body(code: str, message: str, fields: Sequence[FieldError] = (), **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message": message, **extra}
+    if fields:
+        body["fields"] = [{"field": f.field, "code": f.code.value, "reason": f.reason} for f in fields]
+    return {"error": body}
+
+
+def _payload_rejected(_: Request, error: Exception) -> Json:
+    assert isinstance(error, PayloadRejected)
+    malformed = error.kind is ErrorCode.MALFORMED_JSON
+    message = "the body is not valid JSON" if malformed else "the order failed validation"
+    body = error_body(
+        error.kind.value, message + "; the raw message is kept in quarantine", error.errors, message_id=error.message_id
+    )
+    return Json(body, status_code=400 if malformed else 422)
+
+
+def _idempotency_conflict(_: Request, error: Exception) -> Json:
+    assert isinstance(error, IdempotencyConflict)
+    return Json(error_body(ErrorCode.IDEMPOTENCY_CONFLICT, str(error), order_id=error.order_id), status_code=409)
+
+
+def _duplicate_order(_: Request, error: Exception) -> Json:
+    assert isinstance(error, DuplicateOrder)
+    return Json(error_body(ErrorCode.DUPLICATE_ORDER, str(error), order_id=error.order_id), status_code=409)
+
+
+def _not_found(_: Request, error: Exception) -> Json:
+    return Json(error_body(ErrorCode.NOT_FOUND, str(error)), status_code=404)
+
+
+def _already_exists(_: Request, error: Exception) -> Json:
+    return Json(error_body(ErrorCode.ALREADY_EXISTS, str(error)), status_code=409)
+
+
+def _invalid_request(_: Request, error: Exception) -> Json:
+    assert isinstance(error, InvalidRequest)
+    return Json(error_body(error.error.code, str(error), [error.error]), status_code=422)
+
+
+def _invalid_movement(_: Request, error: Exception) -> Json:
+    return Json(error_body(ErrorCode.INVENTORY_INVARIANT, str(error)), status_code=409)
+
+
+def _request_validation(_: Request, error: Exception) -> Json:
+    assert isinstance(error, RequestValidationError)
+    fields = [FieldError(field_path(tuple(e["loc"])), error_code(e["type"]), e["msg"]) for e in error.errors()]
+    return Json(error_body(ErrorCode.VALIDATION_FAILED, "the request failed validation", fields), status_code=422)
+
+
+def _engine_unavailable(_: Request, error: Exception) -> Json:
+    return Json(error_body(ErrorCode.ENGINE_UNAVAILABLE, str(error)), status_code=503)
+
+
+def _workflow_refused(_: Request, error: Exception) -> Json:
+    return Json(error_body(ErrorCode.REFUSED, str(error)), status_code=409)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(EngineUnavailable, _engine_unavailable)
+    app.add_exception_handler(WorkflowRefused, _workflow_refused)
+    app.add_exception_handler(PayloadRejected, _payload_rejected)
+    app.add_exception_handler(IdempotencyConflict, _idempotency_conflict)
+    app.add_exception_handler(DuplicateOrder, _duplicate_order)
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(AlreadyExists, _already_exists)
+    app.add_exception_handler(InvalidRequest, _invalid_request)
+    app.add_exception_handler(InvalidMovement, _invalid_movement)
+    app.add_exception_handler(RequestValidationError, _request_validation)

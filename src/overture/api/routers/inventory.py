@@ -1,0 +1,168 @@
+"""Catalogue, locations and the inventory ledger."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from starlette.concurrency import run_in_threadpool
+
+from overture.api.deps import ContainerDep
+from overture.api.responses import Json
+from overture.domain.inventory import InventoryPosition, Location, LocationKind, Sku
+from overture.domain.parties import Address
+from overture.services import inventory as use_cases
+from overture.services.errors import ErrorCode, InvalidRequest, NotFound
+
+router = APIRouter(prefix="/v1", tags=["inventory"])
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LocationIn(_Strict):
+    id: Code
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+    kind: LocationKind = LocationKind.WAREHOUSE
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] = ""
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] = "US"
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    capabilities: list[Code] = []
+    priority: Annotated[int, Field(ge=0, le=10_000)] = 100
+    active: bool = True
+    ship_by_hours: Annotated[
+        float, Field(gt=0, le=24 * 90, description="Hours from release to shipment before an SLA breach")
+    ] = 48
+
+
+class SkuIn(_Strict):
+    sku: Code
+    description: Annotated[str, StringConstraints(max_length=2000)] = ""
+    unit_of_measure: Annotated[str, StringConstraints(min_length=1, max_length=8)] = "EA"
+    weight_kg: Annotated[float, Field(ge=0)] | None = None
+    serialized: bool = False
+
+
+class ReceiptIn(_Strict):
+    sku: Code
+    location_id: Code
+    quantity: Annotated[int, Field(strict=True, gt=0)]
+    reason: Annotated[str, StringConstraints(max_length=500)] = "receipt"
+    reference: Annotated[str, StringConstraints(max_length=255)] = ""
+
+
+class AdjustmentIn(_Strict):
+    sku: Code
+    location_id: Code
+    quantity: Annotated[int, Field(strict=True, description="Signed change to on hand")]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    reference: Annotated[str, StringConstraints(max_length=255)] = ""
+
+
+class ReceiptsIn(_Strict):
+    entries: Annotated[list[ReceiptIn], Field(min_length=1, max_length=20_000)]
+
+
+class AdjustmentsIn(_Strict):
+    entries: Annotated[list[AdjustmentIn], Field(min_length=1, max_length=20_000)]
+
+
+class SafetyStockIn(_Strict):
+    safety_stock: Annotated[int, Field(strict=True, ge=0)]
+
+
+def _position(p: InventoryPosition) -> dict[str, object]:
+    return {
+        "sku": p.sku,
+        "location_id": p.location_id,
+        "on_hand": p.on_hand,
+        "reserved": p.reserved,
+        "safety_stock": p.safety_stock,
+        "available": p.available,
+    }
+
+
+def _to_location(body: LocationIn, container: ContainerDep) -> Location:
+    latitude, longitude = body.latitude, body.longitude
+    if latitude is None or longitude is None:
+        if not body.postal_code:
+            raise InvalidRequest(
+                "postal_code", "give latitude and longitude, or a postal code to locate", ErrorCode.REQUIRED
+            )
+        point = container.geocoder.locate(Address(body.postal_code, body.country))
+        if point is None:
+            raise InvalidRequest("postal_code", f"cannot locate postal code {body.postal_code!r} in {body.country}")
+        latitude, longitude = point.latitude, point.longitude
+    return Location(
+        id=body.id,
+        name=body.name,
+        latitude=latitude,
+        longitude=longitude,
+        kind=body.kind,
+        postal_code=body.postal_code,
+        country=body.country,
+        capabilities=frozenset(body.capabilities),
+        priority=body.priority,
+        active=body.active,
+        ship_by_seconds=round(body.ship_by_hours * 3600),
+    )
+
+
+@router.post("/locations", status_code=201)
+async def create_location(body: LocationIn, container: ContainerDep) -> Json:
+    """Add a warehouse, store, 3PL, drop-ship partner or seller. Coordinates come from the postal code if not given."""
+    location = _to_location(body, container)
+    await run_in_threadpool(use_cases.add_location, container.uow, location, clock=container.clock)
+    return Json({"id": location.id, "latitude": location.latitude, "longitude": location.longitude}, status_code=201)
+
+
+@router.get("/locations")
+def list_locations(container: ContainerDep) -> Json:
+    return Json({"items": container.views.locations()})
+
+
+@router.post("/skus", status_code=200)
+async def upsert_skus(
+    body: Annotated[list[SkuIn], Field(min_length=1, max_length=20_000)], container: ContainerDep
+) -> Json:
+    """Create or update SKUs in bulk (all or none)."""
+    items = [Sku(s.sku, s.description, s.unit_of_measure, s.weight_kg, s.serialized) for s in body]
+    count = await run_in_threadpool(use_cases.upsert_skus, container.uow, items, clock=container.clock)
+    return Json({"upserted": count})
+
+
+@router.post("/inventory/receipts", status_code=201)
+async def receive(body: ReceiptsIn, container: ContainerDep) -> Json:
+    """Book receipts into the ledger (all entries or none)."""
+    entries = [use_cases.StockEntry(e.sku, e.location_id, e.quantity, e.reason, e.reference) for e in body.entries]
+    count = await run_in_threadpool(use_cases.receive, container.uow, entries, clock=container.clock)
+    return Json({"received": count}, status_code=201)
+
+
+@router.post("/inventory/adjustments", status_code=201)
+async def adjust(body: AdjustmentsIn, container: ContainerDep) -> Json:
+    """Signed corrections with a reason; refused (409) where on hand would fall below reserved."""
+    entries = [use_cases.StockEntry(e.sku, e.location_id, e.quantity, e.reason, e.reference) for e in body.entries]
+    positions = await run_in_threadpool(use_cases.adjust, container.uow, entries, clock=container.clock)
+    return Json({"positions": [_position(p) for p in positions]}, status_code=201)
+
+
+@router.put("/inventory/{sku}/locations/{location_id}/safety-stock")
+async def set_safety_stock(sku: str, location_id: str, body: SafetyStockIn, container: ContainerDep) -> Json:
+    position = await run_in_threadpool(
+        use_cases.set_safety_stock, container.uow, sku, location_id, body.safety_stock, clock=container.clock
+    )
+    return Json(_position(position))
+
+
+@router.get("/inventory/{sku}")
+def get_inventory(sku: str, container: ContainerDep) -> Json:
+    """Per-location on hand, reserved, safety stock and available, with totals and recent ledger entries."""
+    view = container.views.inventory(sku)
+    if view is None:
+        raise NotFound(f"no SKU {sku!r}")
+    return Json(view)

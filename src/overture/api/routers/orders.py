@@ -1,0 +1,131 @@
+"""Orders: idempotent capture and the order's whole story."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from starlette.concurrency import run_in_threadpool
+
+from overture.api.deps import After, ContainerDep, Limit, TemporalDep
+from overture.api.responses import Json
+from overture.api.workflow_calls import update_order_workflow
+from overture.channels import rest
+from overture.services.capture import CaptureResult, capture_order
+from overture.services.errors import NotFound
+from overture.services.ports import InboundMessage
+from overture.workflows.order.shared import CancelRequest
+from overture.workflows.order.workflow import OrderWorkflow
+
+router = APIRouter(prefix="/v1/orders", tags=["orders"])
+
+_KEPT_HEADERS = ("content-type", "user-agent", "idempotency-key", "x-request-id")
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Body is not valid JSON (kept in quarantine)"},
+    409: {"description": "Idempotency-Key reused with a different body, or order already captured"},
+    422: {"description": "Schema errors, each with field, code and reason (kept in quarantine)"},
+}
+
+
+def _summary(result: CaptureResult) -> dict[str, Any]:
+    o = result.order
+    return {
+        "id": o.id,
+        "status": o.status,
+        "channel": o.channel,
+        "external_id": o.external_id,
+        "created_at": o.created_at.isoformat(),
+        "exceptions": list(o.exception_types),
+        "links": {"self": f"/v1/orders/{o.id}"},
+    }
+
+
+@router.post(
+    "",
+    status_code=201,
+    responses={200: {"description": "Replay of an earlier request with the same Idempotency-Key"}, **_ERRORS},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrderIn"}}},
+        }
+    },
+)
+async def place_order(
+    request: Request,
+    container: ContainerDep,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+) -> Json:
+    """Capture an order. The raw body is stored before it is parsed; nothing sent here is lost."""
+    body = await request.body()
+    message = InboundMessage(
+        channel="rest",
+        body=body,
+        received_at=container.clock(),
+        content_type=request.headers.get("content-type", ""),
+        headers={k: v for k, v in request.headers.items() if k in _KEPT_HEADERS},
+    )
+    result = await run_in_threadpool(
+        capture_order,
+        message,
+        rest.translate,
+        idempotency_key=idempotency_key,
+        uow_factory=container.uow,
+        geocoder=container.geocoder,
+        clock=container.clock,
+    )
+    if result.created:
+        _wake_dispatcher(request)
+    status = 201 if result.created else 200
+    return Json(_summary(result), status_code=status, headers={"Location": f"/v1/orders/{result.order.id}"})
+
+
+def _wake_dispatcher(request: Request) -> None:
+    # In the one-process hub the outbox dispatcher starts the workflow at once instead of at its next poll.
+    wake: Callable[[], None] | None = getattr(request.app.state, "on_order_placed", None)
+    if wake is not None:
+        wake()
+
+
+@router.get("")
+def list_orders(
+    container: ContainerDep,
+    limit: Limit = 50,
+    after: After = None,
+    status: str | None = None,
+    channel: str | None = None,
+    external_id: str | None = None,
+) -> Json:
+    """Newest first. Filter by status, channel and the channel's own order id."""
+    items = container.views.orders(status=status, channel=channel, external_id=external_id, after=after, limit=limit)
+    return Json({"items": items, "next_after": items[-1]["id"] if len(items) == limit else None})
+
+
+@router.get("/{order_id}")
+def get_order(order_id: str, container: ContainerDep) -> Json:
+    """The order with lines, reservations, decisions (with reasons), exceptions and a timeline in time order."""
+    detail = container.views.order(order_id)
+    if detail is None:
+        raise NotFound(f"no order {order_id!r}")
+    return Json(detail)
+
+
+class CancelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    actor: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+
+
+@router.post("/{order_id}/cancel", responses={409: {"description": "Too late to cancel, or already cancelling"}})
+async def cancel_order(order_id: str, body: CancelIn, container: ContainerDep, temporal: TemporalDep) -> Json:
+    """Before release: stock is given back at once. After release: the WMS is asked to cancel first,
+    and the cancellation is refused if the goods already left."""
+    if container.views.order(order_id) is None:
+        raise NotFound(f"no order {order_id!r}")
+    outcome = await update_order_workflow(
+        temporal, order_id, OrderWorkflow.cancel, CancelRequest(body.reason, body.actor)
+    )
+    status = 200 if outcome.outcome == "cancelled" else 409
+    return Json({"order_id": order_id, "outcome": outcome.outcome, "detail": outcome.detail}, status_code=status)

@@ -1,0 +1,42 @@
+"""Inbound webhooks from outside systems."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from temporalio.client import Client
+
+from overture.api.deps import ContainerDep
+from overture.api.responses import Json
+from overture.channels.wms import translate_shipment
+from overture.services.fulfilment import receive_shipment
+from overture.services.ports import InboundMessage
+from overture.workflows.order.shared import ShipmentPing
+from overture.workflows.order.workflow import OrderWorkflow
+
+router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
+log = logging.getLogger(__name__)
+
+
+@router.post("/wms/shipments")
+async def wms_shipment(request: Request, container: ContainerDep) -> Json:
+    """A WMS/3PL shipment confirmation. Stored raw first; a duplicate delivery changes nothing."""
+    message = InboundMessage(
+        channel="wms",
+        body=await request.body(),
+        received_at=container.clock(),
+        content_type=request.headers.get("content-type", ""),
+    )
+    outcome = await run_in_threadpool(
+        receive_shipment, container.uow, message, translate_shipment, clock=container.clock
+    )
+    client: Client | None = getattr(request.app.state, "temporal", None)
+    if outcome.recorded and client is not None:
+        try:
+            handle = client.get_workflow_handle(outcome.order_id)
+            await handle.signal(OrderWorkflow.shipment_recorded, ShipmentPing(outcome.location_id, outcome.shipment_id))
+        except Exception:
+            log.warning("could not signal order %s about a shipment", outcome.order_id, exc_info=True)
+    return Json({"order_id": outcome.order_id, "recorded": outcome.recorded, "duplicate": not outcome.recorded})

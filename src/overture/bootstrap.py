@@ -1,0 +1,40 @@
+"""Wiring: build the engine, unit-of-work factory, geocoder and views from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from overture.config import Settings
+from overture.reference.zcta import ZctaGeocoder
+from overture.services.clock import utc_ticker
+from overture.services.ports import Clock, Geocoder, UnitOfWork
+from overture.store.engine import make_engine
+from overture.store.migrate import upgrade
+from overture.store.uow import SqlUnitOfWork
+from overture.store.views import SqlViews
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    settings: Settings
+    engine: Engine
+    geocoder: Geocoder
+    views: SqlViews
+    clock: Clock
+
+    def uow(self) -> UnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> Container:
+    settings = settings or Settings()
+    url = settings.resolved_database_url()
+    if migrate:
+        upgrade(url)
+    engine = make_engine(url)
+    return Container(settings, engine, ZctaGeocoder(), SqlViews(engine), utc_ticker)

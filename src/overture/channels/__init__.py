@@ -1,0 +1,1 @@
+"""Inbound adapters: each translates a channel's raw payload into a canonical command."""

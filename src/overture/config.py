@@ -1,0 +1,39 @@
+"""All settings in one place, read from ``OVERTURE_*`` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OVERTURE_", extra="ignore")
+
+    home: Path = Field(default=Path(".overture"), description="Where the embedded tier keeps its files")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite under home when unset")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    temporal_address: str | None = Field(default=None, description="An existing Temporal; unset starts a dev server")
+    task_queue: str = "overture-orders"
+    wms_url: str | None = Field(default=None, description="WMS/3PL base URL; unset starts the built-in simulator")
+    erp_url: str | None = Field(default=None, description="ERP base URL; unset starts the built-in simulator")
+    notify_url: str | None = Field(default=None, description="Customer-notice webhook base URL (default: the ERP)")
+    public_url: str | None = Field(default=None, description="How outside systems reach this hub (webhooks)")
+    step_max_attempts: int = 6
+    step_initial_interval_s: float = 1.0
+    step_max_interval_s: float = 30.0
+    step_recheck_interval_s: float = Field(
+        default=300.0, description="How often a waiting order re-reads its shipments, in case a signal was lost"
+    )
+    worker_concurrency: int = 200
+    wms_poll_interval_s: float = Field(default=10.0, description="Poll the WMS for shipments (0: webhooks only)")
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'overture.db').resolve()}"
+
+    def hub_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"

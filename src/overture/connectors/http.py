@@ -1,0 +1,239 @@
+"""The HTTP base shared by outbound connectors: rate limiting, error mapping and counters.
+
+A connector owns one ``httpx.AsyncClient``; tests pass an ``httpx.MockTransport`` as
+``transport`` so no network is needed. Every call waits on the connector's token bucket,
+carries an ``Idempotency-Key`` when given one, and turns every failure into one of the
+errors in :mod:`overture.connectors.errors`. Retrying is left to the caller (Temporal's
+retry policy), which is why the connector itself never retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from overture.connectors.errors import (
+    ConnectorError,
+    PermanentConnectorError,
+    RetryableConnectorError,
+    ThrottledError,
+)
+
+_BODY_EXCERPT = 200
+
+
+@dataclass(frozen=True)
+class ConnectorConfig:
+    name: str
+    base_url: str
+    timeout_s: float = 5.0
+    rate_per_s: float = 100.0
+    burst: int = 20
+
+    def __post_init__(self) -> None:
+        if self.timeout_s <= 0:
+            raise ValueError(f"timeout_s must be positive, got {self.timeout_s}")
+        if self.rate_per_s <= 0:
+            raise ValueError(f"rate_per_s must be positive, got {self.rate_per_s}")
+        if self.burst < 1:
+            raise ValueError(f"burst must be at least 1, got {self.burst}")
+
+
+class RateLimiter:
+    """A token bucket: ``burst`` calls at once, then ``rate_per_s`` calls a second.
+
+    Waiters queue on one lock, so they are served in arrival order and never overshoot the rate.
+    """
+
+    def __init__(self, rate_per_s: float, burst: int, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._rate = rate_per_s
+        self._capacity = float(burst)
+        self._tokens = float(burst)
+        self._clock = clock
+        self._updated = clock()
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                now = self._clock()
+                self._tokens = min(self._capacity, self._tokens + (now - self._updated) * self._rate)
+                self._updated = now
+                if self._tokens >= 1.0:
+                    self._tokens -= 1.0
+                    return
+                await asyncio.sleep((1.0 - self._tokens) / self._rate)
+
+
+@dataclass
+class ConnectorStats:
+    """Counters for one connector; ``errors`` includes the throttled calls."""
+
+    calls: int = 0
+    errors: int = 0
+    throttled: int = 0
+    last_success_at: datetime | None = None
+    latency_sum_s: float = 0.0
+    last_error: str | None = None
+
+    @property
+    def mean_latency_s(self) -> float:
+        return self.latency_sum_s / self.calls if self.calls else 0.0
+
+    def snapshot(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["last_success_at"] = self.last_success_at.isoformat() if self.last_success_at else None
+        data["mean_latency_s"] = self.mean_latency_s
+        return data
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta seconds or an HTTP date; None if absent or unreadable."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class HttpConnector:
+    """Base of the HTTP connectors: subclasses add typed operations on top of :meth:`_call`."""
+
+    def __init__(
+        self,
+        config: ConnectorConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.config = config
+        self.stats = ConnectorStats()
+        self._limiter = RateLimiter(config.rate_per_s, config.burst)
+        self._client = httpx.AsyncClient(
+            base_url=config.base_url,
+            timeout=config.timeout_s,
+            transport=transport,
+            headers={"User-Agent": f"overture-connector/{config.name}", **(headers or {})},
+        )
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        idempotency_key: str | None = None,
+        params: dict[str, str | int] | None = None,
+        operation: str | None = None,
+    ) -> dict[str, Any]:
+        """Send one request and return the decoded JSON object, or raise a ConnectorError."""
+        operation = operation or f"{method} {path}"
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key is not None else {}
+        await self._limiter.acquire()
+        self.stats.calls += 1
+        started = time.perf_counter()
+        try:
+            response = await self._client.request(method, path, json=json, headers=headers, params=params)
+            return self._decode(response, operation)
+        except ConnectorError as error:
+            self._count_failure(error)
+            raise
+        except httpx.UnsupportedProtocol as error:  # a wrong base URL will not fix itself
+            failure: ConnectorError = self._error(PermanentConnectorError, operation, f"bad URL: {error}")
+        except httpx.TimeoutException as error:
+            failure = self._error(RetryableConnectorError, operation, f"timed out ({type(error).__name__})")
+        except httpx.TransportError as error:
+            failure = self._error(RetryableConnectorError, operation, f"{type(error).__name__}: {error}")
+        except httpx.HTTPError as error:
+            failure = self._error(PermanentConnectorError, operation, f"{type(error).__name__}: {error}")
+        finally:
+            self.stats.latency_sum_s += time.perf_counter() - started
+        self._count_failure(failure)
+        raise failure
+
+    def _decode(self, response: httpx.Response, operation: str) -> dict[str, Any]:
+        status = response.status_code
+        if status >= 400:
+            raise self._status_error(response, operation)
+        try:
+            data = response.json() if response.content else {}
+        except ValueError:
+            raise self._error(
+                PermanentConnectorError, operation, f"answer is not JSON: {_excerpt(response)}", status=status
+            ) from None
+        if not isinstance(data, dict):
+            raise self._error(PermanentConnectorError, operation, "answer is not a JSON object", status=status)
+        self.stats.last_success_at = datetime.now(UTC)
+        return data
+
+    def _status_error(self, response: httpx.Response, operation: str) -> ConnectorError:
+        status = response.status_code
+        message = f"{response.reason_phrase or 'error'}: {_excerpt(response)}"
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        ctx: dict[str, Any] = {"connector": self.name, "operation": operation, "status": status}
+        if status == 429:
+            return ThrottledError(message, retry_after=retry_after, **ctx)
+        if status >= 500 or status == 408:
+            return RetryableConnectorError(message, retry_after=retry_after, **ctx)
+        return PermanentConnectorError(message, **ctx)
+
+    def _error(
+        self, kind: type[ConnectorError], operation: str, message: str, *, status: int | None = None
+    ) -> ConnectorError:
+        return kind(message, connector=self.name, operation=operation, status=status)
+
+    def _count_failure(self, error: ConnectorError) -> None:
+        self.stats.errors += 1
+        self.stats.last_error = str(error)
+        if isinstance(error, ThrottledError):
+            self.stats.throttled += 1
+
+    def _field(self, data: dict[str, Any], key: str, operation: str) -> str:
+        """A required non-empty string in an answer; a missing one makes the answer malformed."""
+        value = data.get(key)
+        if not isinstance(value, str) or not value:
+            raise self._malformed(operation, f"answer lacks the string field {key!r}")
+        return value
+
+    def _malformed(self, operation: str, message: str) -> ConnectorError:
+        """A PermanentConnectorError for a 2xx answer we cannot use, counted as a failed call."""
+        error = self._error(PermanentConnectorError, operation, message)
+        self._count_failure(error)
+        return error
+
+
+def _excerpt(response: httpx.Response) -> str:
+    text = response.text.strip().replace("\n", " ")
+    return text if len(text) <= _BODY_EXCERPT else text[:_BODY_EXCERPT] + "..."

@@ -1,0 +1,528 @@
+"""``overture demo``: the whole hub on a fresh store, driven through its public API.
+
+The hub runs in this process exactly as ``overture serve`` runs it (workflow engine, WMS and ERP
+simulators, order worker, outbox dispatcher, shipment poller, API). Warehouses, catalogue and stock
+are seeded with the bulk endpoints; concurrent clients place orders (with some unknown SKUs, scarce
+stock, malformed bodies and idempotent replays) while an operator takes the ERP down and later
+holds WMS shipments, then works the exception queue. Once every order has settled the summary
+reads the store and the simulators' records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import statistics
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import httpx
+from rich import box
+from rich.columns import Columns
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import Connection, func, select
+
+from overture.bootstrap import Container, bootstrap
+from overture.config import Settings
+from overture.demo_data import WAREHOUSES, DemoData, PlannedRequest, build
+from overture.demo_loop import DemoError, DemoHub, Operator, OperatorLog, checked, simulator_records
+from overture.store.engine import READONLY
+from overture.store.tables import decisions, inventory_positions, order_exceptions, orders
+
+__all__ = ["DemoError", "DemoOptions", "DemoSummary", "run_demo"]
+
+CHUNK = 5_000  # bulk endpoints take up to 20,000 entries; smaller chunks keep each transaction short
+T = TypeVar("T")
+K = TypeVar("K")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoOptions:
+    # In one process on two cores the whole loop settles 6-10 orders/s (measured: 400 orders with the
+    # outage in ~65 s while a benchmark shared the machine), so `make demo` stays well under two minutes.
+    orders: int = 400
+    skus: int = 10_000
+    clients: int = 8
+    port: int = 8000
+    keep_serving: bool = True
+    seed: int = 7
+    settle_timeout_s: float = 90.0
+
+    def __post_init__(self) -> None:
+        for name in ("orders", "skus", "clients"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, not {getattr(self, name)}")
+        if not 0 <= self.port <= 65_535:
+            raise ValueError(f"port must be 0..65535, not {self.port}")
+        if self.settle_timeout_s <= 0:
+            raise ValueError(f"settle_timeout_s must be positive, not {self.settle_timeout_s}")
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionCounts:
+    opened: int
+    resolved: int
+    open: int
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatorCheck:
+    """What the simulated WMS and ERP recorded, and whether each effect happened exactly once."""
+
+    releases: dict[tuple[str, str], int]  # WMS releases per (order, location)
+    invoices: dict[str, int]  # ERP invoices per order
+    one_release_each: bool  # no (order, location) released twice, and every completed order released
+    one_invoice_each: bool  # every completed order invoiced once, and nothing else invoiced
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    url: str
+    locations: int
+    skus: int
+    units_received: int
+    responses: dict[int, int]  # POST /v1/orders by HTTP status; 0 = no response
+    placed: int
+    replays: int
+    replays_same_order: int
+    quarantined: int
+    orders_by_status: dict[str, int]
+    exceptions: dict[str, ExceptionCounts]  # by exception type
+    resolutions: dict[str, int]  # resolved exceptions by action
+    units_reserved: int
+    mean_routing_km: float | None
+    seconds: float  # placing the orders
+    orders_per_second: float  # captured
+    loop_seconds: float  # from the first order placed until every order settled (or the deadline)
+    settled: bool
+    unsettled: int
+    operator: OperatorLog
+    records: SimulatorCheck | None  # None when an outside WMS or ERP was configured
+    engine_pid: int | None  # the dev server the demo started (None: OVERTURE_TEMPORAL_ADDRESS)
+
+    @property
+    def docs_url(self) -> str:
+        return f"{self.url}/docs"
+
+    @property
+    def end_to_end_orders_per_second(self) -> float:
+        return self.placed / self.loop_seconds if self.loop_seconds > 0 else 0.0
+
+
+@dataclass(slots=True)
+class _Tally:
+    """What one client saw; merged once the clients are done, so no lock is needed."""
+
+    statuses: Counter[int] = field(default_factory=Counter)
+    replays_same_order: int = 0
+
+    def merge(self, other: _Tally) -> None:
+        self.statuses.update(other.statuses)
+        self.replays_same_order += other.replays_same_order
+
+
+def _demo_settings(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={
+            "database_url": f"sqlite:///{(settings.home / 'demo.db').resolve()}",
+            # A failing call gives up after about a second instead of minutes, so the outage shows while you watch.
+            "step_max_attempts": 3,
+            "step_initial_interval_s": 0.2,
+            "step_max_interval_s": 1.0,
+            # Its own queue: a worker of `overture serve` on the same cluster must not take demo orders.
+            "task_queue": f"{settings.task_queue}-demo",
+            # Shipments whose webhook was lost (a burst when the WMS ships again) arrive within seconds.
+            "wms_poll_interval_s": 2.0,
+        }
+    )
+
+
+def _fresh_container(settings: Settings) -> Container:
+    settings.home.mkdir(parents=True, exist_ok=True)
+    path = (settings.home / "demo.db").resolve()
+    for stale in (path, path.with_name("demo.db-wal"), path.with_name("demo.db-shm")):
+        stale.unlink(missing_ok=True)
+    return bootstrap(settings)
+
+
+def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _seed(url: str, data: DemoData) -> None:
+    """Warehouses, catalogue and opening stock, through the same API any client would use."""
+    with httpx.Client(base_url=url, timeout=300) as client:
+        for location_id, name, postal_code, priority in WAREHOUSES:
+            body = {"id": location_id, "name": name, "postal_code": postal_code, "priority": priority}
+            checked(client.post("/v1/locations", json=body))
+        skus = [{"sku": i.sku, "description": i.description, "weight_kg": i.weight_kg} for i in data.catalogue]
+        for chunk in _chunks(skus):
+            checked(client.post("/v1/skus", json=list(chunk)))
+        for entries in _chunks(data.receipts):
+            checked(client.post("/v1/inventory/receipts", json={"entries": list(entries)}))
+
+
+def _post(client: httpx.Client, request: PlannedRequest) -> httpx.Response | None:
+    headers = {"Idempotency-Key": request.idempotency_key, "Content-Type": "application/json"}
+    try:
+        return client.post("/v1/orders", content=request.body, headers=headers)
+    except httpx.HTTPError:
+        return None  # counted as status 0: the summary shows it rather than the demo dying
+
+
+def _client_loop(url: str, work: queue.SimpleQueue[PlannedRequest], advance: Callable[[], None]) -> _Tally:
+    tally = _Tally()
+    with httpx.Client(base_url=url, timeout=120) as client:
+        while True:
+            try:
+                request = work.get_nowait()
+            except queue.Empty:
+                return tally
+            first = _post(client, request)
+            tally.statuses[first.status_code if first else 0] += 1
+            advance()
+            if request.replay and first is not None and first.status_code == 201:
+                # Same key, same body: the hub must answer 200 with the order it already made.
+                again = _post(client, request)
+                tally.statuses[again.status_code if again else 0] += 1
+                if again is not None and again.status_code == 200 and again.json()["id"] == first.json()["id"]:
+                    tally.replays_same_order += 1
+                advance()
+
+
+def _drain(work: queue.SimpleQueue[PlannedRequest]) -> None:
+    with contextlib.suppress(queue.Empty):
+        while True:
+            work.get_nowait()
+
+
+def _place(
+    url: str,
+    plan: Sequence[PlannedRequest],
+    clients: int,
+    progress: Progress,
+    on_answer: Callable[[int, int], None],
+) -> tuple[_Tally, float]:
+    """Post every planned request from ``clients`` threads; ``on_answer(done, total)`` after each answer."""
+    work: queue.SimpleQueue[PlannedRequest] = queue.SimpleQueue()
+    for request in plan:
+        work.put(request)
+    total = len(plan) + sum(r.replay for r in plan)
+    task: TaskID = progress.add_task("Placing orders", total=total, status="")
+    answered = Counter[str]()
+    lock = threading.Lock()
+
+    def advance() -> None:
+        progress.advance(task)  # Progress guards its tasks with a lock
+        with lock:
+            answered["n"] += 1
+            done = answered["n"]
+        on_answer(done, total)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients, thread_name_prefix="demo-client") as pool:
+        try:
+            tallies = list(pool.map(lambda _: _client_loop(url, work, advance), range(clients)))
+        except KeyboardInterrupt:
+            # Empty the queue so each client stops after its request in flight, rather than
+            # leaving the pool to finish every remaining order before Ctrl-C takes effect.
+            _drain(work)
+            raise
+    seconds = time.perf_counter() - started
+    merged = _Tally()
+    for tally in tallies:
+        merged.merge(tally)
+    return merged, seconds
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _mean_routing_km(connection: Connection) -> float | None:
+    """Mean over routed orders of the mean distance to the location(s) chosen for each."""
+    per_order = []
+    for alternatives in connection.execute(
+        select(decisions.c.alternatives).where(decisions.c.kind == "routing")
+    ).scalars():
+        chosen = [
+            a["distance_km"] for a in alternatives if a.get("outcome") == "chosen" and a.get("distance_km") is not None
+        ]
+        if chosen:
+            per_order.append(statistics.fmean(chosen))
+    return statistics.fmean(per_order) if per_order else None
+
+
+@dataclass(frozen=True, slots=True)
+class _StoreFigures:
+    by_status: dict[str, int]
+    exceptions: dict[str, ExceptionCounts]
+    resolutions: dict[str, int]
+    units_reserved: int
+    mean_routing_km: float | None
+    completed: frozenset[str]
+
+
+def _exception_counts(c: Connection) -> dict[str, ExceptionCounts]:
+    x = order_exceptions.c
+    counts: dict[str, Counter[str]] = {}
+    for kind, status, n in c.execute(select(x.type, x.status, func.count()).group_by(x.type, x.status)):
+        counts.setdefault(kind, Counter())[status] = n
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1].total())
+    return {k: ExceptionCounts(c.total(), c["resolved"], c["open"]) for k, c in ranked}
+
+
+def _store_figures(container: Container) -> _StoreFigures:
+    # Read-only, so the summary never takes the SQLite write lock while the hub may still serve.
+    with container.engine.connect().execution_options(**{READONLY: True}) as c:
+        by_status = {s: n for s, n in c.execute(select(orders.c.status, func.count()).group_by(orders.c.status))}
+        x = order_exceptions.c
+        resolved = select(x.resolution, func.count()).where(x.status == "resolved").group_by(x.resolution)
+        resolutions = {str(action): n for action, n in c.execute(resolved)}
+        reserved = c.execute(select(func.coalesce(func.sum(inventory_positions.c.reserved), 0))).scalar_one()
+        completed = frozenset(c.execute(select(orders.c.id).where(orders.c.status == "completed")).scalars())
+        return _StoreFigures(
+            by_status=dict(sorted(by_status.items(), key=lambda kv: -kv[1])),
+            exceptions=_exception_counts(c),
+            resolutions=dict(sorted(resolutions.items(), key=lambda kv: -kv[1])),
+            units_reserved=int(reserved),
+            mean_routing_km=_mean_routing_km(c),
+            completed=completed,
+        )
+
+
+def _check_records(hub: DemoHub, completed: frozenset[str]) -> SimulatorCheck | None:
+    records = simulator_records(hub)
+    if records is None:
+        return None
+    releases, invoices = records
+    released_orders = {order_id for order_id, _ in releases}
+    return SimulatorCheck(
+        releases=dict(releases),
+        invoices=dict(invoices),
+        one_release_each=all(n == 1 for n in releases.values()) and completed <= released_orders,
+        one_invoice_each=dict(invoices) == dict.fromkeys(completed, 1),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    tally: _Tally
+    seconds: float
+    loop_seconds: float
+    settled: bool
+    unsettled: int
+    operator: OperatorLog
+
+
+def _summarise(hub: DemoHub, container: Container, data: DemoData, run: _Run) -> DemoSummary:
+    store = _store_figures(container)
+    tally = run.tally
+    placed = tally.statuses[201]
+    return DemoSummary(
+        url=hub.url,
+        locations=len(WAREHOUSES),
+        skus=len(data.catalogue),
+        units_received=sum(r["quantity"] for r in data.receipts),
+        responses=dict(sorted(tally.statuses.items())),
+        placed=placed,
+        replays=tally.statuses[200],
+        replays_same_order=tally.replays_same_order,
+        quarantined=tally.statuses[400] + tally.statuses[422],
+        orders_by_status=store.by_status,
+        exceptions=store.exceptions,
+        resolutions=store.resolutions,
+        units_reserved=store.units_reserved,
+        mean_routing_km=store.mean_routing_km,
+        seconds=run.seconds,
+        orders_per_second=placed / run.seconds if run.seconds > 0 else 0.0,
+        loop_seconds=run.loop_seconds,
+        settled=run.settled,
+        unsettled=run.unsettled,
+        operator=run.operator,
+        records=_check_records(hub, store.completed),
+        engine_pid=hub.engine_pid,
+    )
+
+
+# --------------------------------------------------------------------------- printing
+
+_STATUS_LABELS = {
+    201: "placed",
+    200: "replayed",
+    400: "malformed JSON",
+    422: "invalid",
+    409: "conflict",
+    0: "no answer",
+}
+
+
+def _table(title: str, rows: Mapping[K, int], label: Callable[[K], str] = str) -> Table:
+    table = Table(
+        title=title, title_justify="left", title_style="bold", show_header=False, box=box.SIMPLE, min_width=len(title)
+    )
+    table.add_column()
+    table.add_column(justify="right")
+    for key, count in rows.items():
+        table.add_row(label(key), f"{count:,}")
+    return table
+
+
+def _exceptions_table(exceptions: Mapping[str, ExceptionCounts]) -> Table:
+    table = Table(title="Exceptions by type", title_justify="left", title_style="bold", box=box.SIMPLE)
+    for heading in ("type", "opened", "resolved", "open"):
+        table.add_column(heading, justify="left" if heading == "type" else "right")
+    for kind, n in exceptions.items():
+        table.add_row(kind, f"{n.opened:,}", f"{n.resolved:,}", f"{n.open:,}")
+    return table
+
+
+def _once(ok: bool, per: str) -> str:
+    return f"[green]exactly one per {per} ✓[/]" if ok else f"[red]NOT exactly one per {per} ✗[/]"
+
+
+def _records_rows(records: SimulatorCheck | None) -> list[tuple[str, str]]:
+    if records is None:
+        return [("Outside systems", "configured WMS/ERP: no simulator records to check")]
+    releases, invoices = sum(records.releases.values()), sum(records.invoices.values())
+    once_released, once_invoiced = (
+        _once(records.one_release_each, "order-location"),
+        _once(records.one_invoice_each, "completed order"),
+    )
+    return [
+        ("WMS releases", f"{releases:,} recorded for {len(records.releases):,} order-locations: {once_released}"),
+        ("ERP invoices", f"{invoices:,} recorded for {len(records.invoices):,} orders: {once_invoiced}"),
+    ]
+
+
+def _operator_row(log: OperatorLog) -> str:
+    return (
+        f"ERP down {log.erp_outage_s:.1f} s; retried {log.retried:,}, restocked {log.restocked:,}; cancelled "
+        f"{log.cancelled_before_release} before release, {log.cancelled_after_release} after release, "
+        f"{log.cancelled_from_queue} from the queue ({log.refused} refused and retried)"
+    )
+
+
+def _figure_rows(summary: DemoSummary, clients: int) -> list[tuple[str, str]]:
+    distance = (
+        "n/a (no order was routed)"
+        if summary.mean_routing_km is None
+        else f"{summary.mean_routing_km:,.0f} km on average to the chosen warehouse(s)"
+    )
+    same = "all" if summary.replays_same_order == summary.replays else f"only {summary.replays_same_order:,}"
+    settled = (
+        "[green]every order settled[/]"
+        if summary.settled
+        else f"[red]{summary.unsettled:,} order(s) still moving at the deadline[/]"
+    )
+    return [
+        ("Seeded", f"{summary.locations} warehouses, {summary.skus:,} SKUs, {summary.units_received:,} units"),
+        ("Orders placed", f"[green]{summary.placed:,}[/] (201) from {clients} concurrent clients"),
+        ("Replays", f"{summary.replays:,} (200), {same} returned the order first placed"),
+        ("Quarantined", f"{summary.quarantined:,} (400/422) malformed bodies, kept for inspection"),
+        ("Capture", f"{summary.orders_per_second:,.0f} orders/s ({summary.seconds:.1f} s)"),
+        ("Routing distance", distance),
+        ("Operator", _operator_row(summary.operator)),
+        *_records_rows(summary.records),
+        ("Units reserved", f"{summary.units_reserved:,} still held for orders not shipped"),
+        (
+            "End to end",
+            f"{settled} in {summary.loop_seconds:.1f} s: {summary.end_to_end_orders_per_second:,.1f} orders/s",
+        ),
+        ("API docs", summary.docs_url),
+    ]
+
+
+def _print_summary(summary: DemoSummary, clients: int, console: Console) -> None:
+    figures = Table.grid(padding=(0, 2))
+    figures.add_column(style="bold")
+    figures.add_column()
+    for name, value in _figure_rows(summary, clients):
+        figures.add_row(name, value)
+    console.print()
+    console.print("[bold]Overture demo summary[/]")
+    console.print(figures)
+    responses = _table("HTTP responses", summary.responses, lambda s: f"{s} {_STATUS_LABELS.get(s, '')}".rstrip())
+    statuses = _table("Orders by status", summary.orders_by_status)
+    resolutions = _table("Resolutions by action", summary.resolutions or {"none": 0})
+    console.print(Columns([statuses, _exceptions_table(summary.exceptions), resolutions, responses]))
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _serve_until_interrupted(hub: DemoHub, console: Console) -> None:
+    console.print(f"Hub running at {hub.url}/docs (Ctrl-C to stop)")
+    try:
+        while hub.running:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        console.print("Stopping the hub...")
+
+
+def _run_loop(hub: DemoHub, container: Container, data: DemoData, options: DemoOptions, console: Console) -> _Run:
+    """Place the orders while the operator breaks and mends things, then wait for every order to settle."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[status]}"),
+    )
+    with Progress(*columns, console=console) as progress:
+        operator = Operator(hub, container, options.orders, progress)
+        try:
+            started = time.perf_counter()
+            tally, seconds = _place(hub.url, data.requests, options.clients, progress, operator.placed)
+            settled, unsettled = operator.run(time.monotonic() + options.settle_timeout_s)
+            loop_seconds = time.perf_counter() - started
+        finally:
+            operator.close()
+    return _Run(tally, seconds, loop_seconds, settled, unsettled, operator.log)
+
+
+def _announce_port(hub: DemoHub, options: DemoOptions, console: Console) -> None:
+    if options.port == 0:
+        console.print(f"Using free port {hub.port}")
+    elif hub.requested_port_busy:
+        console.print(f"[yellow]Port {options.port} is busy[/]; using free port {hub.port} instead")
+
+
+def run_demo(settings: Settings, options: DemoOptions, *, console: Console | None = None) -> DemoSummary:
+    """Run the whole demo and return its figures; keep the hub up afterwards if asked to.
+
+    Whatever happens (Ctrl-C included), the API, worker, simulators and dev server are stopped on the way out.
+    """
+    console = console or Console()
+    settings = _demo_settings(settings)
+    container = _fresh_container(settings)
+    try:
+        hub = DemoHub(settings, container, options.port)
+        interrupted = True
+        try:
+            _announce_port(hub, options, console)
+            with console.status("Starting the hub: workflow engine, WMS/ERP simulators, worker and API..."):
+                hub.start()
+            with console.status("Generating sample data and seeding the hub over HTTP..."):
+                data = build(options.skus, options.orders, options.seed)
+                _seed(hub.url, data)
+            run = _run_loop(hub, container, data, options, console)
+            summary = _summarise(hub, container, data, run)
+            _print_summary(summary, options.clients, console)
+            if options.keep_serving:
+                _serve_until_interrupted(hub, console)
+            interrupted = False
+        finally:
+            # Cut short (Ctrl-C, an error), orders in flight would keep the worker busy for a minute
+            # or more; the store and the engine's database are thrown away next run anyway.
+            hub.stop(grace_s=3 if interrupted else 60)
+    finally:
+        container.close()
+    return summary

@@ -1,0 +1,74 @@
+"""Order exceptions: typed problems that stop an order and wait for a decision.
+
+These are business records shown to operators, not Python exceptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class ExceptionType(StrEnum):
+    INVALID_DATA = "invalid_data"
+    UNKNOWN_SKU = "unknown_sku"
+    PRICE_MISMATCH = "price_mismatch"
+    CREDIT_HOLD = "credit_hold"
+    INSUFFICIENT_STOCK = "insufficient_stock"
+    CONNECTOR_FAILURE = "connector_failure"
+    SLA_BREACH = "sla_breach"
+    SELLER_VIOLATION = "seller_violation"
+
+
+class ExceptionAction(StrEnum):
+    RETRY = "retry"
+    EDIT = "edit"
+    OVERRIDE = "override"
+    REROUTE = "reroute"
+    CANCEL = "cancel"
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class ExceptionStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+A = ExceptionAction
+_DEFAULT_ACTIONS: dict[ExceptionType, tuple[ExceptionAction, ...]] = {
+    ExceptionType.INVALID_DATA: (A.EDIT, A.CANCEL),
+    ExceptionType.UNKNOWN_SKU: (A.EDIT, A.RETRY, A.CANCEL),
+    ExceptionType.PRICE_MISMATCH: (A.OVERRIDE, A.EDIT, A.CANCEL),
+    ExceptionType.CREDIT_HOLD: (A.OVERRIDE, A.CANCEL),
+    ExceptionType.INSUFFICIENT_STOCK: (A.RETRY, A.REROUTE, A.EDIT, A.CANCEL),
+    # override: the step was done by hand in the other system.
+    ExceptionType.CONNECTOR_FAILURE: (A.RETRY, A.OVERRIDE, A.CANCEL),
+    # retry: give the location another ship-by window; override: acknowledge and stop alerting.
+    ExceptionType.SLA_BREACH: (A.RETRY, A.OVERRIDE, A.CANCEL),
+    ExceptionType.SELLER_VIOLATION: (A.REROUTE, A.CANCEL),
+}
+
+
+def default_actions(kind: ExceptionType) -> tuple[ExceptionAction, ...]:
+    return _DEFAULT_ACTIONS[kind]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderException:
+    id: str
+    order_id: str
+    type: ExceptionType
+    step: str
+    reason: str
+    severity: Severity = Severity.MEDIUM
+    allowed_actions: tuple[ExceptionAction, ...] = ()
+    details: dict[str, Any] = field(default_factory=dict)
+    status: ExceptionStatus = ExceptionStatus.OPEN
+    created_at: datetime | None = None

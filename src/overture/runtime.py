@@ -1,0 +1,210 @@
+"""Running the hub: the workflow engine, the worker and outbox dispatcher, the API, and (when no
+outside systems are configured) the built-in WMS and ERP simulators, in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from typing import TypedDict
+
+import uvicorn
+from temporalio.client import Client
+
+from overture.api.app import create_app
+from overture.bootstrap import Container
+from overture.config import Settings
+from overture.connectors.erp import ErpConnector
+from overture.connectors.http import ConnectorConfig
+from overture.connectors.notifier import Notifier
+from overture.connectors.wms import WmsConnector
+from overture.workflows.dispatcher import OutboxDispatcher
+from overture.workflows.engine import connect_client, resolve_engine
+from overture.workflows.order.activities import OrderActivities
+from overture.workflows.order.shared import StepPolicy
+from overture.workflows.poller import ShipmentPoller
+from overture.workflows.worker import build_worker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    wms_url: str
+    erp_url: str
+    notify_url: str
+    hub_url: str
+
+
+def policy_from(settings: Settings) -> StepPolicy:
+    return StepPolicy(
+        max_attempts=settings.step_max_attempts,
+        initial_interval_s=settings.step_initial_interval_s,
+        max_interval_s=settings.step_max_interval_s,
+        recheck_interval_s=settings.step_recheck_interval_s,
+    )
+
+
+class WorkerOptions(TypedDict):
+    task_queue: str
+    policy: StepPolicy
+    max_concurrent: int
+    poll_interval_s: float
+
+
+def worker_options(settings: Settings) -> WorkerOptions:
+    """The settings-driven arguments of ``run_worker_side``."""
+    return WorkerOptions(
+        task_queue=settings.task_queue,
+        policy=policy_from(settings),
+        max_concurrent=settings.worker_concurrency,
+        poll_interval_s=settings.wms_poll_interval_s,
+    )
+
+
+def make_activities(container: Container, endpoints: Endpoints) -> OrderActivities:
+    return OrderActivities(
+        uow_factory=container.uow,
+        geocoder=container.geocoder,
+        clock=container.clock,
+        wms=WmsConnector(ConnectorConfig(name="wms", base_url=endpoints.wms_url)),
+        erp=ErpConnector(ConnectorConfig(name="erp", base_url=endpoints.erp_url)),
+        notifier=Notifier(ConnectorConfig(name="notifier", base_url=endpoints.notify_url)),
+        shipment_callback_url=f"{endpoints.hub_url}/v1/webhooks/wms/shipments",
+    )
+
+
+async def run_worker_side(
+    container: Container,
+    client: Client,
+    endpoints: Endpoints,
+    *,
+    task_queue: str,
+    policy: StepPolicy,
+    stop: asyncio.Event,
+    max_concurrent: int = 200,
+    poll_interval_s: float = 10.0,
+    dispatcher_ready: asyncio.Future[OutboxDispatcher] | None = None,
+) -> None:
+    """Run the order worker, the outbox dispatcher and the shipment poller until ``stop`` is set."""
+    activities = make_activities(container, endpoints)
+    dispatcher = OutboxDispatcher(container.uow, client, task_queue=task_queue, policy=policy, clock=container.clock)
+    if dispatcher_ready is not None:
+        dispatcher_ready.set_result(dispatcher)
+    # One thread per concurrent activity slot: store activities are short and wait on the
+    # connection pool, which is what bounds the load on the database.
+    with ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="activity") as executor:
+        worker = build_worker(
+            client, task_queue=task_queue, activities=activities, executor=executor, max_concurrent=max_concurrent
+        )
+        try:
+            async with worker:
+                loops = [dispatcher.run(stop)]
+                if poll_interval_s > 0:
+                    poller = ShipmentPoller(
+                        activities.wms, client, container.uow, clock=container.clock, interval_s=poll_interval_s
+                    )
+                    loops.append(poller.run(stop))
+                await asyncio.gather(*loops)
+        finally:
+            for connector in (activities.wms, activities.erp, activities.notifier):
+                await connector.aclose()
+
+
+@contextmanager
+def simulators_if_needed(settings: Settings) -> Iterator[Endpoints]:
+    """Use the configured WMS/ERP, or start the built-in simulators for the ones not configured."""
+    from overture.simulators.erp import create_erp_app
+    from overture.simulators.server import SimulatorServer
+    from overture.simulators.wms import create_wms_app
+
+    with ExitStack() as stack:
+        wms_url, erp_url = settings.wms_url, settings.erp_url
+        if wms_url is None:
+            wms = SimulatorServer(create_wms_app(overture_url=settings.hub_url()))
+            wms.start()
+            stack.callback(wms.stop)
+            wms_url = wms.url
+            log.warning("no OVERTURE_WMS_URL: using the built-in WMS simulator at %s", wms_url)
+        if erp_url is None:
+            erp = SimulatorServer(create_erp_app())
+            erp.start()
+            stack.callback(erp.stop)
+            erp_url = erp.url
+            log.warning("no OVERTURE_ERP_URL: using the built-in ERP simulator at %s", erp_url)
+        yield Endpoints(wms_url, erp_url, settings.notify_url or erp_url, settings.hub_url())
+
+
+def serve_hub(settings: Settings, container: Container) -> None:
+    """Engine (unless OVERTURE_TEMPORAL_ADDRESS), simulators (unless URLs given), worker and API."""
+    address, dev_server = resolve_engine(settings.home, settings.temporal_address)
+    with ExitStack() as stack:
+        if dev_server is not None:
+            dev_server.start()
+            stack.callback(dev_server.stop)
+        endpoints = stack.enter_context(simulators_if_needed(settings))
+        asyncio.run(_serve(settings, container, address, endpoints))
+
+
+async def _serve(settings: Settings, container: Container, address: str, endpoints: Endpoints) -> None:
+    client = await connect_client(address)
+    app = create_app(container, dispose_on_shutdown=True)
+    app.state.temporal = client
+    stop = asyncio.Event()
+    ready: asyncio.Future[OutboxDispatcher] = asyncio.get_running_loop().create_future()
+    worker_task = asyncio.create_task(
+        run_worker_side(
+            container,
+            client,
+            endpoints,
+            stop=stop,
+            dispatcher_ready=ready,
+            **worker_options(settings),
+        )
+    )
+    app.state.on_order_placed = (await ready).wake
+    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning"))
+    try:
+        await server.serve()
+    finally:
+        stop.set()
+        await worker_task
+
+
+def run_worker(settings: Settings, container: Container) -> None:
+    """Only the worker and dispatcher (scale-out): needs an engine and outside systems configured."""
+    if not (settings.temporal_address and settings.wms_url and settings.erp_url):
+        raise SystemExit("overture worker needs OVERTURE_TEMPORAL_ADDRESS, OVERTURE_WMS_URL and OVERTURE_ERP_URL")
+    endpoints = Endpoints(
+        settings.wms_url, settings.erp_url, settings.notify_url or settings.erp_url, settings.hub_url()
+    )
+
+    async def main() -> None:
+        client = await connect_client(settings.temporal_address or "")
+        stop = asyncio.Event()
+        await run_worker_side(
+            container,
+            client,
+            endpoints,
+            stop=stop,
+            **worker_options(settings),
+        )
+
+    asyncio.run(main())
+
+
+def run_api(settings: Settings, container: Container) -> None:
+    """Only the API (scale-out, or a separate process in crash tests), talking to an existing engine."""
+    if not settings.temporal_address:
+        raise SystemExit("overture api needs OVERTURE_TEMPORAL_ADDRESS (overture serve runs everything in one)")
+
+    async def main() -> None:
+        app = create_app(container, dispose_on_shutdown=True)
+        app.state.temporal = await connect_client(settings.temporal_address or "")
+        server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning"))
+        await server.serve()
+
+    asyncio.run(main())

@@ -1,0 +1,153 @@
+"""Capture: store the raw message, translate it, then validate, route and reserve in one transaction.
+
+The raw message is inserted before it is parsed; whatever cannot be parsed is committed
+to quarantine, and whatever parses but fails a business check is committed ``on_hold``
+with a typed exception. Nothing that reached us is lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NoReturn, TypeVar
+
+from overture.domain.commands import PlaceOrder
+from overture.domain.ids import new_id
+from overture.domain.orders import InvalidOrder
+from overture.services.errors import (
+    DuplicateOrder,
+    ErrorCode,
+    FieldError,
+    IdempotencyConflict,
+    PayloadError,
+    PayloadRejected,
+)
+from overture.services.placement import place_order
+from overture.services.ports import (
+    Clock,
+    Geocoder,
+    InboundMessage,
+    MessageStatus,
+    OrderSummary,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from overture.services.retry import in_transaction
+
+Translator = Callable[[bytes], PlaceOrder]
+T = TypeVar("T")
+IDEMPOTENCY_SCOPE = "orders"
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureResult:
+    order: OrderSummary
+    created: bool
+
+
+def request_hash(command: PlaceOrder) -> str:
+    """Fingerprint of the request's meaning (not its bytes: key order and spacing don't count)."""
+    return hashlib.sha256(repr(command).encode()).hexdigest()
+
+
+def capture_order(
+    message: InboundMessage,
+    translate: Translator,
+    *,
+    idempotency_key: str | None,
+    uow_factory: UnitOfWorkFactory,
+    geocoder: Geocoder,
+    clock: Clock,
+) -> CaptureResult:
+    """Capture one order message. Retries transient store conflicts; raises ServiceError subclasses."""
+    return in_transaction(
+        uow_factory, lambda uow: _capture_once(uow, message, translate, idempotency_key, geocoder, clock)
+    )
+
+
+def _capture_once(
+    uow: UnitOfWork,
+    message: InboundMessage,
+    translate: Translator,
+    idempotency_key: str | None,
+    geocoder: Geocoder,
+    clock: Clock,
+) -> CaptureResult:
+    order_id = new_id("ord")
+    # Stored before it is parsed. The status anticipates success; every other path below corrects
+    # it with settle() before the transaction commits, so no reader ever sees a wrong one.
+    message_id = uow.messages.add(message, status=MessageStatus.ACCEPTED, order_id=order_id)
+    command = translate_or_quarantine(uow, message_id, message.body, translate)
+    replay = _replay(uow, message_id, command, idempotency_key)
+    if replay is not None:
+        return replay
+    try:
+        record = place_order(
+            command,
+            order_id=order_id,
+            message_id=message_id,
+            clock=clock,
+            inventory=uow.inventory,
+            geocoder=geocoder,
+        )
+    except InvalidOrder as error:
+        quarantine(
+            uow, message_id, ErrorCode.INVALID_VALUE, [FieldError(error.field, ErrorCode.INVALID_VALUE, error.reason)]
+        )
+    uow.orders.add(record)
+    if idempotency_key is not None:
+        uow.idempotency.add(
+            IDEMPOTENCY_SCOPE,
+            idempotency_key,
+            request_hash=request_hash(command),
+            order_id=order_id,
+            at=message.received_at,
+        )
+    uow.outbox.add("order.placed", order_id, {"order_id": order_id, "status": record.order.status}, message.received_at)
+    order = record.order
+    summary = OrderSummary(
+        order.id,
+        order.status,
+        order.channel,
+        order.external_id,
+        order.created_at,
+        tuple(e.type.value for e in record.exceptions),
+    )
+    return CaptureResult(summary, created=True)
+
+
+def translate_or_quarantine(uow: UnitOfWork, message_id: str, body: bytes, translate: Callable[[bytes], T]) -> T:
+    """Parse a stored raw message; on failure commit it to quarantine and raise PayloadRejected."""
+    try:
+        return translate(body)
+    except PayloadError as error:
+        quarantine(uow, message_id, error.kind, error.errors)
+
+
+def quarantine(uow: UnitOfWork, message_id: str, kind: ErrorCode, errors: list[FieldError]) -> NoReturn:
+    uow.messages.settle(message_id, MessageStatus.QUARANTINED, reason=kind.value, errors=errors)
+    uow.commit()
+    raise PayloadRejected(message_id=message_id, kind=kind, errors=errors)
+
+
+def _replay(uow: UnitOfWork, message_id: str, command: PlaceOrder, idempotency_key: str | None) -> CaptureResult | None:
+    """Return the earlier result for a repeated request, or raise if the repeat conflicts."""
+    # One statement, one snapshot: a concurrent first request is either wholly seen or not at all
+    # (then its unique keys make this transaction fail and retry).
+    previous = uow.orders.previous_capture(command.channel, command.external_id, IDEMPOTENCY_SCOPE, idempotency_key)
+    existing = previous.by_external_id
+    if previous.by_key is not None and idempotency_key is not None:
+        stored_hash, order_id = previous.by_key
+        uow.messages.settle(message_id, MessageStatus.DUPLICATE, order_id=order_id, reason="idempotency_key")
+        if stored_hash != request_hash(command):
+            uow.commit()
+            raise IdempotencyConflict(key=idempotency_key, order_id=order_id)
+        summary = uow.orders.summary(order_id)
+        assert summary is not None, f"idempotency key points at missing order {order_id}"
+        return CaptureResult(summary, created=False)
+    if existing is not None:
+        uow.messages.settle(message_id, MessageStatus.DUPLICATE, order_id=existing, reason="external_id")
+        uow.commit()
+        raise DuplicateOrder(channel=command.channel, external_id=command.external_id, order_id=existing)
+    return None

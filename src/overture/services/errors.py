@@ -1,0 +1,123 @@
+"""Errors raised by the use cases, mapped to HTTP statuses by the API.
+
+::
+
+    ServiceError
+     +-- PayloadRejected        inbound message could not be parsed (kept in quarantine)
+     +-- IdempotencyConflict    same Idempotency-Key, different request
+     +-- DuplicateOrder         channel + external id already captured under another key
+     +-- NotFound               no such order / SKU / location
+     +-- AlreadyExists          a create found the record there already
+     +-- InvalidRequest         a well-formed request breaks a rule (field + reason)
+ +-- EngineUnavailable      no workflow engine connected
+ +-- WorkflowRefused        the order's workflow refused the request
+     +-- StoreError             raised by store adapters
+          +-- TransientStoreError  lock timeout, deadlock, serialization failure: retry
+          +-- ConflictError        a unique key was taken by a concurrent writer: retry
+          +-- StockChanged         a conditional reservation found less than it read: retry
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    MALFORMED_JSON = "malformed_json"
+    VALIDATION_FAILED = "validation_failed"
+    REQUIRED = "required"
+    WRONG_TYPE = "wrong_type"
+    OUT_OF_RANGE = "out_of_range"
+    INVALID_LENGTH = "invalid_length"
+    INVALID_VALUE = "invalid_value"
+    UNKNOWN_FIELD = "unknown_field"
+    UNKNOWN_CURRENCY = "unknown_currency"
+    INVALID_COUNTRY = "invalid_country"
+    IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    DUPLICATE_ORDER = "duplicate_order"
+    NOT_FOUND = "not_found"
+    ALREADY_EXISTS = "already_exists"
+    INSUFFICIENT_STOCK = "insufficient_stock"
+    INVENTORY_INVARIANT = "inventory_invariant"
+    ENGINE_UNAVAILABLE = "engine_unavailable"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    field: str
+    code: ErrorCode
+    reason: str
+
+
+class ServiceError(Exception):
+    """Base of use-case errors."""
+
+
+class PayloadError(ServiceError):
+    """Raised by a channel translator; the capture handler turns it into PayloadRejected."""
+
+    def __init__(self, kind: ErrorCode, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.reason}" for e in errors))
+        self.kind = kind
+        self.errors = errors
+
+
+class PayloadRejected(ServiceError):
+    def __init__(self, *, message_id: str, kind: ErrorCode, errors: list[FieldError]) -> None:
+        super().__init__(f"message {message_id} quarantined: {kind}")
+        self.message_id = message_id
+        self.kind = kind
+        self.errors = errors
+
+
+class IdempotencyConflict(ServiceError):
+    def __init__(self, *, key: str, order_id: str) -> None:
+        super().__init__(f"Idempotency-Key {key!r} was used for a different request (order {order_id})")
+        self.key = key
+        self.order_id = order_id
+
+
+class DuplicateOrder(ServiceError):
+    def __init__(self, *, channel: str, external_id: str, order_id: str) -> None:
+        super().__init__(f"order {external_id!r} from channel {channel!r} was already captured as {order_id}")
+        self.order_id = order_id
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class AlreadyExists(ServiceError):
+    pass
+
+
+class InvalidRequest(ServiceError):
+    def __init__(self, field_name: str, reason: str, code: ErrorCode = ErrorCode.INVALID_VALUE) -> None:
+        super().__init__(f"{field_name}: {reason}")
+        self.error = FieldError(field_name, code, reason)
+
+
+class EngineUnavailable(ServiceError):
+    """The workflow engine is not connected (the API runs without a worker)."""
+
+
+class WorkflowRefused(ServiceError):
+    """The order's workflow refused a request (an action not allowed now, or no running workflow)."""
+
+
+class StoreError(ServiceError):
+    pass
+
+
+class TransientStoreError(StoreError):
+    pass
+
+
+class ConflictError(StoreError):
+    pass
+
+
+class StockChanged(StoreError):
+    pass

@@ -1,0 +1,150 @@
+"""Fulfilment use cases the order workflow calls: read the plan, move the status, open and
+resolve exceptions, record references and shipments, retry placement, cancel.
+
+Every function is one transaction and idempotent, because a workflow activity may run
+again after a crash: setting a status the order already has, or recording a shipment or
+reference already recorded, changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from overture.domain.decisions import Decision
+from overture.domain.exceptions import OrderException
+from overture.domain.statuses import OrderStatus
+from overture.services.capture import quarantine, translate_or_quarantine
+from overture.services.errors import ErrorCode, FieldError, NotFound
+from overture.services.placement import replace_placement
+from overture.services.plans import OrderPlan, ShipmentOutcome, ShipmentRecord
+from overture.services.ports import Clock, Geocoder, InboundMessage, MessageStatus, UnitOfWork, UnitOfWorkFactory
+from overture.services.retry import in_transaction
+
+
+def load_plan(uow_factory: UnitOfWorkFactory, order_id: str) -> OrderPlan:
+    def work(uow: UnitOfWork) -> OrderPlan:
+        plan = uow.fulfilment.plan(order_id)
+        if plan is None:
+            raise NotFound(f"no order {order_id!r}")
+        return plan
+
+    return in_transaction(uow_factory, work)
+
+
+def advance(uow_factory: UnitOfWorkFactory, order_id: str, target: OrderStatus, note: str, *, clock: Clock) -> bool:
+    """Move the order to ``target`` (no-op if it is there already); IllegalTransition if not allowed."""
+    return in_transaction(uow_factory, lambda uow: uow.fulfilment.set_status(order_id, target, note, clock()))
+
+
+def note(
+    uow_factory: UnitOfWorkFactory, order_id: str, text: str, *, clock: Clock, decision: Decision | None = None
+) -> None:
+    def work(uow: UnitOfWork) -> None:
+        uow.fulfilment.add_note(order_id, text, clock())
+        if decision is not None:
+            uow.fulfilment.add_decision(order_id, decision)
+
+    in_transaction(uow_factory, work)
+
+
+def open_exception(uow_factory: UnitOfWorkFactory, exception: OrderException, *, hold: bool, clock: Clock) -> None:
+    """Record the exception (once, by id) and, if ``hold``, put the order on hold."""
+
+    def work(uow: UnitOfWork) -> None:
+        if uow.fulfilment.add_exception(exception) and hold:
+            uow.fulfilment.set_status(
+                exception.order_id, OrderStatus.ON_HOLD, f"{exception.type}: {exception.reason}", clock()
+            )
+
+    in_transaction(uow_factory, work)
+
+
+def resolve_exception(
+    uow_factory: UnitOfWorkFactory, exception_id: str, *, action: str, actor: str, note_text: str, clock: Clock
+) -> bool:
+    return in_transaction(
+        uow_factory, lambda uow: uow.fulfilment.resolve_exception(exception_id, action, actor, note_text, clock())
+    )
+
+
+def add_reference(
+    uow_factory: UnitOfWorkFactory, order_id: str, system: str, kind: str, value: str, *, clock: Clock
+) -> None:
+    in_transaction(uow_factory, lambda uow: uow.fulfilment.add_reference(order_id, system, kind, value, clock()))
+
+
+def receive_shipment(
+    uow_factory: UnitOfWorkFactory,
+    message: InboundMessage,
+    translate: Callable[[bytes], ShipmentRecord],
+    *,
+    clock: Clock,
+) -> ShipmentOutcome:
+    """Store the raw confirmation, then record the shipment once; an unknown order is quarantined."""
+
+    def work(uow: UnitOfWork) -> ShipmentOutcome:
+        message_id = uow.messages.add(message)
+        shipment = translate_or_quarantine(uow, message_id, message.body, translate)
+        if uow.fulfilment.plan_status(shipment.order_id) is None:
+            error = FieldError("order_id", ErrorCode.NOT_FOUND, f"no order {shipment.order_id!r}")
+            quarantine(uow, message_id, ErrorCode.NOT_FOUND, [error])
+        outcome = _record_shipment(uow, shipment, message_id, clock())
+        status = MessageStatus.ACCEPTED if outcome.recorded else MessageStatus.DUPLICATE
+        uow.messages.settle(message_id, status, order_id=shipment.order_id)
+        return outcome
+
+    return in_transaction(uow_factory, work)
+
+
+def _record_shipment(uow: UnitOfWork, shipment: ShipmentRecord, raw_message_id: str, at: datetime) -> ShipmentOutcome:
+    """Store a shipment once and turn that location's reservations into shipped stock."""
+    if not uow.fulfilment.add_shipment(shipment, raw_message_id, at):
+        return ShipmentOutcome(False, shipment.order_id, shipment.location_id, shipment.shipment_id)
+    uow.inventory.settle_reservations(
+        shipment.order_id,
+        shipped=True,
+        at=at,
+        reason=f"shipment {shipment.shipment_id}",
+        location_id=shipment.location_id,
+    )
+    uow.fulfilment.mark_lines_shipped(shipment.order_id, shipment.location_id)
+    uow.fulfilment.add_reference(shipment.order_id, "carrier", "tracking_number", shipment.tracking_number, at)
+    note_text = f"{shipment.location_id} shipped by {shipment.carrier}, tracking {shipment.tracking_number}"
+    uow.fulfilment.add_note(shipment.order_id, note_text, at)
+    return ShipmentOutcome(True, shipment.order_id, shipment.location_id, shipment.shipment_id)
+
+
+def shipped_locations(uow_factory: UnitOfWorkFactory, order_id: str) -> list[str]:
+    return in_transaction(uow_factory, lambda uow: sorted(uow.fulfilment.shipped_locations(order_id)))
+
+
+def cancel(uow_factory: UnitOfWorkFactory, order_id: str, *, reason: str, clock: Clock) -> None:
+    """Give back every active reservation and mark the order cancelled (idempotent)."""
+
+    def work(uow: UnitOfWork) -> None:
+        at = clock()
+        uow.inventory.settle_reservations(order_id, shipped=False, at=at, reason=f"cancelled: {reason}")
+        uow.fulfilment.set_status(order_id, OrderStatus.CANCELLED, reason, at)
+        uow.fulfilment.close_open_exceptions(order_id, "cancel", "system", "order cancelled", at)
+
+    in_transaction(uow_factory, work)
+
+
+def retry_placement(
+    uow_factory: UnitOfWorkFactory,
+    order_id: str,
+    *,
+    geocoder: Geocoder,
+    clock: Clock,
+    exclude_locations: Sequence[str] = (),
+) -> OrderPlan:
+    """Validate, route and reserve an order again (after a hold, or to reroute away from locations)."""
+
+    def work(uow: UnitOfWork) -> OrderPlan:
+        replace_placement(uow, order_id, geocoder=geocoder, clock=clock, exclude_locations=exclude_locations)
+        plan = uow.fulfilment.plan(order_id)
+        assert plan is not None
+        return plan
+
+    return in_transaction(uow_factory, work)

@@ -1,0 +1,110 @@
+"""Inventory use cases: catalogue, locations, receipts, adjustments, releases, shipments.
+
+Each call is one transaction: a bulk request applies every entry or none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from overture.domain.inventory import InventoryPosition, Location, Movement, MovementKind, Reservation, Sku
+from overture.services.errors import AlreadyExists, ErrorCode, InvalidRequest, NotFound
+from overture.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from overture.services.retry import in_transaction
+
+
+@dataclass(frozen=True, slots=True)
+class StockEntry:
+    sku: str
+    location_id: str
+    quantity: int
+    reason: str = ""
+    reference: str = ""
+
+
+def upsert_skus(uow_factory: UnitOfWorkFactory, skus: Sequence[Sku], *, clock: Clock) -> int:
+    return in_transaction(uow_factory, lambda uow: uow.catalog.upsert_skus(skus, clock()))
+
+
+def add_location(uow_factory: UnitOfWorkFactory, location: Location, *, clock: Clock) -> None:
+    def work(uow: UnitOfWork) -> None:
+        if uow.catalog.known_locations({location.id}):
+            raise AlreadyExists(f"location {location.id!r} already exists")
+        uow.catalog.add_location(location, clock())
+
+    in_transaction(uow_factory, work)
+
+
+def _check_references(uow: UnitOfWork, entries: Sequence[StockEntry]) -> None:
+    unknown = sorted({e.sku for e in entries} - uow.catalog.known_skus({e.sku for e in entries}))
+    if unknown:
+        raise NotFound(f"unknown SKU(s): {', '.join(unknown[:20])}")
+    known = uow.catalog.known_locations({e.location_id for e in entries})
+    for index, entry in enumerate(entries):
+        if entry.location_id not in known:
+            raise InvalidRequest(
+                f"entries[{index}].location_id", f"unknown location {entry.location_id!r}", ErrorCode.NOT_FOUND
+            )
+
+
+def _movements(entries: Sequence[StockEntry], kind: MovementKind) -> list[Movement]:
+    return [Movement(kind, e.sku, e.location_id, e.quantity, e.reason, reference=e.reference) for e in entries]
+
+
+def receive(uow_factory: UnitOfWorkFactory, entries: Sequence[StockEntry], *, clock: Clock) -> int:
+    """Book goods in (on hand goes up). All entries or none; returns how many were booked."""
+    for index, entry in enumerate(entries):
+        if entry.quantity <= 0:
+            raise InvalidRequest(
+                f"entries[{index}].quantity", "a receipt needs a positive quantity", ErrorCode.OUT_OF_RANGE
+            )
+
+    def work(uow: UnitOfWork) -> int:
+        _check_references(uow, entries)
+        return uow.inventory.receive(_movements(entries, MovementKind.RECEIPT), clock())
+
+    return in_transaction(uow_factory, work)
+
+
+def adjust(uow_factory: UnitOfWorkFactory, entries: Sequence[StockEntry], *, clock: Clock) -> list[InventoryPosition]:
+    """Correct on hand by a signed quantity with a reason; refused if it would drop below reserved."""
+    for index, entry in enumerate(entries):
+        if entry.quantity == 0:
+            raise InvalidRequest(f"entries[{index}].quantity", "an adjustment must not be zero", ErrorCode.OUT_OF_RANGE)
+        if not entry.reason.strip():
+            raise InvalidRequest(f"entries[{index}].reason", "an adjustment needs a reason", ErrorCode.REQUIRED)
+
+    def work(uow: UnitOfWork) -> list[InventoryPosition]:
+        _check_references(uow, entries)
+        at = clock()
+        return [uow.inventory.adjust(m, at) for m in _movements(entries, MovementKind.ADJUSTMENT)]
+
+    return in_transaction(uow_factory, work)
+
+
+def set_safety_stock(
+    uow_factory: UnitOfWorkFactory, sku: str, location_id: str, quantity: int, *, clock: Clock
+) -> InventoryPosition:
+    if quantity < 0:
+        raise InvalidRequest("safety_stock", "must not be negative", ErrorCode.OUT_OF_RANGE)
+
+    def work(uow: UnitOfWork) -> InventoryPosition:
+        _check_references(uow, [StockEntry(sku, location_id, 0)])
+        return uow.inventory.set_safety_stock(sku, location_id, quantity, clock())
+
+    return in_transaction(uow_factory, work)
+
+
+def release_order(uow_factory: UnitOfWorkFactory, order_id: str, *, reason: str, clock: Clock) -> list[Reservation]:
+    """Give back every active reservation of an order (cancel, reroute)."""
+    return in_transaction(
+        uow_factory, lambda uow: uow.inventory.settle_reservations(order_id, shipped=False, at=clock(), reason=reason)
+    )
+
+
+def ship_order(uow_factory: UnitOfWorkFactory, order_id: str, *, clock: Clock) -> list[Reservation]:
+    """Turn every active reservation of an order into a shipment (on hand and reserved go down)."""
+    return in_transaction(
+        uow_factory, lambda uow: uow.inventory.settle_reservations(order_id, shipped=True, at=clock(), reason="shipped")
+    )

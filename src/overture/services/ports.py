@@ -1,0 +1,231 @@
+"""Ports: what the use cases need from the store, as protocols the adapters implement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from overture.domain.decisions import Decision
+from overture.domain.exceptions import OrderException
+from overture.domain.inventory import InventoryPosition, Location, Movement, Reservation, Sku
+from overture.domain.orders import Order
+from overture.domain.parties import Address
+from overture.domain.routing import Allocation, GeoPoint, LocationStock
+from overture.domain.statuses import OrderStatus
+from overture.services.errors import FieldError
+from overture.services.plans import OrderPlan, ShipmentRecord
+
+Clock = Callable[[], datetime]
+
+
+class MessageStatus(StrEnum):
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    QUARANTINED = "quarantined"
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    channel: str
+    body: bytes
+    received_at: datetime
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class OrderRecord:
+    """An order with everything capture decided about it, persisted together."""
+
+    order: Order
+    decisions: list[Decision] = field(default_factory=list)
+    exceptions: list[OrderException] = field(default_factory=list)
+    reservations: list[Reservation] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSummary:
+    id: str
+    status: str
+    channel: str
+    external_id: str
+    created_at: datetime
+    exception_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    known_skus: set[str]
+    stock: list[LocationStock]
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousCapture:
+    by_key: tuple[str, str] | None  # (request hash, order id) stored under the Idempotency-Key
+    by_external_id: str | None  # order already captured for this channel + external id
+
+
+class MessageRepository(Protocol):
+    def add(
+        self, message: InboundMessage, *, status: MessageStatus = MessageStatus.RECEIVED, order_id: str | None = None
+    ) -> str:
+        """Store the raw message (before it is parsed); ``status`` may anticipate the outcome
+        when the caller corrects it with ``settle`` in the same transaction otherwise."""
+        ...
+
+    def settle(
+        self,
+        message_id: str,
+        status: MessageStatus,
+        *,
+        order_id: str | None = None,
+        reason: str | None = None,
+        errors: Sequence[FieldError] = (),
+    ) -> None: ...
+
+
+class IdempotencyRepository(Protocol):
+    def find(self, scope: str, key: str) -> tuple[str, str] | None:
+        """Return (request hash, order id) stored under the key, if any."""
+        ...
+
+    def add(self, scope: str, key: str, *, request_hash: str, order_id: str, at: datetime) -> None: ...
+
+
+class CatalogRepository(Protocol):
+    def known_skus(self, skus: Collection[str]) -> set[str]: ...
+
+    def upsert_skus(self, skus: Sequence[Sku], at: datetime) -> int: ...
+
+    def add_location(self, location: Location, at: datetime) -> None: ...
+
+    def known_locations(self, location_ids: Collection[str]) -> set[str]: ...
+
+
+class InventoryRepository(Protocol):
+    def availability(self, skus: Collection[str]) -> Availability:
+        """Which of these SKUs exist, and their availability at every active location."""
+        ...
+
+    def reserve(self, order_id: str, allocations: Sequence[Allocation], at: datetime) -> list[Reservation]:
+        """Take every allocation out of availability, or raise StockChanged (the caller rolls back).
+
+        Returns the reservations; they are saved with the order (``OrderRepository.add``).
+        """
+        ...
+
+    def receive(self, movements: Sequence[Movement], at: datetime) -> int:
+        """Book receipts (on hand goes up), creating positions as needed."""
+        ...
+
+    def adjust(self, movement: Movement, at: datetime) -> InventoryPosition:
+        """Apply a signed correction; raise InvalidMovement if on hand would drop below reserved."""
+        ...
+
+    def settle_reservations(
+        self, order_id: str, *, shipped: bool, at: datetime, reason: str, location_id: str | None = None
+    ) -> list[Reservation]:
+        """Release (or ship) every active reservation of the order (at one location, if given)."""
+        ...
+
+    def set_safety_stock(self, sku: str, location_id: str, quantity: int, at: datetime) -> InventoryPosition: ...
+
+
+class OrderRepository(Protocol):
+    def add(self, record: OrderRecord) -> None: ...
+
+    def find_by_external_id(self, channel: str, external_id: str) -> str | None: ...
+
+    def previous_capture(self, channel: str, external_id: str, scope: str, key: str | None) -> PreviousCapture: ...
+
+    def summary(self, order_id: str) -> OrderSummary | None: ...
+
+
+class OutboxRepository(Protocol):
+    def add(self, topic: str, key: str, payload: dict[str, Any], at: datetime) -> None: ...
+
+    def pending(self, topic: str, limit: int) -> list[tuple[int, str]]: ...
+
+    def mark_dispatched(self, ids: Sequence[int], at: datetime) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """A transaction: everything done inside is rolled back unless ``commit`` is called."""
+
+    @property
+    def messages(self) -> MessageRepository: ...
+
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
+
+    @property
+    def catalog(self) -> CatalogRepository: ...
+
+    @property
+    def inventory(self) -> InventoryRepository: ...
+
+    @property
+    def orders(self) -> OrderRepository: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def fulfilment(self) -> FulfilmentRepository: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+class Geocoder(Protocol):
+    def locate(self, address: Address) -> GeoPoint | None: ...
+
+
+class FulfilmentRepository(Protocol):
+    def plan(self, order_id: str) -> OrderPlan | None: ...
+
+    def plan_status(self, order_id: str) -> str | None: ...
+
+    def load_order(self, order_id: str) -> Order | None:
+        """The order aggregate with its current status and lines."""
+        ...
+
+    def append(self, record: OrderRecord) -> None:
+        """Save a re-placed order: new status, line statuses, and the new history, decisions,
+        exceptions and reservations of the record."""
+        ...
+
+    def set_status(self, order_id: str, target: OrderStatus, note: str, at: datetime) -> bool: ...
+
+    def add_note(self, order_id: str, note: str, at: datetime) -> None: ...
+
+    def add_decision(self, order_id: str, decision: Decision) -> None: ...
+
+    def add_exception(self, exception: OrderException) -> bool:
+        """Insert unless an exception with this id exists; True if inserted."""
+        ...
+
+    def resolve_exception(self, exception_id: str, action: str, actor: str, note: str, at: datetime) -> bool: ...
+
+    def close_open_exceptions(self, order_id: str, action: str, actor: str, note: str, at: datetime) -> None: ...
+
+    def add_reference(self, order_id: str, system: str, kind: str, value: str, at: datetime) -> None: ...
+
+    def add_shipment(self, shipment: ShipmentRecord, raw_message_id: str | None, at: datetime) -> bool: ...
+
+    def mark_lines_shipped(self, order_id: str, location_id: str) -> None: ...
+
+    def shipped_locations(self, order_id: str) -> set[str]: ...

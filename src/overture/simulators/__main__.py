@@ -1,0 +1,36 @@
+"""``python -m overture.simulators wms|erp --port N``: run one simulator in the foreground."""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+from fastapi import FastAPI
+
+from overture.simulators.erp import create_erp_app
+from overture.simulators.wms import create_wms_app
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m overture.simulators", description=__doc__)
+    parser.add_argument("system", choices=["wms", "erp"])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
+    parser.add_argument("--ship-delay", type=float, default=0.05, help="wms: seconds from release to shipment")
+    parser.add_argument("--overture-url", default=None, help="wms: where shipment webhooks go by default")
+    parser.add_argument("--log-level", default="info")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    app: FastAPI
+    if args.system == "wms":
+        app = create_wms_app(ship_delay_s=args.ship_delay, overture_url=args.overture_url)
+    else:
+        app = create_erp_app()
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, timeout_graceful_shutdown=1)
+
+
+if __name__ == "__main__":
+    main()

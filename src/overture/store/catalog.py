@@ -1,0 +1,80 @@
+"""SKUs and locations."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from overture.domain.inventory import Location, Sku
+from overture.store import statements
+from overture.store.tables import locations, skus
+
+# Keeps each IN (...) list well under SQLite's bound-parameter limit.
+_CHUNK = 500
+
+
+class SqlCatalogRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+
+    def known_skus(self, wanted: Collection[str]) -> set[str]:
+        found: set[str] = set()
+        items = list(wanted)
+        for start in range(0, len(items), _CHUNK):
+            found.update(self._c.scalars(statements.KNOWN_SKUS, {"b_skus": items[start : start + _CHUNK]}))
+        return found
+
+    def upsert_skus(self, items: Sequence[Sku], at: datetime) -> int:
+        if not items:
+            return 0
+        dialect = postgresql if self._c.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(skus)
+        statement = statement.on_conflict_do_update(
+            index_elements=[skus.c.sku],
+            set_={
+                "description": statement.excluded.description,
+                "unit_of_measure": statement.excluded.unit_of_measure,
+                "weight_kg": statement.excluded.weight_kg,
+                "serialized": statement.excluded.serialized,
+                "updated_at": statement.excluded.updated_at,
+            },
+        )
+        rows = [
+            {
+                "sku": s.sku,
+                "description": s.description,
+                "unit_of_measure": s.unit_of_measure,
+                "weight_kg": s.weight_kg,
+                "serialized": s.serialized,
+                "created_at": at,
+                "updated_at": at,
+            }
+            for s in items
+        ]
+        self._c.execute(statement, rows)
+        return len(rows)
+
+    def add_location(self, location: Location, at: datetime) -> None:
+        self._c.execute(
+            insert(locations),
+            {
+                "id": location.id,
+                "name": location.name,
+                "kind": location.kind.value,
+                "latitude": location.latitude,
+                "longitude": location.longitude,
+                "postal_code": location.postal_code,
+                "country": location.country,
+                "capabilities": sorted(location.capabilities),
+                "priority": location.priority,
+                "active": location.active,
+                "ship_by_seconds": location.ship_by_seconds,
+                "created_at": at,
+            },
+        )
+
+    def known_locations(self, location_ids: Collection[str]) -> set[str]:
+        return set(self._c.scalars(select(locations.c.id).where(locations.c.id.in_(list(location_ids)))))

@@ -1,0 +1,245 @@
+"""What the order workflow reads and writes as the order moves: status, notes, exceptions,
+references to other systems, shipments. Every write is idempotent."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from overture.domain.decisions import Decision
+from overture.domain.exceptions import ExceptionStatus, OrderException
+from overture.domain.money import Money
+from overture.domain.orders import IllegalTransition, Order, OrderLine
+from overture.domain.parties import Address, Customer
+from overture.domain.statuses import LineStatus, OrderStatus, already_past, can_transition
+from overture.services.errors import ConflictError
+from overture.services.plans import LocationRelease, OpenException, OrderPlan, PlanLine, ShipmentRecord
+from overture.services.ports import OrderRecord
+from overture.store.orders import insert_decisions, insert_exceptions, insert_history, insert_reservations
+from overture.store.tables import (
+    locations,
+    order_events,
+    order_exceptions,
+    order_lines,
+    order_references,
+    orders,
+    reservations,
+    shipments,
+)
+
+
+class SqlFulfilmentRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+        self._dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+
+    def plan_status(self, order_id: str) -> str | None:
+        return self._c.scalar(select(orders.c.status).where(orders.c.id == order_id))
+
+    def _order_with_lines(self, order_id: str) -> tuple[Any, list[Any]] | None:
+        row = self._c.execute(select(orders).where(orders.c.id == order_id)).first()
+        if row is None:
+            return None
+        lines = self._c.execute(
+            select(order_lines).where(order_lines.c.order_id == order_id).order_by(order_lines.c.line_no)
+        ).all()
+        return row, list(lines)
+
+    def plan(self, order_id: str) -> OrderPlan | None:
+        found = self._order_with_lines(order_id)
+        if found is None:
+            return None
+        row, line_rows = found
+        lines = [PlanLine(r.line_no, r.sku, r.quantity, str(r.unit_price)) for r in line_rows]
+        return OrderPlan(
+            order_id=row.id,
+            status=row.status,
+            currency=row.currency,
+            total=str(row.total),
+            customer=row.customer,
+            ship_to=row.ship_to,
+            lines=lines,
+            releases=self._releases(order_id),
+            open_exceptions=self._open_exceptions(order_id),
+        )
+
+    def _releases(self, order_id: str) -> list[LocationRelease]:
+        rows = self._c.execute(
+            select(
+                reservations.c.location_id,
+                reservations.c.line_no,
+                reservations.c.sku,
+                reservations.c.quantity,
+                locations.c.ship_by_seconds,
+            )
+            .join(locations, locations.c.id == reservations.c.location_id)
+            .where(reservations.c.order_id == order_id, reservations.c.status != "released")
+            .order_by(reservations.c.location_id, reservations.c.line_no)
+        )
+        grouped: dict[str, tuple[int, list[PlanLine]]] = {}
+        for r in rows:
+            _, items = grouped.setdefault(r.location_id, (r.ship_by_seconds, []))
+            items.append(PlanLine(r.line_no, r.sku, r.quantity, ""))
+        return [LocationRelease(loc, ship_by, items) for loc, (ship_by, items) in grouped.items()]
+
+    def _open_exceptions(self, order_id: str) -> list[OpenException]:
+        rows = self._c.execute(
+            select(order_exceptions)
+            .where(order_exceptions.c.order_id == order_id, order_exceptions.c.status == ExceptionStatus.OPEN.value)
+            .order_by(order_exceptions.c.id)
+        )
+        return [OpenException(r.id, r.type, r.step, r.reason, list(r.allowed_actions)) for r in rows]
+
+    def load_order(self, order_id: str) -> Order | None:
+        found = self._order_with_lines(order_id)
+        if found is None:
+            return None
+        row, line_rows = found
+        lines = [
+            OrderLine(r.line_no, r.sku, r.quantity, Money(Decimal(r.unit_price), row.currency), LineStatus(r.status))
+            for r in line_rows
+        ]
+        return Order(
+            id=row.id,
+            channel=row.channel,
+            external_id=row.external_id,
+            customer=Customer(**row.customer),
+            ship_to=Address(**row.ship_to),
+            currency=row.currency,
+            lines=lines,
+            created_at=row.created_at,
+            status=OrderStatus(row.status),
+            raw_message_id=row.raw_message_id,
+        )
+
+    def append(self, record: OrderRecord) -> None:
+        order = record.order
+        at = order.history[-1].at if order.history else order.created_at
+        self._c.execute(update(orders).where(orders.c.id == order.id).values(status=order.status.value, updated_at=at))
+        for line in order.lines:
+            self._c.execute(
+                update(order_lines)
+                .where(order_lines.c.order_id == order.id, order_lines.c.line_no == line.line_no)
+                .values(status=line.status.value)
+            )
+        insert_history(self._c, order.id, order.history)
+        insert_decisions(self._c, order.id, record.decisions)
+        insert_reservations(self._c, record.reservations, at)
+        insert_exceptions(self._c, record.exceptions)
+
+    def set_status(self, order_id: str, target: OrderStatus, note: str, at: datetime) -> bool:
+        current = self.plan_status(order_id)
+        if current is None:
+            raise IllegalTransition(OrderStatus.RECEIVED, target)
+        if current == target or already_past(OrderStatus(current), target):
+            return False
+        if not can_transition(OrderStatus(current), target):
+            raise IllegalTransition(OrderStatus(current), target)
+        changed = self._c.execute(
+            update(orders)
+            .where(orders.c.id == order_id, orders.c.status == current)
+            .values(status=target.value, updated_at=at)
+        )
+        if changed.rowcount != 1:
+            raise ConflictError(f"order {order_id} changed status while moving to {target}")
+        self._c.execute(
+            insert(order_events),
+            {
+                "order_id": order_id,
+                "at": at,
+                "kind": "status",
+                "from_status": current,
+                "to_status": target.value,
+                "note": note,
+            },
+        )
+        return True
+
+    def add_note(self, order_id: str, note: str, at: datetime) -> None:
+        status = self.plan_status(order_id)
+        self._c.execute(
+            insert(order_events),
+            {"order_id": order_id, "at": at, "kind": "note", "from_status": status, "to_status": status, "note": note},
+        )
+
+    def add_decision(self, order_id: str, decision: Decision) -> None:
+        insert_decisions(self._c, order_id, [decision])
+
+    def add_exception(self, exception: OrderException) -> bool:
+        if self._c.scalar(select(order_exceptions.c.id).where(order_exceptions.c.id == exception.id)) is not None:
+            return False
+        insert_exceptions(self._c, [exception])
+        return True
+
+    def resolve_exception(self, exception_id: str, action: str, actor: str, note: str, at: datetime) -> bool:
+        result = self._c.execute(
+            update(order_exceptions)
+            .where(order_exceptions.c.id == exception_id, order_exceptions.c.status == ExceptionStatus.OPEN.value)
+            .values(
+                status=ExceptionStatus.RESOLVED.value,
+                resolved_at=at,
+                resolved_by=actor,
+                resolution=action,
+                resolution_note=note,
+            )
+        )
+        return result.rowcount == 1
+
+    def close_open_exceptions(self, order_id: str, action: str, actor: str, note: str, at: datetime) -> None:
+        self._c.execute(
+            update(order_exceptions)
+            .where(order_exceptions.c.order_id == order_id, order_exceptions.c.status == ExceptionStatus.OPEN.value)
+            .values(
+                status=ExceptionStatus.RESOLVED.value,
+                resolved_at=at,
+                resolved_by=actor,
+                resolution=action,
+                resolution_note=note,
+            )
+        )
+
+    def add_reference(self, order_id: str, system: str, kind: str, value: str, at: datetime) -> None:
+        statement = self._dialect.insert(order_references).values(
+            order_id=order_id, system=system, kind=kind, value=value, created_at=at
+        )
+        self._c.execute(statement.on_conflict_do_nothing())
+
+    def add_shipment(self, shipment: ShipmentRecord, raw_message_id: str | None, at: datetime) -> bool:
+        values: dict[str, Any] = {
+            "id": shipment.shipment_id,
+            "order_id": shipment.order_id,
+            "location_id": shipment.location_id,
+            "carrier": shipment.carrier,
+            "tracking_number": shipment.tracking_number,
+            "shipped_at": shipment.shipped_at,
+            "lines": shipment.lines,
+            "raw_message_id": raw_message_id,
+            "created_at": at,
+        }
+        result = self._c.execute(self._dialect.insert(shipments).values(**values).on_conflict_do_nothing())
+        return result.rowcount == 1
+
+    def mark_lines_shipped(self, order_id: str, location_id: str) -> None:
+        by_line: dict[int, set[str]] = defaultdict(set)
+        for r in self._c.execute(
+            select(reservations.c.line_no, reservations.c.status).where(
+                reservations.c.order_id == order_id, reservations.c.status != "released"
+            )
+        ):
+            by_line[r.line_no].add(r.status)
+        # A line split across locations is shipped only when every part of it is.
+        done = [line_no for line_no, statuses in by_line.items() if statuses == {"shipped"}]
+        if done:
+            self._c.execute(
+                update(order_lines)
+                .where(order_lines.c.order_id == order_id, order_lines.c.line_no.in_(done))
+                .values(status=LineStatus.SHIPPED.value)
+            )
+
+    def shipped_locations(self, order_id: str) -> set[str]:
+        return set(self._c.scalars(select(shipments.c.location_id).where(shipments.c.order_id == order_id)))

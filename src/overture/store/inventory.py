@@ -1,0 +1,250 @@
+"""The inventory ledger: positions per SKU x location and an append-only list of movements.
+
+Every change to a position is a single conditional UPDATE whose WHERE clause re-checks
+the invariant against the row as it is at write time, and whose row count is checked.
+Check and change are one statement, so no interleaving can oversell, on SQLite (where
+writers are serialised anyway) or PostgreSQL (where the UPDATE re-reads the locked row).
+A CHECK constraint on the table refuses anything that slips past.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import weakref
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from overture.domain.ids import new_id
+from overture.domain.inventory import (
+    InvalidMovement,
+    InventoryPosition,
+    Location,
+    LocationKind,
+    Movement,
+    MovementKind,
+    Reservation,
+    ReservationStatus,
+)
+from overture.domain.routing import Allocation, LocationStock
+from overture.services.errors import StockChanged
+from overture.services.ports import Availability
+from overture.store import statements
+from overture.store.tables import inventory_positions, reservations
+
+P = inventory_positions
+
+
+def _position(row: Any) -> InventoryPosition:
+    return InventoryPosition(row.sku, row.location_id, row.on_hand, row.reserved, row.safety_stock)
+
+
+def _location(row: Any) -> Location:
+    return Location(
+        id=row.id,
+        name=row.name,
+        latitude=row.latitude,
+        longitude=row.longitude,
+        kind=LocationKind(row.kind),
+        postal_code=row.postal_code,
+        country=row.country,
+        capabilities=frozenset(row.capabilities),
+        priority=row.priority,
+        active=row.active,
+        ship_by_seconds=row.ship_by_seconds,
+    )
+
+
+class _LocationCache:
+    """Locations change rarely and every order needs them all, so each engine keeps them in
+    memory for a few seconds. Whether a location is active is never taken from here: the
+    availability query filters on it, so a deactivated location stops receiving orders at once."""
+
+    TTL_S = 5.0
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, Location] = {}
+        self._loaded_at = -math.inf
+
+    def get(self, connection: Connection, ids: Collection[str]) -> dict[str, Location]:
+        stale = time.monotonic() - self._loaded_at > self.TTL_S
+        if stale or not self._by_id.keys() >= set(ids):
+            self._by_id = {row.id: _location(row) for row in connection.execute(statements.ALL_LOCATIONS)}
+            self._loaded_at = time.monotonic()
+        return self._by_id
+
+
+_location_caches: weakref.WeakKeyDictionary[Engine, _LocationCache] = weakref.WeakKeyDictionary()
+
+
+class SqlInventoryRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._c = connection
+        self._dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+
+    def availability(self, wanted: Collection[str]) -> Availability:
+        known: set[str] = set()
+        by_location: dict[str, dict[str, int]] = {}
+        for row in self._c.execute(statements.AVAILABILITY, {"b_skus": list(wanted)}):
+            if row.row_kind == "sku":
+                known.add(row.sku)
+            elif row.row_kind == "site":
+                by_location.setdefault(row.location_id, {})
+            else:
+                by_location.setdefault(row.location_id, {})[row.sku] = max(0, row.available)
+        cache = _location_caches.setdefault(self._c.engine, _LocationCache())
+        sites = cache.get(self._c, by_location)
+        return Availability(known, [LocationStock(sites[loc], stock) for loc, stock in by_location.items()])
+
+    def reserve(self, order_id: str, allocations: Sequence[Allocation], at: datetime) -> list[Reservation]:
+        per_position: dict[tuple[str, str], int] = defaultdict(int)
+        for a in allocations:
+            per_position[(a.sku, a.location_id)] += a.quantity
+        # Primary-key order, so concurrent multi-line reservations lock rows in one order. Each
+        # UPDATE matches at most one row, so the summed row count is complete only if every one held.
+        params = [
+            {"b_sku": sku, "b_location_id": location_id, "b_quantity": quantity, "b_at": at}
+            for (sku, location_id), quantity in sorted(per_position.items())
+        ]
+        if self._c.execute(statements.RESERVE, params).rowcount != len(params):
+            raise StockChanged(f"order {order_id}: stock at a chosen location changed while reserving")
+        made = [Reservation(new_id("res"), order_id, a.line_no, a.sku, a.location_id, a.quantity) for a in allocations]
+        self._log(
+            [
+                Movement(MovementKind.RESERVATION, r.sku, r.location_id, r.quantity, "order reserved", order_id)
+                for r in made
+            ],
+            at,
+        )
+        return made
+
+    def receive(self, movements: Sequence[Movement], at: datetime) -> int:
+        """Book receipts in bulk: one upsert per position, executed as a batch."""
+        for m in movements:
+            if m.kind is not MovementKind.RECEIPT:
+                raise InvalidMovement(f"receive() takes receipts, not {m.kind}")
+            m.deltas()  # validates the quantity
+        self._add_on_hand([(m.sku, m.location_id, m.quantity) for m in movements], at)
+        self._log(movements, at)
+        return len(movements)
+
+    def _add_on_hand(self, changes: Sequence[tuple[str, str, int]], at: datetime) -> None:
+        statement = self._dialect.insert(P)
+        statement = statement.on_conflict_do_update(
+            index_elements=[P.c.sku, P.c.location_id],
+            set_={"on_hand": P.c.on_hand + statement.excluded.on_hand, "updated_at": statement.excluded.updated_at},
+        )
+        self._c.execute(
+            statement,
+            [
+                {
+                    "sku": sku,
+                    "location_id": location_id,
+                    "on_hand": quantity,
+                    "reserved": 0,
+                    "safety_stock": 0,
+                    "updated_at": at,
+                }
+                for sku, location_id, quantity in changes
+            ],
+        )
+
+    def adjust(self, movement: Movement, at: datetime) -> InventoryPosition:
+        """Apply a signed correction; refuse one that would leave on hand below reserved."""
+        delta, _ = movement.deltas()
+        if movement.kind is not MovementKind.ADJUSTMENT:
+            raise InvalidMovement(f"adjust() takes adjustments, not {movement.kind}")
+        row = self._c.execute(
+            update(P)
+            .where(
+                P.c.sku == movement.sku, P.c.location_id == movement.location_id, P.c.on_hand + delta >= P.c.reserved
+            )
+            .values(on_hand=P.c.on_hand + delta, updated_at=at)
+            .returning(P)
+        ).first()
+        if row is None:
+            current = self._c.execute(
+                select(P).where(P.c.sku == movement.sku, P.c.location_id == movement.location_id)
+            ).first()
+            if current is not None or delta < 0:
+                on_hand, reserved = (current.on_hand, current.reserved) if current is not None else (0, 0)
+                raise InvalidMovement(
+                    f"adjustment of {delta:+d} {movement.sku} at {movement.location_id} would leave on hand "
+                    f"{on_hand + delta} below reserved {reserved}"
+                )
+            self._add_on_hand([(movement.sku, movement.location_id, delta)], at)
+            row = self._c.execute(
+                select(P).where(P.c.sku == movement.sku, P.c.location_id == movement.location_id)
+            ).one()
+        self._log([movement], at)
+        return _position(row)
+
+    def settle_reservations(
+        self, order_id: str, *, shipped: bool, at: datetime, reason: str, location_id: str | None = None
+    ) -> list[Reservation]:
+        status = ReservationStatus.SHIPPED if shipped else ReservationStatus.RELEASED
+        query = select(reservations).where(
+            reservations.c.order_id == order_id, reservations.c.status == ReservationStatus.ACTIVE.value
+        )
+        if location_id is not None:
+            query = query.where(reservations.c.location_id == location_id)
+        active = self._c.execute(query.order_by(reservations.c.sku, reservations.c.location_id)).all()
+        settled = []
+        for r in active:
+            # Conditional on still being active, so two concurrent releases give stock back once.
+            claimed = self._c.execute(
+                update(reservations)
+                .where(reservations.c.id == r.id, reservations.c.status == ReservationStatus.ACTIVE.value)
+                .values(status=status.value, updated_at=at)
+            )
+            if claimed.rowcount != 1:
+                continue
+            on_hand_change = -r.quantity if shipped else 0
+            moved = self._c.execute(
+                update(P)
+                .where(P.c.sku == r.sku, P.c.location_id == r.location_id, P.c.reserved >= r.quantity)
+                .values(reserved=P.c.reserved - r.quantity, on_hand=P.c.on_hand + on_hand_change, updated_at=at)
+            )
+            if moved.rowcount != 1:
+                raise InvalidMovement(
+                    f"reservation {r.id} holds more {r.sku} at {r.location_id} than is reserved there"
+                )
+            settled.append(Reservation(r.id, r.order_id, r.line_no, r.sku, r.location_id, r.quantity, status))
+        kind = MovementKind.SHIPMENT if shipped else MovementKind.RELEASE
+        self._log([Movement(kind, r.sku, r.location_id, r.quantity, reason, order_id) for r in settled], at)
+        return settled
+
+    def set_safety_stock(self, sku: str, location_id: str, quantity: int, at: datetime) -> InventoryPosition:
+        statement = self._dialect.insert(P).values(
+            sku=sku, location_id=location_id, on_hand=0, reserved=0, safety_stock=quantity, updated_at=at
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[P.c.sku, P.c.location_id], set_={"safety_stock": quantity, "updated_at": at}
+        )
+        return _position(self._c.execute(statement.returning(P)).one())
+
+    def _log(self, movements: Sequence[Movement], at: datetime) -> None:
+        if not movements:
+            return
+        rows = []
+        for m in movements:
+            on_hand_delta, reserved_delta = m.deltas()
+            rows.append(
+                {
+                    "sku": m.sku,
+                    "location_id": m.location_id,
+                    "kind": m.kind.value,
+                    "on_hand_delta": on_hand_delta,
+                    "reserved_delta": reserved_delta,
+                    "reason": m.reason,
+                    "reference": m.reference,
+                    "order_id": m.order_id,
+                    "created_at": at,
+                }
+            )
+        self._c.execute(statements.INSERT_MOVEMENTS, rows)

@@ -1,0 +1,92 @@
+"""Statements of the capture hot path, built once.
+
+Building a SQLAlchemy expression costs far more than running it (measured here: ~175 us for a
+freshly built UPDATE against ~23 us for a pre-built one with bind parameters), and capture
+runs about eighteen statements per order. So the hot path uses these.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import BindParameter, and_, bindparam, insert, literal, null, select, union_all, update
+
+from overture.store.tables import (
+    decisions,
+    idempotency_keys,
+    inbound_messages,
+    inventory_movements,
+    inventory_positions,
+    locations,
+    order_events,
+    order_exceptions,
+    order_lines,
+    orders,
+    outbox,
+    reservations,
+    skus,
+)
+
+P = inventory_positions
+
+INSERT_MESSAGE = insert(inbound_messages)
+SETTLE_MESSAGE = (
+    update(inbound_messages)
+    .where(inbound_messages.c.id == bindparam("b_id"))
+    .values(
+        status=bindparam("b_status"),
+        order_id=bindparam("b_order_id"),
+        reason=bindparam("b_reason"),
+        errors=bindparam("b_errors", type_=inbound_messages.c.errors.type),
+    )
+)
+FIND_IDEMPOTENCY_KEY = select(idempotency_keys.c.request_hash, idempotency_keys.c.order_id).where(
+    idempotency_keys.c.scope == bindparam("b_scope"), idempotency_keys.c.key == bindparam("b_key")
+)
+INSERT_IDEMPOTENCY_KEY = insert(idempotency_keys)
+FIND_BY_EXTERNAL_ID = select(orders.c.id).where(
+    orders.c.channel == bindparam("b_channel"), orders.c.external_id == bindparam("b_external_id")
+)
+KNOWN_SKUS = select(skus.c.sku).where(skus.c.sku.in_(bindparam("b_skus", expanding=True)))
+# One round trip answers which of these SKUs exist, what is available where, and which locations
+# are active (a location with none of the stock is still a routing candidate to explain). Three
+# plain branches, each driven by a primary key, so the plan stays cheap even before the planner
+# has statistics (a single outer join of the three chose a full scan of the positions there).
+_WANTED: BindParameter[Any] = bindparam("b_skus", expanding=True)
+AVAILABILITY = union_all(
+    select(literal("sku").label("row_kind"), skus.c.sku, null().label("location_id"), null().label("available")).where(
+        skus.c.sku.in_(_WANTED)
+    ),
+    select(literal("stock"), P.c.sku, P.c.location_id, P.c.on_hand - P.c.reserved - P.c.safety_stock)
+    .join(locations, and_(locations.c.id == P.c.location_id, locations.c.active.is_(True)))
+    .where(P.c.sku.in_(_WANTED)),
+    select(literal("site"), null(), locations.c.id, null()).where(locations.c.active.is_(True)),
+)
+# Has this request (same Idempotency-Key) or this channel order been captured before? One round trip.
+PREVIOUS_CAPTURE = union_all(
+    select(literal("key").label("match"), idempotency_keys.c.order_id, idempotency_keys.c.request_hash).where(
+        idempotency_keys.c.scope == bindparam("b_scope"), idempotency_keys.c.key == bindparam("b_key")
+    ),
+    select(literal("external_id").label("match"), orders.c.id, null()).where(
+        orders.c.channel == bindparam("b_channel"), orders.c.external_id == bindparam("b_external_id")
+    ),
+)
+# The availability check and the reservation are one statement: no other writer can get between.
+RESERVE = (
+    update(P)
+    .where(
+        P.c.sku == bindparam("b_sku"),
+        P.c.location_id == bindparam("b_location_id"),
+        P.c.on_hand - P.c.reserved - P.c.safety_stock >= bindparam("b_quantity"),
+    )
+    .values(reserved=P.c.reserved + bindparam("b_quantity"), updated_at=bindparam("b_at"))
+)
+ALL_LOCATIONS = select(locations)
+INSERT_MOVEMENTS = insert(inventory_movements)
+INSERT_ORDER = insert(orders)
+INSERT_LINES = insert(order_lines)
+INSERT_EVENTS = insert(order_events)
+INSERT_DECISIONS = insert(decisions)
+INSERT_EXCEPTIONS = insert(order_exceptions)
+INSERT_RESERVATIONS = insert(reservations)
+INSERT_OUTBOX = insert(outbox)

@@ -1,0 +1,251 @@
+"""Table definitions. Alembic migrations under ``migrations/`` must match these (a test checks)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from overture.store.types import Amount, Json, UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+# BIGINT autoincrement on PostgreSQL, INTEGER (the rowid alias) on SQLite.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+inbound_messages = Table(
+    "inbound_messages",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("channel", String(64), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("content_type", String(128), nullable=False),
+    Column("headers", Json, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", String(64)),
+    Column("errors", Json),
+    Column("order_id", String(32)),
+    Index(None, "status", "id"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("scope", String(32), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("order_id", String(32), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+skus = Table(
+    "skus",
+    metadata,
+    Column("sku", String(64), primary_key=True),
+    Column("description", Text, nullable=False, default=""),
+    Column("unit_of_measure", String(8), nullable=False, default="EA"),
+    Column("weight_kg", Float),
+    Column("serialized", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+locations = Table(
+    "locations",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("latitude", Float, nullable=False),
+    Column("longitude", Float, nullable=False),
+    Column("postal_code", String(16), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("capabilities", Json, nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("ship_by_seconds", Integer, nullable=False, server_default="172800"),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+inventory_positions = Table(
+    "inventory_positions",
+    metadata,
+    Column("sku", String(64), ForeignKey("skus.sku"), primary_key=True),
+    Column("location_id", String(64), ForeignKey("locations.id"), primary_key=True),
+    Column("on_hand", Integer, nullable=False),
+    Column("reserved", Integer, nullable=False),
+    Column("safety_stock", Integer, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    # The database itself refuses any write that would oversell, whatever the code does.
+    CheckConstraint("reserved >= 0 AND reserved <= on_hand", name="reserved_within_on_hand"),
+    CheckConstraint("safety_stock >= 0", name="safety_stock_not_negative"),
+)
+
+inventory_movements = Table(
+    "inventory_movements",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("sku", String(64), nullable=False),
+    Column("location_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("on_hand_delta", Integer, nullable=False),
+    Column("reserved_delta", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("reference", String(255), nullable=False),
+    Column("order_id", String(32)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index(None, "sku", "location_id", "id"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("channel", String(64), nullable=False),
+    Column("external_id", String(255), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("customer", Json, nullable=False),
+    Column("ship_to", Json, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("total", Amount(), nullable=False),
+    Column("raw_message_id", String(32)),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("channel", "external_id"),
+    Index(None, "status", "id"),
+    Index(None, "external_id"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("order_id", String(32), ForeignKey("orders.id"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("sku", String(64), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price", Amount(), nullable=False),
+    Column("status", String(16), nullable=False),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+)
+
+order_events = Table(
+    "order_events",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("order_id", String(32), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("at", UtcDateTime(), nullable=False),
+    # "status" for a transition; "note" for a step that leaves the status as it is.
+    Column("kind", String(16), nullable=False, server_default="status"),
+    Column("from_status", String(24)),
+    Column("to_status", String(24), nullable=False),
+    Column("note", Text, nullable=False),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("order_id", String(32), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("inputs", Json, nullable=False),
+    Column("alternatives", Json, nullable=False),
+)
+
+order_exceptions = Table(
+    "order_exceptions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("order_id", String(32), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("type", String(32), nullable=False),
+    Column("step", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("severity", String(8), nullable=False),
+    Column("allowed_actions", Json, nullable=False),
+    Column("details", Json, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("resolved_at", UtcDateTime()),
+    Column("resolved_by", String(255)),
+    Column("resolution", String(16)),
+    Column("resolution_note", Text),
+    Index(None, "status", "type", "id"),
+)
+
+reservations = Table(
+    "reservations",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("order_id", String(32), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("location_id", String(64), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime()),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("topic", String(64), nullable=False),
+    Column("key", String(64), nullable=False),
+    Column("payload", Json, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("dispatched_at", UtcDateTime()),
+    Column("attempts", Integer, nullable=False, default=0),
+    Index(None, "dispatched_at", "id"),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    # The WMS's own shipment id: a duplicated webhook hits this key and changes nothing.
+    Column("id", String(64), primary_key=True),
+    Column("order_id", String(32), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("location_id", String(64), nullable=False),
+    Column("carrier", String(64), nullable=False),
+    Column("tracking_number", String(64), nullable=False, index=True),
+    Column("shipped_at", UtcDateTime(), nullable=False),
+    Column("lines", Json, nullable=False),
+    Column("raw_message_id", String(32)),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+order_references = Table(
+    "order_references",
+    metadata,
+    Column("order_id", String(32), ForeignKey("orders.id"), primary_key=True),
+    Column("system", String(32), primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("value", String(255), primary_key=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Index(None, "value"),
+)

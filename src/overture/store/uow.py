@@ -1,0 +1,93 @@
+"""The SQL unit of work: one connection, one transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from overture.services.errors import ConflictError, TransientStoreError
+from overture.store.catalog import SqlCatalogRepository
+from overture.store.engine import READONLY
+from overture.store.fulfilment import SqlFulfilmentRepository
+from overture.store.inventory import SqlInventoryRepository
+from overture.store.messages import SqlIdempotencyRepository, SqlMessageRepository, SqlOutboxRepository
+from overture.store.orders import SqlOrderRepository
+
+# PostgreSQL SQLSTATEs worth retrying: serialization failure, deadlock, lock timeout.
+_TRANSIENT_PG = {"40001", "40P01", "55P03"}
+
+
+def translate_error(error: DBAPIError) -> Exception | None:
+    """Map driver errors the use cases can retry onto service errors; None leaves it as is."""
+    if isinstance(error, IntegrityError):
+        code = getattr(error.orig, "sqlstate", None)
+        message = str(error.orig).lower()
+        if code == "23505" or "unique constraint" in message:
+            return ConflictError(str(error.orig))
+        return None
+    code = getattr(error.orig, "sqlstate", None)
+    if code in _TRANSIENT_PG:
+        return TransientStoreError(str(error.orig))
+    if isinstance(error, OperationalError) and "database is locked" in str(error.orig):
+        return TransientStoreError(str(error.orig))
+    return None
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
+        self._engine = engine
+        self._readonly = readonly
+        self._connection: Connection | None = None
+        self._transaction: RootTransaction | None = None
+
+    def __enter__(self) -> Self:
+        connection = self._engine.connect()
+        if self._readonly:
+            connection = connection.execution_options(**{READONLY: True})
+        self._connection = connection
+        self._transaction = connection.begin()
+        self.messages = SqlMessageRepository(connection)
+        self.idempotency = SqlIdempotencyRepository(connection)
+        self.catalog = SqlCatalogRepository(connection)
+        self.inventory = SqlInventoryRepository(connection)
+        self.orders = SqlOrderRepository(connection)
+        self.outbox = SqlOutboxRepository(connection)
+        self.fulfilment = SqlFulfilmentRepository(connection)
+        return self
+
+    @property
+    def connection(self) -> Connection:
+        assert self._connection is not None, "unit of work used outside its with-block"
+        return self._connection
+
+    def commit(self) -> None:
+        assert self._transaction is not None
+        try:
+            self._transaction.commit()
+        except DBAPIError as error:
+            translated = translate_error(error)
+            if translated is None:
+                raise
+            raise translated from error
+
+    def rollback(self) -> None:
+        if self._transaction is not None and self._transaction.is_active:
+            self._transaction.rollback()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            self.rollback()
+        finally:
+            if self._connection is not None:
+                self._connection.close()
+            self._connection = None
+            self._transaction = None
+        if isinstance(exc, DBAPIError):
+            translated = translate_error(exc)
+            if translated is not None:
+                raise translated from exc

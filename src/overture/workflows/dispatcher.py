@@ -1,0 +1,96 @@
+"""The outbox dispatcher: starts one OrderWorkflow per captured order, with workflow id = order id.
+
+Capture commits an ``order.placed`` outbox row with the order. This loop reads pending rows,
+starts the workflows (a start for an id that already runs or ran is a no-op), and only then
+marks the rows dispatched. A crash between start and mark just starts again: nothing is
+lost and nothing is doubled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from overture.services.ports import Clock, UnitOfWorkFactory
+from overture.services.retry import in_transaction
+from overture.workflows.order.shared import OrderWorkflowInput, StepPolicy
+from overture.workflows.order.workflow import OrderWorkflow
+
+log = logging.getLogger(__name__)
+TOPIC = "order.placed"
+
+
+class OutboxDispatcher:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        client: Client,
+        *,
+        task_queue: str,
+        policy: StepPolicy,
+        clock: Clock,
+        batch_size: int = 200,
+        idle_poll_s: float = 0.2,
+        max_concurrent_starts: int = 50,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._client = client
+        self._task_queue = task_queue
+        self._policy = policy
+        self._clock = clock
+        self._batch_size = batch_size
+        self._idle_poll_s = idle_poll_s
+        self._starts = asyncio.Semaphore(max_concurrent_starts)
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.started = 0
+
+    def wake(self) -> None:
+        """Called after a capture commits (from any thread), so the order starts before the next poll."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        self._loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            try:
+                dispatched = await self.dispatch_once()
+            except Exception:
+                log.exception("outbox dispatch failed; retrying")
+                dispatched = 0
+            if dispatched < self._batch_size:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._idle_poll_s)
+
+    async def dispatch_once(self) -> int:
+        rows = await asyncio.to_thread(
+            in_transaction, self._uow_factory, lambda uow: uow.outbox.pending(TOPIC, self._batch_size)
+        )
+        if not rows:
+            return 0
+        await asyncio.gather(*(self._start(order_id) for _, order_id in rows))
+        ids = [row_id for row_id, _ in rows]
+        at = self._clock()
+        await asyncio.to_thread(in_transaction, self._uow_factory, lambda uow: uow.outbox.mark_dispatched(ids, at))
+        return len(rows)
+
+    async def _start(self, order_id: str) -> None:
+        async with self._starts:
+            try:
+                await self._client.start_workflow(
+                    OrderWorkflow.run,
+                    OrderWorkflowInput(order_id, self._policy),
+                    id=order_id,
+                    task_queue=self._task_queue,
+                    id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                )
+                self.started += 1
+            except WorkflowAlreadyStartedError:
+                pass  # it ran before (a crash between start and mark): nothing to do

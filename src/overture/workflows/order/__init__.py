@@ -1,0 +1,1 @@
+"""The durable order workflow: release, ship, invoice, notify, with exceptions that wait for people."""

@@ -1,0 +1,199 @@
+"""Activities of the order workflow: short store calls (run as local activities) and calls to
+outside systems (regular activities with their own retry policy).
+
+Every call is idempotent: store writes check before they change, and outside calls carry an
+idempotency key made from the order, the step and the placement generation, never from
+the attempt, so a retried or replayed call is recognised by the other side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from overture.connectors.erp import ErpConnector
+from overture.connectors.errors import PermanentConnectorError, ThrottledError
+from overture.connectors.notifier import Notifier
+from overture.connectors.wms import ReleaseLine, WmsConnector, WmsRelease
+from overture.domain.decisions import Decision, DecisionKind
+from overture.domain.exceptions import ExceptionAction, ExceptionType, OrderException, Severity, default_actions
+from overture.domain.statuses import OrderStatus
+from overture.services import fulfilment
+from overture.services.plans import OrderPlan
+from overture.services.ports import Clock, Geocoder, UnitOfWorkFactory
+from overture.workflows.order.shared import (
+    ExceptionArgs,
+    InvoiceArgs,
+    LocationArgs,
+    NoteArgs,
+    NotifyArgs,
+    PlacementArgs,
+    ReferenceArgs,
+    ReleaseArgs,
+    ResolveArgs,
+    StatusArgs,
+)
+
+T = TypeVar("T")
+
+
+async def _outside(call: Awaitable[T]) -> T:
+    """Translate connector errors into what Temporal's retry policy understands."""
+    try:
+        return await call
+    except ThrottledError as error:
+        delay = timedelta(seconds=error.retry_after) if error.retry_after else None
+        raise ApplicationError(str(error), type="ThrottledError", next_retry_delay=delay) from error
+    except PermanentConnectorError as error:
+        raise ApplicationError(str(error), type="PermanentConnectorError", non_retryable=True) from error
+
+
+@dataclass
+class OrderActivities:
+    uow_factory: UnitOfWorkFactory
+    geocoder: Geocoder
+    clock: Clock
+    wms: WmsConnector
+    erp: ErpConnector
+    notifier: Notifier
+    shipment_callback_url: str | None = None
+
+    # ---- store (local activities) -------------------------------------------------
+
+    @activity.defn
+    def load_plan(self, order_id: str) -> OrderPlan:
+        return fulfilment.load_plan(self.uow_factory, order_id)
+
+    @activity.defn
+    def advance(self, args: StatusArgs) -> bool:
+        return fulfilment.advance(
+            self.uow_factory, args.order_id, OrderStatus(args.status), args.note, clock=self.clock
+        )
+
+    @activity.defn
+    def add_note(self, args: NoteArgs) -> None:
+        decision = None
+        if args.decision is not None:
+            d = args.decision
+            decision = Decision(
+                DecisionKind(d["kind"]), d["outcome"], d["reason"], d.get("inputs", {}), at=self.clock()
+            )
+        fulfilment.note(self.uow_factory, args.order_id, args.text, clock=self.clock, decision=decision)
+
+    @activity.defn
+    def open_exception(self, args: ExceptionArgs) -> None:
+        kind = ExceptionType(args.type)
+        exception = OrderException(
+            id=args.exception_id,
+            order_id=args.order_id,
+            type=kind,
+            step=args.step,
+            reason=args.reason,
+            severity=Severity.HIGH,
+            allowed_actions=tuple(ExceptionAction(a) for a in args.allowed_actions) or default_actions(kind),
+            details=args.details,
+            created_at=self.clock(),
+        )
+        fulfilment.open_exception(self.uow_factory, exception, hold=args.hold, clock=self.clock)
+
+    @activity.defn
+    def resolve_exception(self, args: ResolveArgs) -> bool:
+        return fulfilment.resolve_exception(
+            self.uow_factory,
+            args.exception_id,
+            action=args.action,
+            actor=args.actor,
+            note_text=args.note,
+            clock=self.clock,
+        )
+
+    @activity.defn
+    def place_again(self, args: PlacementArgs) -> OrderPlan:
+        return fulfilment.retry_placement(
+            self.uow_factory,
+            args.order_id,
+            geocoder=self.geocoder,
+            clock=self.clock,
+            exclude_locations=args.exclude_locations,
+        )
+
+    @activity.defn
+    def cancel_order(self, args: NoteArgs) -> None:
+        fulfilment.cancel(self.uow_factory, args.order_id, reason=args.text, clock=self.clock)
+
+    @activity.defn
+    def shipped_locations(self, order_id: str) -> list[str]:
+        return fulfilment.shipped_locations(self.uow_factory, order_id)
+
+    @activity.defn
+    def add_reference(self, args: ReferenceArgs) -> None:
+        fulfilment.add_reference(self.uow_factory, args.order_id, args.system, args.kind, args.value, clock=self.clock)
+
+    # ---- outside systems (regular activities) -------------------------------------
+
+    @activity.defn
+    async def erp_create_sales_order(self, plan: OrderPlan) -> str:
+        return await _outside(
+            self.erp.create_sales_order(
+                plan.order_id,
+                plan.customer,
+                _lines(plan),
+                plan.currency,
+                idempotency_key=f"{plan.order_id}:sales-order",
+            )
+        )
+
+    @activity.defn
+    async def wms_release(self, args: ReleaseArgs) -> str:
+        release = WmsRelease(
+            order_id=args.plan.order_id,
+            location_id=args.release.location_id,
+            lines=[ReleaseLine(line.line_no, line.sku, line.quantity) for line in args.release.lines],
+            ship_to=args.plan.ship_to,
+            callback_url=self.shipment_callback_url,
+        )
+        key = f"{args.plan.order_id}:release:{args.release.location_id}:{args.generation}"
+        return await _outside(self.wms.release(release, idempotency_key=key))
+
+    @activity.defn
+    async def wms_cancel(self, args: LocationArgs) -> str:
+        key = f"{args.order_id}:cancel:{args.location_id}:{args.generation}"
+        outcome = await _outside(self.wms.cancel_release(args.order_id, args.location_id, idempotency_key=key))
+        return str(outcome)
+
+    @activity.defn
+    async def erp_create_invoice(self, args: InvoiceArgs) -> str:
+        plan = args.plan
+        return await _outside(
+            self.erp.create_invoice(
+                plan.order_id,
+                args.sales_order_id,
+                _lines(plan),
+                plan.currency,
+                plan.total,
+                idempotency_key=f"{plan.order_id}:invoice",
+            )
+        )
+
+    @activity.defn
+    async def notify_customer(self, args: NotifyArgs) -> None:
+        await _outside(
+            self.notifier.notify(
+                args.order_id,
+                args.event,
+                args.email,
+                args.message,
+                idempotency_key=f"{args.order_id}:notify:{args.event}",
+            )
+        )
+
+
+def _lines(plan: OrderPlan) -> list[dict[str, Any]]:
+    return [
+        {"line_no": x.line_no, "sku": x.sku, "quantity": x.quantity, "unit_price": x.unit_price} for x in plan.lines
+    ]

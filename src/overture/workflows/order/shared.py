@@ -1,0 +1,154 @@
+"""Inputs, outputs and messages of the order workflow. One dataclass per call, so fields can be
+added later without breaking running workflows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from temporalio.common import RetryPolicy
+
+from overture.services.plans import LocationRelease, OrderPlan
+
+TASK_QUEUE = "overture-orders"
+
+
+@dataclass(frozen=True)
+class StepPolicy:
+    """Retry and timing settings, fixed in the workflow input so a replay sees the same ones."""
+
+    max_attempts: int = 6
+    initial_interval_s: float = 1.0
+    max_interval_s: float = 30.0
+    backoff: float = 2.0
+    call_timeout_s: float = 30.0
+    # How often a waiting order looks at the store itself, in case a shipment signal was lost.
+    recheck_interval_s: float = 300.0
+
+    def outside_call(self) -> dict[str, Any]:
+        """Timeout and retry policy for a call to an outside system (keyword arguments of execute_activity)."""
+        return {
+            "start_to_close_timeout": timedelta(seconds=self.call_timeout_s),
+            "retry_policy": RetryPolicy(
+                initial_interval=timedelta(seconds=self.initial_interval_s),
+                backoff_coefficient=self.backoff,
+                maximum_interval=timedelta(seconds=self.max_interval_s),
+                maximum_attempts=self.max_attempts,
+                non_retryable_error_types=["PermanentConnectorError"],
+            ),
+        }
+
+
+@dataclass(frozen=True)
+class OrderWorkflowInput:
+    order_id: str
+    policy: StepPolicy = field(default_factory=StepPolicy)
+
+
+@dataclass(frozen=True)
+class OrderOutcome:
+    order_id: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    exception_id: str
+    action: str  # retry | cancel | reroute | override
+    actor: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CancelRequest:
+    reason: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class CancelOutcome:
+    outcome: str  # cancelled | refused
+    detail: str
+
+
+@dataclass(frozen=True)
+class ShipmentPing:
+    location_id: str
+    shipment_id: str
+
+
+@dataclass(frozen=True)
+class StatusArgs:
+    order_id: str
+    status: str
+    note: str
+
+
+@dataclass(frozen=True)
+class NoteArgs:
+    order_id: str
+    text: str
+    decision: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ExceptionArgs:
+    exception_id: str
+    order_id: str
+    type: str
+    step: str
+    reason: str
+    hold: bool
+    details: dict[str, Any] = field(default_factory=dict)
+    allowed_actions: list[str] = field(default_factory=list)  # empty: the type's defaults
+
+
+@dataclass(frozen=True)
+class ResolveArgs:
+    exception_id: str
+    action: str
+    actor: str
+    note: str
+
+
+@dataclass(frozen=True)
+class PlacementArgs:
+    order_id: str
+    exclude_locations: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReferenceArgs:
+    order_id: str
+    system: str
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True)
+class ReleaseArgs:
+    plan: OrderPlan
+    release: LocationRelease
+    generation: int
+
+
+@dataclass(frozen=True)
+class LocationArgs:
+    order_id: str
+    location_id: str
+    generation: int
+
+
+@dataclass(frozen=True)
+class InvoiceArgs:
+    plan: OrderPlan
+    sales_order_id: str
+
+
+@dataclass(frozen=True)
+class NotifyArgs:
+    order_id: str
+    email: str
+    event: str
+    message: str

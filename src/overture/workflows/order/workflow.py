@@ -1,0 +1,370 @@
+"""OrderWorkflow: place (if capture could not) -> ERP sales order -> release to each location ->
+wait for shipment (with an SLA timer) -> invoice -> notify -> complete.
+
+When a step fails past its retry policy, the workflow records an exception, puts the order on
+hold and waits, durably, for a person's decision (update ``resolve``): retry, override, reroute
+or cancel. ``cancel`` (update) is honoured at the next safe point: before release it gives the
+stock back; after release it asks the WMS to cancel first and refuses if goods already left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+
+with workflow.unsafe.imports_passed_through():
+    from overture.domain.exceptions import ExceptionType, default_actions
+    from overture.domain.ids import id_from
+    from overture.domain.statuses import OrderStatus
+    from overture.services.plans import OpenException, OrderPlan
+    from overture.workflows.order.activities import OrderActivities
+    from overture.workflows.order.shared import (
+        CancelOutcome,
+        CancelRequest,
+        ExceptionArgs,
+        InvoiceArgs,
+        LocationArgs,
+        NoteArgs,
+        NotifyArgs,
+        OrderOutcome,
+        OrderWorkflowInput,
+        PlacementArgs,
+        ReferenceArgs,
+        ReleaseArgs,
+        Resolution,
+        ResolveArgs,
+        ShipmentPing,
+        StatusArgs,
+        StepPolicy,
+    )
+
+T = TypeVar("T")
+A = OrderActivities
+S = OrderStatus
+STORE_CALL = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=5)),
+}
+SUPPORTED_ACTIONS = frozenset({"retry", "override", "reroute", "cancel"})
+TOO_LATE_TO_CANCEL = frozenset({S.SHIPPED, S.INVOICED, S.COMPLETED, S.CANCELLED})
+
+
+class _Cancelled(Exception):
+    pass
+
+
+class _Reroute(Exception):
+    def __init__(self, location_id: str) -> None:
+        super().__init__(location_id)
+        self.location_id = location_id
+
+
+def _describe(error: ActivityError) -> str:
+    """The innermost cause's message: what the outside system actually said."""
+    cause: BaseException | None = error
+    while isinstance(cause, FailureError) and cause.cause is not None:
+        cause = cause.cause
+    return str(cause)
+
+
+@workflow.defn(name="OrderWorkflow")
+class OrderWorkflow:
+    def __init__(self) -> None:
+        self._order_id = ""
+        self._policy = StepPolicy()
+        self._status = S.RECEIVED
+        self._waiting_on: list[OpenException] = []
+        self._resolutions: dict[str, Resolution] = {}
+        self._cancel: CancelRequest | None = None
+        self._cancel_outcome: CancelOutcome | None = None
+        self._pings = 0
+        self._generation = 0
+        self._released: list[str] = []
+        self._loaded = False
+
+    # ---- messages -------------------------------------------------------------------
+
+    @workflow.signal
+    def shipment_recorded(self, ping: ShipmentPing) -> None:
+        self._pings += 1
+
+    @workflow.update
+    async def resolve(self, resolution: Resolution) -> str:
+        # An exception raised at capture can be resolved before this run has read it from the store.
+        await workflow.wait_condition(lambda: self._loaded)
+        self._check_resolution(resolution, error=ApplicationError)
+        self._resolutions[resolution.exception_id] = resolution
+        return "accepted"
+
+    @resolve.validator
+    def _validate_resolution(self, resolution: Resolution) -> None:
+        if self._loaded:
+            self._check_resolution(resolution, error=ValueError)
+
+    def _check_resolution(self, resolution: Resolution, *, error: Callable[[str], Exception]) -> None:
+        waiting = next((e for e in self._waiting_on if e.id == resolution.exception_id), None)
+        if waiting is None or resolution.exception_id in self._resolutions:
+            raise error(f"exception {resolution.exception_id} is not waiting for a decision on this order")
+        if resolution.action not in SUPPORTED_ACTIONS or resolution.action not in waiting.allowed_actions:
+            allowed = sorted(SUPPORTED_ACTIONS.intersection(waiting.allowed_actions))
+            raise error(f"{resolution.action!r} is not allowed for this {waiting.type} exception; allowed: {allowed}")
+
+    @workflow.update
+    async def cancel(self, request: CancelRequest) -> CancelOutcome:
+        self._cancel = request
+        await workflow.wait_condition(lambda: self._cancel_outcome is not None)
+        outcome, self._cancel_outcome = self._cancel_outcome, None
+        assert outcome is not None
+        return outcome
+
+    @cancel.validator
+    def _validate_cancel(self, request: CancelRequest) -> None:
+        if self._status in TOO_LATE_TO_CANCEL:
+            raise ValueError(f"the order is {self._status}; it can no longer be cancelled")
+        if self._cancel is not None:
+            raise ValueError("a cancellation is already in progress")
+
+    @workflow.query
+    def status(self) -> str:
+        return self._status.value
+
+    @workflow.query
+    def waiting_on(self) -> list[str]:
+        return [e.id for e in self._waiting_on]
+
+    # ---- the flow -------------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, request: OrderWorkflowInput) -> OrderOutcome:
+        self._order_id, self._policy = request.order_id, request.policy
+        try:
+            plan = await self._store(A.load_plan, request.order_id)
+            self._status = S(plan.status)
+            self._loaded = True
+            if self._status in (S.COMPLETED, S.CANCELLED):
+                return OrderOutcome(self._order_id, self._status.value)
+            plan = await self._place(plan)
+            sales_order = await self._guarded("sales_order", lambda: self._outside(A.erp_create_sales_order, plan))
+            if sales_order:
+                await self._store(A.add_reference, ReferenceArgs(self._order_id, "erp", "sales_order", sales_order))
+            plan = await self._release_all(plan)
+            await self._await_shipments(plan)
+            await self._advance(S.SHIPPED, "every location has shipped")
+            invoice = await self._guarded(
+                "invoice", lambda: self._outside(A.erp_create_invoice, InvoiceArgs(plan, sales_order or ""))
+            )
+            if invoice:
+                await self._store(A.add_reference, ReferenceArgs(self._order_id, "erp", "invoice", invoice))
+            await self._advance(
+                S.INVOICED, f"invoiced in the ERP as {invoice}" if invoice else "invoice step overridden"
+            )
+            email = str(plan.customer.get("email") or "")
+            notice = NotifyArgs(self._order_id, email, "shipped", f"Your order {plan.order_id} is on its way.")
+            await self._guarded("notify", lambda: self._outside(A.notify_customer, notice))
+            await self._advance(S.COMPLETED, "released, shipped, invoiced and the customer told")
+        except _Cancelled:
+            pass
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return OrderOutcome(self._order_id, self._status.value)
+
+    async def _place(self, plan: OrderPlan) -> OrderPlan:
+        """Wait for decisions on exceptions raised at capture (or by a placement) until placed."""
+        while S(plan.status) is S.ON_HOLD:
+            self._status = S.ON_HOLD
+            if plan.open_exceptions:
+                await self._decision(plan.open_exceptions[0])
+            plan = await self._store(A.place_again, PlacementArgs(self._order_id, []))
+            if S(plan.status) is S.ON_HOLD and not plan.open_exceptions:
+                raise RuntimeError(f"order {self._order_id} is on hold with no exception to resolve")
+        self._status = S(plan.status)
+        return plan
+
+    async def _release_all(self, plan: OrderPlan) -> OrderPlan:
+        while True:
+            try:
+                for release in plan.releases:
+                    wms_id = await self._guarded(
+                        "release",
+                        self._release_call(ReleaseArgs(plan, release, self._generation)),
+                        reroute_from=release.location_id,
+                    )
+                    self._released.append(release.location_id)
+                    if wms_id:
+                        await self._store(A.add_reference, ReferenceArgs(self._order_id, "wms", "release", wms_id))
+                break
+            except _Reroute as reroute:
+                plan = await self._reroute(reroute.location_id)
+        where = ", ".join(self._released)
+        await self._advance(S.RELEASED, f"released to {where} (placement {self._generation})")
+        return plan
+
+    def _release_call(self, args: ReleaseArgs) -> Callable[[], Awaitable[str]]:
+        async def call() -> str:
+            result: str = await self._outside(A.wms_release, args)
+            return result
+
+        return call
+
+    async def _reroute(self, failed_location: str) -> OrderPlan:
+        for location in self._released:
+            await self._outside(A.wms_cancel, LocationArgs(self._order_id, location, self._generation))
+        self._released.clear()
+        self._generation += 1
+        plan = await self._store(A.place_again, PlacementArgs(self._order_id, [failed_location]))
+        return await self._place(plan)
+
+    async def _await_shipments(self, plan: OrderPlan) -> None:
+        ship_by = timedelta(seconds=min(r.ship_by_seconds for r in plan.releases))
+        deadline = workflow.now() + ship_by
+        breach: OpenException | None = None
+        while True:
+            shipped = set(await self._store(A.shipped_locations, self._order_id))
+            pending = [loc for loc in self._released if loc not in shipped]
+            if not pending:
+                if breach is not None:
+                    await self._close(breach, Resolution(breach.id, "override", "system", "shipped after the breach"))
+                return
+            await self._honour_cancel()
+            if breach is None and workflow.now() >= deadline:
+                hours = ship_by.total_seconds() / 3600
+                reason = f"not shipped from {', '.join(pending)} within {hours:g} h of release"
+                breach = await self._raise("sla_breach", "ship", reason, hold=False, details={"pending": pending})
+                self._waiting_on.append(breach)
+            if breach is not None and breach.id in self._resolutions:
+                resolution = self._resolutions[breach.id]
+                await self._close(breach, resolution)
+                if resolution.action == "cancel":
+                    await self._cancel_now(
+                        CancelRequest(resolution.note or "cancelled after SLA breach", resolution.actor)
+                    )
+                elif resolution.action == "retry":
+                    deadline = workflow.now() + ship_by
+                    breach = None
+            await self._wait_for_news(breach, deadline)
+
+    async def _wait_for_news(self, breach: OpenException | None, deadline: Any) -> None:
+        timeout = self._policy.recheck_interval_s
+        if breach is None:
+            timeout = min(timeout, max((deadline - workflow.now()).total_seconds(), 0.001))
+        pings = self._pings
+        with contextlib.suppress(TimeoutError):
+            await workflow.wait_condition(
+                lambda: (
+                    self._pings != pings
+                    or self._cancel is not None
+                    or (breach is not None and breach.id in self._resolutions)
+                ),
+                timeout=timeout,
+            )
+
+    # ---- exceptions and decisions ---------------------------------------------------
+
+    async def _guarded(
+        self, step: str, call: Callable[[], Awaitable[T]], *, reroute_from: str | None = None
+    ) -> T | None:
+        """Run an outside call; past its retries, hold the order and act on a person's decision."""
+        while True:
+            await self._honour_cancel()
+            try:
+                return await call()
+            except ActivityError as error:
+                resume_to = self._status
+                details = {"location_id": reroute_from} if reroute_from else {}
+                exception = await self._raise("connector_failure", step, _describe(error), hold=True, details=details)
+                resolution = await self._decision(exception)
+                if resolution.action == "reroute" and reroute_from is not None:
+                    raise _Reroute(reroute_from) from None
+                await self._advance(resume_to, f"{step} {resolution.action} by {resolution.actor}")
+                if resolution.action == "override":
+                    return None
+
+    async def _raise(self, kind: str, step: str, reason: str, *, hold: bool, details: dict[str, Any]) -> OpenException:
+        now = workflow.now()
+        exception_id = id_from("exc", int(now.timestamp() * 1000), workflow.random().getrandbits(80))
+        actions = [a.value for a in default_actions(ExceptionType(kind))]
+        if details.get("location_id"):
+            actions.insert(-1, "reroute")  # a failed release can go to another location
+        args = ExceptionArgs(exception_id, self._order_id, kind, step, reason, hold, details, actions)
+        await self._store(A.open_exception, args)
+        if hold:
+            self._status = S.ON_HOLD
+        return OpenException(exception_id, kind, step, reason, actions)
+
+    async def _decision(self, exception: OpenException) -> Resolution:
+        """Wait (for days if need be) until a person resolves the exception or cancels the order."""
+        self._waiting_on.append(exception)
+        while True:
+            await workflow.wait_condition(lambda: exception.id in self._resolutions or self._cancel is not None)
+            if exception.id in self._resolutions:
+                break
+            # Cancelled while waiting: on success this raises; if the WMS refused, keep waiting.
+            await self._cancel_now(self._cancel or CancelRequest("cancelled", "system"))
+        resolution = self._resolutions[exception.id]
+        await self._close(exception, resolution)
+        if resolution.action == "cancel":
+            await self._cancel_now(
+                CancelRequest(resolution.note or "cancelled from the exception queue", resolution.actor)
+            )
+        return resolution
+
+    async def _close(self, exception: OpenException, resolution: Resolution) -> None:
+        if exception in self._waiting_on:
+            self._waiting_on.remove(exception)
+        self._resolutions.pop(exception.id, None)
+        args = ResolveArgs(exception.id, resolution.action, resolution.actor, resolution.note)
+        await self._store(A.resolve_exception, args)
+
+    # ---- cancellation ---------------------------------------------------------------
+
+    async def _honour_cancel(self) -> None:
+        if self._cancel is not None:
+            await self._cancel_now(self._cancel)
+
+    async def _cancel_now(self, request: CancelRequest) -> None:
+        """Cancel, undoing releases first; raises _Cancelled, or returns if goods already left."""
+        refused = [
+            location
+            for location in list(self._released)
+            if await self._try_wms_cancel(location) not in ("cancelled", "not_found")
+        ]
+        if refused:
+            detail = f"the WMS could not cancel at {', '.join(refused)} (already shipped or not answering)"
+            await self._store(A.add_note, NoteArgs(self._order_id, f"cancel refused: {detail}"))
+            self._finish_cancel_request(CancelOutcome("refused", detail))
+            return
+        await self._store(A.cancel_order, NoteArgs(self._order_id, f"cancelled by {request.actor}: {request.reason}"))
+        self._status = S.CANCELLED
+        self._finish_cancel_request(
+            CancelOutcome("cancelled", "stock released" + (" and WMS releases cancelled" if self._released else ""))
+        )
+        raise _Cancelled()
+
+    async def _try_wms_cancel(self, location: str) -> str:
+        try:
+            outcome: str = await self._outside(A.wms_cancel, LocationArgs(self._order_id, location, self._generation))
+            return outcome
+        except ActivityError:
+            return "unanswered"
+
+    def _finish_cancel_request(self, outcome: CancelOutcome) -> None:
+        if self._cancel is not None:
+            self._cancel_outcome = outcome
+        self._cancel = None
+
+    # ---- plumbing -------------------------------------------------------------------
+
+    async def _advance(self, status: OrderStatus, note: str) -> None:
+        await self._store(A.advance, StatusArgs(self._order_id, status.value, note))
+        self._status = status
+
+    async def _store(self, activity: Callable[..., Any], arg: Any) -> Any:
+        return await workflow.execute_local_activity_method(activity, arg, **STORE_CALL)  # type: ignore[call-overload]
+
+    async def _outside(self, activity: Callable[..., Any], arg: Any) -> Any:
+        return await workflow.execute_activity_method(activity, arg, **self._policy.outside_call())

@@ -1,0 +1,86 @@
+"""Shipment polling: the WMS's list of shipment notices, read periodically, so a confirmation whose
+webhook never arrived (the API was down, the WMS gave up) still reaches the order. Recording is
+idempotent by shipment id, so a notice seen by both webhook and poll counts once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import orjson
+from temporalio.client import Client
+
+from overture.channels.wms import translate_shipment
+from overture.connectors.wms import ShipmentNotice, WmsConnector
+from overture.services.errors import PayloadRejected
+from overture.services.fulfilment import receive_shipment
+from overture.services.ports import Clock, InboundMessage, UnitOfWorkFactory
+from overture.workflows.order.shared import ShipmentPing
+from overture.workflows.order.workflow import OrderWorkflow
+
+log = logging.getLogger(__name__)
+# The WMS simulator answers at most 100 notices per call; a full page means there may be more.
+PAGE_HINT = 100
+
+
+class ShipmentPoller:
+    def __init__(
+        self, wms: WmsConnector, client: Client, uow_factory: UnitOfWorkFactory, *, clock: Clock, interval_s: float
+    ) -> None:
+        self._wms = wms
+        self._client = client
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self._interval_s = interval_s
+        # Starts from the beginning after a restart: re-reading is harmless, missing is not.
+        self._after = 0
+        self.recorded = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.poll_once()
+            except Exception:
+                log.warning("shipment poll failed", exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=self._interval_s)
+
+    async def poll_once(self) -> int:
+        """Read every notice after the cursor, page by page, so a burst of lost webhooks is caught up."""
+        found = 0
+        while True:
+            page = await self._wms.shipments(after_sequence=self._after)
+            found += await self._record(page)
+            if not page or len(page) < PAGE_HINT:
+                break
+        self.recorded += found
+        return found
+
+    async def _record(self, notices: list[ShipmentNotice]) -> int:
+        found = 0
+        for notice in notices:
+            message = InboundMessage(
+                channel="wms-poll",
+                body=orjson.dumps(notice.to_json()),
+                received_at=self._clock(),
+                content_type="application/json",
+            )
+            try:
+                outcome = await asyncio.to_thread(
+                    receive_shipment, self._uow_factory, message, translate_shipment, clock=self._clock
+                )
+            except PayloadRejected:
+                log.warning("shipment notice %s kept in quarantine", notice.shipment_id)
+            else:
+                if outcome.recorded:
+                    found += 1
+                    await self._ping(outcome.order_id, ShipmentPing(outcome.location_id, outcome.shipment_id))
+            self._after = max(self._after, notice.sequence)
+        return found
+
+    async def _ping(self, order_id: str, ping: ShipmentPing) -> None:
+        try:
+            await self._client.get_workflow_handle(order_id).signal(OrderWorkflow.shipment_recorded, ping)
+        except Exception:
+            log.info("could not signal order %s about a polled shipment", order_id)

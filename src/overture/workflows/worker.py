@@ -1,0 +1,103 @@
+"""Worker wiring, tuned as ../shared/temporal-notes.md measured on this kind of machine.
+
+The knobs of :func:`build_worker` are measured by ``benchmarks/bench_orchestration.py``
+(see benchmarks/README.md); their defaults are the settings that bench supports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.worker import PollerBehaviorSimpleMaximum, UnsandboxedWorkflowRunner, Worker, WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from overture.workflows.order.activities import OrderActivities
+from overture.workflows.order.workflow import OrderWorkflow
+
+PASSTHROUGH = ("overture",)
+"""Our own modules, imported once and shared by every sandboxed run rather than re-imported per run."""
+
+
+def order_activities(activities: OrderActivities) -> list[Callable[..., Any]]:
+    a = activities
+    return [
+        a.load_plan,
+        a.advance,
+        a.add_note,
+        a.open_exception,
+        a.resolve_exception,
+        a.place_again,
+        a.cancel_order,
+        a.shipped_locations,
+        a.add_reference,
+        a.erp_create_sales_order,
+        a.wms_release,
+        a.wms_cancel,
+        a.erp_create_invoice,
+        a.notify_customer,
+    ]
+
+
+def workflow_runner(*, sandboxed: bool = True, passthrough: Sequence[str] = PASSTHROUGH) -> WorkflowRunner:
+    """The sandbox (it guards determinism) with ``passthrough`` modules shared, or no sandbox at all."""
+    if not sandboxed:
+        return UnsandboxedWorkflowRunner()
+    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*passthrough))
+
+
+def worker_options(
+    *,
+    max_concurrent: int = 200,
+    sandboxed: bool = True,
+    max_cached_workflows: int = 5000,
+    pollers: int = 10,
+    max_local_activities: int | None = None,
+    passthrough: Sequence[str] = PASSTHROUGH,
+) -> dict[str, Any]:
+    """Keyword arguments for :class:`temporalio.worker.Worker`: the tuning, apart from what it runs.
+
+    Shared with the benchmark's bare-Temporal baseline, so both sides run with the same settings.
+    """
+    return {
+        "workflow_runner": workflow_runner(sandboxed=sandboxed, passthrough=passthrough),
+        # The default of few pollers starves a busy worker (temporal-notes.md).
+        "workflow_task_poller_behavior": PollerBehaviorSimpleMaximum(maximum=pollers),
+        "activity_task_poller_behavior": PollerBehaviorSimpleMaximum(maximum=pollers),
+        "max_cached_workflows": max_cached_workflows,
+        "max_concurrent_workflow_tasks": max_concurrent,
+        "max_concurrent_activities": max_concurrent,
+        "max_concurrent_local_activities": max_local_activities or max_concurrent,
+    }
+
+
+def build_worker(
+    client: Client,
+    *,
+    task_queue: str,
+    activities: OrderActivities,
+    executor: ThreadPoolExecutor,
+    max_concurrent: int = 200,
+    sandboxed: bool = True,
+    max_cached_workflows: int = 5000,
+    pollers: int = 10,
+    max_local_activities: int | None = None,
+) -> Worker:
+    """A worker for OrderWorkflow. By default the sandbox stays on (it guards determinism); our own
+    pure modules are passed through so they are imported once, not per workflow run."""
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[OrderWorkflow],
+        activities=order_activities(activities),
+        activity_executor=executor,
+        **worker_options(
+            max_concurrent=max_concurrent,
+            sandboxed=sandboxed,
+            max_cached_workflows=max_cached_workflows,
+            pollers=pollers,
+            max_local_activities=max_local_activities,
+        ),
+    )
