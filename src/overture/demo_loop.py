@@ -32,7 +32,7 @@ from overture.api.app import create_app
 from overture.bootstrap import Container
 from overture.config import Settings
 from overture.demo_data import WAREHOUSES
-from overture.runtime import Endpoints, run_worker_side, simulators_if_needed, worker_options
+from overture.runtime import Endpoints, order_workflows, run_worker_side, simulators_if_needed, worker_options
 from overture.store.engine import READONLY
 from overture.store.tables import order_exceptions, orders
 from overture.workflows.dispatcher import OutboxDispatcher
@@ -185,7 +185,7 @@ class DemoHub:
     async def _serve(self, address: str, endpoints: Endpoints) -> None:
         # The wiring of runtime._serve, but serving our own socket and stoppable from another thread.
         client = await connect_client(address)
-        self._app.state.temporal = client
+        self._app.state.order_workflows = order_workflows(client, self.settings)
         stop = asyncio.Event()
         ready: asyncio.Future[OutboxDispatcher] = asyncio.get_running_loop().create_future()
         worker = asyncio.create_task(

@@ -25,6 +25,7 @@ from overture.workflows.dispatcher import OutboxDispatcher
 from overture.workflows.engine import connect_client, resolve_engine
 from overture.workflows.order.activities import OrderActivities
 from overture.workflows.order.shared import StepPolicy
+from overture.workflows.order.starter import OrderWorkflows
 from overture.workflows.poller import ShipmentPoller
 from overture.workflows.worker import build_worker
 
@@ -53,6 +54,11 @@ class WorkerOptions(TypedDict):
     policy: StepPolicy
     max_concurrent: int
     poll_interval_s: float
+
+
+def order_workflows(client: Client, settings: Settings) -> OrderWorkflows:
+    """How the API reaches order workflows: the same queue and policy the worker side starts them with."""
+    return OrderWorkflows(client, settings.task_queue, policy_from(settings))
 
 
 def worker_options(settings: Settings) -> WorkerOptions:
@@ -88,10 +94,14 @@ async def run_worker_side(
     max_concurrent: int = 200,
     poll_interval_s: float = 10.0,
     dispatcher_ready: asyncio.Future[OutboxDispatcher] | None = None,
+    dispatch_outbox: bool = True,
 ) -> None:
-    """Run the order worker, the outbox dispatcher and the shipment poller until ``stop`` is set."""
+    """Run the order worker, the outbox dispatcher and the shipment poller until ``stop`` is set.
+
+    With ``dispatch_outbox=False`` this process only executes workflows: another one dispatches."""
     activities = make_activities(container, endpoints)
-    dispatcher = OutboxDispatcher(container.uow, client, task_queue=task_queue, policy=policy, clock=container.clock)
+    workflows = OrderWorkflows(client, task_queue, policy)
+    dispatcher = OutboxDispatcher(container.uow, workflows, clock=container.clock)
     if dispatcher_ready is not None:
         dispatcher_ready.set_result(dispatcher)
     # One thread per concurrent activity slot: store activities are short and wait on the
@@ -102,7 +112,7 @@ async def run_worker_side(
         )
         try:
             async with worker:
-                loops = [dispatcher.run(stop)]
+                loops = [dispatcher.run(stop) if dispatch_outbox else stop.wait()]
                 if poll_interval_s > 0:
                     poller = ShipmentPoller(
                         activities.wms, client, container.uow, clock=container.clock, interval_s=poll_interval_s
@@ -152,7 +162,7 @@ def serve_hub(settings: Settings, container: Container) -> None:
 async def _serve(settings: Settings, container: Container, address: str, endpoints: Endpoints) -> None:
     client = await connect_client(address)
     app = create_app(container, dispose_on_shutdown=True)
-    app.state.temporal = client
+    app.state.order_workflows = order_workflows(client, settings)
     stop = asyncio.Event()
     ready: asyncio.Future[OutboxDispatcher] = asyncio.get_running_loop().create_future()
     worker_task = asyncio.create_task(
@@ -203,7 +213,8 @@ def run_api(settings: Settings, container: Container) -> None:
 
     async def main() -> None:
         app = create_app(container, dispose_on_shutdown=True)
-        app.state.temporal = await connect_client(settings.temporal_address or "")
+        client = await connect_client(settings.temporal_address or "")
+        app.state.order_workflows = order_workflows(client, settings)
         server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning"))
         await server.serve()
 

@@ -31,11 +31,19 @@ class WorkerThread:
     """``run_worker_side`` in its own thread and event loop, stoppable from the test."""
 
     def __init__(
-        self, container: Container, client: Client, endpoints: Endpoints, *, task_queue: str, policy: StepPolicy
+        self,
+        container: Container,
+        client: Client,
+        endpoints: Endpoints,
+        *,
+        task_queue: str,
+        policy: StepPolicy,
+        dispatch_outbox: bool = True,
     ) -> None:
         self._args = (container, client, endpoints)
         self._task_queue = task_queue
         self._policy = policy
+        self._dispatch_outbox = dispatch_outbox
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._error: BaseException | None = None
@@ -47,7 +55,13 @@ class WorkerThread:
             self._loop = asyncio.get_running_loop()
             self._stop = asyncio.Event()
             self._ready.set()
-            await run_worker_side(*self._args, task_queue=self._task_queue, policy=self._policy, stop=self._stop)
+            await run_worker_side(
+                *self._args,
+                task_queue=self._task_queue,
+                policy=self._policy,
+                stop=self._stop,
+                dispatch_outbox=self._dispatch_outbox,
+            )
 
         try:
             asyncio.run(run())

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from overture.domain.inventory import Location
 from overture.services import inventory
-from overture.store.tables import inventory_movements, inventory_positions, reservations
+from overture.store.tables import inventory_movements, inventory_positions, outbox, reservations
 from tests.factories import add_locations, add_skus, order_payload, stock
 from tests.workflows.hub import Hub
 
@@ -227,6 +227,26 @@ def test_insufficient_stock_at_capture_waits_then_completes_after_receipt_and_re
     assert response.status_code == 200, response.text
     hub.wait_status(order_id, "completed")
     assert _position(hub, "A", "EWR") == (3, 0)
+
+
+def test_resolving_an_order_whose_workflow_has_not_started_starts_it_once(hub_without_dispatcher: Hub) -> None:
+    hub = hub_without_dispatcher
+    add_locations(hub.container, ["EWR"])
+    add_skus(hub.container, "A")
+    order_id = hub.post_order(order_payload(("A", 2)))["id"]
+    exception = hub.http.get("/v1/exceptions").json()["items"][0]
+    stock(hub.container, "A", "EWR", 5)
+
+    response = hub.http.post(f"/v1/exceptions/{exception['id']}/resolve", json={"action": "retry", "actor": "buyer"})
+
+    assert response.status_code == 200, response.text
+    hub.wait_status(order_id, "completed")
+    with hub.container.engine.connect() as c:
+        pending = c.execute(sa.select(sa.func.count()).where(outbox.c.dispatched_at.is_(None))).scalar_one()
+    assert pending == 1, "the outbox was never dispatched: the API's update started the workflow"
+    assert len(httpx.get(f"{hub.wms.url}/_records", timeout=5).json()["releases"]) == 1
+    again = hub.http.post(f"/v1/exceptions/{exception['id']}/resolve", json={"action": "retry", "actor": "buyer"})
+    assert again.status_code == 409, "a finished order is not started a second time"
 
 
 def test_sla_breach_is_raised_while_waiting_and_closed_by_the_shipment(hub: Hub) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from temporalio.client import Client
 
 from overture.bootstrap import Container
 from overture.services.errors import EngineUnavailable
+from overture.workflows.order.starter import OrderWorkflows
 
 
 def get_container(request: Request) -> Container:
@@ -19,13 +19,13 @@ def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-def get_temporal(request: Request) -> Client:
-    client: Client | None = getattr(request.app.state, "temporal", None)
-    if client is None:
+def get_order_workflows(request: Request) -> OrderWorkflows:
+    workflows: OrderWorkflows | None = getattr(request.app.state, "order_workflows", None)
+    if workflows is None:
         raise EngineUnavailable("the workflow engine is not connected to this API process")
-    return client
+    return workflows
 
 
-TemporalDep = Annotated[Client, Depends(get_temporal)]
+OrderWorkflowsDep = Annotated[OrderWorkflows, Depends(get_order_workflows)]
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
 After = Annotated[str | None, Query(description="Return items older than this id (keyset pagination)")]

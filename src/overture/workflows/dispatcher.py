@@ -12,14 +12,9 @@ import asyncio
 import contextlib
 import logging
 
-from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
-
 from overture.services.ports import Clock, UnitOfWorkFactory
 from overture.services.retry import in_transaction
-from overture.workflows.order.shared import OrderWorkflowInput, StepPolicy
-from overture.workflows.order.workflow import OrderWorkflow
+from overture.workflows.order.starter import OrderWorkflows
 
 log = logging.getLogger(__name__)
 TOPIC = "order.placed"
@@ -29,19 +24,15 @@ class OutboxDispatcher:
     def __init__(
         self,
         uow_factory: UnitOfWorkFactory,
-        client: Client,
+        workflows: OrderWorkflows,
         *,
-        task_queue: str,
-        policy: StepPolicy,
         clock: Clock,
         batch_size: int = 200,
         idle_poll_s: float = 0.2,
         max_concurrent_starts: int = 50,
     ) -> None:
         self._uow_factory = uow_factory
-        self._client = client
-        self._task_queue = task_queue
-        self._policy = policy
+        self._workflows = workflows
         self._clock = clock
         self._batch_size = batch_size
         self._idle_poll_s = idle_poll_s
@@ -82,15 +73,5 @@ class OutboxDispatcher:
 
     async def _start(self, order_id: str) -> None:
         async with self._starts:
-            try:
-                await self._client.start_workflow(
-                    OrderWorkflow.run,
-                    OrderWorkflowInput(order_id, self._policy),
-                    id=order_id,
-                    task_queue=self._task_queue,
-                    id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                )
+            if await self._workflows.start(order_id):
                 self.started += 1
-            except WorkflowAlreadyStartedError:
-                pass  # it ran before (a crash between start and mark): nothing to do

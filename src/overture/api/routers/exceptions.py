@@ -7,9 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from overture.api.deps import After, ContainerDep, Limit, TemporalDep
+from overture.api.deps import After, ContainerDep, Limit, OrderWorkflowsDep
 from overture.api.responses import Json
-from overture.api.workflow_calls import update_order_workflow
 from overture.domain.exceptions import ExceptionStatus, ExceptionType
 from overture.services.errors import NotFound, WorkflowRefused
 from overture.workflows.order.shared import Resolution
@@ -48,7 +47,9 @@ class ResolveIn(BaseModel):
 
 
 @router.post("/exceptions/{exception_id}/resolve")
-async def resolve_exception(exception_id: str, body: ResolveIn, container: ContainerDep, temporal: TemporalDep) -> Json:
+async def resolve_exception(
+    exception_id: str, body: ResolveIn, container: ContainerDep, workflows: OrderWorkflowsDep
+) -> Json:
     """Decide on an exception; the order's workflow resumes (retry, override, reroute) or cancels."""
     exception = container.views.exception(exception_id)
     if exception is None:
@@ -56,7 +57,7 @@ async def resolve_exception(exception_id: str, body: ResolveIn, container: Conta
     if exception["status"] != ExceptionStatus.OPEN:
         raise WorkflowRefused(f"exception {exception_id} was already resolved ({exception['resolution']})")
     resolution = Resolution(exception_id, body.action, body.actor, body.note)
-    await update_order_workflow(temporal, exception["order_id"], OrderWorkflow.resolve, resolution)
+    await workflows.update(exception["order_id"], OrderWorkflow.resolve, resolution)
     return Json(
         {"exception_id": exception_id, "order_id": exception["order_id"], "action": body.action, "status": "accepted"}
     )

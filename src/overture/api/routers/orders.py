@@ -9,9 +9,8 @@ from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
-from overture.api.deps import After, ContainerDep, Limit, TemporalDep
+from overture.api.deps import After, ContainerDep, Limit, OrderWorkflowsDep
 from overture.api.responses import Json
-from overture.api.workflow_calls import update_order_workflow
 from overture.channels import rest
 from overture.services.capture import CaptureResult, capture_order
 from overture.services.errors import NotFound
@@ -119,13 +118,11 @@ class CancelIn(BaseModel):
 
 
 @router.post("/{order_id}/cancel", responses={409: {"description": "Too late to cancel, or already cancelling"}})
-async def cancel_order(order_id: str, body: CancelIn, container: ContainerDep, temporal: TemporalDep) -> Json:
+async def cancel_order(order_id: str, body: CancelIn, container: ContainerDep, workflows: OrderWorkflowsDep) -> Json:
     """Before release: stock is given back at once. After release: the WMS is asked to cancel first,
     and the cancellation is refused if the goods already left."""
     if container.views.order(order_id) is None:
         raise NotFound(f"no order {order_id!r}")
-    outcome = await update_order_workflow(
-        temporal, order_id, OrderWorkflow.cancel, CancelRequest(body.reason, body.actor)
-    )
+    outcome = await workflows.update(order_id, OrderWorkflow.cancel, CancelRequest(body.reason, body.actor))
     status = 200 if outcome.outcome == "cancelled" else 409
     return Json({"order_id": order_id, "outcome": outcome.outcome, "detail": outcome.detail}, status_code=status)

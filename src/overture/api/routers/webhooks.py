@@ -6,7 +6,6 @@ import logging
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
-from temporalio.client import Client
 
 from overture.api.deps import ContainerDep
 from overture.api.responses import Json
@@ -14,6 +13,7 @@ from overture.channels.wms import translate_shipment
 from overture.services.fulfilment import receive_shipment
 from overture.services.ports import InboundMessage
 from overture.workflows.order.shared import ShipmentPing
+from overture.workflows.order.starter import OrderWorkflows
 from overture.workflows.order.workflow import OrderWorkflow
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
@@ -32,11 +32,11 @@ async def wms_shipment(request: Request, container: ContainerDep) -> Json:
     outcome = await run_in_threadpool(
         receive_shipment, container.uow, message, translate_shipment, clock=container.clock
     )
-    client: Client | None = getattr(request.app.state, "temporal", None)
-    if outcome.recorded and client is not None:
+    workflows: OrderWorkflows | None = getattr(request.app.state, "order_workflows", None)
+    if outcome.recorded and workflows is not None:
         try:
-            handle = client.get_workflow_handle(outcome.order_id)
-            await handle.signal(OrderWorkflow.shipment_recorded, ShipmentPing(outcome.location_id, outcome.shipment_id))
+            ping = ShipmentPing(outcome.location_id, outcome.shipment_id)
+            await workflows.signal(outcome.order_id, OrderWorkflow.shipment_recorded, ping)
         except Exception:
             log.warning("could not signal order %s about a shipment", outcome.order_id, exc_info=True)
     return Json({"order_id": outcome.order_id, "recorded": outcome.recorded, "duplicate": not outcome.recorded})
