@@ -287,10 +287,10 @@ class Capturer:
         clock, geocoder = c.clock, c.geocoder
         begun = 0
 
-        def uow() -> UnitOfWork:
+        def uow(*, readonly: bool = False) -> UnitOfWork:
             nonlocal begun
             begun += 1
-            return c.uow()
+            return c.uow(readonly=readonly)
 
         ids = []
         for n in indexes:

@@ -24,8 +24,8 @@ class Container:
     views: SqlViews
     clock: Clock
 
-    def uow(self) -> UnitOfWork:
-        return SqlUnitOfWork(self.engine)
+    def uow(self, *, readonly: bool = False) -> UnitOfWork:
+        return SqlUnitOfWork(self.engine, readonly=readonly)
 
     def close(self) -> None:
         self.engine.dispose()

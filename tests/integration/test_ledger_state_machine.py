@@ -129,8 +129,8 @@ class LedgerMachine(RuleBasedStateMachine):
             location = Location(code, name, lat, lon, postal_code=zip_code)
             inventory.add_location(self.uow, location, clock=self.clock)
 
-    def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+    def uow(self, *, readonly: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, readonly=readonly)
 
     def teardown(self) -> None:
         self.engine.dispose()

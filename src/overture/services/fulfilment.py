@@ -17,9 +17,9 @@ from overture.domain.statuses import OrderStatus
 from overture.services.capture import quarantine, translate_or_quarantine
 from overture.services.errors import ErrorCode, FieldError, NotFound
 from overture.services.placement import replace_placement
-from overture.services.plans import OrderPlan, ShipmentOutcome, ShipmentRecord
+from overture.services.plans import OrderDocument, OrderPlan, ShipmentOutcome, ShipmentRecord
 from overture.services.ports import Clock, Geocoder, InboundMessage, MessageStatus, UnitOfWork, UnitOfWorkFactory
-from overture.services.retry import in_transaction
+from overture.services.retry import in_transaction, read_only
 
 
 def load_plan(uow_factory: UnitOfWorkFactory, order_id: str) -> OrderPlan:
@@ -29,7 +29,19 @@ def load_plan(uow_factory: UnitOfWorkFactory, order_id: str) -> OrderPlan:
             raise NotFound(f"no order {order_id!r}")
         return plan
 
-    return in_transaction(uow_factory, work)
+    return read_only(uow_factory, work)
+
+
+def load_document(uow_factory: UnitOfWorkFactory, order_id: str) -> OrderDocument:
+    """The order as it is sent to the ERP and the WMS, read when it is sent."""
+
+    def work(uow: UnitOfWork) -> OrderDocument:
+        document = uow.fulfilment.document(order_id)
+        if document is None:
+            raise NotFound(f"no order {order_id!r}")
+        return document
+
+    return read_only(uow_factory, work)
 
 
 def advance(uow_factory: UnitOfWorkFactory, order_id: str, target: OrderStatus, note: str, *, clock: Clock) -> bool:
@@ -116,7 +128,7 @@ def _record_shipment(uow: UnitOfWork, shipment: ShipmentRecord, raw_message_id: 
 
 
 def shipped_locations(uow_factory: UnitOfWorkFactory, order_id: str) -> list[str]:
-    return in_transaction(uow_factory, lambda uow: sorted(uow.fulfilment.shipped_locations(order_id)))
+    return read_only(uow_factory, lambda uow: sorted(uow.fulfilment.shipped_locations(order_id)))
 
 
 def cancel(uow_factory: UnitOfWorkFactory, order_id: str, *, reason: str, clock: Clock) -> None:

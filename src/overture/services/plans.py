@@ -35,18 +35,43 @@ class OpenException:
 
 
 @dataclass(frozen=True)
+class ReleaseTarget:
+    location_id: str
+    ship_by_seconds: int
+
+
+@dataclass(frozen=True)
 class OrderPlan:
-    """What the workflow needs to know about an order, read fresh from the store."""
+    """What the workflow needs to choose its next step, read fresh from the store.
+
+    Kept small on purpose: every copy is written to the workflow's history and decoded on each
+    replay. What an outside system is sent (lines, addresses, totals) is read by the activity that
+    sends it (``OrderDocument``)."""
 
     order_id: str
     status: str
+    customer_email: str
+    releases: list[ReleaseTarget] = field(default_factory=list)
+    open_exceptions: list[OpenException] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OrderDocument:
+    """The order as outside systems are sent it: lines, parties, totals and what each location ships."""
+
+    order_id: str
     currency: str
     total: str
     customer: dict[str, Any]
     ship_to: dict[str, Any]
     lines: list[PlanLine]
-    releases: list[LocationRelease] = field(default_factory=list)
-    open_exceptions: list[OpenException] = field(default_factory=list)
+    releases: list[LocationRelease]
+
+    def release_at(self, location_id: str) -> LocationRelease:
+        for release in self.releases:
+            if release.location_id == location_id:
+                return release
+        raise LookupError(f"order {self.order_id} has nothing reserved at {location_id}")
 
 
 @dataclass(frozen=True)

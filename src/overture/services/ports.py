@@ -17,7 +17,7 @@ from overture.domain.parties import Address
 from overture.domain.routing import Allocation, GeoPoint, LocationStock
 from overture.domain.statuses import OrderStatus
 from overture.services.errors import FieldError
-from overture.services.plans import OrderPlan, ShipmentRecord
+from overture.services.plans import OrderDocument, OrderPlan, ShipmentRecord
 
 Clock = Callable[[], datetime]
 
@@ -187,7 +187,10 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
 
-UnitOfWorkFactory = Callable[[], UnitOfWork]
+class UnitOfWorkFactory(Protocol):
+    """Opens a unit of work. ``readonly`` ones never take the write lock (SQLite) and are not committed."""
+
+    def __call__(self, *, readonly: bool = False) -> UnitOfWork: ...
 
 
 class Geocoder(Protocol):
@@ -196,6 +199,8 @@ class Geocoder(Protocol):
 
 class FulfilmentRepository(Protocol):
     def plan(self, order_id: str) -> OrderPlan | None: ...
+
+    def document(self, order_id: str) -> OrderDocument | None: ...
 
     def plan_status(self, order_id: str) -> str | None: ...
 

@@ -29,3 +29,16 @@ def in_transaction(uow_factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], 
             # Jittered backoff keeps colliding writers from colliding again in lockstep.
             time.sleep(random.uniform(0, 0.002 * 2**attempt))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def read_only(uow_factory: UnitOfWorkFactory, work: Callable[[UnitOfWork], T]) -> T:
+    """Call ``work(uow)`` in a read-only unit of work: a snapshot that waits for no writer."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            with uow_factory(readonly=True) as uow:
+                return work(uow)
+        except TransientStoreError:
+            if attempt == MAX_ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0, 0.002 * 2**attempt))
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -18,7 +18,15 @@ from overture.domain.orders import IllegalTransition, Order, OrderLine
 from overture.domain.parties import Address, Customer
 from overture.domain.statuses import LineStatus, OrderStatus, already_past, can_transition
 from overture.services.errors import ConflictError
-from overture.services.plans import LocationRelease, OpenException, OrderPlan, PlanLine, ShipmentRecord
+from overture.services.plans import (
+    LocationRelease,
+    OpenException,
+    OrderDocument,
+    OrderPlan,
+    PlanLine,
+    ReleaseTarget,
+    ShipmentRecord,
+)
 from overture.services.ports import OrderRecord
 from overture.store.orders import insert_decisions, insert_exceptions, insert_history, insert_reservations
 from overture.store.tables import (
@@ -51,21 +59,26 @@ class SqlFulfilmentRepository:
         return row, list(lines)
 
     def plan(self, order_id: str) -> OrderPlan | None:
+        row = self._c.execute(select(orders.c.status, orders.c.customer).where(orders.c.id == order_id)).first()
+        if row is None:
+            return None
+        targets = [ReleaseTarget(r.location_id, r.ship_by_seconds) for r in self._releases(order_id)]
+        email = str(row.customer.get("email") or "")
+        return OrderPlan(order_id, row.status, email, targets, self._open_exceptions(order_id))
+
+    def document(self, order_id: str) -> OrderDocument | None:
         found = self._order_with_lines(order_id)
         if found is None:
             return None
         row, line_rows = found
-        lines = [PlanLine(r.line_no, r.sku, r.quantity, str(r.unit_price)) for r in line_rows]
-        return OrderPlan(
+        return OrderDocument(
             order_id=row.id,
-            status=row.status,
             currency=row.currency,
             total=str(row.total),
             customer=row.customer,
             ship_to=row.ship_to,
-            lines=lines,
+            lines=[PlanLine(r.line_no, r.sku, r.quantity, str(r.unit_price)) for r in line_rows],
             releases=self._releases(order_id),
-            open_exceptions=self._open_exceptions(order_id),
         )
 
     def _releases(self, order_id: str) -> list[LocationRelease]:

@@ -8,6 +8,7 @@ the attempt, so a retried or replayed call is recognised by the other side.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,7 +25,7 @@ from overture.domain.decisions import Decision, DecisionKind
 from overture.domain.exceptions import ExceptionAction, ExceptionType, OrderException, Severity, default_actions
 from overture.domain.statuses import OrderStatus
 from overture.services import fulfilment
-from overture.services.plans import OrderPlan
+from overture.services.plans import OrderDocument, OrderPlan
 from overture.services.ports import Clock, Geocoder, UnitOfWorkFactory
 from overture.workflows.order.shared import (
     ExceptionArgs,
@@ -136,28 +137,33 @@ class OrderActivities:
 
     # ---- outside systems (regular activities) -------------------------------------
 
+    async def _document(self, order_id: str) -> OrderDocument:
+        # A short read on the activity thread pool, so the event loop keeps serving other calls.
+        return await asyncio.get_running_loop().run_in_executor(
+            None, fulfilment.load_document, self.uow_factory, order_id
+        )
+
     @activity.defn
-    async def erp_create_sales_order(self, plan: OrderPlan) -> str:
+    async def erp_create_sales_order(self, order_id: str) -> str:
+        order = await self._document(order_id)
         return await _outside(
             self.erp.create_sales_order(
-                plan.order_id,
-                plan.customer,
-                _lines(plan),
-                plan.currency,
-                idempotency_key=f"{plan.order_id}:sales-order",
+                order.order_id, order.customer, _lines(order), order.currency, idempotency_key=f"{order_id}:sales-order"
             )
         )
 
     @activity.defn
     async def wms_release(self, args: ReleaseArgs) -> str:
+        order = await self._document(args.order_id)
+        at_location = order.release_at(args.location_id)
         release = WmsRelease(
-            order_id=args.plan.order_id,
-            location_id=args.release.location_id,
-            lines=[ReleaseLine(line.line_no, line.sku, line.quantity) for line in args.release.lines],
-            ship_to=args.plan.ship_to,
+            order_id=args.order_id,
+            location_id=args.location_id,
+            lines=[ReleaseLine(line.line_no, line.sku, line.quantity) for line in at_location.lines],
+            ship_to=order.ship_to,
             callback_url=self.shipment_callback_url,
         )
-        key = f"{args.plan.order_id}:release:{args.release.location_id}:{args.generation}"
+        key = f"{args.order_id}:release:{args.location_id}:{args.generation}"
         return await _outside(self.wms.release(release, idempotency_key=key))
 
     @activity.defn
@@ -168,15 +174,15 @@ class OrderActivities:
 
     @activity.defn
     async def erp_create_invoice(self, args: InvoiceArgs) -> str:
-        plan = args.plan
+        order = await self._document(args.order_id)
         return await _outside(
             self.erp.create_invoice(
-                plan.order_id,
+                order.order_id,
                 args.sales_order_id,
-                _lines(plan),
-                plan.currency,
-                plan.total,
-                idempotency_key=f"{plan.order_id}:invoice",
+                _lines(order),
+                order.currency,
+                order.total,
+                idempotency_key=f"{args.order_id}:invoice",
             )
         )
 
@@ -193,7 +199,7 @@ class OrderActivities:
         )
 
 
-def _lines(plan: OrderPlan) -> list[dict[str, Any]]:
+def _lines(order: OrderDocument) -> list[dict[str, Any]]:
     return [
-        {"line_no": x.line_no, "sku": x.sku, "quantity": x.quantity, "unit_price": x.unit_price} for x in plan.lines
+        {"line_no": x.line_no, "sku": x.sku, "quantity": x.quantity, "unit_price": x.unit_price} for x in order.lines
     ]

@@ -1,5 +1,6 @@
 """Inputs, outputs and messages of the order workflow. One dataclass per call, so fields can be
-added later without breaking running workflows."""
+added later without breaking running workflows. They carry ids, not the order: activities read what
+they send from the store, which keeps histories small and cheap to replay."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio.common import RetryPolicy
-
-from overture.services.plans import LocationRelease, OrderPlan
 
 TASK_QUEUE = "overture-orders"
 
@@ -128,8 +127,8 @@ class ReferenceArgs:
 
 @dataclass(frozen=True)
 class ReleaseArgs:
-    plan: OrderPlan
-    release: LocationRelease
+    order_id: str
+    location_id: str
     generation: int
 
 
@@ -142,7 +141,7 @@ class LocationArgs:
 
 @dataclass(frozen=True)
 class InvoiceArgs:
-    plan: OrderPlan
+    order_id: str
     sales_order_id: str
 
 

@@ -150,22 +150,25 @@ class OrderWorkflow:
             if self._status in (S.COMPLETED, S.CANCELLED):
                 return OrderOutcome(self._order_id, self._status.value)
             plan = await self._place(plan)
-            sales_order = await self._guarded("sales_order", lambda: self._outside(A.erp_create_sales_order, plan))
+            sales_order = await self._guarded(
+                "sales_order", lambda: self._outside(A.erp_create_sales_order, self._order_id)
+            )
             if sales_order:
                 await self._store(A.add_reference, ReferenceArgs(self._order_id, "erp", "sales_order", sales_order))
             plan = await self._release_all(plan)
             await self._await_shipments(plan)
             await self._advance(S.SHIPPED, "every location has shipped")
             invoice = await self._guarded(
-                "invoice", lambda: self._outside(A.erp_create_invoice, InvoiceArgs(plan, sales_order or ""))
+                "invoice", lambda: self._outside(A.erp_create_invoice, InvoiceArgs(self._order_id, sales_order or ""))
             )
             if invoice:
                 await self._store(A.add_reference, ReferenceArgs(self._order_id, "erp", "invoice", invoice))
             await self._advance(
                 S.INVOICED, f"invoiced in the ERP as {invoice}" if invoice else "invoice step overridden"
             )
-            email = str(plan.customer.get("email") or "")
-            notice = NotifyArgs(self._order_id, email, "shipped", f"Your order {plan.order_id} is on its way.")
+            notice = NotifyArgs(
+                self._order_id, plan.customer_email, "shipped", f"Your order {plan.order_id} is on its way."
+            )
             await self._guarded("notify", lambda: self._outside(A.notify_customer, notice))
             await self._advance(S.COMPLETED, "released, shipped, invoiced and the customer told")
         except _Cancelled:
@@ -191,7 +194,7 @@ class OrderWorkflow:
                 for release in plan.releases:
                     wms_id = await self._guarded(
                         "release",
-                        self._release_call(ReleaseArgs(plan, release, self._generation)),
+                        self._release_call(ReleaseArgs(self._order_id, release.location_id, self._generation)),
                         reroute_from=release.location_id,
                     )
                     self._released.append(release.location_id)
