@@ -39,7 +39,6 @@ import argparse
 import asyncio
 import concurrent.futures
 import contextlib
-import functools
 import importlib
 import logging
 import multiprocessing
@@ -80,7 +79,7 @@ from overture.store.engine import READONLY
 from overture.workflows.engine import DevServer, DevServerOptions, connect_client, free_port
 from overture.workflows.order.shared import StepPolicy
 from overture.workflows.order.workflow import STORE_CALL
-from overture.workflows.worker import PASSTHROUGH, build_worker, worker_options
+from overture.workflows.worker import DEFAULT_TUNING, PASSTHROUGH, WorkerTuning, worker_options
 
 TARGET_RATE = 50.0
 TARGET_RATIO = 0.70
@@ -133,22 +132,23 @@ class Tuning:
     """One worker configuration, applied alike to Overture's worker and to the bare one."""
 
     label: str
-    sandboxed: bool = True
-    max_cached_workflows: int = 5000
-    max_concurrent: int = 200
-    pollers: int = 10
-    max_local_activities: int | None = None  # None: max_concurrent
+    # What `overture worker` runs: Settings' sandbox choice, WorkerTuning's defaults for the rest.
+    sandboxed: bool = Settings.model_fields["workflow_sandbox"].default
+    max_cached_workflows: int = DEFAULT_TUNING.max_cached_workflows
+    max_concurrent: int = Settings.model_fields["worker_concurrency"].default
+    pollers: int = DEFAULT_TUNING.pollers
+    max_local_activities: int | None = DEFAULT_TUNING.max_local_activities  # None: max_concurrent
     wms_poll_s: float = Settings.model_fields["wms_poll_interval_s"].default  # Overture only: 0 = webhooks only
     bare_store_local: bool = True  # bare side only: store steps as local activities, as OrderWorkflow runs them
 
-    def knobs(self) -> dict[str, Any]:
-        return {
-            "sandboxed": self.sandboxed,
-            "max_cached_workflows": self.max_cached_workflows,
-            "max_concurrent": self.max_concurrent,
-            "pollers": self.pollers,
-            "max_local_activities": self.max_local_activities,
-        }
+    def worker(self) -> WorkerTuning:
+        return WorkerTuning(
+            sandboxed=self.sandboxed,
+            max_cached_workflows=self.max_cached_workflows,
+            max_concurrent=self.max_concurrent,
+            pollers=self.pollers,
+            max_local_activities=self.max_local_activities,
+        )
 
     def describe(self) -> str:
         sandbox = "sandboxed, overture passed through" if self.sandboxed else "unsandboxed"
@@ -160,9 +160,9 @@ class Tuning:
         )
 
 
-DEFAULT = Tuning("build_worker defaults")
+DEFAULT = Tuning("overture worker defaults")
 TRIALS = (
-    replace(DEFAULT, label="unsandboxed", sandboxed=False),
+    replace(DEFAULT, label="sandboxed", sandboxed=True),
     replace(DEFAULT, label="cache 50", max_cached_workflows=50),
     replace(DEFAULT, label="concurrency 50", max_concurrent=50),
     replace(DEFAULT, label="local activities 16", max_local_activities=16),
@@ -187,7 +187,7 @@ _SPEC_KEYS: dict[str, tuple[str, Callable[[str], object]]] = {
 
 
 def parse_tuning(spec: str) -> Tuning:
-    """``local=8,sandboxed=0``: build_worker's defaults with these changed (keys: those of ``_SPEC_KEYS``)."""
+    """``local=8,sandboxed=1``: `overture worker`'s defaults with these changed (keys: those of ``_SPEC_KEYS``)."""
     changes: dict[str, Any] = {}
     for item in filter(None, spec.split(",")):
         key, _, value = item.partition("=")
@@ -196,25 +196,6 @@ def parse_tuning(spec: str) -> Tuning:
         field_name, convert = _SPEC_KEYS[key.strip()]
         changes[field_name] = convert(value.strip())
     return replace(DEFAULT, label=spec, **changes)
-
-
-@contextlib.contextmanager
-def tuned_runtime(tuning: Tuning) -> Iterator[None]:
-    """Make ``run_worker_side`` build its worker with these settings.
-
-    ``run_worker_side`` passes only ``max_concurrent`` on to ``build_worker``; rather than copy it
-    here (and drift from what ``overture worker`` runs), the bench lends it a ``build_worker`` with
-    the other knobs bound while a run lasts.
-    """
-    knobs = tuning.knobs()
-    del knobs["max_concurrent"]  # run_worker_side passes it itself
-    name = "build_worker"  # what runtime.py imported from overture.workflows.worker
-    original = getattr(runtime, name)
-    setattr(runtime, name, functools.partial(build_worker, **knobs))
-    try:
-        yield
-    finally:
-        setattr(runtime, name, original)
 
 
 # --------------------------------------------------------------------------------------------- bare Temporal
@@ -583,32 +564,31 @@ async def run_overture(
     stop = asyncio.Event()
     before = await asyncio.to_thread(count_completed, stack.container)
     target = before + len(orders)
-    with tuned_runtime(tuning):
-        worker = asyncio.create_task(
-            runtime.run_worker_side(
-                stack.container,
-                stack.client,
-                stack.endpoints,
-                task_queue=task_queue,
-                policy=StepPolicy(),
-                stop=stop,
-                max_concurrent=tuning.max_concurrent,
-                poll_interval_s=tuning.wms_poll_s,
-            )
+    worker = asyncio.create_task(
+        runtime.run_worker_side(
+            stack.container,
+            stack.client,
+            stack.endpoints,
+            task_queue=task_queue,
+            policy=StepPolicy(),
+            stop=stop,
+            tuning=tuning.worker(),
+            poll_interval_s=tuning.wms_poll_s,
         )
-        try:
-            await asyncio.sleep(1.0)  # the worker validates its workflow and starts polling
-            spied = {"worker": os.getpid(), "api": stack.api.pid}
-            with py_spy(spied, profile), WriteLockTimer(stack.container.engine).attached() as locks:
-                cpu_before = stack.cpu(overture=True)
-                posting = asyncio.wrap_future(stack.posters.submit(post_orders, stack.api.url, orders, CLIENTS))
-                await wait_completed(stack, target, posting, worker)
-                finished = time.monotonic()
-                cpu_after = stack.cpu(overture=True)
-            posted = await posting
-        finally:
-            stop.set()
-            await worker
+    )
+    try:
+        await asyncio.sleep(1.0)  # the worker validates its workflow and starts polling
+        spied = {"worker": os.getpid(), "api": stack.api.pid}
+        with py_spy(spied, profile), WriteLockTimer(stack.container.engine).attached() as locks:
+            cpu_before = stack.cpu(overture=True)
+            posting = asyncio.wrap_future(stack.posters.submit(post_orders, stack.api.url, orders, CLIENTS))
+            await wait_completed(stack, target, posting, worker)
+            finished = time.monotonic()
+            cpu_after = stack.cpu(overture=True)
+        posted = await posting
+    finally:
+        stop.set()
+        await worker
     cpu = {name: cpu_after[name] - cpu_before[name] for name in cpu_before}
     cpu["http clients"] = posted.cpu_s
     seconds = finished - posted.first_post
@@ -641,7 +621,7 @@ async def run_bare(stack: Stack, tuning: Tuning, count: int, *, profile: Path | 
     """Start ``count`` bare workflows at once (400 in flight), signal each, wait for all to complete."""
     client, task_queue = stack.client, f"bench-bare-{uuid.uuid4().hex[:8]}"
     module = BareOrderWorkflow.__module__
-    options = worker_options(**tuning.knobs(), passthrough=(*PASSTHROUGH, module))
+    options = worker_options(tuning.worker(), passthrough=(*PASSTHROUGH, module))
     in_flight = asyncio.Semaphore(IN_FLIGHT)
 
     async def one(n: int) -> None:
@@ -1082,7 +1062,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="SPEC",
         help=f"a worker setting to try instead of the built-in ones, e.g. local=8,sandboxed=0 ({keys})",
     )
-    parser.add_argument("--no-trials", action="store_true", help="only the main run with build_worker's defaults")
+    parser.add_argument("--no-trials", action="store_true", help="only the main run with `overture worker`'s defaults")
     parser.add_argument("--profile", type=Path, metavar="DIR", help="py-spy the first round of the main run into DIR")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, databases)")
     args = parser.parse_args(argv)

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
         default=300.0, description="How often a waiting order re-reads its shipments, in case a signal was lost"
     )
     worker_concurrency: int = 200
+    workflow_sandbox: bool = Field(
+        default=False,
+        description="Run workflow code in Temporal's sandbox: slower; the test suite always runs it there",
+    )
     wms_poll_interval_s: float = Field(default=10.0, description="Poll the WMS for shipments (0: webhooks only)")
 
     def resolved_database_url(self) -> str:

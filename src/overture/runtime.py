@@ -27,7 +27,7 @@ from overture.workflows.order.activities import OrderActivities
 from overture.workflows.order.shared import StepPolicy
 from overture.workflows.order.starter import OrderWorkflows
 from overture.workflows.poller import ShipmentPoller
-from overture.workflows.worker import build_worker
+from overture.workflows.worker import DEFAULT_TUNING, WorkerTuning, build_worker
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def policy_from(settings: Settings) -> StepPolicy:
 class WorkerOptions(TypedDict):
     task_queue: str
     policy: StepPolicy
-    max_concurrent: int
+    tuning: WorkerTuning
     poll_interval_s: float
 
 
@@ -66,7 +66,7 @@ def worker_options(settings: Settings) -> WorkerOptions:
     return WorkerOptions(
         task_queue=settings.task_queue,
         policy=policy_from(settings),
-        max_concurrent=settings.worker_concurrency,
+        tuning=WorkerTuning(max_concurrent=settings.worker_concurrency, sandboxed=settings.workflow_sandbox),
         poll_interval_s=settings.wms_poll_interval_s,
     )
 
@@ -91,7 +91,7 @@ async def run_worker_side(
     task_queue: str,
     policy: StepPolicy,
     stop: asyncio.Event,
-    max_concurrent: int = 200,
+    tuning: WorkerTuning = DEFAULT_TUNING,
     poll_interval_s: float = 10.0,
     dispatcher_ready: asyncio.Future[OutboxDispatcher] | None = None,
     dispatch_outbox: bool = True,
@@ -106,10 +106,8 @@ async def run_worker_side(
         dispatcher_ready.set_result(dispatcher)
     # One thread per concurrent activity slot: store activities are short and wait on the
     # connection pool, which is what bounds the load on the database.
-    with ThreadPoolExecutor(max_workers=max_concurrent, thread_name_prefix="activity") as executor:
-        worker = build_worker(
-            client, task_queue=task_queue, activities=activities, executor=executor, max_concurrent=max_concurrent
-        )
+    with ThreadPoolExecutor(max_workers=tuning.max_concurrent, thread_name_prefix="activity") as executor:
+        worker = build_worker(client, task_queue=task_queue, activities=activities, executor=executor, tuning=tuning)
         try:
             async with worker:
                 loops = [dispatcher.run(stop) if dispatch_outbox else stop.wait()]

@@ -8,8 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, select, update
 
 from overture.domain.decisions import Decision
 from overture.domain.exceptions import ExceptionStatus, OrderException
@@ -28,38 +27,30 @@ from overture.services.plans import (
     ShipmentRecord,
 )
 from overture.services.ports import OrderRecord
+from overture.store import statements
 from overture.store.orders import insert_decisions, insert_exceptions, insert_history, insert_reservations
 from overture.store.tables import (
-    locations,
-    order_events,
     order_exceptions,
     order_lines,
-    order_references,
     orders,
-    reservations,
-    shipments,
 )
 
 
 class SqlFulfilmentRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
-        self._dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
 
     def plan_status(self, order_id: str) -> str | None:
-        return self._c.scalar(select(orders.c.status).where(orders.c.id == order_id))
+        return self._c.scalar(statements.ORDER_STATUS, {"b_order_id": order_id})
 
     def _order_with_lines(self, order_id: str) -> tuple[Any, list[Any]] | None:
-        row = self._c.execute(select(orders).where(orders.c.id == order_id)).first()
+        row = self._c.execute(statements.ORDER_ROW, {"b_order_id": order_id}).first()
         if row is None:
             return None
-        lines = self._c.execute(
-            select(order_lines).where(order_lines.c.order_id == order_id).order_by(order_lines.c.line_no)
-        ).all()
-        return row, list(lines)
+        return row, list(self._c.execute(statements.ORDER_LINES, {"b_order_id": order_id}))
 
     def plan(self, order_id: str) -> OrderPlan | None:
-        row = self._c.execute(select(orders.c.status, orders.c.customer).where(orders.c.id == order_id)).first()
+        row = self._c.execute(statements.ORDER_STATUS_AND_CUSTOMER, {"b_order_id": order_id}).first()
         if row is None:
             return None
         targets = [ReleaseTarget(r.location_id, r.ship_by_seconds) for r in self._releases(order_id)]
@@ -82,18 +73,7 @@ class SqlFulfilmentRepository:
         )
 
     def _releases(self, order_id: str) -> list[LocationRelease]:
-        rows = self._c.execute(
-            select(
-                reservations.c.location_id,
-                reservations.c.line_no,
-                reservations.c.sku,
-                reservations.c.quantity,
-                locations.c.ship_by_seconds,
-            )
-            .join(locations, locations.c.id == reservations.c.location_id)
-            .where(reservations.c.order_id == order_id, reservations.c.status != "released")
-            .order_by(reservations.c.location_id, reservations.c.line_no)
-        )
+        rows = self._c.execute(statements.UNRELEASED_RESERVATIONS, {"b_order_id": order_id})
         grouped: dict[str, tuple[int, list[PlanLine]]] = {}
         for r in rows:
             _, items = grouped.setdefault(r.location_id, (r.ship_by_seconds, []))
@@ -101,11 +81,7 @@ class SqlFulfilmentRepository:
         return [LocationRelease(loc, ship_by, items) for loc, (ship_by, items) in grouped.items()]
 
     def _open_exceptions(self, order_id: str) -> list[OpenException]:
-        rows = self._c.execute(
-            select(order_exceptions)
-            .where(order_exceptions.c.order_id == order_id, order_exceptions.c.status == ExceptionStatus.OPEN.value)
-            .order_by(order_exceptions.c.id)
-        )
+        rows = self._c.execute(statements.OPEN_EXCEPTIONS, {"b_order_id": order_id})
         return [OpenException(r.id, r.type, r.step, r.reason, list(r.allowed_actions)) for r in rows]
 
     def load_order(self, order_id: str) -> Order | None:
@@ -154,14 +130,12 @@ class SqlFulfilmentRepository:
         if not can_transition(OrderStatus(current), target):
             raise IllegalTransition(OrderStatus(current), target)
         changed = self._c.execute(
-            update(orders)
-            .where(orders.c.id == order_id, orders.c.status == current)
-            .values(status=target.value, updated_at=at)
+            statements.MOVE_STATUS, {"b_order_id": order_id, "b_from": current, "b_to": target.value, "b_at": at}
         )
         if changed.rowcount != 1:
             raise ConflictError(f"order {order_id} changed status while moving to {target}")
         self._c.execute(
-            insert(order_events),
+            statements.INSERT_EVENTS,
             {
                 "order_id": order_id,
                 "at": at,
@@ -176,7 +150,7 @@ class SqlFulfilmentRepository:
     def add_note(self, order_id: str, note: str, at: datetime) -> None:
         status = self.plan_status(order_id)
         self._c.execute(
-            insert(order_events),
+            statements.INSERT_EVENTS,
             {"order_id": order_id, "at": at, "kind": "note", "from_status": status, "to_status": status, "note": note},
         )
 
@@ -217,10 +191,10 @@ class SqlFulfilmentRepository:
         )
 
     def add_reference(self, order_id: str, system: str, kind: str, value: str, at: datetime) -> None:
-        statement = self._dialect.insert(order_references).values(
-            order_id=order_id, system=system, kind=kind, value=value, created_at=at
+        self._c.execute(
+            statements.ADD_REFERENCE[self._c.dialect.name],
+            {"order_id": order_id, "system": system, "kind": kind, "value": value, "created_at": at},
         )
-        self._c.execute(statement.on_conflict_do_nothing())
 
     def add_shipment(self, shipment: ShipmentRecord, raw_message_id: str | None, at: datetime) -> bool:
         values: dict[str, Any] = {
@@ -234,16 +208,12 @@ class SqlFulfilmentRepository:
             "raw_message_id": raw_message_id,
             "created_at": at,
         }
-        result = self._c.execute(self._dialect.insert(shipments).values(**values).on_conflict_do_nothing())
+        result = self._c.execute(statements.ADD_SHIPMENT[self._c.dialect.name], values)
         return result.rowcount == 1
 
     def mark_lines_shipped(self, order_id: str, location_id: str) -> None:
         by_line: dict[int, set[str]] = defaultdict(set)
-        for r in self._c.execute(
-            select(reservations.c.line_no, reservations.c.status).where(
-                reservations.c.order_id == order_id, reservations.c.status != "released"
-            )
-        ):
+        for r in self._c.execute(statements.LINE_RESERVATION_STATUSES, {"b_order_id": order_id}):
             by_line[r.line_no].add(r.status)
         # A line split across locations is shipped only when every part of it is.
         done = [line_no for line_no, statuses in by_line.items() if statuses == {"shipped"}]
@@ -255,4 +225,4 @@ class SqlFulfilmentRepository:
             )
 
     def shipped_locations(self, order_id: str) -> set[str]:
-        return set(self._c.scalars(select(shipments.c.location_id).where(shipments.c.order_id == order_id)))
+        return set(self._c.scalars(statements.SHIPPED_LOCATIONS, {"b_order_id": order_id}))

@@ -35,7 +35,7 @@ from overture.domain.routing import Allocation, LocationStock
 from overture.services.errors import StockChanged
 from overture.services.ports import Availability
 from overture.store import statements
-from overture.store.tables import inventory_positions, reservations
+from overture.store.tables import inventory_positions
 
 P = inventory_positions
 
@@ -188,28 +188,25 @@ class SqlInventoryRepository:
         self, order_id: str, *, shipped: bool, at: datetime, reason: str, location_id: str | None = None
     ) -> list[Reservation]:
         status = ReservationStatus.SHIPPED if shipped else ReservationStatus.RELEASED
-        query = select(reservations).where(
-            reservations.c.order_id == order_id, reservations.c.status == ReservationStatus.ACTIVE.value
-        )
-        if location_id is not None:
-            query = query.where(reservations.c.location_id == location_id)
-        active = self._c.execute(query.order_by(reservations.c.sku, reservations.c.location_id)).all()
+        if location_id is None:
+            active = self._c.execute(statements.ACTIVE_RESERVATIONS, {"b_order_id": order_id}).all()
+        else:
+            where = {"b_order_id": order_id, "b_location_id": location_id}
+            active = self._c.execute(statements.ACTIVE_RESERVATIONS_AT, where).all()
         settled = []
         for r in active:
             # Conditional on still being active, so two concurrent releases give stock back once.
-            claimed = self._c.execute(
-                update(reservations)
-                .where(reservations.c.id == r.id, reservations.c.status == ReservationStatus.ACTIVE.value)
-                .values(status=status.value, updated_at=at)
-            )
-            if claimed.rowcount != 1:
+            claim = {"b_id": r.id, "b_status": status.value, "b_at": at}
+            if self._c.execute(statements.CLAIM_RESERVATION, claim).rowcount != 1:
                 continue
-            on_hand_change = -r.quantity if shipped else 0
-            moved = self._c.execute(
-                update(P)
-                .where(P.c.sku == r.sku, P.c.location_id == r.location_id, P.c.reserved >= r.quantity)
-                .values(reserved=P.c.reserved - r.quantity, on_hand=P.c.on_hand + on_hand_change, updated_at=at)
-            )
+            change = {
+                "b_sku": r.sku,
+                "b_location_id": r.location_id,
+                "b_quantity": r.quantity,
+                "b_on_hand_change": -r.quantity if shipped else 0,
+                "b_at": at,
+            }
+            moved = self._c.execute(statements.SETTLE_POSITION, change)
             if moved.rowcount != 1:
                 raise InvalidMovement(
                     f"reservation {r.id} holds more {r.sku} at {r.location_id} than is reserved there"

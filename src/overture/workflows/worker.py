@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from temporalio.client import Client
@@ -48,28 +49,41 @@ def workflow_runner(*, sandboxed: bool = True, passthrough: Sequence[str] = PASS
     return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*passthrough))
 
 
+@dataclass(frozen=True)
+class WorkerTuning:
+    """How a worker runs, apart from what it runs. ``bench_orchestration.py`` measures each knob.
+
+    ``sandboxed`` is on here, the safe default every test runs under: the sandbox catches workflow
+    code that is not deterministic. ``overture serve``/``worker`` take theirs from ``Settings``
+    (``OVERTURE_WORKFLOW_SANDBOX``), which turns it off: the workflow code is proven under the
+    sandbox by the suite, and without it a worker does about a quarter more orders per core."""
+
+    max_concurrent: int = 200
+    sandboxed: bool = True
+    max_cached_workflows: int = 5000
+    pollers: int = 10
+    max_local_activities: int | None = None  # None: max_concurrent
+
+
+DEFAULT_TUNING = WorkerTuning()
+
+
 def worker_options(
-    *,
-    max_concurrent: int = 200,
-    sandboxed: bool = True,
-    max_cached_workflows: int = 5000,
-    pollers: int = 10,
-    max_local_activities: int | None = None,
-    passthrough: Sequence[str] = PASSTHROUGH,
+    tuning: WorkerTuning = DEFAULT_TUNING, *, passthrough: Sequence[str] = PASSTHROUGH
 ) -> dict[str, Any]:
     """Keyword arguments for :class:`temporalio.worker.Worker`: the tuning, apart from what it runs.
 
     Shared with the benchmark's bare-Temporal baseline, so both sides run with the same settings.
     """
     return {
-        "workflow_runner": workflow_runner(sandboxed=sandboxed, passthrough=passthrough),
+        "workflow_runner": workflow_runner(sandboxed=tuning.sandboxed, passthrough=passthrough),
         # The default of few pollers starves a busy worker (temporal-notes.md).
-        "workflow_task_poller_behavior": PollerBehaviorSimpleMaximum(maximum=pollers),
-        "activity_task_poller_behavior": PollerBehaviorSimpleMaximum(maximum=pollers),
-        "max_cached_workflows": max_cached_workflows,
-        "max_concurrent_workflow_tasks": max_concurrent,
-        "max_concurrent_activities": max_concurrent,
-        "max_concurrent_local_activities": max_local_activities or max_concurrent,
+        "workflow_task_poller_behavior": PollerBehaviorSimpleMaximum(maximum=tuning.pollers),
+        "activity_task_poller_behavior": PollerBehaviorSimpleMaximum(maximum=tuning.pollers),
+        "max_cached_workflows": tuning.max_cached_workflows,
+        "max_concurrent_workflow_tasks": tuning.max_concurrent,
+        "max_concurrent_activities": tuning.max_concurrent,
+        "max_concurrent_local_activities": tuning.max_local_activities or tuning.max_concurrent,
     }
 
 
@@ -79,25 +93,15 @@ def build_worker(
     task_queue: str,
     activities: OrderActivities,
     executor: ThreadPoolExecutor,
-    max_concurrent: int = 200,
-    sandboxed: bool = True,
-    max_cached_workflows: int = 5000,
-    pollers: int = 10,
-    max_local_activities: int | None = None,
+    tuning: WorkerTuning = DEFAULT_TUNING,
 ) -> Worker:
-    """A worker for OrderWorkflow. By default the sandbox stays on (it guards determinism); our own
-    pure modules are passed through so they are imported once, not per workflow run."""
+    """A worker for OrderWorkflow. Under the sandbox our own pure modules are passed through, so
+    they are imported once, not per workflow run."""
     return Worker(
         client,
         task_queue=task_queue,
         workflows=[OrderWorkflow],
         activities=order_activities(activities),
         activity_executor=executor,
-        **worker_options(
-            max_concurrent=max_concurrent,
-            sandboxed=sandboxed,
-            max_cached_workflows=max_cached_workflows,
-            pollers=pollers,
-            max_local_activities=max_local_activities,
-        ),
+        **worker_options(tuning),
     )

@@ -9,7 +9,6 @@ stock back; after release it asks the WMS to cancel first and refuses if goods a
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -84,6 +83,7 @@ class OrderWorkflow:
         self._cancel: CancelRequest | None = None
         self._cancel_outcome: CancelOutcome | None = None
         self._pings = 0
+        self._pinged_locations: set[str] = set()
         self._generation = 0
         self._released: list[str] = []
         self._loaded = False
@@ -92,7 +92,9 @@ class OrderWorkflow:
 
     @workflow.signal
     def shipment_recorded(self, ping: ShipmentPing) -> None:
+        # Sent only after the shipment is committed to the store, so it can be trusted as it is.
         self._pings += 1
+        self._pinged_locations.add(ping.location_id)
 
     @workflow.update
     async def resolve(self, resolution: Resolution) -> str:
@@ -226,9 +228,9 @@ class OrderWorkflow:
         ship_by = timedelta(seconds=min(r.ship_by_seconds for r in plan.releases))
         deadline = workflow.now() + ship_by
         breach: OpenException | None = None
+        recorded = set(await self._store(A.shipped_locations, self._order_id))
         while True:
-            shipped = set(await self._store(A.shipped_locations, self._order_id))
-            pending = [loc for loc in self._released if loc not in shipped]
+            pending = [loc for loc in self._released if loc not in recorded | self._pinged_locations]
             if not pending:
                 if breach is not None:
                     await self._close(breach, Resolution(breach.id, "override", "system", "shipped after the breach"))
@@ -249,14 +251,18 @@ class OrderWorkflow:
                 elif resolution.action == "retry":
                     deadline = workflow.now() + ship_by
                     breach = None
-            await self._wait_for_news(breach, deadline)
+            if not await self._wait_for_news(breach, deadline):
+                # Nothing heard for a while: a signal may have been lost (the API died after the
+                # commit), so read the store.
+                recorded = set(await self._store(A.shipped_locations, self._order_id))
 
-    async def _wait_for_news(self, breach: OpenException | None, deadline: Any) -> None:
+    async def _wait_for_news(self, breach: OpenException | None, deadline: Any) -> bool:
+        """Wait for a shipment ping, a cancel or a decision on the breach; False if the wait timed out."""
         timeout = self._policy.recheck_interval_s
         if breach is None:
             timeout = min(timeout, max((deadline - workflow.now()).total_seconds(), 0.001))
         pings = self._pings
-        with contextlib.suppress(TimeoutError):
+        try:
             await workflow.wait_condition(
                 lambda: (
                     self._pings != pings
@@ -265,6 +271,9 @@ class OrderWorkflow:
                 ),
                 timeout=timeout,
             )
+        except TimeoutError:
+            return False
+        return True
 
     # ---- exceptions and decisions ---------------------------------------------------
 
