@@ -781,8 +781,8 @@ class WriteLockTimer:
     """How long the worker's store transactions wait for SQLite's write lock, and how long they hold it.
 
     SQLite has one writer at a time across processes (``BEGIN IMMEDIATE`` takes the lock); a waiter
-    sleeps in the busy handler and retries. Timed around the ``BEGIN IMMEDIATE`` that
-    overture.store.engine issues, and from there to the ``commit``/``rollback`` event.
+    sleeps in the busy handler and retries. Timed around the ``begin`` listener of
+    overture.store.engine that issues ``BEGIN IMMEDIATE``, and from there to ``commit``/``rollback``.
     """
 
     def __init__(self, engine: sa.Engine) -> None:
@@ -792,12 +792,12 @@ class WriteLockTimer:
         self.waits: list[float] = []
         self.holds: list[float] = []
 
-    def _before(self, connection: sa.Connection, _cursor: object, statement: str, *_: object) -> None:
-        if statement == "BEGIN IMMEDIATE":
+    def _before(self, connection: sa.Connection) -> None:
+        if not connection.get_execution_options().get(READONLY, False):
             self._started[id(connection)] = time.perf_counter()
 
-    def _after(self, connection: sa.Connection, _cursor: object, statement: str, *_: object) -> None:
-        started = self._started.pop(id(connection), None) if statement == "BEGIN IMMEDIATE" else None
+    def _after(self, connection: sa.Connection) -> None:
+        started = self._started.pop(id(connection), None)
         if started is not None:
             now = time.perf_counter()
             self.waits.append(now - started)
@@ -810,13 +810,16 @@ class WriteLockTimer:
 
     @contextlib.contextmanager
     def attached(self) -> Iterator[WriteLockTimer]:
+        # Around the store's own "begin" listener, which issues BEGIN IMMEDIATE: one runs before it
+        # (inserted first), the other after it.
+        sa.event.listen(self._engine, "begin", self._before, insert=True)
         hooks: list[tuple[str, Callable[..., None]]] = [
-            ("before_cursor_execute", self._before),
-            ("after_cursor_execute", self._after),
+            ("begin", self._before),
+            ("begin", self._after),
             ("commit", self._end),
             ("rollback", self._end),
         ]
-        for name, hook in hooks:
+        for name, hook in hooks[1:]:
             sa.event.listen(self._engine, name, hook)
         try:
             yield self

@@ -218,11 +218,9 @@ class SqlFulfilmentRepository:
         # A line split across locations is shipped only when every part of it is.
         done = [line_no for line_no, statuses in by_line.items() if statuses == {"shipped"}]
         if done:
-            self._c.execute(
-                update(order_lines)
-                .where(order_lines.c.order_id == order_id, order_lines.c.line_no.in_(done))
-                .values(status=LineStatus.SHIPPED.value)
-            )
+            shipped = LineStatus.SHIPPED.value
+            rows = [{"b_order_id": order_id, "b_line_no": line_no, "b_status": shipped} for line_no in done]
+            self._c.execute(statements.SET_LINE_STATUS, rows)
 
     def shipped_locations(self, order_id: str) -> set[str]:
         return set(self._c.scalars(statements.SHIPPED_LOCATIONS, {"b_order_id": order_id}))

@@ -164,3 +164,8 @@ ADD_SHIPMENT = {
     "sqlite": sqlite.insert(shipments).on_conflict_do_nothing(),
     "postgresql": postgresql.insert(shipments).on_conflict_do_nothing(),
 }
+SET_LINE_STATUS = (
+    update(order_lines)
+    .where(order_lines.c.order_id == _ORDER_ID, order_lines.c.line_no == bindparam("b_line_no"))
+    .values(status=bindparam("b_status"))
+)
