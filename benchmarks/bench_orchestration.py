@@ -781,8 +781,9 @@ class WriteLockTimer:
     """How long the worker's store transactions wait for SQLite's write lock, and how long they hold it.
 
     SQLite has one writer at a time across processes (``BEGIN IMMEDIATE`` takes the lock); a waiter
-    sleeps in the busy handler and retries. Timed around the ``begin`` listener of
-    overture.store.engine that issues ``BEGIN IMMEDIATE``, and from there to ``commit``/``rollback``.
+    sleeps in the busy handler and retries. Timed from the connection's checkout to the end of the
+    ``begin`` listener of overture.store.engine that issues ``BEGIN IMMEDIATE``, and from there to
+    ``commit``/``rollback``.
     """
 
     def __init__(self, engine: sa.Engine) -> None:
@@ -792,13 +793,12 @@ class WriteLockTimer:
         self.waits: list[float] = []
         self.holds: list[float] = []
 
-    def _before(self, connection: sa.Connection) -> None:
-        if not connection.get_execution_options().get(READONLY, False):
-            self._started[id(connection)] = time.perf_counter()
+    def _checkout(self, dbapi_connection: object, *_: object) -> None:
+        self._started[id(dbapi_connection)] = time.perf_counter()
 
-    def _after(self, connection: sa.Connection) -> None:
-        started = self._started.pop(id(connection), None)
-        if started is not None:
+    def _began(self, connection: sa.Connection) -> None:
+        started = self._started.pop(id(connection.connection.driver_connection), None)
+        if started is not None and not connection.get_execution_options().get(READONLY, False):
             now = time.perf_counter()
             self.waits.append(now - started)
             self._locked[id(connection)] = now
@@ -810,16 +810,15 @@ class WriteLockTimer:
 
     @contextlib.contextmanager
     def attached(self) -> Iterator[WriteLockTimer]:
-        # Around the store's own "begin" listener, which issues BEGIN IMMEDIATE: one runs before it
-        # (inserted first), the other after it.
-        sa.event.listen(self._engine, "begin", self._before, insert=True)
+        # A unit of work checks a connection out and begins at once; the store's own "begin"
+        # listener (registered first, so it runs before ours) issues BEGIN IMMEDIATE and waits there.
         hooks: list[tuple[str, Callable[..., None]]] = [
-            ("begin", self._before),
-            ("begin", self._after),
+            ("checkout", self._checkout),
+            ("begin", self._began),
             ("commit", self._end),
             ("rollback", self._end),
         ]
-        for name, hook in hooks[1:]:
+        for name, hook in hooks:
             sa.event.listen(self._engine, name, hook)
         try:
             yield self
