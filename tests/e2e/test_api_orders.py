@@ -203,3 +203,32 @@ def test_openapi_documents_the_order_body(client: TestClient) -> None:
         spec["components"]["schemas"]["OrderIn"]["required"]
     )
     assert client.get("/docs").status_code == 200
+
+
+def test_charges_count_in_the_total_and_references_are_kept(client: TestClient, container: Container) -> None:
+    _seed(container)
+    charges = [
+        {"kind": "shipping", "amount": "5.00", "code": "Ground"},
+        {"kind": "tax", "amount": "1.65", "code": "NY sales tax", "line_no": 1},
+        {"kind": "discount", "amount": "-2.00", "code": "WELCOME2"},
+    ]
+    references = [{"system": "buyer", "kind": "po_number", "value": "PO-778"}]
+    payload = order_payload(("A", 2), charges=charges, references=references)
+
+    order_id = client.post("/v1/orders", json=payload).json()["id"]
+
+    order = client.get(f"/v1/orders/{order_id}").json()
+    assert order["total"] == "24.63"  # 2 x 9.99 + 5.00 + 1.65 - 2.00
+    assert [c["kind"] for c in order["charges"]] == ["shipping", "tax", "discount"]
+    assert {"system": "buyer", "kind": "po_number", "value": "PO-778"} in order["references"]
+
+
+def test_a_positive_discount_or_a_charge_on_a_missing_line_is_refused_by_field(client: TestClient) -> None:
+    bad_discount = order_payload(("A", 1), charges=[{"kind": "discount", "amount": "3.00"}])
+    bad_line = order_payload(("A", 1), charges=[{"kind": "tax", "amount": "1.00", "line_no": 2}])
+
+    first = client.post("/v1/orders", json=bad_discount)
+    second = client.post("/v1/orders", json=bad_line)
+
+    assert first.status_code == 422 and "charges[0].amount" in first.text
+    assert second.status_code == 422 and "charges[0].line_no" in second.text

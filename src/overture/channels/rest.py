@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic_core import PydanticCustomError
 
 from overture.channels.validation import parse_json
-from overture.domain.commands import LineRequest, PlaceOrder
+from overture.domain.commands import Charge, ChargeKind, LineRequest, PlaceOrder, Reference
 from overture.domain.money import is_currency
 from overture.domain.parties import Address, Customer
 
@@ -56,6 +56,19 @@ class LineIn(_Strict):
     unit_price: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=6)]
 
 
+class ChargeIn(_Strict):
+    kind: ChargeKind
+    amount: Annotated[Decimal, Field(max_digits=18, decimal_places=6)]
+    code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] = ""
+    line_no: Annotated[int | None, Field(ge=1)] = None
+
+
+class ReferenceIn(_Strict):
+    system: Code
+    kind: Code
+    value: RequiredText
+
+
 class OrderIn(_Strict):
     """An order as a client or storefront sends it to Overture."""
 
@@ -65,6 +78,8 @@ class OrderIn(_Strict):
     ship_to: AddressIn
     currency: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True)]
     lines: Annotated[list[LineIn], Field(min_length=1, max_length=1000)]
+    charges: Annotated[list[ChargeIn], Field(max_length=1000)] = Field(default_factory=list)
+    references: Annotated[list[ReferenceIn], Field(max_length=100)] = Field(default_factory=list)
 
     @field_validator("currency")
     @classmethod
@@ -93,6 +108,8 @@ def to_command(payload: OrderIn) -> PlaceOrder:
         ),
         currency=payload.currency,
         lines=tuple(LineRequest(line.sku, line.quantity, line.unit_price) for line in payload.lines),
+        charges=tuple(Charge(c.kind, c.amount, c.code, c.line_no) for c in payload.charges),
+        references=tuple(Reference(r.system, r.kind, r.value) for r in payload.references),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from overture.domain.parties import Address, Customer
 
@@ -15,6 +16,35 @@ class LineRequest:
     unit_price: Decimal
 
 
+class ChargeKind(StrEnum):
+    SHIPPING = "shipping"
+    TAX = "tax"
+    DISCOUNT = "discount"
+    FEE = "fee"
+
+
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """An amount on top of the lines: shipping, tax, a discount (negative) or a fee.
+
+    ``line_no`` (1-based, in the order's line order) ties it to one line; None means the whole order.
+    """
+
+    kind: ChargeKind
+    amount: Decimal
+    code: str = ""
+    line_no: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """How another system knows this order: a buyer's PO number, a storefront's order name, ..."""
+
+    system: str
+    kind: str
+    value: str
+
+
 @dataclass(frozen=True, slots=True)
 class PlaceOrder:
     channel: str
@@ -23,3 +53,5 @@ class PlaceOrder:
     ship_to: Address
     currency: str
     lines: tuple[LineRequest, ...]
+    charges: tuple[Charge, ...] = ()
+    references: tuple[Reference, ...] = ()

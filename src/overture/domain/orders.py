@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from overture.domain.commands import Charge, ChargeKind
 from overture.domain.money import Money
 from overture.domain.parties import Address, Customer
 from overture.domain.statuses import LineStatus, OrderStatus, can_transition
@@ -76,6 +77,7 @@ class Order:
     status: OrderStatus = OrderStatus.RECEIVED
     raw_message_id: str | None = None
     history: list[StatusChange] = field(default_factory=list)
+    charges: tuple[Charge, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.lines:
@@ -86,12 +88,20 @@ class Order:
                     f"lines[{line.line_no - 1}].unit_price",
                     f"currency {line.unit_price.currency} differs from the order's {self.currency}",
                 )
+        for n, charge in enumerate(self.charges):
+            if charge.line_no is not None and not 1 <= charge.line_no <= len(self.lines):
+                raise InvalidOrder(f"charges[{n}].line_no", f"there is no line {charge.line_no}")
+            if charge.kind is ChargeKind.DISCOUNT and charge.amount > 0:
+                raise InvalidOrder(f"charges[{n}].amount", "a discount is a negative amount")
 
     @property
     def total(self) -> Money:
+        """Lines plus charges (shipping, tax, fees; discounts are negative charges)."""
         total = Money(Decimal(0), self.currency)
         for line in self.lines:
             total = total + line.total
+        for charge in self.charges:
+            total = total + Money(charge.amount, self.currency)
         return total.rounded()
 
     def demand(self) -> dict[str, int]:

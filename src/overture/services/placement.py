@@ -33,6 +33,7 @@ def build_order(command: PlaceOrder, *, order_id: str, message_id: str, at: date
         lines=lines,
         created_at=at,
         raw_message_id=message_id,
+        charges=command.charges,
     )
 
 
@@ -50,7 +51,8 @@ def place_order(
     ``clock`` stamps each decision, status change and exception; it must be strictly
     increasing (see ``services.clock.Ticker``) so the timeline keeps their order.
     """
-    record = OrderRecord(build_order(command, order_id=order_id, message_id=message_id, at=clock()))
+    order = build_order(command, order_id=order_id, message_id=message_id, at=clock())
+    record = OrderRecord(order, references=command.references)
     _place(record, inventory, geocoder, clock)
     return record
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from overture.domain.commands import Reference
 from overture.domain.decisions import Decision
 from overture.domain.exceptions import OrderException
 from overture.domain.inventory import InventoryPosition, Location, Movement, Reservation, Sku
@@ -46,6 +47,7 @@ class OrderRecord:
     decisions: list[Decision] = field(default_factory=list)
     exceptions: list[OrderException] = field(default_factory=list)
     reservations: list[Reservation] = field(default_factory=list)
+    references: tuple[Reference, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,13 @@ from overture.services.plans import (
 )
 from overture.services.ports import OrderRecord
 from overture.store import statements
-from overture.store.orders import insert_decisions, insert_exceptions, insert_history, insert_reservations
+from overture.store.orders import (
+    charge_from_json,
+    insert_decisions,
+    insert_exceptions,
+    insert_history,
+    insert_reservations,
+)
 from overture.store.tables import (
     order_exceptions,
     order_lines,
@@ -104,6 +110,7 @@ class SqlFulfilmentRepository:
             created_at=row.created_at,
             status=OrderStatus(row.status),
             raw_message_id=row.raw_message_id,
+            charges=tuple(charge_from_json(c) for c in row.charges),
         )
 
     def append(self, record: OrderRecord) -> None:

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, select
 
+from overture.domain.commands import Charge, ChargeKind
 from overture.domain.decisions import Decision
 from overture.domain.exceptions import ExceptionStatus, OrderException
 from overture.domain.inventory import Reservation
@@ -94,6 +96,14 @@ def insert_reservations(c: Connection, items: Sequence[Reservation], at: datetim
 
 
 # Written out rather than dataclasses.asdict, which deep-copies and showed in the capture profile.
+def charge_to_json(c: Charge) -> dict[str, Any]:
+    return {"kind": c.kind.value, "amount": str(c.amount), "code": c.code, "line_no": c.line_no}
+
+
+def charge_from_json(data: dict[str, Any]) -> Charge:
+    return Charge(ChargeKind(data["kind"]), Decimal(data["amount"]), data.get("code", ""), data.get("line_no"))
+
+
 def _customer(c: Customer) -> dict[str, Any]:
     return {"reference": c.reference, "name": c.name, "email": c.email, "partner_id": c.partner_id}
 
@@ -128,6 +138,7 @@ class SqlOrderRepository:
                 "ship_to": _address(order.ship_to),
                 "currency": order.currency,
                 "total": order.total.amount,
+                "charges": [charge_to_json(c) for c in order.charges],
                 "raw_message_id": order.raw_message_id,
                 "created_at": order.created_at,
                 "updated_at": last_change,
@@ -151,6 +162,12 @@ class SqlOrderRepository:
         insert_decisions(self._c, order.id, record.decisions)
         insert_reservations(self._c, record.reservations, order.created_at)
         insert_exceptions(self._c, record.exceptions)
+        if record.references:
+            rows = [
+                {"order_id": order.id, "system": r.system, "kind": r.kind, "value": r.value, "created_at": last_change}
+                for r in record.references
+            ]
+            self._c.execute(statements.ADD_REFERENCE[self._c.dialect.name], rows)
 
     def find_by_external_id(self, channel: str, external_id: str) -> str | None:
         return self._c.scalar(statements.FIND_BY_EXTERNAL_ID, {"b_channel": channel, "b_external_id": external_id})

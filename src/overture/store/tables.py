@@ -129,6 +129,8 @@ orders = Table(
     Column("ship_to", Json, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("total", Amount(), nullable=False),
+    # Shipping, tax, discounts and fees: [{"kind", "amount", "code", "line_no"}]; the total includes them.
+    Column("charges", Json, nullable=False, server_default="[]"),
     Column("raw_message_id", String(32)),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
