@@ -49,7 +49,13 @@ class Amount(TypeDecorator[Decimal]):
         return value if dialect.name == "postgresql" else str(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        return None if value is None else Decimal(value)
+        # NUMERIC(24, 6) pads to six places: trim, so both stores give back 24.63, not 24.630000.
+        return None if value is None else _trimmed(Decimal(value))
+
+
+def _trimmed(value: Decimal) -> Decimal:
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal  # type: ignore[operator]
 
 
 Json = JSON().with_variant(JSONB(), "postgresql")
