@@ -1,0 +1,248 @@
+"""An 850 purchase order into the canonical ``PlaceOrder``.
+
+Reads BEG (PO number, date), CUR, REF, DTM, the N1 loops (ship-to, buyer, bill-to with N3/N4)
+and the PO1 loops (quantity, unit of measure, unit price, every product id qualifier, and the
+PID description). The partner's profile turns their part numbers into our SKUs and their units
+into ours. Whatever cannot become an order is a ``PayloadError`` naming the segment and element.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from overture.channels.x12.envelope import Group, Interchange, Transaction
+from overture.channels.x12.tokenizer import Delimiters, Segment
+from overture.domain.commands import LineRequest, PlaceOrder, Reference
+from overture.domain.parties import Address, Customer
+from overture.services.errors import ErrorCode, FieldError, PayloadError
+
+CHANNEL = "edi"
+# Which product id to take as our SKU when the partner has no cross-reference for the line,
+# most specific first: the seller's own SKU, then the vendor's item number, then the buyer's.
+SKU_QUALIFIERS = ("SK", "VN", "VP", "MG", "IN", "BP", "UP", "EN", "UK")
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerProfile:
+    """How one trading partner's documents map to ours."""
+
+    partner_id: str
+    name: str = ""
+    sku_xref: dict[str, str] = field(default_factory=dict)  # their product id -> our SKU
+    uom_factors: dict[str, int] = field(default_factory=dict)  # their unit (e.g. CA) -> our units per it
+    currency: str = "USD"
+
+
+@dataclass(frozen=True, slots=True)
+class PoLine:
+    line_id: str
+    quantity: Decimal
+    uom: str
+    unit_price: Decimal | None
+    product_ids: dict[str, str]  # qualifier -> id, e.g. {"VN": "0054321", "UP": "012345678905"}
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseOrder:
+    po_number: str
+    purpose: str
+    order_type: str
+    date: str
+    currency: str
+    references: dict[str, str]
+    dates: dict[str, str]
+    parties: dict[str, dict[str, str]]  # N101 entity code (ST, BY, BT, ...) -> name, id, address
+    lines: list[PoLine]
+    declared_line_count: int | None  # CTT01
+
+
+def read_purchase_order(transaction: Transaction, delimiters: Delimiters) -> PurchaseOrder:
+    """The 850's content, without judging it against a partner (that is ``to_command``)."""
+    beg = _first(transaction, "BEG")
+    if beg is None:
+        raise PayloadError(
+            ErrorCode.VALIDATION_FAILED, [FieldError("BEG", ErrorCode.REQUIRED, "an 850 needs a BEG segment")]
+        )
+    currency = ""
+    references: dict[str, str] = {}
+    dates: dict[str, str] = {}
+    parties: dict[str, dict[str, str]] = {}
+    lines: list[PoLine] = []
+    declared: int | None = None
+    party: dict[str, str] | None = None
+    for segment in transaction.body:
+        tag = segment.tag
+        if tag == "CUR" and segment.get(1) in ("BY", "SE", ""):
+            currency = currency or segment.get(2)
+        elif tag == "REF" and not lines:
+            references.setdefault(segment.get(1), segment.get(2) or segment.get(3))
+        elif tag == "DTM" and not lines:
+            dates.setdefault(segment.get(1), segment.get(2))
+        elif tag == "N1":
+            party = {"name": segment.get(2), "id_qualifier": segment.get(3), "id": segment.get(4)}
+            if not lines:
+                parties.setdefault(segment.get(1), party)
+        elif tag in ("N2", "N3", "N4") and party is not None:
+            _add_address(party, segment)
+        elif tag == "PO1":
+            party = None
+            lines.append(_po_line(segment, len(lines) + 1))
+        elif tag == "PID" and lines and segment.get(1) in ("F", "") and segment.get(5):
+            lines[-1] = _with_description(lines[-1], segment.get(5))
+        elif tag == "CTT":
+            declared = _int_or_none(segment.get(1))
+    return PurchaseOrder(
+        po_number=beg.get(3),
+        purpose=beg.get(1),
+        order_type=beg.get(2),
+        date=beg.get(5),
+        currency=currency,
+        references=references,
+        dates=dates,
+        parties=parties,
+        lines=lines,
+        declared_line_count=declared,
+    )
+
+
+def to_command(
+    order: PurchaseOrder, profile: PartnerProfile, *, interchange: Interchange, group: Group, transaction: Transaction
+) -> PlaceOrder:
+    """The canonical order for this PO from this partner. PayloadError names what cannot map."""
+    errors: list[FieldError] = []
+    if not order.po_number:
+        errors.append(FieldError("BEG03", ErrorCode.REQUIRED, "the purchase order number is empty"))
+    if not order.lines:
+        errors.append(FieldError("PO1", ErrorCode.REQUIRED, "the purchase order has no PO1 lines"))
+    if order.declared_line_count is not None and order.declared_line_count != len(order.lines):
+        errors.append(
+            FieldError(
+                "CTT01",
+                ErrorCode.INVALID_VALUE,
+                f"CTT01 says {order.declared_line_count} lines; the order has {len(order.lines)}",
+            )
+        )
+    lines = []
+    for n, line in enumerate(order.lines):
+        request = _line_request(line, profile, n, errors)
+        if request is not None:
+            lines.append(request)
+    ship_to = order.parties.get("ST") or order.parties.get("BT") or order.parties.get("BY")
+    if ship_to is None or not ship_to.get("postal_code"):
+        errors.append(FieldError("N1*ST/N4", ErrorCode.REQUIRED, "no ship-to address with a postal code"))
+    if errors:
+        raise PayloadError(ErrorCode.VALIDATION_FAILED, errors)
+    assert ship_to is not None
+    buyer = order.parties.get("BY") or order.parties.get("BT") or ship_to
+    references = [
+        Reference("buyer", "po_number", order.po_number),
+        Reference("edi", "interchange", interchange.control_number),
+        Reference("edi", "transaction", f"{group.control_number}/{transaction.control_number}"),
+    ]
+    return PlaceOrder(
+        channel=CHANNEL,
+        external_id=f"{profile.partner_id}:{order.po_number}",
+        customer=Customer(
+            reference=profile.partner_id, name=buyer.get("name") or profile.name, partner_id=profile.partner_id
+        ),
+        ship_to=Address(
+            postal_code=ship_to.get("postal_code", ""),
+            country=_country(ship_to.get("country", "")),
+            name=ship_to.get("name", ""),
+            line1=ship_to.get("line1", ""),
+            line2=ship_to.get("line2", ""),
+            city=ship_to.get("city", ""),
+            region=ship_to.get("region", ""),
+        ),
+        currency=order.currency or profile.currency,
+        lines=tuple(lines),
+        references=tuple(references),
+    )
+
+
+def _line_request(line: PoLine, profile: PartnerProfile, n: int, errors: list[FieldError]) -> LineRequest | None:
+    where = f"PO1[{n + 1}]"
+    sku = _our_sku(line, profile)
+    if sku is None:
+        errors.append(FieldError(f"{where}.PO107", ErrorCode.REQUIRED, "the line carries no product id"))
+        return None
+    factor = profile.uom_factors.get(line.uom, 1)
+    units = line.quantity * factor
+    if units <= 0 or units != units.to_integral_value():
+        errors.append(
+            FieldError(
+                f"{where}.PO102", ErrorCode.INVALID_VALUE, f"{line.quantity} {line.uom} is not a whole number of units"
+            )
+        )
+        return None
+    if line.unit_price is None:
+        errors.append(FieldError(f"{where}.PO104", ErrorCode.REQUIRED, "the line has no unit price"))
+        return None
+    return LineRequest(sku, int(units), line.unit_price / factor)
+
+
+def _our_sku(line: PoLine, profile: PartnerProfile) -> str | None:
+    for value in line.product_ids.values():
+        if value in profile.sku_xref:
+            return profile.sku_xref[value]
+    for qualifier in SKU_QUALIFIERS:
+        if line.product_ids.get(qualifier):
+            return line.product_ids[qualifier]
+    return next(iter(line.product_ids.values()), None)
+
+
+def _po_line(segment: Segment, n: int) -> PoLine:
+    product_ids: dict[str, str] = {}
+    for k in range(6, len(segment.elements) - 1, 2):
+        qualifier, value = segment.elements[k], segment.elements[k + 1]
+        if qualifier and value:
+            product_ids.setdefault(qualifier, value)
+    return PoLine(
+        line_id=segment.get(1) or str(n),
+        quantity=_decimal(segment.get(2), f"PO1[{n}].PO102") or Decimal(0),
+        uom=segment.get(3),
+        unit_price=_decimal(segment.get(4), f"PO1[{n}].PO104"),
+        product_ids=product_ids,
+    )
+
+
+def _with_description(line: PoLine, description: str) -> PoLine:
+    return PoLine(line.line_id, line.quantity, line.uom, line.unit_price, line.product_ids, description)
+
+
+def _add_address(party: dict[str, str], segment: Segment) -> None:
+    if segment.tag == "N3":
+        party.setdefault("line1", segment.get(1))
+        if segment.get(2):
+            party.setdefault("line2", segment.get(2))
+    elif segment.tag == "N4":
+        party.update(city=segment.get(1), region=segment.get(2), postal_code=segment.get(3))
+        party["country"] = segment.get(4) or "US"
+    elif segment.tag == "N2" and not party.get("name"):
+        party["name"] = segment.get(1)
+
+
+def _country(code: str) -> str:
+    # N404 is ISO 3166 alpha-2 or alpha-3; the canonical address wants alpha-2.
+    return {"USA": "US", "CAN": "CA", "MEX": "MX"}.get(code.upper(), code.upper())
+
+
+def _decimal(text: str, field_name: str) -> Decimal | None:
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise PayloadError(
+            ErrorCode.VALIDATION_FAILED, [FieldError(field_name, ErrorCode.INVALID_VALUE, f"{text!r} is not a number")]
+        ) from None
+
+
+def _int_or_none(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+def _first(transaction: Transaction, tag: str) -> Segment | None:
+    return next((s for s in transaction.body if s.tag == tag), None)
