@@ -18,9 +18,10 @@ from overture.domain.parties import Address, Customer
 from overture.services.errors import ErrorCode, FieldError, PayloadError
 
 CHANNEL = "edi"
-# Which product id to take as our SKU when the partner has no cross-reference for the line,
-# most specific first: the seller's own SKU, then the vendor's item number, then the buyer's.
-SKU_QUALIFIERS = ("SK", "VN", "VP", "MG", "IN", "BP", "UP", "EN", "UK")
+# Which product id to take as our SKU when the partner has no cross-reference for the line: ours
+# first (SKU, vendor's item and part number: we are the vendor), then global trade item numbers
+# (UPC, EAN, GTIN), then the manufacturer's, and the buyer's own numbers last.
+SKU_QUALIFIERS = ("SK", "VN", "VP", "UP", "EN", "UK", "MG", "IN", "BP")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +133,10 @@ def to_command(
     ship_to = order.parties.get("ST") or order.parties.get("BT") or order.parties.get("BY")
     if ship_to is None or not ship_to.get("postal_code"):
         errors.append(FieldError("N1*ST/N4", ErrorCode.REQUIRED, "no ship-to address with a postal code"))
+    address = _address(ship_to, errors) if ship_to is not None else None
     if errors:
         raise PayloadError(ErrorCode.VALIDATION_FAILED, errors)
-    assert ship_to is not None
+    assert ship_to is not None and address is not None
     buyer = order.parties.get("BY") or order.parties.get("BT") or ship_to
     references = [
         Reference("buyer", "po_number", order.po_number),
@@ -147,19 +149,27 @@ def to_command(
         customer=Customer(
             reference=profile.partner_id, name=buyer.get("name") or profile.name, partner_id=profile.partner_id
         ),
-        ship_to=Address(
-            postal_code=ship_to.get("postal_code", ""),
-            country=_country(ship_to.get("country", "")),
-            name=ship_to.get("name", ""),
-            line1=ship_to.get("line1", ""),
-            line2=ship_to.get("line2", ""),
-            city=ship_to.get("city", ""),
-            region=ship_to.get("region", ""),
-        ),
+        ship_to=address,
         currency=order.currency or profile.currency,
         lines=tuple(lines),
         references=tuple(references),
     )
+
+
+def _address(party: dict[str, str], errors: list[FieldError]) -> Address | None:
+    try:
+        return Address(
+            postal_code=party.get("postal_code", ""),
+            country=_country(party.get("country", "")),
+            name=party.get("name", ""),
+            line1=party.get("line1", ""),
+            line2=party.get("line2", ""),
+            city=party.get("city", ""),
+            region=party.get("region", ""),
+        )
+    except ValueError as error:
+        errors.append(FieldError("N1*ST/N4", ErrorCode.INVALID_VALUE, str(error)))
+        return None
 
 
 def _line_request(line: PoLine, profile: PartnerProfile, n: int, errors: list[FieldError]) -> LineRequest | None:

@@ -18,7 +18,7 @@ from overture.channels.x12.errors import Problem, ProblemCode, X12Error
 
 ISA_ELEMENTS = 16
 NO_COMPONENT = "\x1f"  # stands in for a component separator the ISA left out: it never occurs in data
-_WHITESPACE = " \t\r\n\x0b\x0c\xa0"
+_WHITESPACE = " \t\r\n\x0b\x0c\xa0\ufeff"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,122 @@
+"""Writing X12: segments with a partner's delimiters, wrapped in ISA/GS/ST envelopes with their counts.
+
+X12 has no escape character, so a value holding a delimiter cannot be sent; ``X12WriteError``
+names it rather than sending a document the partner would misread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from overture.channels.x12.tokenizer import Delimiters
+
+SegmentValues = Sequence[str]  # [tag, element 1, element 2, ...]
+COMMON_DELIMITERS = Delimiters("*", ">", "~", None)
+
+
+class X12WriteError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    qualifier: str  # ISA05/07, e.g. ZZ (mutually defined), 01 (DUNS), 12 (phone)
+    id: str
+    application_code: str = ""  # GS02/03; the ISA id when empty
+
+
+@dataclass(frozen=True, slots=True)
+class EnvelopeSpec:
+    sender: Party
+    receiver: Party
+    interchange_version: str = "00401"  # ISA12
+    group_version: str = "004010"  # GS08
+    usage: str = "P"  # ISA15: P production, T test
+    delimiters: Delimiters = COMMON_DELIMITERS
+    ack_requested: bool = False  # ISA14
+    newline: bool = True  # a line break after each terminator, as most partners like to read it
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionDraft:
+    code: str  # ST01
+    body: Sequence[SegmentValues]  # between ST and SE
+
+
+@dataclass(frozen=True, slots=True)
+class GroupDraft:
+    functional_id: str  # GS01, e.g. PO, PR (855), SH (856), IN (810), IB (846), FA (997)
+    control_number: int
+    transactions: Sequence[TransactionDraft]
+
+
+def write_interchange(spec: EnvelopeSpec, control_number: int, groups: Sequence[GroupDraft], at: datetime) -> str:
+    """One interchange holding ``groups``; ST control numbers run 0001, 0002, ... within each group."""
+    d = spec.delimiters
+    lines = [_isa(spec, control_number, at)]
+    for group in groups:
+        lines.append(_gs(spec, group, at))
+        for n, transaction in enumerate(group.transactions, start=1):
+            st_control = f"{n:04d}"
+            segments = [["ST", transaction.code, st_control], *transaction.body]
+            segments.append(["SE", str(len(segments) + 1), st_control])
+            lines += [write_segment(s, d) for s in segments]
+        lines.append(write_segment(["GE", str(len(group.transactions)), str(group.control_number)], d))
+    lines.append(write_segment(["IEA", str(len(groups)), f"{control_number:09d}"], d))
+    return ("\n" if spec.newline else "").join(lines) + ("\n" if spec.newline else "")
+
+
+def write_segment(values: SegmentValues, delimiters: Delimiters) -> str:
+    """One segment with its terminator; trailing empty elements are left out, as X12 asks."""
+    elements = list(values)
+    while len(elements) > 1 and elements[-1] == "":
+        elements.pop()
+    forbidden = delimiters.all()
+    for n, value in enumerate(elements):
+        clash = forbidden.intersection(value)
+        if clash:
+            raise X12WriteError(f"{elements[0]}{n:02d} {value!r} holds the delimiter {''.join(sorted(clash))!r}")
+    return delimiters.element.join(elements) + delimiters.segment
+
+
+def _isa(spec: EnvelopeSpec, control_number: int, at: datetime) -> str:
+    d = spec.delimiters
+    repetition = d.repetition or "U"  # ISA11 is the standards id "U" before 00402
+    values = [
+        "ISA",
+        "00",
+        " " * 10,
+        "00",
+        " " * 10,
+        spec.sender.qualifier,
+        spec.sender.id.ljust(15)[:15],
+        spec.receiver.qualifier,
+        spec.receiver.id.ljust(15)[:15],
+        at.strftime("%y%m%d"),
+        at.strftime("%H%M"),
+        repetition,
+        spec.interchange_version,
+        f"{control_number:09d}",
+        "1" if spec.ack_requested else "0",
+        spec.usage,
+    ]
+    # ISA16 is the component separator itself, so it cannot go through write_segment's check.
+    head = write_segment(values, Delimiters(d.element, "\x00", d.segment, None))[: -len(d.segment)]
+    return head + d.element + d.component + d.segment
+
+
+def _gs(spec: EnvelopeSpec, group: GroupDraft, at: datetime) -> str:
+    values = [
+        "GS",
+        group.functional_id,
+        spec.sender.application_code or spec.sender.id,
+        spec.receiver.application_code or spec.receiver.id,
+        at.strftime("%Y%m%d"),
+        at.strftime("%H%M"),
+        str(group.control_number),
+        "X",
+        spec.group_version,
+    ]
+    return write_segment(values, spec.delimiters)
