@@ -27,9 +27,10 @@ test: $(STAMP)  ## lint, types, then the whole suite; PostgreSQL tests run when 
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
-bench: $(STAMP)  ## throughput figures with their baselines: capture (SQLite, then PostgreSQL if reachable), then orchestration
+bench: $(STAMP)  ## throughput figures with their baselines: capture (SQLite, then PostgreSQL if reachable), orchestration, X12 parsing
 	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_capture.py
 	$(BIN)/python benchmarks/bench_orchestration.py
+	$(BIN)/python benchmarks/bench_x12.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -99,14 +99,22 @@ class Document:
 
 
 INTERCHANGE_CONTROL = frozenset({"ISB", "ISE", "TA1"})
+ENVELOPE_TAGS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 
 
 def read(data: bytes | str) -> Document:
     """Read a whole file. Raises X12Error only when it does not begin with a readable ISA header."""
     text = decode(data) if isinstance(data, bytes) else data
     reader = _Reader()
-    for delimiters, segment in tokenize(text):
-        reader.feed(delimiters, segment)
+    feed = reader.feed
+    for delimiters, segments in tokenize(text):
+        for segment in segments:
+            # The hot path, inlined: a segment inside an open transaction set joins its body.
+            body = reader.open_body
+            if body is not None and segment.elements[0] not in ENVELOPE_TAGS:
+                body.append(segment)
+            else:
+                feed(delimiters, segment)
     return reader.finish()
 
 
@@ -122,6 +130,7 @@ class _Reader:
         self.interchange: Interchange | None = None
         self.group: Group | None = None
         self.transaction: Transaction | None = None
+        self.open_body: list[Segment] | None = None  # the body of the open transaction set, if any
 
     def feed(self, delimiters: Delimiters, segment: Segment) -> None:
         tag = segment.tag
@@ -180,6 +189,7 @@ class _Reader:
             self._close_transaction(None)
         self.transaction = Transaction(segment)
         self.group.transactions.append(self.transaction)
+        self.open_body = self.transaction.body
 
     # ---- closers ----------------------------------------------------------------------
 
@@ -205,6 +215,7 @@ class _Reader:
         transaction = self.transaction
         assert transaction is not None
         self.transaction = None
+        self.open_body = None
         transaction.trailer = trailer
         st = transaction.header
         if trailer is None:

@@ -97,8 +97,8 @@ def read_delimiters(text: str, start: int) -> Delimiters:
     return Delimiters(element, component, segment, repetition)
 
 
-def tokenize(text: str) -> Iterator[tuple[Delimiters, Segment]]:
-    """Every segment of the document with the delimiters of the interchange it belongs to.
+def tokenize(text: str) -> Iterator[tuple[Delimiters, list[Segment]]]:
+    """The document's segments, in runs that share the delimiters of the interchange they belong to.
 
     Raises X12Error only if the document does not begin with a readable ISA header; whatever
     comes after is reported by the envelope reader, segment by segment.
@@ -107,31 +107,38 @@ def tokenize(text: str) -> Iterator[tuple[Delimiters, Segment]]:
     if start >= len(text):
         raise X12Error(Problem(ProblemCode.NO_INTERCHANGE, "the document is empty"))
     position = 0
-    while start < len(text):
+    while True:
         delimiters = read_delimiters(text, start)
-        restart: int | None = None
         term, sep = delimiters.segment, delimiters.element
         chunk = text[start:]
         if term not in "\r\n":
             # Line breaks are never data in X12: some senders wrap files at 80 columns.
             chunk = chunk.replace("\r", "").replace("\n", "")
-        text, start, offset = chunk, 0, 0
-        for part in chunk.split(term):
-            part_start = offset
-            offset += len(part) + len(term)
-            stripped = part.strip(_WHITESPACE)
-            if not stripped:
-                continue
-            if stripped.startswith("ISA") and position and part_start != start:
-                lead = part_start + (len(part) - len(part.lstrip(_WHITESPACE)))
-                if _declares_other_delimiters(text, lead, delimiters):
+        parts = chunk.split(term)
+        segments: list[Segment] = []
+        restart: int | None = None
+        for index, part in enumerate(parts):
+            if not part or part[0] in _WHITESPACE or part[-1] in _WHITESPACE:
+                part = part.strip(_WHITESPACE)
+                if not part:
+                    continue
+            if segments and part.startswith("ISA"):
+                lead = _offset_of(parts, index, term, chunk)
+                if _declares_other_delimiters(chunk, lead, delimiters):
                     restart = lead
                     break
             position += 1
-            yield delimiters, Segment(stripped.split(sep), position)
+            segments.append(Segment(part.split(sep), position))
+        yield delimiters, segments
         if restart is None:
             return
-        start = restart
+        text, start = chunk, restart
+
+
+def _offset_of(parts: list[str], index: int, term: str, chunk: str) -> int:
+    """Where part ``index`` of ``chunk.split(term)`` begins, past leading whitespace (rare: a new ISA)."""
+    offset = sum(len(p) for p in parts[:index]) + index * len(term)
+    return _skip_whitespace(chunk, offset)
 
 
 def _ends_lines(text: str, newline_at: int, candidate: str) -> bool:
