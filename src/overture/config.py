@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -33,6 +34,34 @@ class Settings(BaseSettings):
         description="Run workflow code in Temporal's sandbox: slower; the test suite always runs it there",
     )
     wms_poll_interval_s: float = Field(default=10.0, description="Poll the WMS for shipments (0: webhooks only)")
+    amazon_sp_api_url: str | None = Field(
+        default=None, description="Selling Partner API endpoint, e.g. https://sellingpartnerapi-na.amazon.com"
+    )
+    amazon_access_token: str | None = Field(
+        default=None, description="A current LWA access token (x-amz-access-token); the refresh exchange is not done"
+    )
+    amazon_marketplace_ids: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["ATVPDKIKX0DER"], description="Comma-separated marketplace ids (default: US)"
+    )
+    shopify_webhook_secrets: dict[str, SecretStr] = Field(
+        default_factory=dict, description='Webhook secrets by shop domain, as JSON: {"shop.myshopify.com": "..."}'
+    )
+    shopify_webhook_secret: SecretStr | None = Field(
+        default=None, description="Secret for shops not listed above (a public app signs every shop's webhooks alike)"
+    )
+    woocommerce_webhook_secrets: dict[str, SecretStr] = Field(
+        default_factory=dict, description="Webhook secrets by site URL (X-WC-Webhook-Source), as JSON"
+    )
+    woocommerce_webhook_secret: SecretStr | None = Field(
+        default=None, description="Secret for WooCommerce sites not listed above"
+    )
+
+    @field_validator("amazon_marketplace_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     def resolved_database_url(self) -> str:
         if self.database_url:
