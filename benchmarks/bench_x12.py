@@ -93,7 +93,7 @@ def overture_read_and_check(data: bytes) -> int:
 
 
 def pyx12_reader(data: bytes) -> int:
-    import pyx12.x12file
+    import pyx12.x12file  # type: ignore[import-untyped]
 
     reader = pyx12.x12file.X12Reader(io.StringIO(data.decode("ascii")))
     segments = 0
@@ -106,7 +106,7 @@ def pyx12_reader(data: bytes) -> int:
 
 
 def pyx12_raw(data: bytes) -> int:
-    import pyx12.rawx12file
+    import pyx12.rawx12file  # type: ignore[import-untyped]
 
     return sum(1 for _ in pyx12.rawx12file.RawX12File(io.StringIO(data.decode("ascii"))))
 

@@ -15,6 +15,7 @@ from overture.domain.exceptions import OrderException
 from overture.domain.inventory import InventoryPosition, Location, Movement, Reservation, Sku
 from overture.domain.orders import Order
 from overture.domain.parties import Address
+from overture.domain.partners import PartnerProfile
 from overture.domain.routing import Allocation, GeoPoint, LocationStock
 from overture.domain.statuses import OrderStatus
 from overture.services.errors import FieldError
@@ -156,6 +157,22 @@ class OutboxRepository(Protocol):
     def mark_dispatched(self, ids: Sequence[int], at: datetime) -> None: ...
 
 
+class PartnerRepository(Protocol):
+    def get(self, partner_id: str) -> PartnerProfile | None: ...
+
+    def by_x12(self, qualifier: str, x12_id: str) -> PartnerProfile | None: ...
+
+    def put(self, profile: PartnerProfile, at: datetime) -> bool:
+        """Create or replace; True if it was created."""
+        ...
+
+    def all(self) -> list[PartnerProfile]: ...
+
+    def next_control_number(self, partner_id: str) -> int:
+        """The next interchange control number for documents we send this partner (never reused)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """A transaction: everything done inside is rolled back unless ``commit`` is called."""
 
@@ -179,6 +196,9 @@ class UnitOfWork(Protocol):
 
     @property
     def fulfilment(self) -> FulfilmentRepository: ...
+
+    @property
+    def partners(self) -> PartnerRepository: ...
 
     def __enter__(self) -> Self: ...
 

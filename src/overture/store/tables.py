@@ -251,3 +251,19 @@ order_references = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Index(None, "value"),
 )
+
+trading_partners = Table(
+    "trading_partners",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("x12_qualifier", String(2)),
+    Column("x12_id", String(15)),
+    # Versions, delimiters, cross-references, units, prices, which documents they want: one JSON
+    # document, edited as a whole through the API.
+    Column("profile", Json, nullable=False),
+    Column("last_control_number", Integer, nullable=False, server_default="0"),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("x12_qualifier", "x12_id"),
+)

@@ -15,6 +15,7 @@ from overture.store.fulfilment import SqlFulfilmentRepository
 from overture.store.inventory import SqlInventoryRepository
 from overture.store.messages import SqlIdempotencyRepository, SqlMessageRepository, SqlOutboxRepository
 from overture.store.orders import SqlOrderRepository
+from overture.store.partners import SqlPartnerRepository
 
 # PostgreSQL SQLSTATEs worth retrying: serialization failure, deadlock, lock timeout.
 _TRANSIENT_PG = {"40001", "40P01", "55P03"}
@@ -56,6 +57,7 @@ class SqlUnitOfWork:
         self.orders = SqlOrderRepository(connection)
         self.outbox = SqlOutboxRepository(connection)
         self.fulfilment = SqlFulfilmentRepository(connection)
+        self.partners = SqlPartnerRepository(connection)
         return self
 
     @property

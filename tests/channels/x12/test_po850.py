@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 
 from overture.channels.x12.envelope import read
-from overture.channels.x12.po850 import PartnerProfile, read_purchase_order, to_command
+from overture.channels.x12.po850 import read_purchase_order, to_command
 from overture.domain.commands import PlaceOrder
+from overture.domain.partners import PartnerProfile
 from overture.services.errors import PayloadError
 from tests.channels.x12.fixtures import PO_850
 from tests.channels.x12.test_samples import X12_SAMPLES

@@ -8,8 +8,9 @@ from typing import Any
 from overture.channels.x12.ack997 import CheckedTransaction, check_document, group_verdict
 from overture.channels.x12.envelope import Document, Group, Interchange, read
 from overture.channels.x12.errors import X12Error
-from overture.channels.x12.po850 import PartnerProfile, read_purchase_order, to_command
+from overture.channels.x12.po850 import read_purchase_order, to_command
 from overture.domain.commands import PlaceOrder
+from overture.domain.partners import PartnerProfile
 from overture.services.errors import PayloadError
 
 ProfileLookup = Callable[[Interchange], PartnerProfile]

@@ -8,13 +8,14 @@ into ours. Whatever cannot become an order is a ``PayloadError`` naming the segm
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from overture.channels.x12.envelope import Group, Interchange, Transaction
 from overture.channels.x12.tokenizer import Delimiters, Segment
 from overture.domain.commands import LineRequest, PlaceOrder, Reference
 from overture.domain.parties import Address, Customer
+from overture.domain.partners import PartnerProfile
 from overture.services.errors import ErrorCode, FieldError, PayloadError
 
 CHANNEL = "edi"
@@ -22,17 +23,6 @@ CHANNEL = "edi"
 # first (SKU, vendor's item and part number: we are the vendor), then global trade item numbers
 # (UPC, EAN, GTIN), then the manufacturer's, and the buyer's own numbers last.
 SKU_QUALIFIERS = ("SK", "VN", "VP", "UP", "EN", "UK", "MG", "IN", "BP")
-
-
-@dataclass(frozen=True, slots=True)
-class PartnerProfile:
-    """How one trading partner's documents map to ours."""
-
-    partner_id: str
-    name: str = ""
-    sku_xref: dict[str, str] = field(default_factory=dict)  # their product id -> our SKU
-    uom_factors: dict[str, int] = field(default_factory=dict)  # their unit (e.g. CA) -> our units per it
-    currency: str = "USD"
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,9 +184,9 @@ def _line_request(line: PoLine, profile: PartnerProfile, n: int, errors: list[Fi
 
 
 def _our_sku(line: PoLine, profile: PartnerProfile) -> str | None:
-    for value in line.product_ids.values():
-        if value in profile.sku_xref:
-            return profile.sku_xref[value]
+    known = profile.our_sku(line.product_ids)
+    if known is not None:
+        return known
     for qualifier in SKU_QUALIFIERS:
         if line.product_ids.get(qualifier):
             return line.product_ids[qualifier]
