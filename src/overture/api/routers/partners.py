@@ -1,0 +1,88 @@
+"""Trading partners: who they are on the EDI network and how their documents map to ours."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from starlette.concurrency import run_in_threadpool
+
+from overture.api.deps import ContainerDep
+from overture.api.responses import Json
+from overture.domain.partners import PartnerProfile, X12Identity
+from overture.services.errors import NotFound
+from overture.services.retry import in_transaction, read_only
+from overture.store.partners import profile_to_json
+
+router = APIRouter(prefix="/v1/partners", tags=["partners"])
+
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class X12In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    qualifier: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=2)]
+    id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=15)]
+    application_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=15)] = ""
+
+
+class PartnerIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+    x12: X12In | None = None
+    x12_version: Annotated[str, Field(pattern=r"^00[45]0[1-9]0.*$")] = "004010"
+    delimiters: tuple[str, str, str] = ("*", ">", "~")
+    sku_xref: dict[str, Code] = Field(default_factory=dict)
+    uom_factors: dict[str, Annotated[int, Field(gt=0)]] = Field(default_factory=dict)
+    contract_prices: dict[str, Annotated[Decimal, Field(ge=0)]] = Field(default_factory=dict)
+    currency: Annotated[str, StringConstraints(min_length=3, max_length=3, to_upper=True)] = "USD"
+    wants_855: bool = True
+    wants_856: bool = True
+    wants_810: bool = True
+
+
+def _profile(partner_id: str, body: PartnerIn) -> PartnerProfile:
+    x12 = None if body.x12 is None else X12Identity(body.x12.qualifier, body.x12.id, body.x12.application_code)
+    return PartnerProfile(
+        partner_id=partner_id,
+        name=body.name,
+        x12=x12,
+        x12_version=body.x12_version,
+        delimiters=body.delimiters,
+        sku_xref=body.sku_xref,
+        uom_factors=body.uom_factors,
+        contract_prices=body.contract_prices,
+        currency=body.currency,
+        wants_855=body.wants_855,
+        wants_856=body.wants_856,
+        wants_810=body.wants_810,
+    )
+
+
+def _json(profile: PartnerProfile) -> dict[str, Any]:
+    return {"id": profile.partner_id, "name": profile.name, **profile_to_json(profile)}
+
+
+@router.put("/{partner_id}", responses={201: {"description": "Created"}})
+async def put_partner(partner_id: Code, body: PartnerIn, container: ContainerDep) -> Json:
+    """Create or replace a partner's profile (edited as a whole)."""
+    profile = _profile(partner_id, body)
+    created = await run_in_threadpool(
+        in_transaction, container.uow, lambda uow: uow.partners.put(profile, container.clock())
+    )
+    return Json(_json(profile), status_code=201 if created else 200)
+
+
+@router.get("/{partner_id}")
+def get_partner(partner_id: str, container: ContainerDep) -> Json:
+    profile = read_only(container.uow, lambda uow: uow.partners.get(partner_id))
+    if profile is None:
+        raise NotFound(f"no trading partner {partner_id!r}")
+    return Json(_json(profile))
+
+
+@router.get("")
+def list_partners(container: ContainerDep) -> Json:
+    return Json({"items": [_json(p) for p in read_only(container.uow, lambda uow: uow.partners.all())]})

@@ -1,0 +1,178 @@
+"""Receiving an X12 file from a trading partner: keep it, acknowledge it, turn its 850s into orders.
+
+1. The file is stored raw before it is read, so nothing a partner sent is lost.
+2. It is read and every transaction set checked (envelopes, schema); a 997 answers each
+   functional group: accepted, accepted with errors, or rejected, with the AK segments.
+3. Each 850 the 997 accepts is captured as an order through the same capture as every other
+   channel (validated, routed, reserved), with the partner's cross-references applied. A PO the
+   partner sent before (same partner, same PO number) is caught and reported, not doubled.
+
+A file that is not X12 at all, or comes from a partner with no profile, is quarantined with the
+reason; the caller gets it back as an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from overture.channels.x12.ack997 import CheckedTransaction, Verdict, build_997, check_document
+from overture.channels.x12.envelope import Document, Interchange, read
+from overture.channels.x12.errors import X12Error
+from overture.channels.x12.po850 import read_purchase_order, to_command
+from overture.channels.x12.tokenizer import Delimiters, Segment
+from overture.channels.x12.writer import EnvelopeSpec, Party, write_interchange
+from overture.domain.commands import PlaceOrder
+from overture.domain.partners import PartnerProfile
+from overture.services.capture import capture_order
+from overture.services.errors import (
+    DuplicateOrder,
+    ErrorCode,
+    FieldError,
+    PayloadRejected,
+)
+from overture.services.ports import Clock, Geocoder, InboundMessage, MessageStatus, UnitOfWork, UnitOfWorkFactory
+from overture.services.retry import in_transaction, read_only
+
+CHANNEL = "edi"
+
+
+@dataclass(frozen=True, slots=True)
+class OurIdentity:
+    """How we appear on the X12 network (the receiver of what partners send, sender of our replies)."""
+
+    qualifier: str = "ZZ"
+    id: str = "OVERTURE"
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionOutcome:
+    code: str
+    control_number: str
+    verdict: str
+    order_id: str | None = None
+    order_status: str | None = None
+    duplicate: bool = False
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class EdiReceipt:
+    message_id: str
+    partner_id: str
+    transactions: list[TransactionOutcome]
+    ack_997: str  # the 997 interchange to send back
+
+
+def receive_x12(
+    uow_factory: UnitOfWorkFactory,
+    message: InboundMessage,
+    *,
+    geocoder: Geocoder,
+    clock: Clock,
+    us: OurIdentity = OurIdentity(),
+) -> EdiReceipt:
+    message_id = in_transaction(uow_factory, lambda uow: uow.messages.add(message))
+    try:
+        document = read(message.body)
+    except X12Error as error:
+        problem = error.problem
+        reason = FieldError(problem.segment_id or "ISA", ErrorCode.INVALID_VALUE, str(problem))
+        raise _quarantined(uow_factory, message_id, ErrorCode.VALIDATION_FAILED, reason) from error
+    if not document.interchanges:
+        reason = FieldError("ISA", ErrorCode.REQUIRED, "the file holds no interchange")
+        raise _quarantined(uow_factory, message_id, ErrorCode.VALIDATION_FAILED, reason)
+    first = document.interchanges[0]
+    partner = read_only(uow_factory, lambda uow: uow.partners.by_x12(*_sender(first)))
+    if partner is None:
+        qualifier, sender = _sender(first)
+        reason = FieldError("ISA06", ErrorCode.NOT_FOUND, f"no trading partner profile for ISA {qualifier}/{sender}")
+        raise _quarantined(uow_factory, message_id, ErrorCode.NOT_FOUND, reason)
+    checked = check_document(document)
+    outcomes = [
+        _capture(c, document, partner, message, uow_factory=uow_factory, geocoder=geocoder, clock=clock)
+        for c in checked
+    ]
+    ack = _write_997(uow_factory, document, checked, partner, us, clock())
+    in_transaction(uow_factory, lambda uow: uow.messages.settle(message_id, MessageStatus.ACCEPTED))
+    return EdiReceipt(message_id, partner.partner_id, outcomes, ack)
+
+
+def _capture(
+    checked: CheckedTransaction,
+    document: Document,
+    partner: PartnerProfile,
+    message: InboundMessage,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    geocoder: Geocoder,
+    clock: Clock,
+) -> TransactionOutcome:
+    t = checked.transaction
+    base = TransactionOutcome(t.code, t.control_number, checked.verdict.value)
+    if t.code != "850" or checked.verdict is Verdict.REJECTED:
+        return base
+    interchange = next(i for i in document.interchanges if checked.group in i.groups)
+
+    def translate(_: bytes) -> PlaceOrder:
+        order = read_purchase_order(t, interchange.delimiters)
+        return to_command(order, partner, interchange=interchange, group=checked.group, transaction=t)
+
+    # Each order keeps its own transaction set as its raw message; the whole file is kept too.
+    raw = InboundMessage(CHANNEL, _segments_text(t.segments, interchange.delimiters), message.received_at, "x12")
+    try:
+        result = capture_order(
+            raw, translate, idempotency_key=None, uow_factory=uow_factory, geocoder=geocoder, clock=clock
+        )
+    except DuplicateOrder as duplicate:
+        return replace(base, order_id=duplicate.order_id, duplicate=True)
+    except PayloadRejected as rejected:
+        errors = [{"field": e.field, "code": e.code.value, "reason": e.reason} for e in rejected.errors]
+        return replace(base, errors=errors)
+    return replace(base, order_id=result.order.id, order_status=result.order.status)
+
+
+def _write_997(
+    uow_factory: UnitOfWorkFactory,
+    document: Document,
+    checked: list[CheckedTransaction],
+    partner: PartnerProfile,
+    us: OurIdentity,
+    at: datetime,
+) -> str:
+    control = in_transaction(uow_factory, lambda uow: uow.partners.next_control_number(partner.partner_id))
+    groups = build_997(document, checked, first_control_number=control)
+    return write_interchange(reply_envelope(partner, us), control, groups, at)
+
+
+def reply_envelope(partner: PartnerProfile, us: OurIdentity) -> EnvelopeSpec:
+    """The envelope of what we send this partner: their identity, version and delimiters."""
+    assert partner.x12 is not None
+    element, component, segment = partner.delimiters
+    version = partner.x12_version
+    return EnvelopeSpec(
+        sender=Party(us.qualifier, us.id),
+        receiver=Party(partner.x12.qualifier, partner.x12.id, partner.x12.application_code),
+        interchange_version="00501" if version.startswith("005") else "00401",
+        group_version=version,
+        delimiters=Delimiters(element, component, segment, "^" if version.startswith("005") else None),
+    )
+
+
+def _sender(interchange: Interchange) -> tuple[str, str]:
+    return interchange.sender
+
+
+def _segments_text(segments: list[Segment], delimiters: Delimiters) -> bytes:
+    lines = [delimiters.element.join(s.elements) + delimiters.segment for s in segments]
+    return "\n".join(lines).encode()
+
+
+def _quarantined(
+    uow_factory: UnitOfWorkFactory, message_id: str, kind: ErrorCode, error: FieldError
+) -> PayloadRejected:
+    def work(uow: UnitOfWork) -> None:
+        uow.messages.settle(message_id, MessageStatus.QUARANTINED, reason=kind.value, errors=[error])
+
+    in_transaction(uow_factory, work)
+    return PayloadRejected(message_id=message_id, kind=kind, errors=[error])
