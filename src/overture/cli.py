@@ -14,6 +14,8 @@ from overture.config import Settings
 app = typer.Typer(help="Overture: the order orchestration hub.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+edi_app = typer.Typer(help="EDI X12: inspect files, watch a drop folder.", no_args_is_help=True)
+app.add_typer(edi_app, name="edi")
 console = Console()
 
 HomeOption = Annotated[Path | None, typer.Option(help="Folder for the embedded store (default ./.overture)")]
@@ -101,3 +103,73 @@ def demo(
         DemoOptions(orders=orders, skus=skus, clients=clients, port=port, keep_serving=keep_serving, seed=seed),
         console=console,
     )
+
+
+@edi_app.command("inspect")
+def edi_inspect(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="An X12 file")]) -> None:
+    """Print, as JSON, each interchange, group and transaction set with its problems, and for an 850
+    the canonical order it becomes. Exit code 0 when the file is valid, 1 otherwise."""
+    import orjson
+
+    from overture.channels.x12.inspect import inspect
+
+    report, valid = inspect(path.read_bytes())
+    typer.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+    raise typer.Exit(0 if valid else 1)
+
+
+amazon_app = typer.Typer(help="Amazon Selling Partner API: pull orders.", no_args_is_help=True)
+app.add_typer(amazon_app, name="amazon")
+
+
+@amazon_app.command("pull")
+def amazon_pull(
+    since: Annotated[str, typer.Option(help="Import orders created at or after this ISO 8601 date (UTC if no offset)")],
+    home: HomeOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Import the Amazon orders created since a date: seller-fulfilled and Unshipped ones; Pending ones wait for a
+    later pull, Canceled, shipped and Amazon-fulfilled ones are skipped. Pulling again imports nothing twice.
+    Uses OVERTURE_AMAZON_SP_API_URL, OVERTURE_AMAZON_ACCESS_TOKEN and OVERTURE_AMAZON_MARKETPLACE_IDS."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from overture.connectors.amazon import AmazonOrdersConnector
+    from overture.connectors.http import ConnectorConfig
+    from overture.services.marketplace_pull import PullReport
+    from overture.workflows.amazon_pull import pull_amazon_orders
+
+    try:
+        moment = datetime.fromisoformat(since)
+    except ValueError:
+        raise typer.BadParameter(f"{since!r} is not an ISO 8601 date", param_hint="--since") from None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    settings = _settings(home, database_url)
+    url, token = settings.amazon_sp_api_url, settings.amazon_access_token
+    if not url or not token:
+        console.print(
+            "[red]Set OVERTURE_AMAZON_SP_API_URL and OVERTURE_AMAZON_ACCESS_TOKEN[/] "
+            "(to try it: python -m overture.simulators amazon --port 9300)"
+        )
+        raise typer.Exit(2)
+    container = bootstrap(settings)
+
+    async def pull() -> PullReport:
+        config = ConnectorConfig("amazon", url, timeout_s=30.0)
+        async with AmazonOrdersConnector(config, access_token=token) as connector:
+            return await pull_amazon_orders(
+                connector,
+                since=moment,
+                marketplace_ids=settings.amazon_marketplace_ids,
+                uow_factory=container.uow,
+                geocoder=container.geocoder,
+                clock=container.clock,
+            )
+
+    try:
+        report = asyncio.run(pull())
+    finally:
+        container.close()
+    for line in report.summary():
+        console.print(line, highlight=False, markup=False)
+    raise typer.Exit(1 if report.stopped_by else 0)

@@ -1,4 +1,4 @@
-"""``python -m overture.simulators wms|erp --port N``: run one simulator in the foreground."""
+"""``python -m overture.simulators wms|erp|amazon --port N``: run one simulator in the foreground."""
 
 from __future__ import annotations
 
@@ -7,17 +7,21 @@ import argparse
 import uvicorn
 from fastapi import FastAPI
 
+from overture.simulators.amazon import create_amazon_app
+from overture.simulators.amazon_seed import seed_orders
 from overture.simulators.erp import create_erp_app
 from overture.simulators.wms import create_wms_app
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m overture.simulators", description=__doc__)
-    parser.add_argument("system", choices=["wms", "erp"])
+    parser.add_argument("system", choices=["wms", "erp", "amazon"])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
     parser.add_argument("--ship-delay", type=float, default=0.05, help="wms: seconds from release to shipment")
     parser.add_argument("--overture-url", default=None, help="wms: where shipment webhooks go by default")
+    parser.add_argument("--orders", type=int, default=12, help="amazon: how many orders to seed")
+    parser.add_argument("--page-size", type=int, default=100, help="amazon: orders and items per page")
     parser.add_argument("--log-level", default="info")
     return parser
 
@@ -27,6 +31,10 @@ def main(argv: list[str] | None = None) -> None:
     app: FastAPI
     if args.system == "wms":
         app = create_wms_app(ship_delay_s=args.ship_delay, overture_url=args.overture_url)
+    elif args.system == "amazon":
+        app = create_amazon_app(
+            orders=seed_orders(args.orders), page_size=args.page_size, items_page_size=args.page_size
+        )
     else:
         app = create_erp_app()
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, timeout_graceful_shutdown=1)

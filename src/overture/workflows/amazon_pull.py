@@ -1,0 +1,99 @@
+"""Amazon order pull: the SP-API connector as an order source, the Amazon channel as its translator.
+
+Wiring only, like :mod:`overture.workflows.poller`: the use case is
+:func:`overture.services.marketplace_pull.pull_orders`, which may not import adapters itself.
+
+Which orders are imported: seller-fulfilled (MFN) orders in ``Unshipped``, the status in which
+Amazon has taken the payment and expects the seller to ship. The others are skipped, counted by
+reason, and nothing is fetched for them:
+
+- ``Pending`` / ``PendingAvailability``: not paid yet, and getOrderItems gives no prices; a later
+  pull imports the order once it is ``Unshipped``;
+- ``Canceled``, ``Unfulfillable``: nothing to ship;
+- ``PartiallyShipped``, ``Shipped``, ``InvoiceUnconfirmed``: someone is already shipping it, so it
+  is not Overture's to route (an order imported while ``Unshipped`` is already here anyway);
+- fulfilled by Amazon (``AFN``): Amazon ships it from its own stock, not ours;
+- any status this code does not know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import orjson
+
+from overture.channels.amazon import CHANNEL, translate
+from overture.connectors.amazon import AmazonOrdersConnector
+from overture.connectors.errors import ConnectorError
+from overture.services.marketplace_pull import ListedOrder, PullReport, pull_orders
+from overture.services.ports import Clock, Geocoder, UnitOfWorkFactory
+
+IMPORTABLE_STATUS = "Unshipped"
+_SKIP_BY_STATUS = {
+    "Pending": "awaiting_payment",
+    "PendingAvailability": "awaiting_payment",
+    "Canceled": "canceled",
+    "Unfulfillable": "unfulfillable",
+    "PartiallyShipped": "already_shipping",
+    "Shipped": "already_shipping",
+    "InvoiceUnconfirmed": "already_shipping",
+}
+
+
+def skip_reason(order: dict[str, object]) -> str | None:
+    """Why an order as getOrders lists it is not imported now; None when it is to be imported."""
+    status = str(order.get("OrderStatus") or "")
+    if status in _SKIP_BY_STATUS:
+        return _SKIP_BY_STATUS[status]
+    if status != IMPORTABLE_STATUS:
+        return "unknown_status"
+    if order.get("FulfillmentChannel") == "AFN":
+        return "fulfilled_by_amazon"
+    return None
+
+
+class AmazonOrderSource:
+    """:class:`~overture.services.marketplace_pull.OrderSource` over the SP-API connector."""
+
+    channel = CHANNEL
+
+    def __init__(self, connector: AmazonOrdersConnector, marketplace_ids: list[str]) -> None:
+        self._connector = connector
+        self._marketplace_ids = marketplace_ids
+        # getOrders already returned each order: keep it until its items are fetched.
+        self._listed: dict[str, dict[str, object]] = {}
+
+    async def orders_since(self, since: datetime) -> AsyncIterator[ListedOrder]:
+        async for order in self._connector.iter_orders(since, self._marketplace_ids):
+            order_id = str(order.get("AmazonOrderId") or "")
+            reason = skip_reason(order) if order_id else "no_order_id"
+            if reason is None:
+                self._listed[order_id] = order
+            yield ListedOrder(order_id, str(order.get("OrderStatus") or ""), reason)
+
+    async def message(self, order: ListedOrder) -> bytes:
+        """``{"order": ..., "items": [...]}`` with both parts exactly as Amazon sent them."""
+        items = await self._connector.all_order_items(order.external_id)
+        return orjson.dumps({"order": self._listed.pop(order.external_id), "items": items})
+
+
+async def pull_amazon_orders(
+    connector: AmazonOrdersConnector,
+    *,
+    since: datetime,
+    marketplace_ids: list[str],
+    uow_factory: UnitOfWorkFactory,
+    geocoder: Geocoder,
+    clock: Clock,
+) -> PullReport:
+    """Import the Amazon orders created since ``since`` (see the module docstring for which ones)."""
+    return await pull_orders(
+        AmazonOrderSource(connector, marketplace_ids),
+        translate,
+        since=since,
+        uow_factory=uow_factory,
+        geocoder=geocoder,
+        clock=clock,
+        stop_on=(ConnectorError,),
+    )
