@@ -267,3 +267,21 @@ trading_partners = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     UniqueConstraint("x12_qualifier", "x12_id"),
 )
+
+# What we sent trading partners (997, 855, 856, 810, 846). (partner, kind, reference) is unique, so
+# a document is made once however often the step that makes it runs: the reference is the order
+# id for 855 and 810, the shipment id for 856, the received interchange for 997.
+outbound_documents = Table(
+    "outbound_documents",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("partner_id", String(64), nullable=False),
+    Column("order_id", String(32)),
+    Column("kind", String(8), nullable=False),
+    Column("reference", String(64), nullable=False),
+    Column("control_number", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("partner_id", "kind", "reference"),
+    Index(None, "order_id"),
+)
