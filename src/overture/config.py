@@ -29,6 +29,11 @@ class Settings(BaseSettings):
         default=300.0, description="How often a waiting order re-reads its shipments, in case a signal was lost"
     )
     worker_concurrency: int = 200
+    x12_sender_qualifier: str = Field(default="ZZ", description="Our ISA qualifier on the X12 network")
+    x12_sender_id: str = Field(default="OVERTURE", description="Our ISA id on the X12 network")
+    gs1_company_prefix: str = Field(
+        default="0614141", description="GS1 company prefix for the SSCC-18s of ship notices (default: GS1's example)"
+    )
     workflow_sandbox: bool = Field(
         default=False,
         description="Run workflow code in Temporal's sandbox: slower; the test suite always runs it there",

@@ -15,6 +15,7 @@ import uvicorn
 from temporalio.client import Client
 
 from overture.api.app import create_app
+from overture.api.routers.edi import edi_sender
 from overture.bootstrap import Container
 from overture.config import Settings
 from overture.connectors.erp import ErpConnector
@@ -80,6 +81,7 @@ def make_activities(container: Container, endpoints: Endpoints) -> OrderActiviti
         erp=ErpConnector(ConnectorConfig(name="erp", base_url=endpoints.erp_url)),
         notifier=Notifier(ConnectorConfig(name="notifier", base_url=endpoints.notify_url)),
         shipment_callback_url=f"{endpoints.hub_url}/v1/webhooks/wms/shipments",
+        edi_sender=edi_sender(container.settings),
     )
 
 

@@ -58,6 +58,11 @@ def test_a_partners_850_becomes_a_routed_order_and_is_acknowledged(client: TestC
         ["AK5", "A"],
         ["AK9", "A", "1", "1", "1"],
     ]
+    (ack_855,) = body["acks_855"]  # type: ignore[misc]
+    (_, group_855, po_ack), *_ = read(ack_855).transactions()
+    assert group_855.functional_id == "PR"
+    assert po_ack.body[0].elements[:5] == ["BAK", "00", "AD", "PO-7781", order["created_at"][:10].replace("-", "")]
+    assert [s.elements[1] for s in po_ack.body if s.tag == "ACK"] == ["IA", "IA"]
 
 
 def test_the_same_po_sent_twice_is_one_order(client: TestClient, container: Container) -> None:
@@ -69,8 +74,25 @@ def test_the_same_po_sent_twice_is_one_order(client: TestClient, container: Cont
     assert second["transactions"][0]["order_id"] == first["transactions"][0]["order_id"]  # type: ignore[index]
     with container.engine.connect() as c:
         assert c.execute(sa.select(sa.func.count()).select_from(orders)).scalar_one() == 1
-    controls = [read(b["ack_997"]).interchanges[0].control_number for b in (first, second)]  # type: ignore[arg-type]
-    assert controls == ["000000001", "000000002"]
+    # 997, 855 for the first file; only a 997 for the second: control numbers never repeat.
+    assert len(first["acks_855"]) == 1 and second["acks_855"] == []  # type: ignore[arg-type]
+    sent = [first["ack_997"], first["acks_855"][0], second["ack_997"]]  # type: ignore[index]
+    controls = [read(text).interchanges[0].control_number for text in sent]  # type: ignore[arg-type]
+    assert controls == ["000000001", "000000002", "000000003"]
+
+
+def test_an_order_short_of_stock_is_acknowledged_as_backordered(client: TestClient, container: Container) -> None:
+    assert client.put("/v1/partners/ACME", json=ACME).status_code == 201
+    add_locations(container, ["EWR"])
+    add_skus(container, "WIDGET-RED", "GADGET")
+    stock(container, "GADGET", "EWR", 100)
+
+    _, body = _post(client, PO_850)
+
+    assert body["transactions"][0]["order_status"] == "on_hold"  # type: ignore[index]
+    (_, _, po_ack), *_ = read(body["acks_855"][0]).transactions()  # type: ignore[index]
+    assert po_ack.body[0].elements[2] == "AC"
+    assert [s.elements[1] for s in po_ack.body if s.tag == "ACK"] == ["IB", "IB"]
 
 
 def test_a_rejected_set_is_acknowledged_but_not_ordered(client: TestClient, container: Container) -> None:

@@ -44,9 +44,27 @@ def load_document(uow_factory: UnitOfWorkFactory, order_id: str) -> OrderDocumen
     return read_only(uow_factory, work)
 
 
-def advance(uow_factory: UnitOfWorkFactory, order_id: str, target: OrderStatus, note: str, *, clock: Clock) -> bool:
-    """Move the order to ``target`` (no-op if it is there already); IllegalTransition if not allowed."""
-    return in_transaction(uow_factory, lambda uow: uow.fulfilment.set_status(order_id, target, note, clock()))
+def advance(
+    uow_factory: UnitOfWorkFactory,
+    order_id: str,
+    target: OrderStatus,
+    note: str,
+    *,
+    clock: Clock,
+    then: Callable[[UnitOfWork], object] | None = None,
+) -> bool:
+    """Move the order to ``target`` (no-op if it is there already); IllegalTransition if not allowed.
+
+    ``then`` runs in the same transaction, whether or not the status moved (a retried step must
+    still finish what the first attempt began); it must be idempotent."""
+
+    def work(uow: UnitOfWork) -> bool:
+        moved = uow.fulfilment.set_status(order_id, target, note, clock())
+        if then is not None:
+            then(uow)
+        return moved
+
+    return in_transaction(uow_factory, work)
 
 
 def note(

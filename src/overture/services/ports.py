@@ -173,6 +173,34 @@ class PartnerRepository(Protocol):
         ...
 
 
+class DocumentRepository(Protocol):
+    def add(
+        self,
+        *,
+        partner_id: str,
+        order_id: str | None,
+        kind: str,
+        reference: str,
+        control_number: int,
+        body: str,
+        at: datetime,
+    ) -> bool: ...
+
+    def exists(self, partner_id: str, kind: str, reference: str) -> bool: ...
+
+    def listing(
+        self, partner_id: str, *, kind: str | None = None, order_id: str | None = None
+    ) -> list[dict[str, Any]]: ...
+
+    def body(self, partner_id: str, document_id: str) -> str | None: ...
+
+    def references(self, order_id: str) -> dict[tuple[str, str], str]: ...
+
+    def shipments(self, order_id: str) -> list[dict[str, Any]]: ...
+
+    def next_in_sequence(self, name: str) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """A transaction: everything done inside is rolled back unless ``commit`` is called."""
 
@@ -199,6 +227,9 @@ class UnitOfWork(Protocol):
 
     @property
     def partners(self) -> PartnerRepository: ...
+
+    @property
+    def documents(self) -> DocumentRepository: ...
 
     def __enter__(self) -> Self: ...
 

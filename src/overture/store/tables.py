@@ -285,3 +285,22 @@ outbound_documents = Table(
     UniqueConstraint("partner_id", "kind", "reference"),
     Index(None, "order_id"),
 )
+
+# Numbers that must never repeat across the whole store, e.g. the serial references of SSCC-18s.
+sequences = Table(
+    "sequences",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+# How each trading partner's CSV order files are laid out (column mapping, delimiter, decimal separator,
+# date format, all-or-nothing): the CSV channel's own settings, one JSON document edited as a whole.
+csv_profiles = Table(
+    "csv_profiles",
+    metadata,
+    Column("partner_id", String(64), primary_key=True),
+    Column("profile", Json, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from overture.services.errors import ConflictError, TransientStoreError
 from overture.store.catalog import SqlCatalogRepository
+from overture.store.documents import SqlDocumentRepository
 from overture.store.engine import READONLY
 from overture.store.fulfilment import SqlFulfilmentRepository
 from overture.store.inventory import SqlInventoryRepository
@@ -58,6 +59,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutboxRepository(connection)
         self.fulfilment = SqlFulfilmentRepository(connection)
         self.partners = SqlPartnerRepository(connection)
+        self.documents = SqlDocumentRepository(connection)
         return self
 
     @property

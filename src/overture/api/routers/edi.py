@@ -9,10 +9,16 @@ from starlette.concurrency import run_in_threadpool
 
 from overture.api.deps import ContainerDep
 from overture.api.responses import Json
+from overture.channels.x12.documents import Sender
 from overture.channels.x12.intake import receive_x12
+from overture.config import Settings
 from overture.services.ports import InboundMessage
 
 router = APIRouter(prefix="/v1/channels", tags=["channels"])
+
+
+def edi_sender(settings: Settings) -> Sender:
+    return Sender(settings.x12_sender_qualifier, settings.x12_sender_id, settings.gs1_company_prefix)
 
 
 @router.post(
@@ -30,8 +36,9 @@ async def receive_edi(request: Request, container: ContainerDep) -> Json:
         received_at=container.clock(),
         content_type=request.headers.get("content-type", "application/edi-x12"),
     )
+    sender = edi_sender(container.settings)
     receipt = await run_in_threadpool(
-        receive_x12, container.uow, message, geocoder=container.geocoder, clock=container.clock
+        receive_x12, container.uow, message, geocoder=container.geocoder, clock=container.clock, us=sender
     )
     if any(t.order_id and not t.duplicate for t in receipt.transactions):
         wake = getattr(request.app.state, "on_order_placed", None)
@@ -43,5 +50,6 @@ async def receive_edi(request: Request, container: ContainerDep) -> Json:
             "partner_id": receipt.partner_id,
             "transactions": [asdict(t) for t in receipt.transactions],
             "ack_997": receipt.ack_997,
+            "acks_855": receipt.acks_855,
         }
     )

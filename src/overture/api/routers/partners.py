@@ -6,13 +6,17 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from overture.api.deps import ContainerDep
 from overture.api.responses import Json
+from overture.api.routers.edi import edi_sender
+from overture.channels.x12.documents import advise_inventory
 from overture.domain.partners import PartnerProfile, X12Identity
 from overture.services.errors import NotFound
+from overture.services.ports import UnitOfWork
 from overture.services.retry import in_transaction, read_only
 from overture.store.partners import profile_to_json
 
@@ -86,3 +90,47 @@ def get_partner(partner_id: str, container: ContainerDep) -> Json:
 @router.get("")
 def list_partners(container: ContainerDep) -> Json:
     return Json({"items": [_json(p) for p in read_only(container.uow, lambda uow: uow.partners.all())]})
+
+
+@router.get("/{partner_id}/documents")
+def list_documents(
+    partner_id: str, container: ContainerDep, kind: str | None = None, order_id: str | None = None
+) -> Json:
+    """What we sent this partner (997, 855, 856, 810, 846), oldest first; the body at .../{id}."""
+    items = read_only(container.uow, lambda uow: uow.documents.listing(partner_id, kind=kind, order_id=order_id))
+    for item in items:
+        item["created_at"] = item["created_at"].isoformat()
+    return Json({"items": items})
+
+
+@router.get("/{partner_id}/documents/{document_id}", response_class=PlainTextResponse)
+def get_document(partner_id: str, document_id: str, container: ContainerDep) -> PlainTextResponse:
+    body = read_only(container.uow, lambda uow: uow.documents.body(partner_id, document_id))
+    if body is None:
+        raise NotFound(f"no document {document_id!r} for partner {partner_id!r}")
+    return PlainTextResponse(body, media_type="application/edi-x12")
+
+
+class AdviceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    skus: list[Code] | None = Field(default=None, description="Our SKUs; default: every SKU in the cross-reference")
+
+
+@router.post("/{partner_id}/inventory-advice", response_class=PlainTextResponse)
+async def inventory_advice(partner_id: str, body: AdviceIn, container: ContainerDep) -> PlainTextResponse:
+    """An 846 with what is available now of the partner's items (as its own part numbers)."""
+    sender = edi_sender(container.settings)
+
+    def work(uow: UnitOfWork) -> str:
+        partner = uow.partners.get(partner_id)
+        if partner is None or partner.x12 is None:
+            raise NotFound(f"no trading partner {partner_id!r} with an X12 identity")
+        skus = body.skus or sorted(set(partner.sku_xref.values()))
+        totals = dict.fromkeys(skus, 0)
+        for site in uow.inventory.availability(skus).stock:
+            for sku, units in site.available.items():
+                totals[sku] += units
+        return advise_inventory(uow, partner, sorted(totals.items()), sender=sender, at=container.clock())
+
+    text = await run_in_threadpool(in_transaction, container.uow, work)
+    return PlainTextResponse(text, media_type="application/edi-x12")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from overture.channels.x12.ack997 import CheckedTransaction, Verdict, build_997, check_document
+from overture.channels.x12.documents import DEFAULT_SENDER, Sender, acknowledge_order
 from overture.channels.x12.envelope import Document, Interchange, read
 from overture.channels.x12.errors import X12Error
 from overture.channels.x12.po850 import read_purchase_order, to_command
@@ -38,14 +39,6 @@ CHANNEL = "edi"
 
 
 @dataclass(frozen=True, slots=True)
-class OurIdentity:
-    """How we appear on the X12 network (the receiver of what partners send, sender of our replies)."""
-
-    qualifier: str = "ZZ"
-    id: str = "OVERTURE"
-
-
-@dataclass(frozen=True, slots=True)
 class TransactionOutcome:
     code: str
     control_number: str
@@ -62,6 +55,7 @@ class EdiReceipt:
     partner_id: str
     transactions: list[TransactionOutcome]
     ack_997: str  # the 997 interchange to send back
+    acks_855: list[str] = field(default_factory=list)  # one per order captured, for partners who want them
 
 
 def receive_x12(
@@ -70,7 +64,7 @@ def receive_x12(
     *,
     geocoder: Geocoder,
     clock: Clock,
-    us: OurIdentity = OurIdentity(),
+    us: Sender = DEFAULT_SENDER,
 ) -> EdiReceipt:
     message_id = in_transaction(uow_factory, lambda uow: uow.messages.add(message))
     try:
@@ -93,9 +87,14 @@ def receive_x12(
         _capture(c, document, partner, message, uow_factory=uow_factory, geocoder=geocoder, clock=clock)
         for c in checked
     ]
-    ack = _write_997(uow_factory, document, checked, partner, us, clock())
+    at = clock()
+    ack = in_transaction(uow_factory, lambda uow: _keep_997(uow, document, checked, partner, us, message_id, at))
+    acks = [
+        in_transaction(uow_factory, lambda uow, o=o: acknowledge_order(uow, o, sender=us, at=at))  # type: ignore[misc]
+        for o in dict.fromkeys(t.order_id for t in outcomes if t.order_id and not t.duplicate)
+    ]
     in_transaction(uow_factory, lambda uow: uow.messages.settle(message_id, MessageStatus.ACCEPTED))
-    return EdiReceipt(message_id, partner.partner_id, outcomes, ack)
+    return EdiReceipt(message_id, partner.partner_id, outcomes, ack, [a for a in acks if a])
 
 
 def _capture(
@@ -132,20 +131,31 @@ def _capture(
     return replace(base, order_id=result.order.id, order_status=result.order.status)
 
 
-def _write_997(
-    uow_factory: UnitOfWorkFactory,
+def _keep_997(
+    uow: UnitOfWork,
     document: Document,
     checked: list[CheckedTransaction],
     partner: PartnerProfile,
-    us: OurIdentity,
+    us: Sender,
+    message_id: str,
     at: datetime,
 ) -> str:
-    control = in_transaction(uow_factory, lambda uow: uow.partners.next_control_number(partner.partner_id))
+    control = uow.partners.next_control_number(partner.partner_id)
     groups = build_997(document, checked, first_control_number=control)
-    return write_interchange(reply_envelope(partner, us), control, groups, at)
+    text = write_interchange(reply_envelope(partner, us), control, groups, at)
+    uow.documents.add(
+        partner_id=partner.partner_id,
+        order_id=None,
+        kind="997",
+        reference=message_id,
+        control_number=control,
+        body=text,
+        at=at,
+    )
+    return text
 
 
-def reply_envelope(partner: PartnerProfile, us: OurIdentity) -> EnvelopeSpec:
+def reply_envelope(partner: PartnerProfile, us: Sender) -> EnvelopeSpec:
     """The envelope of what we send this partner: their identity, version and delimiters."""
     assert partner.x12 is not None
     element, component, segment = partner.delimiters

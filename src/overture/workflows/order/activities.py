@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from overture.channels.x12 import documents as partner_documents
+from overture.channels.x12.documents import Sender
 from overture.connectors.erp import ErpConnector
 from overture.connectors.errors import PermanentConnectorError, ThrottledError
 from overture.connectors.notifier import Notifier
@@ -26,7 +28,7 @@ from overture.domain.exceptions import ExceptionAction, ExceptionType, OrderExce
 from overture.domain.statuses import OrderStatus
 from overture.services import fulfilment
 from overture.services.plans import OrderDocument, OrderPlan
-from overture.services.ports import Clock, Geocoder, UnitOfWorkFactory
+from overture.services.ports import Clock, Geocoder, UnitOfWork, UnitOfWorkFactory
 from overture.workflows.order.shared import (
     ExceptionArgs,
     InvoiceArgs,
@@ -41,6 +43,7 @@ from overture.workflows.order.shared import (
 )
 
 T = TypeVar("T")
+PARTNER_DOCUMENT_STEPS = frozenset({OrderStatus.SHIPPED, OrderStatus.INVOICED})
 
 
 async def _outside(call: Awaitable[T]) -> T:
@@ -63,6 +66,7 @@ class OrderActivities:
     erp: ErpConnector
     notifier: Notifier
     shipment_callback_url: str | None = None
+    edi_sender: Sender = field(default_factory=Sender)
 
     # ---- store (local activities) -------------------------------------------------
 
@@ -72,9 +76,16 @@ class OrderActivities:
 
     @activity.defn
     def advance(self, args: StatusArgs) -> bool:
-        return fulfilment.advance(
-            self.uow_factory, args.order_id, OrderStatus(args.status), args.note, clock=self.clock
-        )
+        status = OrderStatus(args.status)
+        then = None
+        if status in PARTNER_DOCUMENT_STEPS:
+            # The partner's 856 or 810 is made in the transaction that records the step.
+            def then(uow: UnitOfWork) -> object:
+                return partner_documents.after_status(
+                    uow, args.order_id, status, sender=self.edi_sender, at=self.clock()
+                )
+
+        return fulfilment.advance(self.uow_factory, args.order_id, status, args.note, clock=self.clock, then=then)
 
     @activity.defn
     def add_note(self, args: NoteArgs) -> None:

@@ -1,4 +1,4 @@
-"""outbound documents (what we send trading partners: 997, 855, 856, 810, 846)
+"""outbound documents (what we send trading partners: 997, 855, 856, 810, 846), sequences
 
 Revision ID: 0005
 Revises: 0004
@@ -32,8 +32,15 @@ def upgrade() -> None:
         ),
     )
     op.create_index(op.f("ix_outbound_documents_order_id"), "outbound_documents", ["order_id"], unique=False)
+    op.create_table(
+        "sequences",
+        sa.Column("name", sa.String(length=32), nullable=False),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_sequences")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("sequences")
     op.drop_index(op.f("ix_outbound_documents_order_id"), table_name="outbound_documents")
     op.drop_table("outbound_documents")

@@ -1,0 +1,207 @@
+"""Making and keeping the X12 documents an EDI partner gets about its orders.
+
+- 997 for every file received (``channels/x12/intake.py`` builds it; kept here);
+- 855 once its 850 is captured: lines accepted, or backordered while stock is short;
+- 856 for each shipment once the order has shipped, with an SSCC-18 per shipment;
+- 810 once the order is invoiced;
+- 846 with what is available of the partner's items, on demand.
+
+Each is written with the partner's identity, version and delimiters and a fresh interchange
+control number, and kept in ``outbound_documents`` once per (partner, kind, reference): a step
+that runs twice (a retried activity, a replayed workflow) makes no second document. Delivering
+them (AS2, SFTP, a VAN) is a transport's job; partners and tests fetch them from the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from overture.channels.x12.outbound import (
+    LineAck,
+    LineDecision,
+    OrderFacts,
+    OrderLineFacts,
+    ShipmentFacts,
+    inventory_advice_846,
+    invoice_810,
+    po_ack_855,
+    ship_notice_856,
+    sscc18,
+)
+from overture.channels.x12.writer import GroupDraft, TransactionDraft, write_interchange
+from overture.domain.orders import Order
+from overture.domain.partners import PartnerProfile
+from overture.domain.statuses import LineStatus, OrderStatus
+from overture.services.ports import UnitOfWork
+
+CHANNEL = "edi"
+FUNCTIONAL_IDS = {"855": "PR", "856": "SH", "810": "IN", "846": "IB", "997": "FA"}
+# The GS1 company prefix in SSCCs. 0614141 is GS1's own example prefix: set yours.
+DEFAULT_GS1_PREFIX = "0614141"
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who we are on the X12 network, and our GS1 company prefix for SSCCs."""
+
+    qualifier: str = "ZZ"
+    id: str = "OVERTURE"
+    gs1_prefix: str = DEFAULT_GS1_PREFIX
+
+
+DEFAULT_SENDER = Sender()
+
+
+def keep(
+    uow: UnitOfWork,
+    partner: PartnerProfile,
+    *,
+    kind: str,
+    reference: str,
+    order_id: str | None,
+    drafts: Sequence[TransactionDraft],
+    sender: Sender,
+    at: datetime,
+) -> str | None:
+    """Write and keep one interchange for the partner; None if one of this kind and reference exists."""
+    from overture.channels.x12.intake import reply_envelope  # the intake builds its 997 with it too
+
+    if uow.documents.exists(partner.partner_id, kind, reference):
+        return None
+    control = uow.partners.next_control_number(partner.partner_id)
+    envelope = reply_envelope(partner, sender)
+    text = write_interchange(envelope, control, [GroupDraft(FUNCTIONAL_IDS[kind], control, drafts)], at)
+    uow.documents.add(
+        partner_id=partner.partner_id,
+        order_id=order_id,
+        kind=kind,
+        reference=reference,
+        control_number=control,
+        body=text,
+        at=at,
+    )
+    return text
+
+
+def acknowledge_order(uow: UnitOfWork, order_id: str, *, sender: Sender, at: datetime) -> str | None:
+    """The 855 for an EDI order just captured: accepted lines, and backordered ones while on hold."""
+    found = _edi_order(uow, order_id)
+    if found is None:
+        return None
+    order, partner = found
+    if not partner.wants_855:
+        return None
+    facts = _facts(uow, order)
+    decisions = [_line_decision(order, line.line_no) for line in facts.lines]
+    draft = po_ack_855(facts, decisions, partner, at)
+    return keep(uow, partner, kind="855", reference=order_id, order_id=order_id, drafts=[draft], sender=sender, at=at)
+
+
+def after_status(uow: UnitOfWork, order_id: str, status: OrderStatus, *, sender: Sender, at: datetime) -> list[str]:
+    """856s once shipped, the 810 once invoiced; nothing for orders from other channels."""
+    if status not in (OrderStatus.SHIPPED, OrderStatus.INVOICED):
+        return []
+    found = _edi_order(uow, order_id)
+    if found is None:
+        return []
+    order, partner = found
+    facts = _facts(uow, order)
+    made: list[str | None] = []
+    if status is OrderStatus.SHIPPED and partner.wants_856:
+        shipments = uow.documents.shipments(order_id)
+        for shipment in shipments:
+            reference = str(shipment["id"])
+            if uow.documents.exists(partner.partner_id, "856", reference):
+                continue
+            serial = uow.documents.next_in_sequence("sscc")
+            notice = _shipment(shipment, sscc18(sender.gs1_prefix, serial))
+            if not notice.lines and len(shipments) == 1:  # a WMS that does not list lines shipped everything
+                notice = replace(notice, lines=[(x.line_no, x.quantity) for x in facts.lines])
+            draft = ship_notice_856(facts, notice, partner)
+            made.append(
+                keep(
+                    uow,
+                    partner,
+                    kind="856",
+                    reference=reference,
+                    order_id=order_id,
+                    drafts=[draft],
+                    sender=sender,
+                    at=at,
+                )
+            )
+    if status is OrderStatus.INVOICED and partner.wants_810:
+        invoice = uow.documents.references(order_id).get(("erp", "invoice"), order_id)
+        draft = invoice_810(facts, invoice, partner, at)
+        made.append(
+            keep(uow, partner, kind="810", reference=order_id, order_id=order_id, drafts=[draft], sender=sender, at=at)
+        )
+    return [m for m in made if m is not None]
+
+
+def advise_inventory(
+    uow: UnitOfWork, partner: PartnerProfile, available: Sequence[tuple[str, int]], *, sender: Sender, at: datetime
+) -> str:
+    """An 846 with what is available of the given SKUs, under a fresh reference each time."""
+    reference = f"846-{uow.documents.next_in_sequence('846:' + partner.partner_id)}"
+    draft = inventory_advice_846(reference, available, partner, at)
+    text = keep(uow, partner, kind="846", reference=reference, order_id=None, drafts=[draft], sender=sender, at=at)
+    assert text is not None  # a fresh reference is never taken
+    return text
+
+
+def _edi_order(uow: UnitOfWork, order_id: str) -> tuple[Order, PartnerProfile] | None:
+    order = uow.fulfilment.load_order(order_id)
+    if order is None or order.channel != CHANNEL or not order.customer.partner_id:
+        return None
+    partner = uow.partners.get(order.customer.partner_id)
+    if partner is None or partner.x12 is None:
+        return None
+    return order, partner
+
+
+def _facts(uow: UnitOfWork, order: Order) -> OrderFacts:
+    po_number = uow.documents.references(order.id).get(("buyer", "po_number"), order.external_id.split(":", 1)[-1])
+    ship_to = order.ship_to
+    return OrderFacts(
+        order_id=order.id,
+        po_number=po_number,
+        po_date=order.created_at.strftime("%Y%m%d"),
+        currency=order.currency,
+        ship_to={
+            "name": ship_to.name,
+            "line1": ship_to.line1,
+            "city": ship_to.city,
+            "region": ship_to.region,
+            "postal_code": ship_to.postal_code,
+            "country": ship_to.country,
+        },
+        lines=[OrderLineFacts(x.line_no, x.sku, x.quantity, x.unit_price.amount) for x in order.lines],
+        total=order.total.amount,
+    )
+
+
+def _line_decision(order: Order, line_no: int) -> LineDecision:
+    line = next(x for x in order.lines if x.line_no == line_no)
+    if line.status is LineStatus.CANCELLED:
+        return LineDecision(line_no, LineAck.REJECTED, 0, "cancelled")
+    if order.status is OrderStatus.ON_HOLD and line.status is not LineStatus.ALLOCATED:
+        return LineDecision(line_no, LineAck.BACKORDERED, line.quantity, "waiting for stock")
+    return LineDecision(line_no, LineAck.ACCEPTED, line.quantity)
+
+
+def _shipment(row: dict[str, Any], sscc: str) -> ShipmentFacts:
+    shipped = [(int(x["line_no"]), int(x["quantity"])) for x in row.get("lines") or []]
+    shipped_at = row["shipped_at"]
+    assert isinstance(shipped_at, datetime)
+    return ShipmentFacts(
+        shipment_id=str(row["id"]),
+        carrier=str(row["carrier"]),
+        tracking_number=str(row["tracking_number"]),
+        shipped_at=shipped_at,
+        lines=shipped,
+        sscc=sscc,
+    )

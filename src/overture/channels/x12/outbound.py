@@ -1,0 +1,194 @@
+"""The documents we send a trading partner about its order: 855, 856, 810, and 846 on demand.
+
+Each builder takes plain facts (the order as the store has it, the shipment, the invoice, the
+availability) and the partner's profile, and returns the transaction set's body; the envelope,
+control numbers and delimiters are the writer's. Product ids go back in the partner's own terms
+(their part number from the cross-reference as BP, our SKU as VN), as partners expect to see them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from overture.channels.x12.writer import SegmentValues, TransactionDraft
+from overture.domain.partners import PartnerProfile
+
+
+class LineAck(StrEnum):
+    ACCEPTED = "IA"  # item accepted
+    BACKORDERED = "IB"  # item backordered
+    REJECTED = "IR"  # item rejected
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLineFacts:
+    line_no: int
+    sku: str
+    quantity: int
+    unit_price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class OrderFacts:
+    order_id: str
+    po_number: str
+    po_date: str  # CCYYMMDD
+    currency: str
+    ship_to: dict[str, str]
+    lines: Sequence[OrderLineFacts]
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class LineDecision:
+    line_no: int
+    ack: LineAck
+    quantity: int
+    reason: str = ""
+    expected_date: str = ""  # CCYYMMDD, for backorders
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentFacts:
+    shipment_id: str
+    carrier: str
+    tracking_number: str
+    shipped_at: datetime
+    lines: Sequence[tuple[int, int]]  # (line_no, quantity shipped)
+    sscc: str
+
+
+def po_ack_855(
+    order: OrderFacts, decisions: Sequence[LineDecision], partner: PartnerProfile, at: datetime
+) -> TransactionDraft:
+    """BAK with AD (accepted, no change), AC (accepted with changes) or RJ (rejected), then per line
+    the PO1 as received and an ACK with what we will do with it."""
+    acks = {d.ack for d in decisions}
+    purpose = "RJ" if acks == {LineAck.REJECTED} else "AD" if acks == {LineAck.ACCEPTED} else "AC"
+    body: list[SegmentValues] = [
+        ["BAK", "00", purpose, order.po_number, order.po_date, "", "", "", "", at.strftime("%Y%m%d")]
+    ]
+    by_line = {d.line_no: d for d in decisions}
+    for line in order.lines:
+        body.append(_po1(line, partner))
+        decision = by_line.get(line.line_no)
+        if decision is None:
+            continue
+        ack: list[str] = ["ACK", decision.ack.value, str(decision.quantity), "EA"]
+        if decision.expected_date:
+            ack += ["068", decision.expected_date]  # 068: current schedule ship
+        body.append(ack)
+    body.append(["CTT", str(len(order.lines))])
+    return TransactionDraft("855", body)
+
+
+def ship_notice_856(order: OrderFacts, shipment: ShipmentFacts, partner: PartnerProfile) -> TransactionDraft:
+    """Shipment / order / pack / item hierarchy (HL S, O, P, I), carrier, tracking and the SSCC-18."""
+    lines = {line.line_no: line for line in order.lines}
+    shipped = shipment.shipped_at
+    body: list[SegmentValues] = [
+        ["BSN", "00", shipment.shipment_id[:30], shipped.strftime("%Y%m%d"), shipped.strftime("%H%M"), "0001"],
+        ["HL", "1", "", "S"],
+        ["TD5", "", "2", shipment.carrier[:80] or "UNKNOWN"],
+        ["REF", "CN", shipment.tracking_number[:30]],
+        ["DTM", "011", shipped.strftime("%Y%m%d")],
+        ["N1", "ST", order.ship_to.get("name", "")[:60] or "SHIP TO"],
+        ["N3", order.ship_to.get("line1", "")[:55] or "-"],
+        [
+            "N4",
+            order.ship_to.get("city", "")[:30],
+            order.ship_to.get("region", "")[:2],
+            order.ship_to.get("postal_code", ""),
+            order.ship_to.get("country", ""),
+        ],
+        ["HL", "2", "1", "O"],
+        ["PRF", order.po_number],
+        ["HL", "3", "2", "P"],
+        ["MAN", "GM", shipment.sscc],
+    ]
+    hl = 3
+    for line_no, quantity in shipment.lines:
+        hl += 1
+        line = lines[line_no]
+        body.append(["HL", str(hl), "3", "I"])
+        body.append(["LIN", str(line_no), *_product_ids(line.sku, partner)])
+        body.append(["SN1", "", str(quantity), "EA"])
+    body.append(["CTT", str(hl)])
+    return TransactionDraft("856", body)
+
+
+def invoice_810(order: OrderFacts, invoice_number: str, partner: PartnerProfile, at: datetime) -> TransactionDraft:
+    """BIG, ship-to, one IT1 per line and TDS with the total in cents (implied two decimals)."""
+    body: list[SegmentValues] = [
+        ["BIG", at.strftime("%Y%m%d"), invoice_number[:22], order.po_date, order.po_number],
+        ["CUR", "SE", order.currency],
+        ["N1", "ST", order.ship_to.get("name", "")[:60] or "SHIP TO"],
+    ]
+    for line in order.lines:
+        body.append(
+            [
+                "IT1",
+                str(line.line_no),
+                str(line.quantity),
+                "EA",
+                _price(line.unit_price),
+                "",
+                *_product_ids(line.sku, partner),
+            ]
+        )
+    cents = (order.total * 100).quantize(Decimal(1))
+    body += [["TDS", str(cents)], ["CTT", str(len(order.lines))]]
+    return TransactionDraft("810", body)
+
+
+def inventory_advice_846(
+    reference: str, available: Sequence[tuple[str, int]], partner: PartnerProfile, at: datetime
+) -> TransactionDraft:
+    """BIA and, per SKU, LIN with the partner's id and QTY 33 (quantity available for sale)."""
+    body: list[SegmentValues] = [["BIA", "00", "MM", reference[:30], at.strftime("%Y%m%d"), at.strftime("%H%M")]]
+    for n, (sku, quantity) in enumerate(available, start=1):
+        body.append(["LIN", str(n), *_product_ids(sku, partner)])
+        body.append(["QTY", "33", str(max(quantity, 0)), "EA"])
+    body.append(["CTT", str(len(available))])
+    return TransactionDraft("846", body)
+
+
+def sscc18(company_prefix: str, serial: int, extension: int = 0) -> str:
+    """An SSCC-18: extension digit, GS1 company prefix and serial reference, then the GS1 check digit."""
+    digits = f"{extension}{company_prefix}"
+    digits += str(serial).zfill(17 - len(digits))
+    if len(digits) != 17 or not digits.isdigit():
+        raise ValueError(f"company prefix {company_prefix!r} and serial {serial} do not make 17 digits")
+    return digits + gs1_check_digit(digits)
+
+
+def gs1_check_digit(digits: str) -> str:
+    """Mod 10 with weights 3 and 1 from the right, as GS1 defines it for GTINs and SSCCs."""
+    total = sum(int(d) * (3 if n % 2 == 0 else 1) for n, d in enumerate(reversed(digits)))
+    return str((10 - total % 10) % 10)
+
+
+def _po1(line: OrderLineFacts, partner: PartnerProfile) -> list[str]:
+    return [
+        "PO1",
+        str(line.line_no),
+        str(line.quantity),
+        "EA",
+        _price(line.unit_price),
+        "",
+        *_product_ids(line.sku, partner),
+    ]
+
+
+def _product_ids(sku: str, partner: PartnerProfile) -> list[str]:
+    theirs = partner.their_id(sku)
+    return ["BP", theirs, "VN", sku] if theirs != sku else ["VN", sku]
+
+
+def _price(amount: Decimal) -> str:
+    text = format(amount.normalize(), "f")
+    return text if "." not in text else text.rstrip("0").rstrip(".")
