@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     worker_concurrency: int = 200
     x12_sender_qualifier: str = Field(default="ZZ", description="Our ISA qualifier on the X12 network")
     x12_sender_id: str = Field(default="OVERTURE", description="Our ISA id on the X12 network")
+    edi_inventory_advice_interval_s: float = Field(
+        default=0.0, description="Send each X12 partner an 846 of its items this often (0: only on request)"
+    )
     gs1_company_prefix: str = Field(
         default="0614141", description="GS1 company prefix for the SSCC-18s of ship notices (default: GS1's example)"
     )

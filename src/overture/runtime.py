@@ -24,6 +24,7 @@ from overture.connectors.notifier import Notifier
 from overture.connectors.wms import WmsConnector
 from overture.workflows.dispatcher import OutboxDispatcher
 from overture.workflows.engine import connect_client, resolve_engine
+from overture.workflows.inventory_advice import advise_periodically
 from overture.workflows.order.activities import OrderActivities
 from overture.workflows.order.shared import StepPolicy
 from overture.workflows.order.starter import OrderWorkflows
@@ -55,6 +56,7 @@ class WorkerOptions(TypedDict):
     policy: StepPolicy
     tuning: WorkerTuning
     poll_interval_s: float
+    inventory_advice_interval_s: float
 
 
 def order_workflows(client: Client, settings: Settings) -> OrderWorkflows:
@@ -69,6 +71,7 @@ def worker_options(settings: Settings) -> WorkerOptions:
         policy=policy_from(settings),
         tuning=WorkerTuning(max_concurrent=settings.worker_concurrency, sandboxed=settings.workflow_sandbox),
         poll_interval_s=settings.wms_poll_interval_s,
+        inventory_advice_interval_s=settings.edi_inventory_advice_interval_s,
     )
 
 
@@ -97,6 +100,7 @@ async def run_worker_side(
     poll_interval_s: float = 10.0,
     dispatcher_ready: asyncio.Future[OutboxDispatcher] | None = None,
     dispatch_outbox: bool = True,
+    inventory_advice_interval_s: float = 0.0,
 ) -> None:
     """Run the order worker, the outbox dispatcher and the shipment poller until ``stop`` is set.
 
@@ -118,6 +122,16 @@ async def run_worker_side(
                         activities.wms, client, container.uow, clock=container.clock, interval_s=poll_interval_s
                     )
                     loops.append(poller.run(stop))
+                if inventory_advice_interval_s > 0:
+                    loops.append(
+                        advise_periodically(
+                            container.uow,
+                            clock=container.clock,
+                            sender=activities.edi_sender,
+                            interval_s=inventory_advice_interval_s,
+                            stop=stop,
+                        )
+                    )
                 await asyncio.gather(*loops)
         finally:
             for connector in (activities.wms, activities.erp, activities.notifier):

@@ -128,3 +128,30 @@ def test_partner_profiles_are_stored_and_edited_through_the_api(client: TestClie
     assert client.get("/v1/partners/NOPE").status_code == 404
     bad = client.put("/v1/partners/ACME", json={**ACME, "uom_factors": {"CA": 0}})
     assert bad.status_code == 422
+
+
+def test_an_846_advises_what_is_available_on_request_and_on_the_schedule(
+    client: TestClient, container: Container
+) -> None:
+    from overture.channels.x12.documents import Sender
+    from overture.workflows.inventory_advice import advise_all_partners
+
+    _seed(client, container)
+    add_locations(container, ["LAX"])
+    stock(container, "WIDGET-RED", "LAX", 7)
+    client.put("/v1/partners/NOX12", json={"name": "No X12"})  # no identity: never advised
+
+    on_request = client.post("/v1/partners/ACME/inventory-advice", json={})
+    scheduled = advise_all_partners(container.uow, clock=container.clock, sender=Sender())
+
+    assert on_request.status_code == 200 and scheduled == ["ACME"]
+    (_, _, advice), *_ = read(on_request.text).transactions()
+    assert [s.elements for s in advice.body if s.tag in ("LIN", "QTY")] == [
+        ["LIN", "1", "BP", "ACME-002", "VN", "GADGET"],
+        ["QTY", "33", "100", "EA"],
+        ["LIN", "2", "BP", "ACME-001", "VN", "WIDGET-RED"],
+        ["QTY", "33", "107", "EA"],
+    ]
+    kinds = [d["kind"] for d in client.get("/v1/partners/ACME/documents", params={"kind": "846"}).json()["items"]]
+    assert kinds == ["846", "846"]
+    assert client.post("/v1/partners/NOX12/inventory-advice", json={}).status_code == 404

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from overture.api.deps import ContainerDep
 from overture.api.responses import Json
 from overture.api.routers.edi import edi_sender
-from overture.channels.x12.documents import advise_inventory
+from overture.channels.x12.documents import advise_inventory, available_units
 from overture.domain.partners import PartnerProfile, X12Identity
 from overture.services.errors import NotFound
 from overture.services.ports import UnitOfWork
@@ -126,11 +126,7 @@ async def inventory_advice(partner_id: str, body: AdviceIn, container: Container
         if partner is None or partner.x12 is None:
             raise NotFound(f"no trading partner {partner_id!r} with an X12 identity")
         skus = body.skus or sorted(set(partner.sku_xref.values()))
-        totals = dict.fromkeys(skus, 0)
-        for site in uow.inventory.availability(skus).stock:
-            for sku, units in site.available.items():
-                totals[sku] += units
-        return advise_inventory(uow, partner, sorted(totals.items()), sender=sender, at=container.clock())
+        return advise_inventory(uow, partner, available_units(uow, skus), sender=sender, at=container.clock())
 
     text = await run_in_threadpool(in_transaction, container.uow, work)
     return PlainTextResponse(text, media_type="application/edi-x12")

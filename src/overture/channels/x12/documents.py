@@ -153,6 +153,15 @@ def advise_inventory(
     return text
 
 
+def available_units(uow: UnitOfWork, skus: Sequence[str]) -> list[tuple[str, int]]:
+    """Units available for sale per SKU, over every active location, in SKU order."""
+    totals = dict.fromkeys(skus, 0)
+    for site in uow.inventory.availability(skus).stock:
+        for sku, units in site.available.items():
+            totals[sku] += units
+    return sorted(totals.items())
+
+
 def _edi_order(uow: UnitOfWork, order_id: str) -> tuple[Order, PartnerProfile] | None:
     order = uow.fulfilment.load_order(order_id)
     if order is None or order.channel != CHANNEL or not order.customer.partner_id:
