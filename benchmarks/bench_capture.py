@@ -630,7 +630,7 @@ def report(results: Sequence[Result], skipped: Sequence[str]) -> None:
     print("baseline  = bare SQLAlchemy Core inserting the rows capture wrote (read back per order, outside the timing)")
     print("            plus the position UPDATEs, one transaction per order, same engine and clients")
     print("SQL/order = cursor executions per order, capture / baseline, over a further sample of 200 orders")
-    print("            (an executemany counts once; COMMIT is not counted; BEGIN is, on SQLite)")
+    print("            (an executemany counts once; BEGIN and COMMIT are not counted)")
     print("tx/order  = units of work begun per captured order (above 1.00 means retries)")
     for r in results:
         rows = ", ".join(f"{name} {n:g}" for name, n in r.per_order.items())
