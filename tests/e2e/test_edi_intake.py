@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from overture.bootstrap import Container
+from overture.channels.x12.ack997 import check_document
 from overture.channels.x12.envelope import read
 from overture.store.tables import inbound_messages, orders
 from tests.channels.x12.fixtures import PO_850
@@ -155,3 +156,21 @@ def test_an_846_advises_what_is_available_on_request_and_on_the_schedule(
     kinds = [d["kind"] for d in client.get("/v1/partners/ACME/documents", params={"kind": "846"}).json()["items"]]
     assert kinds == ["846", "846"]
     assert client.post("/v1/partners/NOX12/inventory-advice", json={}).status_code == 404
+
+
+def test_a_po_that_cannot_become_an_order_is_answered_with_an_855_rejecting_each_line(
+    client: TestClient, container: Container
+) -> None:
+    _seed(client, container)
+    status, body = _post(client, PO_850.replace("CTT*2~", "CTT*3~"))  # the buyer says 3 lines, sends 2
+
+    assert status == 200
+    (outcome,) = body["transactions"]  # type: ignore[misc]
+    assert outcome["verdict"] == "A" and outcome["order_id"] is None
+    assert outcome["errors"][0]["field"] == "CTT01"
+    answer = read(body["acks_855"][0])  # type: ignore[index]
+    assert [c.problems for c in check_document(answer)] == [[]]
+    (_, _, po_ack), *_ = answer.transactions()
+    assert po_ack.body[0].elements[2] == "RJ"
+    assert [s.elements[1] for s in po_ack.body if s.tag == "ACK"] == ["IR", "IR"]
+    assert any(s.tag == "MSG" and "CTT01 says 3 lines" in s.elements[1] for s in po_ack.body)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from overture.channels.x12.outbound import (
@@ -31,6 +32,7 @@ from overture.channels.x12.outbound import (
     ship_notice_856,
     sscc18,
 )
+from overture.channels.x12.po850 import PurchaseOrder
 from overture.channels.x12.writer import GroupDraft, TransactionDraft, write_interchange
 from overture.domain.orders import Order
 from overture.domain.partners import PartnerProfile
@@ -100,6 +102,32 @@ def acknowledge_order(uow: UnitOfWork, order_id: str, *, sender: Sender, at: dat
     return keep(uow, partner, kind="855", reference=order_id, order_id=order_id, drafts=[draft], sender=sender, at=at)
 
 
+def reject_purchase_order(
+    uow: UnitOfWork,
+    partner: PartnerProfile,
+    order: PurchaseOrder,
+    reason: str,
+    *,
+    reference: str,
+    sender: Sender,
+    at: datetime,
+) -> str | None:
+    """The 855 for a purchase order that could not become an order: BAK RJ, every line IR."""
+    lines = [
+        OrderLineFacts(
+            n,
+            partner.our_sku(line.product_ids) or _first_id(line.product_ids),
+            _units(line.quantity),
+            line.unit_price or Decimal(0),
+        )
+        for n, line in enumerate(order.lines, start=1)
+    ]
+    facts = OrderFacts("", order.po_number, order.date, order.currency or partner.currency, {}, lines, Decimal(0))
+    decisions = [LineDecision(x.line_no, LineAck.REJECTED, 0, reason) for x in lines]
+    draft = po_ack_855(facts, decisions, partner, at)
+    return keep(uow, partner, kind="855", reference=reference, order_id=None, drafts=[draft], sender=sender, at=at)
+
+
 def after_status(uow: UnitOfWork, order_id: str, status: OrderStatus, *, sender: Sender, at: datetime) -> list[str]:
     """856s once shipped, the 810 once invoiced; nothing for orders from other channels."""
     if status not in (OrderStatus.SHIPPED, OrderStatus.INVOICED):
@@ -160,6 +188,14 @@ def available_units(uow: UnitOfWork, skus: Sequence[str]) -> list[tuple[str, int
         for sku, units in site.available.items():
             totals[sku] += units
     return sorted(totals.items())
+
+
+def _first_id(product_ids: dict[str, str]) -> str:
+    return next(iter(product_ids.values()), "UNKNOWN")
+
+
+def _units(quantity: Decimal) -> int:
+    return int(quantity) if quantity == quantity.to_integral_value() and quantity > 0 else 0
 
 
 def _edi_order(uow: UnitOfWork, order_id: str) -> tuple[Order, PartnerProfile] | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from overture.channels.x12.ack997 import CheckedTransaction, Verdict, build_997, check_document
-from overture.channels.x12.documents import DEFAULT_SENDER, Sender, acknowledge_order
+from overture.channels.x12.documents import DEFAULT_SENDER, Sender, acknowledge_order, reject_purchase_order
 from overture.channels.x12.envelope import Document, Interchange, read
 from overture.channels.x12.errors import X12Error
 from overture.channels.x12.po850 import read_purchase_order, to_command
@@ -30,6 +30,7 @@ from overture.services.errors import (
     DuplicateOrder,
     ErrorCode,
     FieldError,
+    PayloadError,
     PayloadRejected,
 )
 from overture.services.ports import Clock, Geocoder, InboundMessage, MessageStatus, UnitOfWork, UnitOfWorkFactory
@@ -93,6 +94,9 @@ def receive_x12(
         in_transaction(uow_factory, lambda uow, o=o: acknowledge_order(uow, o, sender=us, at=at))  # type: ignore[misc]
         for o in dict.fromkeys(t.order_id for t in outcomes if t.order_id and not t.duplicate)
     ]
+    for c, outcome in zip(checked, outcomes, strict=True):
+        if outcome.errors and partner.wants_855:
+            acks.append(_reject_855(uow_factory, c, document, partner, outcome, us, at, message_id))
     in_transaction(uow_factory, lambda uow: uow.messages.settle(message_id, MessageStatus.ACCEPTED))
     return EdiReceipt(message_id, partner.partner_id, outcomes, ack, [a for a in acks if a])
 
@@ -129,6 +133,30 @@ def _capture(
         errors = [{"field": e.field, "code": e.code.value, "reason": e.reason} for e in rejected.errors]
         return replace(base, errors=errors)
     return replace(base, order_id=result.order.id, order_status=result.order.status)
+
+
+def _reject_855(
+    uow_factory: UnitOfWorkFactory,
+    checked: CheckedTransaction,
+    document: Document,
+    partner: PartnerProfile,
+    outcome: TransactionOutcome,
+    us: Sender,
+    at: datetime,
+    message_id: str,
+) -> str | None:
+    """An 855 rejecting a purchase order that could not become an order, each line with the reason."""
+    interchange = next(i for i in document.interchanges if checked.group in i.groups)
+    try:
+        order = read_purchase_order(checked.transaction, interchange.delimiters)
+    except PayloadError:
+        return None  # not even a PO number to answer: the 997 says what is wrong
+    reason = "; ".join(e["reason"] for e in outcome.errors)[:80]
+    reference = f"{message_id}:{checked.group.control_number}:{checked.transaction.control_number}"
+    return in_transaction(
+        uow_factory,
+        lambda uow: reject_purchase_order(uow, partner, order, reason, reference=reference, sender=us, at=at),
+    )
 
 
 def _keep_997(

@@ -78,6 +78,8 @@ def po_ack_855(
         decision = by_line.get(line.line_no)
         if decision is None:
             continue
+        if decision.reason and decision.ack is LineAck.REJECTED:
+            body.append(["MSG", _plain(decision.reason)[:264]])  # X12 has no reason element on ACK
         ack: list[str] = ["ACK", decision.ack.value, str(decision.quantity), "EA"]
         if decision.expected_date:
             ack += ["068", decision.expected_date]  # 068: current schedule ship
@@ -187,6 +189,11 @@ def _po1(line: OrderLineFacts, partner: PartnerProfile) -> list[str]:
 def _product_ids(sku: str, partner: PartnerProfile) -> list[str]:
     theirs = partner.their_id(sku)
     return ["BP", theirs, "VN", sku] if theirs != sku else ["VN", sku]
+
+
+def _plain(text: str) -> str:
+    """Free text without characters that are delimiters in some partner's set."""
+    return "".join(c if c.isalnum() or c in " .,-/()#&%@!?" else " " for c in text).strip() or "-"
 
 
 def _price(amount: Decimal) -> str:
