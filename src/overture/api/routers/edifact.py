@@ -1,0 +1,47 @@
+"""EDIFACT intake: a partner's interchange in, the ORDRSP and the orders its ORDERS became out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+
+from overture.api.deps import ContainerDep
+from overture.api.responses import Json
+from overture.channels.edifact.intake import CONTENT_TYPE, receive_edifact
+from overture.services.ports import InboundMessage
+
+router = APIRouter(prefix="/v1/channels", tags=["channels"])
+
+
+@router.post(
+    "/edifact",
+    responses={
+        200: {"description": "Per message its verdict, problems and the order it became; the ORDRSP to send back"},
+        422: {"description": "Not EDIFACT, or no partner profile for its UNB sender (the file is in quarantine)"},
+    },
+)
+async def receive_edifact_file(request: Request, container: ContainerDep) -> Json:
+    """Post a raw EDIFACT interchange. It is stored before it is read; nothing sent here is lost."""
+    message = InboundMessage(
+        channel="edifact",
+        body=await request.body(),
+        received_at=container.clock(),
+        content_type=request.headers.get("content-type", CONTENT_TYPE),
+    )
+    receipt = await run_in_threadpool(
+        receive_edifact, container.uow, message, geocoder=container.geocoder, clock=container.clock
+    )
+    if any(m.order_id and not m.duplicate for m in receipt.messages):
+        wake = getattr(request.app.state, "on_order_placed", None)
+        if wake is not None:
+            wake()
+    return Json(
+        {
+            "message_id": receipt.message_id,
+            "partner_id": receipt.partner_id,
+            "messages": [asdict(m) for m in receipt.messages],
+            "ordrsp": receipt.ordrsp,
+        }
+    )

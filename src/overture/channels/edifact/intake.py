@@ -1,0 +1,244 @@
+"""Receiving an EDIFACT interchange: keep it, check it, turn its ORDERS into orders, answer with ORDRSP.
+
+1. The file is stored raw before it is read, so nothing a partner sent is lost.
+2. It is read and every message checked (envelopes, elements, the ORDERS structure, amounts).
+3. Each ORDERS that is not rejected is captured through the same capture as every other channel,
+   with the partner's profile applied. The partner is the first interchange's UNB sender: its id
+   is the profile's ``partner_id`` (profiles have no EDIFACT identity of their own). An order
+   the partner sent before (same partner, same order number) is reported, not doubled.
+4. Each order captured is answered in one ORDRSP interchange: 29 when it was routed; when it is
+   on hold, line by line from what stock and catalogue allow: 5 accepted, 3 changed to what is
+   available, 7 not accepted (unknown SKU or no stock), so 4 (change) or 27 (not accepted).
+
+A file that is not EDIFACT, or whose sender has no profile, is quarantined with the reason; the
+caller gets ``PayloadRejected``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from overture.channels.edifact.checks import CheckedMessage, Verdict, check_document
+from overture.channels.edifact.envelope import Document, Interchange, read
+from overture.channels.edifact.errors import EdifactError
+from overture.channels.edifact.mapping import to_command
+from overture.channels.edifact.orders import CHANNEL, OrderLine, PurchaseOrder, read_purchase_order
+from overture.channels.edifact.ordrsp import (
+    Envelope,
+    LineAction,
+    OrderResponse,
+    PartyId,
+    ResponseLine,
+    response_type,
+    write_interchange,
+)
+from overture.channels.edifact.syntax import to_text
+from overture.domain.commands import LineRequest, PlaceOrder
+from overture.domain.partners import PartnerProfile
+from overture.domain.statuses import OrderStatus
+from overture.services.capture import capture_order
+from overture.services.errors import DuplicateOrder, ErrorCode, FieldError, PayloadRejected
+from overture.services.ports import (
+    Clock,
+    Geocoder,
+    InboundMessage,
+    MessageStatus,
+    OrderSummary,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
+from overture.services.retry import in_transaction, read_only
+
+CONTENT_TYPE = "application/edifact"
+
+
+@dataclass(frozen=True, slots=True)
+class OurIdentity:
+    """How we appear in the UNB of what we send (ZZZ: mutually defined)."""
+
+    id: str = "OVERTURE"
+    qualifier: str = "ZZZ"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageOutcome:
+    type: str
+    reference: str
+    verdict: str
+    order_id: str | None = None
+    order_status: str | None = None
+    duplicate: bool = False
+    response: str | None = None  # the ORDRSP's response type for this order
+    problems: list[dict[str, object]] = field(default_factory=list)
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class EdifactReceipt:
+    message_id: str
+    partner_id: str
+    messages: list[MessageOutcome]
+    ordrsp: str | None  # the ORDRSP interchange to send back, when an order was captured
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    uow_factory: UnitOfWorkFactory
+    geocoder: Geocoder
+    clock: Clock
+    partner: PartnerProfile
+    received_at: dt.datetime
+    us: OurIdentity
+
+
+def receive_edifact(
+    uow_factory: UnitOfWorkFactory,
+    message: InboundMessage,
+    *,
+    geocoder: Geocoder,
+    clock: Clock,
+    us: OurIdentity = OurIdentity(),
+) -> EdifactReceipt:
+    message_id = in_transaction(uow_factory, lambda uow: uow.messages.add(message))
+    try:
+        document = read(message.body)
+    except EdifactError as error:
+        problem = error.problem
+        reason = FieldError(problem.segment_id or "UNB", ErrorCode.INVALID_VALUE, str(problem))
+        raise _quarantined(uow_factory, message_id, ErrorCode.VALIDATION_FAILED, reason) from error
+    first = document.interchanges[0]  # read() refuses a file that does not begin with UNB
+    partner = _partner(uow_factory, first)
+    if partner is None:
+        text = f"no trading partner profile for UNB sender {first.sender[0]!r}"
+        reason = FieldError("UNB.S002", ErrorCode.NOT_FOUND, text)
+        raise _quarantined(uow_factory, message_id, ErrorCode.NOT_FOUND, reason)
+    context = _Context(uow_factory, geocoder, clock, partner, message.received_at, us)
+    results = [_capture(checked, context) for checked in check_document(document)]
+    responses = [response for _, response in results if response is not None]
+    ordrsp = _write_ordrsp(context, document, responses) if responses else None
+    in_transaction(uow_factory, lambda uow: uow.messages.settle(message_id, MessageStatus.ACCEPTED))
+    return EdifactReceipt(message_id, partner.partner_id, [outcome for outcome, _ in results], ordrsp)
+
+
+def _partner(uow_factory: UnitOfWorkFactory, interchange: Interchange) -> PartnerProfile | None:
+    sender = interchange.sender[0]
+    return read_only(uow_factory, lambda uow: uow.partners.get(sender)) if sender else None
+
+
+def _capture(checked: CheckedMessage, context: _Context) -> tuple[MessageOutcome, OrderResponse | None]:
+    message = checked.message
+    problems = [p.to_json() for p in checked.problems]
+    base = MessageOutcome(message.type, message.reference, checked.verdict.value, problems=problems)
+    if not checked.is_order or checked.verdict is Verdict.REJECTED:
+        return base, None
+    order = read_purchase_order(message)
+    interchange_reference = checked.interchange.control_reference
+
+    def translate(_: bytes) -> PlaceOrder:
+        return to_command(
+            order, context.partner, interchange_reference=interchange_reference, message_reference=message.reference
+        )
+
+    # Each order keeps its own message as its raw message; the whole file is kept too.
+    text = to_text(message.segments, checked.interchange.characters)
+    raw = InboundMessage(CHANNEL, text.encode(), context.received_at, CONTENT_TYPE)
+    try:
+        result = capture_order(
+            raw,
+            translate,
+            idempotency_key=None,
+            uow_factory=context.uow_factory,
+            geocoder=context.geocoder,
+            clock=context.clock,
+        )
+    except DuplicateOrder as duplicate:
+        return replace(base, order_id=duplicate.order_id, duplicate=True), None
+    except PayloadRejected as rejected:
+        errors = [{"field": e.field, "code": e.code.value, "reason": e.reason} for e in rejected.errors]
+        return replace(base, errors=errors), None
+    summary = result.order
+    response = _response(order, translate(b""), summary, context)
+    outcome = replace(base, order_id=summary.id, order_status=summary.status, response=response.response)
+    return outcome, response
+
+
+def _response(order: PurchaseOrder, command: PlaceOrder, summary: OrderSummary, context: _Context) -> OrderResponse:
+    on_hold = summary.status == OrderStatus.ON_HOLD
+    free = _available(context.uow_factory, command) if on_hold else None
+    lines = tuple(
+        _response_line(line, request, context.partner, free, order.delivery_date)
+        for line, request in zip(order.lines, command.lines, strict=True)
+    )
+    buyer = order.parties.get("BY")
+    supplier = order.parties.get("SU")
+    return OrderResponse(
+        number=summary.id,
+        po_number=order.po_number,
+        response=response_type([line.action for line in lines]),
+        issued=context.clock().date(),
+        buyer=PartyId(buyer.id, buyer.agency) if buyer and buyer.id else None,
+        supplier=PartyId(supplier.id, supplier.agency) if supplier and supplier.id else PartyId(context.us.id),
+        lines=lines,
+    )
+
+
+def _available(uow_factory: UnitOfWorkFactory, command: PlaceOrder) -> dict[str, int]:
+    """Units free now per SKU across every location (0 for a SKU we do not know)."""
+    skus = {line.sku for line in command.lines}
+    availability = read_only(uow_factory, lambda uow: uow.inventory.availability(skus))
+    return {sku: sum(s.available.get(sku, 0) for s in availability.stock) for sku in skus}
+
+
+def _response_line(
+    line: OrderLine, request: LineRequest, partner: PartnerProfile, free: dict[str, int] | None, delivery: str
+) -> ResponseLine:
+    factor = partner.uom_factors.get(line.unit, 1)
+    units = request.quantity
+    if free is not None:
+        # Whole partner units only (no part of a case); what one line takes, the next cannot.
+        units = min(units, max(free.get(request.sku, 0), 0)) // factor * factor
+        free[request.sku] = free.get(request.sku, 0) - units
+    action = LineAction.ACCEPTED if units == request.quantity else LineAction.CHANGED
+    if units == 0:
+        action = LineAction.NOT_ACCEPTED
+    item_type, item = next(iter(line.product_ids.items()), ("", ""))
+    return ResponseLine(
+        line_no=line.line_no,
+        item=item,
+        item_type=item_type if item_type != "?" else "",
+        action=action,
+        ordered=line.quantity,
+        confirmed=Decimal(units // factor),
+        delivery_date=_date(line.delivery_date or delivery) if units else None,
+    )
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _write_ordrsp(context: _Context, document: Document, responses: list[OrderResponse]) -> str:
+    partner_id = context.partner.partner_id
+    control = in_transaction(context.uow_factory, lambda uow: uow.partners.next_control_number(partner_id))
+    envelope = Envelope(
+        sender=(context.us.id, context.us.qualifier),
+        recipient=document.interchanges[0].sender,
+        control_reference=str(control),
+        prepared=context.clock(),
+    )
+    return write_interchange(envelope, responses)
+
+
+def _quarantined(
+    uow_factory: UnitOfWorkFactory, message_id: str, kind: ErrorCode, error: FieldError
+) -> PayloadRejected:
+    def work(uow: UnitOfWork) -> None:
+        uow.messages.settle(message_id, MessageStatus.QUARANTINED, reason=kind.value, errors=[error])
+
+    in_transaction(uow_factory, work)
+    return PayloadRejected(message_id=message_id, kind=kind, errors=[error])
