@@ -118,6 +118,39 @@ def edi_inspect(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False
     raise typer.Exit(0 if valid else 1)
 
 
+@edi_app.command("watch")
+def edi_watch(
+    folder: Annotated[Path, typer.Argument(file_okay=False, help="The drop folder partners' files arrive in")],
+    interval: Annotated[float, typer.Option(min=0.1, help="Seconds between passes")] = 2.0,
+    once: Annotated[bool, typer.Option("--once", help="One pass, then exit")] = False,
+    home: HomeOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Process X12 files dropped in FOLDER: each is kept, acknowledged (997, 855 to FOLDER/outbound) and its
+    850s captured, then moved to FOLDER/processed; what cannot be processed goes to FOLDER/failed with why."""
+    import logging
+
+    from overture.api.routers.edi import edi_sender
+    from overture.channels.x12.dropfolder import watch
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    settings = _settings(home, database_url)
+    container = bootstrap(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        watch(
+            folder,
+            uow_factory=container.uow,
+            geocoder=container.geocoder,
+            clock=container.clock,
+            sender=edi_sender(settings),
+            interval_s=interval,
+            passes=1 if once else None,
+        )
+    finally:
+        container.close()
+
+
 amazon_app = typer.Typer(help="Amazon Selling Partner API: pull orders.", no_args_is_help=True)
 app.add_typer(amazon_app, name="amazon")
 
@@ -173,3 +206,44 @@ def amazon_pull(
     for line in report.summary():
         console.print(line, highlight=False, markup=False)
     raise typer.Exit(1 if report.stopped_by else 0)
+
+
+import_app = typer.Typer(help="Import order files from trading partners.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("csv")
+def import_csv_file(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A CSV order file")],
+    partner: Annotated[str, typer.Option(help="The trading partner who sent it; its CSV profile reads the file")],
+    home: HomeOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Import a partner's CSV order file into the configured store, as POST /v1/channels/csv does: the file
+    is kept, good orders are captured, every bad row is listed with its row, column and reason. Exit code 0
+    when every row is in an order (made now or by an earlier import), 1 otherwise."""
+    from overture.channels.csv_import import import_csv
+    from overture.services.errors import PayloadRejected
+    from overture.services.ports import InboundMessage
+    from overture.store.csv_profiles import csv_profiles
+
+    container = bootstrap(_settings(home, database_url))
+    message = InboundMessage("csv", path.read_bytes(), container.clock(), "text/csv", {"x-csv-filename": path.name})
+    try:
+        result = import_csv(
+            message,
+            partner,
+            csv_profiles=csv_profiles,
+            uow_factory=container.uow,
+            geocoder=container.geocoder,
+            clock=container.clock,
+        )
+    except PayloadRejected as rejected:
+        typer.echo(f"{path.name} refused: {'; '.join(e.reason for e in rejected.errors)}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        container.close()
+    typer.echo(f"{path.name} kept as message {result.message_id}")
+    for line in result.summary():
+        typer.echo(line)
+    raise typer.Exit(0 if result.complete else 1)

@@ -10,7 +10,18 @@ from fastapi import FastAPI
 
 from overture import __version__
 from overture.api.errors import install_error_handlers
-from overture.api.routers import edi, exceptions, inventory, orders, partners, storefronts, webhooks
+from overture.api.routers import (
+    csv_intake,
+    edi,
+    edifact,
+    exceptions,
+    inventory,
+    orders,
+    partners,
+    rules,
+    storefronts,
+    webhooks,
+)
 from overture.bootstrap import Container
 from overture.channels.rest import OrderIn
 
@@ -48,8 +59,11 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     for module in (orders, inventory, exceptions, webhooks):
         app.include_router(module.router)
     app.include_router(storefronts.router)
+    app.include_router(rules.router)
     app.include_router(edi.router)
+    app.include_router(edifact.router)
     app.include_router(partners.router)
+    app.include_router(csv_intake.router)
 
     @app.get("/healthz", tags=["ops"])
     def health() -> dict[str, str]:

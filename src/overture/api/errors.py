@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from overture.api.responses import Json
 from overture.channels.validation import error_code, field_path
 from overture.domain.inventory import InvalidMovement
+from overture.domain.rules import InvalidScope
 from overture.services.errors import (
     AlreadyExists,
     DuplicateOrder,
@@ -23,6 +25,7 @@ from overture.services.errors import (
     IdempotencyConflict,
     InvalidRequest,
     NotFound,
+    OrderRejected,
     PayloadRejected,
     WorkflowRefused,
 )
@@ -43,6 +46,20 @@ def _payload_rejected(_: Request, error: Exception) -> Json:
         error.kind.value, message + "; the raw message is kept in quarantine", error.errors, message_id=error.message_id
     )
     return Json(body, status_code=400 if malformed else 422)
+
+
+def _order_rejected(_: Request, error: Exception) -> Json:
+    assert isinstance(error, OrderRejected)
+    rules = [asdict(r) for r in error.rejections]
+    message = "the order was refused by governance rules; the raw message is kept in quarantine"
+    body = error_body(error.kind.value, message, error.errors, message_id=error.message_id, rules=rules)
+    return Json(body, status_code=422)
+
+
+def _invalid_scope(_: Request, error: Exception) -> Json:
+    assert isinstance(error, InvalidScope)
+    field = FieldError("scope", ErrorCode.INVALID_VALUE, str(error))
+    return Json(error_body(ErrorCode.INVALID_VALUE, str(error), [field]), status_code=422)
 
 
 def _idempotency_conflict(_: Request, error: Exception) -> Json:
@@ -90,6 +107,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(EngineUnavailable, _engine_unavailable)
     app.add_exception_handler(WorkflowRefused, _workflow_refused)
     app.add_exception_handler(PayloadRejected, _payload_rejected)
+    app.add_exception_handler(OrderRejected, _order_rejected)
+    app.add_exception_handler(InvalidScope, _invalid_scope)
     app.add_exception_handler(IdempotencyConflict, _idempotency_conflict)
     app.add_exception_handler(DuplicateOrder, _duplicate_order)
     app.add_exception_handler(NotFound, _not_found)

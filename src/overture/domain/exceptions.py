@@ -20,6 +20,13 @@ class ExceptionType(StrEnum):
     CONNECTOR_FAILURE = "connector_failure"
     SLA_BREACH = "sla_breach"
     SELLER_VIOLATION = "seller_violation"
+    # Governance rules (domain/rules): one type per rule, so an override waives exactly that rule.
+    INVALID_QUANTITY = "invalid_quantity"
+    DUPLICATE_ORDER = "duplicate_order"
+    EMBARGO = "embargo"
+    ADDRESS_MISMATCH = "address_mismatch"
+    LOW_MARGIN = "low_margin"
+    PAYMENT_TERMS = "payment_terms"
 
 
 class ExceptionAction(StrEnum):
@@ -46,18 +53,33 @@ _DEFAULT_ACTIONS: dict[ExceptionType, tuple[ExceptionAction, ...]] = {
     ExceptionType.INVALID_DATA: (A.EDIT, A.CANCEL),
     ExceptionType.UNKNOWN_SKU: (A.EDIT, A.RETRY, A.CANCEL),
     ExceptionType.PRICE_MISMATCH: (A.OVERRIDE, A.EDIT, A.CANCEL),
-    ExceptionType.CREDIT_HOLD: (A.OVERRIDE, A.CANCEL),
+    # retry: check again once the account has paid or other orders closed.
+    ExceptionType.CREDIT_HOLD: (A.OVERRIDE, A.RETRY, A.CANCEL),
     ExceptionType.INSUFFICIENT_STOCK: (A.RETRY, A.REROUTE, A.EDIT, A.CANCEL),
     # override: the step was done by hand in the other system.
     ExceptionType.CONNECTOR_FAILURE: (A.RETRY, A.OVERRIDE, A.CANCEL),
     # retry: give the location another ship-by window; override: acknowledge and stop alerting.
     ExceptionType.SLA_BREACH: (A.RETRY, A.OVERRIDE, A.CANCEL),
     ExceptionType.SELLER_VIOLATION: (A.REROUTE, A.CANCEL),
+    ExceptionType.INVALID_QUANTITY: (A.OVERRIDE, A.EDIT, A.CANCEL),
+    # override: not a duplicate after all (a genuine re-order with a reused PO number).
+    ExceptionType.DUPLICATE_ORDER: (A.OVERRIDE, A.CANCEL),
+    # override: cleared by compliance (an export licence, a list that changed).
+    ExceptionType.EMBARGO: (A.OVERRIDE, A.CANCEL),
+    ExceptionType.ADDRESS_MISMATCH: (A.OVERRIDE, A.EDIT, A.CANCEL),
+    ExceptionType.LOW_MARGIN: (A.OVERRIDE, A.EDIT, A.CANCEL),
+    # retry: check again once the payment has come in.
+    ExceptionType.PAYMENT_TERMS: (A.OVERRIDE, A.RETRY, A.CANCEL),
 }
+_HIGH_SEVERITY = frozenset({ExceptionType.INSUFFICIENT_STOCK, ExceptionType.EMBARGO})
 
 
 def default_actions(kind: ExceptionType) -> tuple[ExceptionAction, ...]:
     return _DEFAULT_ACTIONS[kind]
+
+
+def default_severity(kind: ExceptionType) -> Severity:
+    return Severity.HIGH if kind in _HIGH_SEVERITY else Severity.MEDIUM
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 
 
@@ -54,6 +55,7 @@ class Sku:
     unit_of_measure: str = "EA"
     weight_kg: float | None = None
     serialized: bool = False
+    unit_cost: Decimal | None = None  # what one unit costs us (for margin checks); unknown if None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,10 @@ from importlib import resources
 
 from overture.domain.parties import Address
 from overture.domain.routing import GeoPoint
+from overture.reference.zip_states import zip_state
 
 _DATA = "us_zcta_2023.csv.gz"
+_ZIP_COUNTRIES = frozenset({"US", "PR", "VI", "GU", "AS", "MP"})  # addressed with US ZIP codes
 
 
 @cache
@@ -40,13 +42,19 @@ class ZctaGeocoder:
         self._exact, self._prefixes = _tables()
 
     def locate(self, address: Address) -> GeoPoint | None:
-        if address.country not in ("US", "PR", "VI", "GU", "AS", "MP"):
+        if address.country not in _ZIP_COUNTRIES:
             return None
         return self.locate_zip(address.postal_key)
 
     def locate_zip(self, zip_code: str) -> GeoPoint | None:
         zip_code = zip_code[:5]
         return self._exact.get(zip_code) or self._prefixes.get(zip_code[:3])
+
+    def state_of(self, address: Address) -> str | None:
+        """The USPS state or territory of a ZIP-system address's ZIP code; None elsewhere or if unknown."""
+        if address.country not in _ZIP_COUNTRIES:
+            return None
+        return zip_state(address.postal_code)
 
     def zip_codes(self) -> list[str]:
         return list(self._exact)

@@ -20,9 +20,12 @@ from overture.services.errors import (
     ErrorCode,
     FieldError,
     IdempotencyConflict,
+    OrderRejected,
     PayloadError,
     PayloadRejected,
+    RuleRejection,
 )
+from overture.services.governance import RejectedByRules
 from overture.services.placement import place_order
 from overture.services.ports import (
     Clock,
@@ -88,13 +91,15 @@ def _capture_once(
             order_id=order_id,
             message_id=message_id,
             clock=clock,
-            inventory=uow.inventory,
+            uow=uow,
             geocoder=geocoder,
         )
     except InvalidOrder as error:
         quarantine(
             uow, message_id, ErrorCode.INVALID_VALUE, [FieldError(error.field, ErrorCode.INVALID_VALUE, error.reason)]
         )
+    except RejectedByRules as rejected:
+        refuse(uow, message_id, rejected)
     uow.orders.add(record)
     if idempotency_key is not None:
         uow.idempotency.add(
@@ -129,6 +134,16 @@ def quarantine(uow: UnitOfWork, message_id: str, kind: ErrorCode, errors: list[F
     uow.messages.settle(message_id, MessageStatus.QUARANTINED, reason=kind.value, errors=errors)
     uow.commit()
     raise PayloadRejected(message_id=message_id, kind=kind, errors=errors)
+
+
+def refuse(uow: UnitOfWork, message_id: str, rejected: RejectedByRules) -> NoReturn:
+    """Refuse an order a rule configured to reject: no order exists; the raw message is kept in
+    quarantine with each rule, its reason and the rule-set version, and the sender is told."""
+    rejections = [RuleRejection(e.rule.value, e.reason, e.scope, e.version) for e in rejected.rejections]
+    error = OrderRejected(message_id=message_id, rejections=rejections)
+    uow.messages.settle(message_id, MessageStatus.QUARANTINED, reason=error.kind.value, errors=error.errors)
+    uow.commit()
+    raise error
 
 
 def _replay(uow: UnitOfWork, message_id: str, command: PlaceOrder, idempotency_key: str | None) -> CaptureResult | None:

@@ -4,6 +4,7 @@
 
     ServiceError
      +-- PayloadRejected        inbound message could not be parsed (kept in quarantine)
+     |    +-- OrderRejected     it parsed, but a governance rule configured to reject refused it
      +-- IdempotencyConflict    same Idempotency-Key, different request
      +-- DuplicateOrder         channel + external id already captured under another key
      +-- NotFound               no such order / SKU / location
@@ -42,6 +43,7 @@ class ErrorCode(StrEnum):
     INVENTORY_INVARIANT = "inventory_invariant"
     ENGINE_UNAVAILABLE = "engine_unavailable"
     REFUSED = "refused"
+    REJECTED_BY_RULE = "rejected_by_rule"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,30 @@ class PayloadRejected(ServiceError):
         self.message_id = message_id
         self.kind = kind
         self.errors = errors
+
+
+@dataclass(frozen=True, slots=True)
+class RuleRejection:
+    """A governance rule that refused the order, and the configuration that made it refuse."""
+
+    rule: str
+    reason: str
+    rule_set: str
+    version: int
+
+
+class OrderRejected(PayloadRejected):
+    """Refused by governance: every channel treats it as any rejected message (kept in quarantine,
+    reported to the sender), and the API adds which rules refused it."""
+
+    def __init__(self, *, message_id: str, rejections: list[RuleRejection]) -> None:
+        # The rule-set version goes into the reason too: the quarantine keeps only these errors.
+        errors = [
+            FieldError(r.rule, ErrorCode.REJECTED_BY_RULE, f"{r.reason} (rule set {r.rule_set} v{r.version})")
+            for r in rejections
+        ]
+        super().__init__(message_id=message_id, kind=ErrorCode.REJECTED_BY_RULE, errors=errors)
+        self.rejections = rejections
 
 
 class IdempotencyConflict(ServiceError):

@@ -1,20 +1,22 @@
-"""Placing an order: validate, route and reserve, deciding and recording why at each step."""
+"""Placing an order: govern (the rule set), route and reserve, deciding and recording why at each step."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from overture.domain.commands import PlaceOrder
 from overture.domain.decisions import Decision, DecisionKind
-from overture.domain.exceptions import ExceptionType, OrderException, Severity, default_actions
+from overture.domain.exceptions import ExceptionType, OrderException, default_actions, default_severity
 from overture.domain.ids import new_id
 from overture.domain.inventory import InsufficientStock
 from overture.domain.money import Money
 from overture.domain.orders import Order, OrderLine
 from overture.domain.routing import LineDemand, LocationStock, route_nearest
+from overture.domain.rules import RULES, Evaluation, Outcome, RuleCode
 from overture.domain.statuses import LineStatus, OrderStatus
 from overture.services.errors import NotFound
+from overture.services.governance import RejectedByRules, Verdict, judge, waived_rules
 from overture.services.ports import Clock, Geocoder, InventoryRepository, OrderRecord, UnitOfWork
 
 
@@ -43,38 +45,53 @@ def place_order(
     order_id: str,
     message_id: str,
     clock: Clock,
-    inventory: InventoryRepository,
+    uow: UnitOfWork,
     geocoder: Geocoder,
 ) -> OrderRecord:
     """Build the order and take it as far as capture can: routed and reserved, or on hold.
 
+    Raises RejectedByRules when a rule configured to reject fails: there is then no order.
     ``clock`` stamps each decision, status change and exception; it must be strictly
     increasing (see ``services.clock.Ticker``) so the timeline keeps their order.
     """
     order = build_order(command, order_id=order_id, message_id=message_id, at=clock())
     record = OrderRecord(order, references=command.references)
-    _place(record, inventory, geocoder, clock)
+    identifiers = [(r.kind, r.value) for r in command.references]
+    _place(record, uow, geocoder, clock, identifiers=identifiers, may_reject=True)
     return record
 
 
 def _place(
     record: OrderRecord,
-    inventory: InventoryRepository,
+    uow: UnitOfWork,
     geocoder: Geocoder,
     clock: Clock,
+    *,
+    identifiers: Sequence[tuple[str, str]],
+    may_reject: bool,
+    waived: Collection[RuleCode] = (),
     exclude_locations: Sequence[str] = (),
 ) -> None:
-    availability = inventory.availability({line.sku for line in record.order.lines})
-    if _validate(record, availability.known_skus, clock):
+    availability = uow.inventory.availability({line.sku for line in record.order.lines})
+    verdict = judge(
+        uow,
+        record.order,
+        known_skus=availability.known_skus,
+        identifiers=identifiers,
+        geocoder=geocoder,
+        waived=waived,
+    )
+    if _govern(record, verdict, clock, may_reject=may_reject):
         stock = [s for s in availability.stock if s.location.id not in exclude_locations]
-        _route_and_reserve(record, stock, inventory, geocoder, clock)
+        _route_and_reserve(record, stock, uow.inventory, geocoder, clock)
 
 
 def _hold(
     record: OrderRecord, kind: ExceptionType, *, step: str, reason: str, details: Mapping[str, object], clock: Clock
 ) -> None:
     order = record.order
-    order.transition(OrderStatus.ON_HOLD, f"{kind}: {reason}", clock())
+    if order.status is not OrderStatus.ON_HOLD:  # placed again while on hold: it stays on hold
+        order.transition(OrderStatus.ON_HOLD, f"{kind}: {reason}", clock())
     record.exceptions.append(
         OrderException(
             id=new_id("exc"),
@@ -82,7 +99,7 @@ def _hold(
             type=kind,
             step=step,
             reason=reason,
-            severity=Severity.HIGH if kind is ExceptionType.INSUFFICIENT_STOCK else Severity.MEDIUM,
+            severity=default_severity(kind),
             allowed_actions=default_actions(kind),
             details=dict(details),
             created_at=clock(),
@@ -90,27 +107,48 @@ def _hold(
     )
 
 
-def _validate(record: OrderRecord, known_skus: set[str], clock: Clock) -> bool:
-    order = record.order
-    wanted = {line.sku for line in order.lines}
-    unknown = sorted(wanted - known_skus)
-    inputs = {"skus": sorted(wanted), "lines": len(order.lines)}
-    if unknown:
-        reason = f"unknown SKU{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}"
-        record.decisions.append(Decision(DecisionKind.VALIDATION, "failed", reason, inputs, at=clock()))
-        _hold(
-            record,
-            ExceptionType.UNKNOWN_SKU,
-            step="validate",
-            reason=reason,
-            details={"unknown_skus": unknown},
-            clock=clock,
-        )
+def _govern(record: OrderRecord, verdict: Verdict, clock: Clock, *, may_reject: bool) -> bool:
+    """Record every evaluation; refuse, hold or validate the order. True if it may be routed."""
+    for evaluation in verdict.evaluations:
+        record.decisions.append(_decision(evaluation, clock()))
+    rejections = verdict.with_outcome(Outcome.REJECT)
+    if rejections and may_reject:
+        raise RejectedByRules(rejections)
+    failures = [e for e in verdict.evaluations if e.failed]
+    if failures:
+        _hold_for(record, failures, clock)
         return False
-    reason = f"{len(order.lines)} line(s), every SKU known"
-    record.decisions.append(Decision(DecisionKind.VALIDATION, "passed", reason, inputs, at=clock()))
-    order.transition(OrderStatus.VALIDATED, reason, clock())
+    record.order.transition(OrderStatus.VALIDATED, _passed_note(verdict), clock())
     return True
+
+
+def _decision(evaluation: Evaluation, at: datetime) -> Decision:
+    # One validation decision per rule evaluated; the rule, and the scope and version of the rule
+    # set that configured it, lead the inputs so that any decision can be traced to its configuration.
+    e = evaluation
+    inputs = {"rule": e.rule.value, "rule_set": e.scope, "version": e.version, "action": e.action.value, **e.inputs}
+    return Decision(DecisionKind.VALIDATION, e.outcome.value, e.reason, inputs, at=at)
+
+
+def _hold_for(record: OrderRecord, failures: list[Evaluation], clock: Clock) -> None:
+    """Open one exception, for the first failing rule; the others are in the decisions and named
+    in it. Each override then clears one rule, and the next placement raises the next one."""
+    first, others = failures[0], [e.rule.value for e in failures[1:]]
+    reason = first.reason
+    if first.outcome is Outcome.REJECT:
+        # Placed again after capture: the order exists, so a rejecting rule holds it for a person.
+        reason = f"{reason} (configured to reject; the order exists already, so it is held)"
+    details = dict(first.details) | ({"also_failing": others} if others else {})
+    if others:
+        reason = f"{reason} (also failing: {', '.join(others)})"
+    _hold(record, RULES[first.rule].exception, step="validate", reason=reason, details=details, clock=clock)
+
+
+def _passed_note(verdict: Verdict) -> str:
+    waived = len(verdict.with_outcome(Outcome.WAIVED))
+    sources = ", ".join(f"{scope} v{version}" for scope, version in verdict.rule_set.sources().items())
+    overridden = f", {waived} overridden earlier" if waived else ""
+    return f"{len(verdict.evaluations)} rule(s) evaluated{overridden}: none holds the order ({sources})"
 
 
 def replace_placement(
@@ -125,7 +163,16 @@ def replace_placement(
         order.transition(OrderStatus.ON_HOLD, "placing again", clock())
     order.set_line_status(LineStatus.PENDING)
     record = OrderRecord(order)
-    _place(record, uow.inventory, geocoder, clock, exclude_locations)
+    _place(
+        record,
+        uow,
+        geocoder,
+        clock,
+        identifiers=uow.governance.identifiers(order_id),
+        may_reject=False,
+        waived=waived_rules(uow.governance.overridden(order_id)),
+        exclude_locations=exclude_locations,
+    )
     uow.fulfilment.append(record)
     return record
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -17,6 +18,7 @@ from overture.domain.orders import Order
 from overture.domain.parties import Address
 from overture.domain.partners import PartnerProfile
 from overture.domain.routing import Allocation, GeoPoint, LocationStock
+from overture.domain.rules import PriorOrder, RuleCode, RuleSettings, ScopedRules
 from overture.domain.statuses import OrderStatus
 from overture.services.errors import FieldError
 from overture.services.plans import OrderDocument, OrderPlan, ShipmentRecord
@@ -102,6 +104,10 @@ class IdempotencyRepository(Protocol):
 
 class CatalogRepository(Protocol):
     def known_skus(self, skus: Collection[str]) -> set[str]: ...
+
+    def unit_costs(self, skus: Collection[str]) -> dict[str, Decimal]:
+        """The known unit cost of each of these SKUs (SKUs without one are left out)."""
+        ...
 
     def upsert_skus(self, skus: Sequence[Sku], at: datetime) -> int: ...
 
@@ -201,6 +207,46 @@ class DocumentRepository(Protocol):
     def next_in_sequence(self, name: str) -> int: ...
 
 
+class GovernanceRepository(Protocol):
+    """Governance rule sets, and what the rules need to know of earlier orders."""
+
+    def current_rule_sets(self) -> dict[str, ScopedRules]:
+        """The latest version of every scope's rule set, by scope (may be cached for a few seconds)."""
+        ...
+
+    def rule_set(self, scope: str, version: int | None = None) -> ScopedRules | None:
+        """The scope's latest rule set, or the given version of it."""
+        ...
+
+    def history(self, scope: str) -> list[ScopedRules]: ...
+
+    def all_current(self) -> list[ScopedRules]: ...
+
+    def put_rule_set(
+        self, scope: str, rules: Mapping[RuleCode, RuleSettings], *, note: str, at: datetime
+    ) -> ScopedRules:
+        """Store the scope's next version."""
+        ...
+
+    def open_orders_total(self, partner_id: str, currency: str, *, excluding: str) -> Decimal:
+        """What the account's open orders in this currency add up to (``excluding`` one order)."""
+        ...
+
+    def prior_orders(
+        self, external_id: str, identifiers: Sequence[tuple[str, str]], *, excluding: str
+    ) -> list[PriorOrder]:
+        """Orders, not cancelled, that share the external id or one of the (kind, value) references."""
+        ...
+
+    def identifiers(self, order_id: str) -> list[tuple[str, str]]:
+        """The (kind, value) references stored with an order."""
+        ...
+
+    def overridden(self, order_id: str) -> set[str]:
+        """Types of the order's exceptions a person resolved with ``override``."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """A transaction: everything done inside is rolled back unless ``commit`` is called."""
 
@@ -231,6 +277,9 @@ class UnitOfWork(Protocol):
     @property
     def documents(self) -> DocumentRepository: ...
 
+    @property
+    def governance(self) -> GovernanceRepository: ...
+
     def __enter__(self) -> Self: ...
 
     def __exit__(
@@ -248,6 +297,10 @@ class UnitOfWorkFactory(Protocol):
 
 class Geocoder(Protocol):
     def locate(self, address: Address) -> GeoPoint | None: ...
+
+    def state_of(self, address: Address) -> str | None:
+        """The USPS state or territory of a US ZIP-code address; None elsewhere or when unknown."""
+        ...
 
 
 class FulfilmentRepository(Protocol):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -27,6 +28,15 @@ class SqlCatalogRepository:
             found.update(self._c.scalars(statements.KNOWN_SKUS, {"b_skus": items[start : start + _CHUNK]}))
         return found
 
+    def unit_costs(self, wanted: Collection[str]) -> dict[str, Decimal]:
+        """The known unit cost of each of these SKUs (SKUs without one are left out)."""
+        costs: dict[str, Decimal] = {}
+        items = list(wanted)
+        for start in range(0, len(items), _CHUNK):
+            rows = self._c.execute(statements.UNIT_COSTS, {"b_skus": items[start : start + _CHUNK]})
+            costs.update({row.sku: row.unit_cost for row in rows})
+        return costs
+
     def upsert_skus(self, items: Sequence[Sku], at: datetime) -> int:
         if not items:
             return 0
@@ -39,6 +49,7 @@ class SqlCatalogRepository:
                 "unit_of_measure": statement.excluded.unit_of_measure,
                 "weight_kg": statement.excluded.weight_kg,
                 "serialized": statement.excluded.serialized,
+                "unit_cost": statement.excluded.unit_cost,
                 "updated_at": statement.excluded.updated_at,
             },
         )
@@ -49,6 +60,7 @@ class SqlCatalogRepository:
                 "unit_of_measure": s.unit_of_measure,
                 "weight_kg": s.weight_kg,
                 "serialized": s.serialized,
+                "unit_cost": s.unit_cost,
                 "created_at": at,
                 "updated_at": at,
             }

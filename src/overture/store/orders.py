@@ -142,6 +142,7 @@ class SqlOrderRepository:
                 "raw_message_id": order.raw_message_id,
                 "created_at": order.created_at,
                 "updated_at": last_change,
+                "partner_id": order.customer.partner_id,
             },
         )
         self._c.execute(

@@ -53,6 +53,9 @@ FIND_BY_EXTERNAL_ID = select(orders.c.id).where(
     orders.c.channel == bindparam("b_channel"), orders.c.external_id == bindparam("b_external_id")
 )
 KNOWN_SKUS = select(skus.c.sku).where(skus.c.sku.in_(bindparam("b_skus", expanding=True)))
+UNIT_COSTS = select(skus.c.sku, skus.c.unit_cost).where(
+    skus.c.sku.in_(bindparam("b_skus", expanding=True)), skus.c.unit_cost.is_not(None)
+)
 # One round trip answers which of these SKUs exist, what is available where, and which locations
 # are active (a location with none of the stock is still a routing candidate to explain). Three
 # plain branches, each driven by a primary key, so the plan stays cheap even before the planner

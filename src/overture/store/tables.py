@@ -69,6 +69,8 @@ skus = Table(
     Column("serialized", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # What one unit costs us, for the low_margin governance rule; unknown when null.
+    Column("unit_cost", Amount()),
 )
 
 locations = Table(
@@ -134,9 +136,13 @@ orders = Table(
     Column("raw_message_id", String(32)),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # The customer's trading partner (also in ``customer``), as a column so that the credit_limit
+    # rule sums an account's open orders through an index.
+    Column("partner_id", String(64)),
     UniqueConstraint("channel", "external_id"),
     Index(None, "status", "id"),
     Index(None, "external_id"),
+    Index(None, "partner_id", "status"),
 )
 
 order_lines = Table(
@@ -303,4 +309,17 @@ csv_profiles = Table(
     Column("profile", Json, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# Governance rule sets (domain/rules): one row per version of each scope's configuration ("default",
+# "channel:<name>", "partner:<id>"). Never updated: a change is a new version, and every evaluation
+# names the version it used.
+rule_sets = Table(
+    "rule_sets",
+    metadata,
+    Column("scope", String(128), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("rules", Json, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("created_at", UtcDateTime(), nullable=False),
 )

@@ -13,6 +13,7 @@ from overture.store.catalog import SqlCatalogRepository
 from overture.store.documents import SqlDocumentRepository
 from overture.store.engine import READONLY
 from overture.store.fulfilment import SqlFulfilmentRepository
+from overture.store.governance import SqlGovernanceRepository
 from overture.store.inventory import SqlInventoryRepository
 from overture.store.messages import SqlIdempotencyRepository, SqlMessageRepository, SqlOutboxRepository
 from overture.store.orders import SqlOrderRepository
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
         self.fulfilment = SqlFulfilmentRepository(connection)
         self.partners = SqlPartnerRepository(connection)
         self.documents = SqlDocumentRepository(connection)
+        self.governance = SqlGovernanceRepository(connection)
         return self
 
     @property

@@ -172,7 +172,14 @@ class SqlViews:
         for p in positions:
             p["available"] = max(0, p["on_hand"] - p["reserved"] - p["safety_stock"])
         totals = {k: sum(p[k] for p in positions) for k in ("on_hand", "reserved", "safety_stock", "available")}
-        return {"sku": sku, "description": item.description, "locations": positions, "totals": totals, "ledger": ledger}
+        return {
+            "sku": sku,
+            "description": item.description,
+            "unit_cost": item.unit_cost,
+            "locations": positions,
+            "totals": totals,
+            "ledger": ledger,
+        }
 
     def locations(self) -> list[dict[str, Any]]:
         with self._read() as uow:

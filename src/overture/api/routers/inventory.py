@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter
@@ -45,6 +46,12 @@ class SkuIn(_Strict):
     unit_of_measure: Annotated[str, StringConstraints(min_length=1, max_length=8)] = "EA"
     weight_kg: Annotated[float, Field(ge=0)] | None = None
     serialized: bool = False
+    unit_cost: (
+        Annotated[
+            Decimal, Field(ge=0, max_digits=18, decimal_places=6, description="What one unit costs us (margin checks)")
+        ]
+        | None
+    ) = None
 
 
 class ReceiptIn(_Strict):
@@ -130,7 +137,7 @@ async def upsert_skus(
     body: Annotated[list[SkuIn], Field(min_length=1, max_length=20_000)], container: ContainerDep
 ) -> Json:
     """Create or update SKUs in bulk (all or none)."""
-    items = [Sku(s.sku, s.description, s.unit_of_measure, s.weight_kg, s.serialized) for s in body]
+    items = [Sku(s.sku, s.description, s.unit_of_measure, s.weight_kg, s.serialized, s.unit_cost) for s in body]
     count = await run_in_threadpool(use_cases.upsert_skus, container.uow, items, clock=container.clock)
     return Json({"upserted": count})
 

@@ -24,7 +24,10 @@ _KEPT_HEADERS = ("content-type", "user-agent", "idempotency-key", "x-request-id"
 _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Body is not valid JSON (kept in quarantine)"},
     409: {"description": "Idempotency-Key reused with a different body, or order already captured"},
-    422: {"description": "Schema errors, each with field, code and reason (kept in quarantine)"},
+    422: {
+        "description": "Schema errors, each with field, code and reason, or refused by a governance rule "
+        "(rejected_by_rule); the raw body is kept in quarantine"
+    },
 }
 
 

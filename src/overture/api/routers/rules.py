@@ -1,0 +1,191 @@
+"""Governance rule sets: which rules judge every order, their thresholds, and hold or reject.
+
+A scope is ``default``, ``channel:<name>`` (the order's ``channel``, e.g. ``channel:web``,
+``channel:edi``, ``channel:shopify``) or ``partner:<id>`` (a trading partner's orders). For each
+rule the most specific scope that configures it decides all of its settings: partner over
+channel over default over ``builtin`` (shipped: only ``unknown_sku`` on, holding). A scope that
+leaves a rule out leaves it to the scopes below. Each ``PUT`` stores a new version of the scope's
+whole rule set; every order's decisions name the scope and version each rule came from.
+
+``PUT /v1/rules/{scope}`` body (every rule optional; each rule's own thresholds only)::
+
+    {
+      "note": "why this change",
+      "rules": {
+        "unknown_sku":      {"enabled": true, "action": "hold"},
+        "invalid_quantity": {"enabled": true, "action": "hold", "max_quantity": 500},
+        "duplicate_order":  {"enabled": true, "action": "reject", "reference_kinds": ["po_number"]},
+        "embargo":          {"enabled": true, "action": "reject", "skus": ["DRONE-X"], "countries": ["IR", "KP"]},
+        "address_mismatch": {"enabled": true, "action": "hold"},
+        "price_mismatch":   {"enabled": true, "action": "hold", "tolerance_pct": "2.5"},
+        "low_margin":       {"enabled": true, "action": "hold", "min_margin_pct": "10"},
+        "credit_limit":     {"enabled": true, "action": "hold", "credit_limit": "50000"},
+        "payment_terms":    {"enabled": true, "action": "hold", "terms_days": 30}
+      }
+    }
+
+``enabled`` defaults to true and ``action`` to ``hold``. ``action: reject`` refuses a failing
+order at capture: 422 ``rejected_by_rule`` naming each rule, its reason and the rule-set version,
+and the raw message kept in quarantine. Answers (``GET``, ``PUT``) have the same ``rules`` shape,
+every threshold written out, with ``scope``, ``version``, ``note``, ``created_at`` and, for
+``GET``, the scope's ``versions``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from starlette.concurrency import run_in_threadpool
+
+from overture.api.deps import ContainerDep
+from overture.api.responses import Json
+from overture.domain.rules import BUILTIN, Action, RuleCode, RuleSet, RuleSettings, ScopedRules
+from overture.services import governance
+from overture.services.errors import NotFound
+from overture.store.governance import rules_to_json, settings_to_json
+
+router = APIRouter(prefix="/v1/rules", tags=["rules"])
+
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=9, decimal_places=4)]
+
+
+class _RuleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = True
+    action: Action = Action.HOLD
+
+
+class UnknownSkuIn(_RuleIn):
+    pass
+
+
+class InvalidQuantityIn(_RuleIn):
+    max_quantity: Annotated[int, Field(strict=True, gt=0)] | None = None
+
+
+class DuplicateOrderIn(_RuleIn):
+    reference_kinds: list[Code] = Field(default_factory=lambda: ["po_number"])
+
+
+class EmbargoIn(_RuleIn):
+    skus: Annotated[list[Code], Field(max_length=10_000)] = Field(default_factory=list)
+    countries: list[Country] = Field(default_factory=list)
+
+
+class AddressMismatchIn(_RuleIn):
+    pass
+
+
+class PriceMismatchIn(_RuleIn):
+    tolerance_pct: Percent = Decimal(0)
+
+
+class LowMarginIn(_RuleIn):
+    # Below zero allows selling under cost by at most that much.
+    min_margin_pct: Annotated[Decimal, Field(ge=-100, le=100, max_digits=9, decimal_places=4)] = Decimal(0)
+
+
+class CreditLimitIn(_RuleIn):
+    credit_limit: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=6)] | None = None
+
+
+class PaymentTermsIn(_RuleIn):
+    terms_days: Annotated[int, Field(strict=True, ge=0, le=3650)] | None = None
+
+
+class RulesIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unknown_sku: UnknownSkuIn | None = None
+    invalid_quantity: InvalidQuantityIn | None = None
+    duplicate_order: DuplicateOrderIn | None = None
+    embargo: EmbargoIn | None = None
+    address_mismatch: AddressMismatchIn | None = None
+    price_mismatch: PriceMismatchIn | None = None
+    low_margin: LowMarginIn | None = None
+    credit_limit: CreditLimitIn | None = None
+    payment_terms: PaymentTermsIn | None = None
+
+
+class RuleSetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    rules: RulesIn
+
+
+def _settings(rule: _RuleIn) -> RuleSettings:
+    params: dict[str, Any] = rule.model_dump(exclude={"enabled", "action"})
+    for name in ("reference_kinds", "skus", "countries"):
+        if name in params:
+            params[name] = frozenset(params[name])
+    return RuleSettings(enabled=rule.enabled, action=rule.action, **params)
+
+
+def _rules(body: RulesIn) -> dict[RuleCode, RuleSettings]:
+    given = {code: getattr(body, code.value) for code in RuleCode}
+    return {code: _settings(rule) for code, rule in given.items() if rule is not None}
+
+
+def _created(at: datetime | None) -> str | None:
+    return at.isoformat() if at is not None else None
+
+
+def _json(rule_set: ScopedRules) -> dict[str, Any]:
+    return {
+        "scope": rule_set.scope,
+        "version": rule_set.version,
+        "note": rule_set.note,
+        "created_at": _created(rule_set.created_at),
+        "rules": rules_to_json(rule_set.rules),
+    }
+
+
+def _effective(rule_set: RuleSet) -> dict[str, Any]:
+    return {
+        r.code.value: {**settings_to_json(r.code, r.settings), "rule_set": r.scope, "version": r.version}
+        for r in rule_set.rules
+    }
+
+
+@router.get("")
+def list_rule_sets(container: ContainerDep) -> Json:
+    """The current version of every stored scope, and the shipped ``builtin`` beneath them."""
+    stored = governance.all_current_rule_sets(container.uow)
+    return Json({"items": [_json(r) for r in stored], "builtin": _json(BUILTIN)})
+
+
+@router.get("/effective")
+def effective_rules(
+    container: ContainerDep,
+    channel: Annotated[str, Query(min_length=1, max_length=64)],
+    partner_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> Json:
+    """Every rule as an order from this channel (and partner) would be judged now, with the
+    scope and version each one's settings come from."""
+    rule_set = governance.effective_rule_set(container.uow, channel=channel, partner_id=partner_id)
+    return Json({"channel": channel, "partner_id": partner_id, "rules": _effective(rule_set)})
+
+
+@router.get("/{scope}")
+def get_rule_set(scope: str, container: ContainerDep, version: Annotated[int | None, Query(ge=1)] = None) -> Json:
+    """The scope's current rule set (or ``?version=``), with the list of its versions."""
+    found = governance.get_rule_set(container.uow, scope, version)
+    if found is None:
+        raise NotFound(f"no rule set stored for {scope!r}" + (f" at version {version}" if version else ""))
+    history = governance.rule_set_history(container.uow, scope)
+    versions = [{"version": r.version, "note": r.note, "created_at": _created(r.created_at)} for r in history]
+    return Json({**_json(found), "versions": versions})
+
+
+@router.put("/{scope}", status_code=201)
+async def put_rule_set(scope: str, body: RuleSetIn, container: ContainerDep) -> Json:
+    """Store a new version of the scope's rule set (the whole set: rules left out are inherited)."""
+    saved = await run_in_threadpool(
+        governance.put_rule_set, container.uow, scope, _rules(body.rules), note=body.note, at=container.clock()
+    )
+    return Json(_json(saved), status_code=201, headers={"Location": f"/v1/rules/{scope}?version={saved.version}"})
