@@ -76,7 +76,8 @@ from overture.config import Settings
 from overture.reference.zcta import ZctaGeocoder
 from overture.store import tables as t
 from overture.store.engine import READONLY
-from overture.workflows.engine import DevServer, DevServerOptions, connect_client, free_port
+from overture.workflows.engine import DevServer, DevServerOptions, connect_client
+from overture.workflows.engine_host import free_port
 from overture.workflows.order.shared import StepPolicy
 from overture.workflows.order.workflow import STORE_CALL
 from overture.workflows.worker import DEFAULT_TUNING, PASSTHROUGH, WorkerTuning, worker_options

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from overture.workflows.engine import free_port
+from overture.workflows.engine_host import free_port
 from tests.factories import order_payload
 from tests.workflows.processes import HubProcess, wait_http
 

@@ -22,13 +22,8 @@ import pytest
 from temporalio.client import Client
 from temporalio.worker import PollerBehaviorSimpleMaximum, Worker
 
-from overture.workflows.engine import (
-    DevServer,
-    DevServerOptions,
-    TemporalCLINotFound,
-    connect_client,
-    temporal_cli_path,
-)
+from overture.workflows.engine import DevServer, DevServerOptions, connect_client
+from overture.workflows.engine_host import TemporalCLINotFound, temporal_cli_path
 
 # Worker settings measured in /work/shared/temporal-notes.md: the default pollers starve a busy worker.
 WORKER_TUNING: dict[str, Any] = {

@@ -24,10 +24,9 @@ from overture.workflows.engine import (
     DevServerError,
     DevServerOptions,
     connect_client,
-    port_is_free,
     resolve_engine,
-    temporal_cli_path,
 )
+from overture.workflows.engine_host import port_is_free, temporal_cli_path
 from tests.workflows.temporal_fixtures import TemporalEnv, make_worker
 
 T = TypeVar("T")

