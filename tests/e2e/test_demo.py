@@ -23,7 +23,8 @@ from rich.console import Console
 
 from overture.config import Settings
 from overture.demo import DemoOptions, DemoSummary, run_demo
-from overture.demo_loop import ACTOR, ENGINE_DIR
+from overture.demo_loop import ENGINE_DIR
+from overture.demo_operator import ACTOR
 from overture.store.engine import make_engine
 from overture.store.tables import inbound_messages, inventory_positions, order_exceptions, orders, reservations
 
