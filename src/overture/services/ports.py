@@ -19,6 +19,7 @@ from overture.domain.parties import Address
 from overture.domain.partners import PartnerProfile
 from overture.domain.routing import Allocation, GeoPoint, LocationStock
 from overture.domain.rules import PriorOrder, RuleCode, RuleSettings, ScopedRules
+from overture.domain.sourcing import SourcingConfig
 from overture.domain.statuses import OrderStatus
 from overture.services.errors import FieldError
 from overture.services.plans import OrderDocument, OrderPlan, ShipmentRecord
@@ -207,6 +208,35 @@ class DocumentRepository(Protocol):
     def next_in_sequence(self, name: str) -> int: ...
 
 
+@dataclass(frozen=True, slots=True)
+class SkuTraits:
+    """What sourcing needs of a SKU besides its stock."""
+
+    weight_kg: float
+    hazmat: bool
+    oversize: bool
+
+
+class SourcingRepository(Protocol):
+    """The sourcing settings, and the facts routing needs beyond availability."""
+
+    def config(self) -> SourcingConfig:
+        """The current settings (the defaults until some are saved)."""
+        ...
+
+    def save_config(self, config: SourcingConfig, at: datetime) -> None: ...
+
+    def sku_traits(self, skus: Collection[str]) -> dict[str, SkuTraits]: ...
+
+    def orders_shipping_since(self, location_ids: Collection[str], since: datetime) -> dict[str, int]:
+        """Orders each location took on since ``since``, to weigh against its daily capacity."""
+        ...
+
+    def routing_decisions(self, order_id: str) -> list[dict[str, Any]] | None:
+        """The order's routing decisions explained; None if there is no such order."""
+        ...
+
+
 class GovernanceRepository(Protocol):
     """Governance rule sets, and what the rules need to know of earlier orders."""
 
@@ -280,6 +310,9 @@ class UnitOfWork(Protocol):
     @property
     def governance(self) -> GovernanceRepository: ...
 
+    @property
+    def sourcing(self) -> SourcingRepository: ...
+
     def __enter__(self) -> Self: ...
 
     def __exit__(
@@ -338,5 +371,9 @@ class FulfilmentRepository(Protocol):
     def add_shipment(self, shipment: ShipmentRecord, raw_message_id: str | None, at: datetime) -> bool: ...
 
     def mark_lines_shipped(self, order_id: str, location_id: str) -> None: ...
+
+    def recorded_shipments(self, shipment_ids: Sequence[str]) -> set[str]:
+        """Which of these WMS shipment ids are recorded already."""
+        ...
 
     def shipped_locations(self, order_id: str) -> set[str]: ...

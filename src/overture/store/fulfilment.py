@@ -4,6 +4,7 @@ references to other systems, shipments. Every write is idempotent."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -39,6 +40,7 @@ from overture.store.tables import (
     order_exceptions,
     order_lines,
     orders,
+    shipments,
 )
 
 
@@ -228,6 +230,11 @@ class SqlFulfilmentRepository:
             shipped = LineStatus.SHIPPED.value
             rows = [{"b_order_id": order_id, "b_line_no": line_no, "b_status": shipped} for line_no in done]
             self._c.execute(statements.SET_LINE_STATUS, rows)
+
+    def recorded_shipments(self, shipment_ids: Sequence[str]) -> set[str]:
+        if not shipment_ids:
+            return set()
+        return set(self._c.scalars(select(shipments.c.id).where(shipments.c.id.in_(list(shipment_ids)))))
 
     def shipped_locations(self, order_id: str) -> set[str]:
         return set(self._c.scalars(statements.SHIPPED_LOCATIONS, {"b_order_id": order_id}))

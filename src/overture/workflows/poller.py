@@ -1,6 +1,7 @@
 """Shipment polling: the WMS's list of shipment notices, read periodically, so a confirmation whose
 webhook never arrived (the API was down, the WMS gave up) still reaches the order. Recording is
-idempotent by shipment id, so a notice seen by both webhook and poll counts once."""
+idempotent by shipment id, so a notice seen by both webhook and poll counts once; a notice already
+recorded is not stored again (its raw message was kept when it first arrived)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from overture.connectors.wms import ShipmentNotice, WmsConnector
 from overture.services.errors import PayloadRejected
 from overture.services.fulfilment import receive_shipment
 from overture.services.ports import Clock, InboundMessage, UnitOfWorkFactory
+from overture.services.retry import read_only
 from overture.workflows.order.shared import ShipmentPing
 from overture.workflows.order.workflow import OrderWorkflow
 
@@ -58,8 +60,17 @@ class ShipmentPoller:
         return found
 
     async def _record(self, notices: list[ShipmentNotice]) -> int:
+        # Most notices a poll lists arrived by webhook already, and their raw message is kept:
+        # one read finds them, so only news costs a write.
+        ids = [n.shipment_id for n in notices]
+        known = await asyncio.to_thread(
+            read_only, self._uow_factory, lambda uow: uow.fulfilment.recorded_shipments(ids)
+        )
         found = 0
         for notice in notices:
+            if notice.shipment_id in known:
+                self._after = max(self._after, notice.sequence)
+                continue
             message = InboundMessage(
                 channel="wms-poll",
                 body=orjson.dumps(notice.to_json()),
