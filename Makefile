@@ -27,10 +27,13 @@ test: $(STAMP)  ## lint, types, then the whole suite; PostgreSQL tests run when 
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
-bench: $(STAMP)  ## throughput figures with their baselines: capture (SQLite, then PostgreSQL if reachable), orchestration, X12 parsing
+bench: $(STAMP)  ## throughput figures with their baselines: capture (SQLite, then PostgreSQL if reachable), orchestration, X12 parsing, routing decisions/s
 	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_capture.py
 	$(BIN)/python benchmarks/bench_orchestration.py
 	$(BIN)/python benchmarks/bench_x12.py
+	$(BIN)/python benchmarks/bench_backlog.py
+	$(BIN)/python benchmarks/bench_routing.py
+	$(BIN)/python benchmarks/bench_availability.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

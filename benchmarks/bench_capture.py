@@ -9,7 +9,8 @@ For each store (SQLite, then PostgreSQL when ``OVERTURE_BENCH_PG_URL`` answers) 
    validated, routed, reserved, written with its status history, decisions and outbox row);
 3. reads back, outside the timing, every row capture wrote for those orders and times bare
    SQLAlchemy Core inserting the very same rows into the baseline store (one transaction per
-   order, plus the three ``reserved = reserved + q`` position UPDATEs): same engine settings,
+   order, plus the three ``reserved = reserved + q`` position UPDATEs and the UPSERT that flags the SKUs
+   for the availability publisher): same engine settings,
    same column types, same number of clients, no parsing, validation or routing;
 4. checks that every order is ``routed``, nothing is oversold and the baseline wrote as many rows,
    then prints both rates, their ratio and PASS/FAIL against the targets (>= 1,000 orders/s and
@@ -46,6 +47,8 @@ from typing import Any, TypeVar
 import orjson
 import sqlalchemy as sa
 from sqlalchemy import Engine, event
+from sqlalchemy.dialects import postgresql as postgresql_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from overture.bootstrap import Container, bootstrap
 from overture.channels.rest import translate
@@ -358,6 +361,7 @@ class Bundle:
 
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     updates: list[dict[str, Any]] = field(default_factory=list)
+    flagged_skus: list[str] = field(default_factory=list)
 
 
 def load_bundles(engine: Engine, order_ids: Sequence[str]) -> list[Bundle]:
@@ -386,6 +390,7 @@ def load_bundles(engine: Engine, order_ids: Sequence[str]) -> list[Bundle]:
             units[(r["sku"], r["location_id"])] += r["quantity"]
         # Primary-key order, as capture takes them, so concurrent clients lock rows in one order.
         bundle.updates = [{"b_sku": s, "b_loc": loc, "b_qty": q, "b_at": at} for (s, loc), q in sorted(units.items())]
+        bundle.flagged_skus = sorted({s for s, _ in units})
     return list(bundles.values())
 
 
@@ -395,6 +400,14 @@ _RESERVE = (
     .values(reserved=_P.c.reserved + sa.bindparam("b_qty"), updated_at=sa.bindparam("b_at"))
 )
 _INSERTS = {name: sa.insert(t.metadata.tables[name]) for name in WRITTEN}
+# Capture flags each SKU it reserves for the availability publisher (one batched UPSERT): a row
+# write like the others, so the baseline makes it too.
+_FLAG = {
+    name: dialect.insert(t.availability_dirty).on_conflict_do_update(
+        index_elements=[t.availability_dirty.c.sku], set_={"version": t.availability_dirty.c.version + 1}
+    )
+    for name, dialect in (("sqlite", sqlite_dialect), ("postgresql", postgresql_dialect))
+}
 
 
 def insert_bundles(engine: Engine, bundles: Sequence[Bundle]) -> None:
@@ -405,6 +418,8 @@ def insert_bundles(engine: Engine, bundles: Sequence[Bundle]) -> None:
             c.execute(_INSERTS["inbound_messages"], rows["inbound_messages"][0])
             for update in bundle.updates:
                 c.execute(_RESERVE, update)
+            flags = [{"sku": sku, "version": 1, "changed_at": update["b_at"]} for sku in bundle.flagged_skus]
+            c.execute(_FLAG[engine.dialect.name], flags)
             for name in WRITTEN[1:]:
                 batch = rows[name]
                 c.execute(_INSERTS[name], batch[0] if len(batch) == 1 else batch)
@@ -628,7 +643,7 @@ def report(results: Sequence[Result], skipped: Sequence[str]) -> None:
     print("capture   = overture.services.capture.capture_order on pre-generated JSON bodies: raw message stored,")
     print("            parsed, validated, routed, reserved, written with status history, decisions and outbox row")
     print("baseline  = bare SQLAlchemy Core inserting the rows capture wrote (read back per order, outside the timing)")
-    print("            plus the position UPDATEs, one transaction per order, same engine and clients")
+    print("            plus the position UPDATEs and the availability flag UPSERT, one transaction per order")
     print("SQL/order = cursor executions per order, capture / baseline, over a further sample of 200 orders")
     print("            (an executemany counts once; BEGIN and COMMIT are not counted)")
     print("tx/order  = units of work begun per captured order (above 1.00 means retries)")

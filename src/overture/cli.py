@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from overture.bootstrap import bootstrap
 from overture.config import Settings
@@ -247,3 +249,118 @@ def import_csv_file(
     for line in result.summary():
         typer.echo(line)
     raise typer.Exit(0 if result.complete else 1)
+
+
+route_app = typer.Typer(help="Routing: how orders were sourced.", no_args_is_help=True)
+app.add_typer(route_app, name="route")
+_COST_COLUMNS = ("shipping", "handling", "split_penalty", "priority", "total")
+
+
+@route_app.command("explain")
+def route_explain(
+    order_id: Annotated[str, typer.Argument(help="The order's id")],
+    home: HomeOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Print how an order was routed, as GET /v1/orders/{id}/routing: the strategy, every candidate (location
+    or combination) with its cost components, and every rejected one with the constraint that ruled it out."""
+    from overture.services.errors import NotFound
+    from overture.services.sourcing import routing_decisions
+
+    container = bootstrap(_settings(home, database_url))
+    try:
+        decisions = routing_decisions(container.uow, order_id)
+    except NotFound as missing:
+        typer.echo(str(missing), err=True)
+        raise typer.Exit(1) from None
+    finally:
+        container.close()
+    if not decisions:
+        typer.echo(f"order {order_id} has no routing decision yet")
+    for decision in decisions:
+        console.print(_routing_table(order_id, decision))
+
+
+def _routing_table(order_id: str, decision: dict[str, Any]) -> Table:
+    table = Table(
+        title=escape(f"{order_id}: {decision['strategy']} strategy, {decision['outcome']}"),
+        caption=escape(decision["reason"]),
+    )
+    # Candidates that met every constraint first (chosen, then outranked), then those ruled out.
+    candidates = list(decision["candidates"]) + [c for c in decision["rejected"] if c.get("components") is None]
+    rows = [_routing_row(c) for c in sorted(candidates, key=lambda c: c["outcome"] != "chosen")]
+    headers = ("locations", "outcome", "constraint", "km", "ship", "handling", "split", "priority", "total")
+    for n, header in enumerate(headers):  # never cut a figure or what identifies a row: the reason wraps instead
+        widest = max((len(row[n]) for row in rows), default=0)
+        table.add_column(header, justify="right" if n >= 3 else "left", no_wrap=True, min_width=widest)
+    table.add_column("reason", ratio=1)
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    return table
+
+
+def _routing_row(candidate: dict[str, Any]) -> list[str]:
+    costs = candidate.get("components") or {}
+    distance = candidate.get("distance_km")
+    return [
+        " + ".join(candidate["locations"]),
+        candidate["outcome"],
+        candidate.get("constraint") or "",
+        "" if distance is None else f"{distance:,.0f}",
+        *(f"{costs[c]:.2f}" if c in costs else "" for c in _COST_COLUMNS),
+        candidate["reason"],
+    ]
+
+
+backlog_app = typer.Typer(help="The backlog: orders on hold for want of stock.", no_args_is_help=True)
+app.add_typer(backlog_app, name="backlog")
+
+
+@backlog_app.command("plan")
+def backlog_plan(
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for CP-SAT, model building included")] = 10.0,
+    workers: Annotated[int, typer.Option(min=1, help="CP-SAT workers (one per core)")] = 2,
+    home: HomeOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Plan the orders on hold for insufficient stock against the stock available now: greedy
+    (order by order, as capture would) beside CP-SAT (the whole backlog at once). Plans only:
+    nothing is reserved and no order moves."""
+    from overture.services.backlog import reallocate_backlog
+
+    container = bootstrap(_settings(home, database_url))
+    try:
+        held: list[str] = []
+        after: str | None = None
+        while True:  # the exception queue, a page at a time
+            page = container.views.exceptions(status="open", type_="insufficient_stock", after=after, limit=500)
+            held.extend(row["order_id"] for row in page)
+            if len(page) < 500:
+                break
+            after = page[-1]["id"]
+        result = reallocate_backlog(
+            container.uow,
+            held,
+            geocoder=container.geocoder,
+            clock=container.clock,
+            time_limit_s=time_limit,
+            num_workers=workers,
+        )
+    finally:
+        container.close()
+    stocked = sum(sum(loc.stock.values()) for loc in result.backlog.locations)
+    wanted = sum(order.units for order in result.backlog.orders)
+    console.print(f"{len(result.backlog.orders)} order(s) on hold, {wanted} unit(s) wanted, {stocked} in stock")
+    console.print(_backlog_table(result.greedy, result.optimised))
+
+
+def _backlog_table(*plans: Any) -> Table:
+    table = Table("", *(plan.solver for plan in plans))
+    table.add_row("orders filled", *(f"{p.orders_filled:,}" for p in plans))
+    table.add_row("units filled", *(f"{p.units_filled:,}" for p in plans))
+    table.add_row("weighted fill", *(f"{p.weighted_fill:,}" for p in plans))
+    table.add_row("cost", *(f"{p.cost_cents / 100:,.2f}" for p in plans))
+    table.add_row("splits", *(f"{p.splits:,}" for p in plans))
+    table.add_row("seconds", *(f"{p.solve_seconds:.2f}" for p in plans))
+    table.add_row("status", *(escape(p.status) for p in plans))
+    return table

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -33,6 +33,23 @@ class Settings(BaseSettings):
     x12_sender_id: str = Field(default="OVERTURE", description="Our ISA id on the X12 network")
     edi_inventory_advice_interval_s: float = Field(
         default=0.0, description="Send each X12 partner an 846 of its items this often (0: only on request)"
+    )
+    availability_publish_interval_s: float = Field(
+        default=0.0, description="Publish changed availability to channels this often (0: not at all)"
+    )
+    availability_channel_rules: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description='Channel allocation rules, as JSON: [{"channel": "shopify", "buffer_percent": 10, '
+        '"buffer_units": 0, "excluded_locations": ["LAX"], "exclusive_percent": 0}, ...]',
+    )
+    shopify_admin_url: str | None = Field(
+        default=None,
+        description="Shopify store whose inventory levels are kept up to date, e.g. https://x.myshopify.com",
+    )
+    shopify_access_token: SecretStr | None = Field(default=None, description="Admin API access token of that store")
+    shopify_location_id: int = Field(default=0, description="The Shopify location whose levels Overture sets")
+    shopify_inventory_items: dict[str, int] = Field(
+        default_factory=dict, description='Our SKU -> Shopify inventory_item_id, as JSON: {"SKU-1": 808950810}'
     )
     gs1_company_prefix: str = Field(
         default="0614141", description="GS1 company prefix for the SSCC-18s of ship notices (default: GS1's example)"

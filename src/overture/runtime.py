@@ -17,11 +17,17 @@ from temporalio.client import Client
 from overture.api.app import create_app
 from overture.api.routers.edi import edi_sender
 from overture.bootstrap import Container
+from overture.channels.x12.documents import Sender
 from overture.config import Settings
 from overture.connectors.erp import ErpConnector
 from overture.connectors.http import ConnectorConfig
 from overture.connectors.notifier import Notifier
+from overture.connectors.shopify_inventory import ShopifyInventoryConnector, ShopifyInventoryTarget
 from overture.connectors.wms import WmsConnector
+from overture.domain.availability import ChannelRules
+from overture.services.availability import AvailabilityPublisher, ChannelTarget
+from overture.store.availability import SqlAvailabilityStore
+from overture.workflows.availability_publisher import publish_continuously
 from overture.workflows.dispatcher import OutboxDispatcher
 from overture.workflows.engine import connect_client, resolve_engine
 from overture.workflows.inventory_advice import advise_periodically
@@ -57,6 +63,7 @@ class WorkerOptions(TypedDict):
     tuning: WorkerTuning
     poll_interval_s: float
     inventory_advice_interval_s: float
+    availability_publish_interval_s: float
 
 
 def order_workflows(client: Client, settings: Settings) -> OrderWorkflows:
@@ -72,6 +79,7 @@ def worker_options(settings: Settings) -> WorkerOptions:
         tuning=WorkerTuning(max_concurrent=settings.worker_concurrency, sandboxed=settings.workflow_sandbox),
         poll_interval_s=settings.wms_poll_interval_s,
         inventory_advice_interval_s=settings.edi_inventory_advice_interval_s,
+        availability_publish_interval_s=settings.availability_publish_interval_s,
     )
 
 
@@ -101,6 +109,7 @@ async def run_worker_side(
     dispatcher_ready: asyncio.Future[OutboxDispatcher] | None = None,
     dispatch_outbox: bool = True,
     inventory_advice_interval_s: float = 0.0,
+    availability_publish_interval_s: float = 0.0,
 ) -> None:
     """Run the order worker, the outbox dispatcher and the shipment poller until ``stop`` is set.
 
@@ -132,10 +141,50 @@ async def run_worker_side(
                             stop=stop,
                         )
                     )
+                if availability_publish_interval_s > 0:
+                    loops.append(
+                        publish_availability(
+                            container,
+                            sender=activities.edi_sender,
+                            interval_s=availability_publish_interval_s,
+                            stop=stop,
+                        )
+                    )
                 await asyncio.gather(*loops)
         finally:
             for connector in (activities.wms, activities.erp, activities.notifier):
                 await connector.aclose()
+
+
+def availability_publisher(container: Container) -> AvailabilityPublisher:
+    """The publisher with the configured storefront (partners are added by the loop as they change)."""
+    settings = container.settings
+    targets: list[ChannelTarget] = []
+    if settings.shopify_admin_url and settings.shopify_inventory_items:
+        token = settings.shopify_access_token.get_secret_value() if settings.shopify_access_token else ""
+        connector = ShopifyInventoryConnector(
+            ConnectorConfig(name="shopify", base_url=settings.shopify_admin_url), access_token=token
+        )
+        targets.append(
+            ShopifyInventoryTarget(
+                connector, location_id=settings.shopify_location_id, inventory_items=settings.shopify_inventory_items
+            )
+        )
+    rules = ChannelRules.from_json(settings.availability_channel_rules)
+    return AvailabilityPublisher(SqlAvailabilityStore(container.engine), targets, rules=rules, clock=container.clock)
+
+
+async def publish_availability(container: Container, *, sender: Sender, interval_s: float, stop: asyncio.Event) -> None:
+    publisher = availability_publisher(container)
+    fixed = list(publisher.targets)
+    try:
+        await publish_continuously(
+            publisher, interval_s=interval_s, stop=stop, fixed_targets=fixed, uow_factory=container.uow, sender=sender
+        )
+    finally:
+        for target in fixed:
+            if isinstance(target, ShopifyInventoryTarget):
+                await target.connector.aclose()
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from decimal import Decimal
 from enum import StrEnum
 
@@ -40,6 +41,8 @@ class Location:
     priority: int = 100
     active: bool = True
     ship_by_seconds: int = 48 * 3600  # a released order not shipped within this raises an SLA breach
+    daily_capacity: int | None = None  # orders it can ship a day (sourcing's capacity constraint); None: no limit
+    cutoff_utc: time | None = None  # orders placed after this ship the next day; None: they ship the same day
 
     def __post_init__(self) -> None:
         if not -90 <= self.latitude <= 90:
@@ -56,6 +59,8 @@ class Sku:
     weight_kg: float | None = None
     serialized: bool = False
     unit_cost: Decimal | None = None  # what one unit costs us (for margin checks); unknown if None
+    hazmat: bool = False  # only locations with the "hazmat" capability may ship it
+    oversize: bool = False  # only locations with the "oversize" capability may ship it
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,12 +12,13 @@ from overture.domain.ids import new_id
 from overture.domain.inventory import InsufficientStock
 from overture.domain.money import Money
 from overture.domain.orders import Order, OrderLine
-from overture.domain.routing import LineDemand, LocationStock, route_nearest
+from overture.domain.routing import LocationStock
 from overture.domain.rules import RULES, Evaluation, Outcome, RuleCode
 from overture.domain.statuses import LineStatus, OrderStatus
 from overture.services.errors import NotFound
 from overture.services.governance import RejectedByRules, Verdict, judge, waived_rules
-from overture.services.ports import Clock, Geocoder, InventoryRepository, OrderRecord, UnitOfWork
+from overture.services.ports import Clock, Geocoder, OrderRecord, SkuTraits, UnitOfWork
+from overture.services.sourcing import route_order
 
 
 def build_order(command: PlaceOrder, *, order_id: str, message_id: str, at: datetime) -> Order:
@@ -83,7 +84,7 @@ def _place(
     )
     if _govern(record, verdict, clock, may_reject=may_reject):
         stock = [s for s in availability.stock if s.location.id not in exclude_locations]
-        _route_and_reserve(record, stock, uow.inventory, geocoder, clock)
+        _route_and_reserve(record, stock, uow, geocoder, clock, traits=availability.traits)
 
 
 def _hold(
@@ -178,12 +179,17 @@ def replace_placement(
 
 
 def _route_and_reserve(
-    record: OrderRecord, stock: list[LocationStock], inventory: InventoryRepository, geocoder: Geocoder, clock: Clock
+    record: OrderRecord,
+    stock: list[LocationStock],
+    uow: UnitOfWork,
+    geocoder: Geocoder,
+    clock: Clock,
+    *,
+    traits: Mapping[str, SkuTraits],
 ) -> None:
     order = record.order
-    demand = [LineDemand(line.line_no, line.sku, line.quantity) for line in order.lines]
     try:
-        plan = route_nearest(demand, geocoder.locate(order.ship_to), stock)
+        plan = route_order(uow, order, stock, geocoder.locate(order.ship_to), now=clock(), traits=traits)
     except InsufficientStock as shortage:
         reason = f"not enough stock anywhere: {shortage}"
         details = {
@@ -191,14 +197,15 @@ def _route_and_reserve(
                 {"sku": s.sku, "requested": s.requested, "available": s.available} for s in shortage.shortages
             ]
         }
-        record.decisions.append(
-            Decision(DecisionKind.ROUTING, "no_stock", reason, {"demand": order.demand()}, at=clock())
-        )
+        # Ruled out by the sourcing constraints: keep the explained decision; else the network is short.
+        explained = getattr(shortage, "decision", None)
+        no_stock = Decision(DecisionKind.ROUTING, "no_stock", reason, {"demand": order.demand()})
+        record.decisions.append(_stamped(explained if isinstance(explained, Decision) else no_stock, clock()))
         _hold(record, ExceptionType.INSUFFICIENT_STOCK, step="reserve", reason=reason, details=details, clock=clock)
         return
     record.decisions.append(_stamped(plan.decision, clock()))
     at = clock()
-    record.reservations = inventory.reserve(order.id, plan.allocations, at)
+    record.reservations = uow.inventory.reserve(order.id, plan.allocations, at)
     units = sum(a.quantity for a in plan.allocations)
     where = ", ".join(plan.location_ids)
     reason = f"{units} unit(s) reserved at {where}"

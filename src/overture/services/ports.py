@@ -68,6 +68,7 @@ class OrderSummary:
 class Availability:
     known_skus: set[str]
     stock: list[LocationStock]
+    traits: dict[str, SkuTraits] = field(default_factory=dict)  # of the known SKUs
 
 
 @dataclass(frozen=True, slots=True)

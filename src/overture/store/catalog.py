@@ -50,6 +50,8 @@ class SqlCatalogRepository:
                 "weight_kg": statement.excluded.weight_kg,
                 "serialized": statement.excluded.serialized,
                 "unit_cost": statement.excluded.unit_cost,
+                "hazmat": statement.excluded.hazmat,
+                "oversize": statement.excluded.oversize,
                 "updated_at": statement.excluded.updated_at,
             },
         )
@@ -61,6 +63,8 @@ class SqlCatalogRepository:
                 "weight_kg": s.weight_kg,
                 "serialized": s.serialized,
                 "unit_cost": s.unit_cost,
+                "hazmat": s.hazmat,
+                "oversize": s.oversize,
                 "created_at": at,
                 "updated_at": at,
             }
@@ -84,6 +88,8 @@ class SqlCatalogRepository:
                 "priority": location.priority,
                 "active": location.active,
                 "ship_by_seconds": location.ship_by_seconds,
+                "daily_capacity": location.daily_capacity,
+                "cutoff_utc": None if location.cutoff_utc is None else location.cutoff_utc.strftime("%H:%M"),
                 "created_at": at,
             },
         )

@@ -15,6 +15,7 @@ import weakref
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from datetime import time as time_of_day
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
@@ -33,11 +34,17 @@ from overture.domain.inventory import (
 )
 from overture.domain.routing import Allocation, LocationStock
 from overture.services.errors import StockChanged
-from overture.services.ports import Availability
+from overture.services.ports import Availability, SkuTraits
 from overture.store import statements
-from overture.store.tables import inventory_positions
+from overture.store.tables import availability_dirty, inventory_positions
 
 P = inventory_positions
+D = availability_dirty
+# Built once: an UPSERT that adds a SKU's flag or bumps its version (see _mark_changed).
+_MARK_CHANGED = {
+    name: dialect.insert(D).on_conflict_do_update(index_elements=[D.c.sku], set_={"version": D.c.version + 1})
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
 
 
 def _position(row: Any) -> InventoryPosition:
@@ -57,6 +64,8 @@ def _location(row: Any) -> Location:
         priority=row.priority,
         active=row.active,
         ship_by_seconds=row.ship_by_seconds,
+        daily_capacity=row.daily_capacity,
+        cutoff_utc=None if row.cutoff_utc is None else time_of_day.fromisoformat(row.cutoff_utc),
     )
 
 
@@ -86,20 +95,23 @@ class SqlInventoryRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
         self._dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        self._mark = _MARK_CHANGED[connection.dialect.name]
 
     def availability(self, wanted: Collection[str]) -> Availability:
         known: set[str] = set()
+        traits: dict[str, SkuTraits] = {}
         by_location: dict[str, dict[str, int]] = {}
         for row in self._c.execute(statements.AVAILABILITY, {"b_skus": list(wanted)}):
             if row.row_kind == "sku":
                 known.add(row.sku)
+                traits[row.sku] = SkuTraits(row.weight_kg or 0.0, bool(row.hazmat), bool(row.oversize))
             elif row.row_kind == "site":
                 by_location.setdefault(row.location_id, {})
             else:
                 by_location.setdefault(row.location_id, {})[row.sku] = max(0, row.available)
         cache = _location_caches.setdefault(self._c.engine, _LocationCache())
         sites = cache.get(self._c, by_location)
-        return Availability(known, [LocationStock(sites[loc], stock) for loc, stock in by_location.items()])
+        return Availability(known, [LocationStock(sites[loc], stock) for loc, stock in by_location.items()], traits)
 
     def reserve(self, order_id: str, allocations: Sequence[Allocation], at: datetime) -> list[Reservation]:
         per_position: dict[tuple[str, str], int] = defaultdict(int)
@@ -223,7 +235,19 @@ class SqlInventoryRepository:
         statement = statement.on_conflict_do_update(
             index_elements=[P.c.sku, P.c.location_id], set_={"safety_stock": quantity, "updated_at": at}
         )
-        return _position(self._c.execute(statement.returning(P)).one())
+        position = _position(self._c.execute(statement.returning(P)).one())
+        self._mark_changed([sku], at)
+        return position
+
+    def _mark_changed(self, skus: Collection[str], at: datetime) -> None:
+        """Flag SKUs for the availability publisher, in the transaction that changed them, so the flag
+        commits or rolls back with the change: no change can be missed and none is announced early.
+
+        One batched statement per write. Sorted, so writers touching several SKUs lock the flags in
+        one order (they take them after every position lock, so no new lock cycle appears)."""
+        rows = [{"sku": sku, "version": 1, "changed_at": at} for sku in sorted(set(skus))]
+        if rows:
+            self._c.execute(self._mark, rows)
 
     def _log(self, movements: Sequence[Movement], at: datetime) -> None:
         if not movements:
@@ -245,3 +269,5 @@ class SqlInventoryRepository:
                 }
             )
         self._c.execute(statements.INSERT_MOVEMENTS, rows)
+        # Every change of on hand or reserved is logged here, so this is where availability changes are caught.
+        self._mark_changed({m.sku for m in movements}, at)

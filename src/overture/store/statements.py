@@ -62,13 +62,28 @@ UNIT_COSTS = select(skus.c.sku, skus.c.unit_cost).where(
 # has statistics (a single outer join of the three chose a full scan of the positions there).
 _WANTED: BindParameter[Any] = bindparam("b_skus", expanding=True)
 AVAILABILITY = union_all(
-    select(literal("sku").label("row_kind"), skus.c.sku, null().label("location_id"), null().label("available")).where(
-        skus.c.sku.in_(_WANTED)
-    ),
-    select(literal("stock"), P.c.sku, P.c.location_id, P.c.on_hand - P.c.reserved - P.c.safety_stock)
+    select(
+        literal("sku").label("row_kind"),
+        skus.c.sku,
+        null().label("location_id"),
+        null().label("available"),
+        # What sourcing needs of each SKU besides its stock, in the same round trip.
+        skus.c.weight_kg,
+        skus.c.hazmat,
+        skus.c.oversize,
+    ).where(skus.c.sku.in_(_WANTED)),
+    select(
+        literal("stock"),
+        P.c.sku,
+        P.c.location_id,
+        P.c.on_hand - P.c.reserved - P.c.safety_stock,
+        null(),
+        null(),
+        null(),
+    )
     .join(locations, and_(locations.c.id == P.c.location_id, locations.c.active.is_(True)))
     .where(P.c.sku.in_(_WANTED)),
-    select(literal("site"), null(), locations.c.id, null()).where(locations.c.active.is_(True)),
+    select(literal("site"), null(), locations.c.id, null(), null(), null(), null()).where(locations.c.active.is_(True)),
 )
 # Has this request (same Idempotency-Key) or this channel order been captured before? One round trip.
 PREVIOUS_CAPTURE = union_all(

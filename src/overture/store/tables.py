@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from overture.store.types import Amount, Json, UtcDateTime
@@ -71,6 +72,8 @@ skus = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     # What one unit costs us, for the low_margin governance rule; unknown when null.
     Column("unit_cost", Amount()),
+    Column("hazmat", Boolean, nullable=False, server_default=false()),
+    Column("oversize", Boolean, nullable=False, server_default=false()),
 )
 
 locations = Table(
@@ -88,6 +91,9 @@ locations = Table(
     Column("active", Boolean, nullable=False),
     Column("ship_by_seconds", Integer, nullable=False, server_default="172800"),
     Column("created_at", UtcDateTime(), nullable=False),
+    # Sourcing: orders it can ship a day (null: no limit), and the UTC cut-off "HH:MM" (null: none).
+    Column("daily_capacity", Integer),
+    Column("cutoff_utc", String(5)),
 )
 
 inventory_positions = Table(
@@ -322,4 +328,35 @@ rule_sets = Table(
     Column("rules", Json, nullable=False),
     Column("note", Text, nullable=False, server_default=""),
     Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# Availability change capture (services/availability): a row per SKU whose availability changed since
+# it was last published, written in the same transaction as the change. ``version`` grows with every
+# change, so the publisher deletes a row only if no change came in while it was publishing.
+availability_dirty = Table(
+    "availability_dirty",
+    metadata,
+    Column("sku", String(64), primary_key=True),
+    Column("version", BigInteger, nullable=False),
+    Column("changed_at", UtcDateTime(), nullable=False),  # the oldest unpublished change: served first
+    Index(None, "changed_at"),
+)
+
+# The last figure each channel was sent per SKU, so an unchanged figure is not sent again.
+availability_published = Table(
+    "availability_published",
+    metadata,
+    Column("channel", String(128), primary_key=True),
+    Column("sku", String(64), primary_key=True),
+    Column("available", Integer, nullable=False),
+    Column("published_at", UtcDateTime(), nullable=False),
+)
+
+# Sourcing settings (domain/sourcing SourcingConfig.to_document): one current document; defaults when absent.
+sourcing_settings = Table(
+    "sourcing_settings",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("document", Json, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )

@@ -18,6 +18,7 @@ from overture.store.inventory import SqlInventoryRepository
 from overture.store.messages import SqlIdempotencyRepository, SqlMessageRepository, SqlOutboxRepository
 from overture.store.orders import SqlOrderRepository
 from overture.store.partners import SqlPartnerRepository
+from overture.store.sourcing import SqlSourcingRepository
 
 # PostgreSQL SQLSTATEs worth retrying: serialization failure, deadlock, lock timeout.
 _TRANSIENT_PG = {"40001", "40P01", "55P03"}
@@ -62,6 +63,7 @@ class SqlUnitOfWork:
         self.partners = SqlPartnerRepository(connection)
         self.documents = SqlDocumentRepository(connection)
         self.governance = SqlGovernanceRepository(connection)
+        self.sourcing = SqlSourcingRepository(connection)
         return self
 
     @property

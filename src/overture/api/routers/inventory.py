@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from decimal import Decimal
 from typing import Annotated
 
@@ -13,7 +14,9 @@ from overture.api.deps import ContainerDep
 from overture.api.responses import Json
 from overture.domain.inventory import InventoryPosition, Location, LocationKind, Sku
 from overture.domain.parties import Address
+from overture.domain.sourcing import SourcingConfig, StrategyName
 from overture.services import inventory as use_cases
+from overture.services import sourcing
 from overture.services.errors import ErrorCode, InvalidRequest, NotFound
 
 router = APIRouter(prefix="/v1", tags=["inventory"])
@@ -38,6 +41,10 @@ class LocationIn(_Strict):
     ship_by_hours: Annotated[
         float, Field(gt=0, le=24 * 90, description="Hours from release to shipment before an SLA breach")
     ] = 48
+    daily_capacity: (
+        Annotated[int, Field(ge=0, description="Orders it can ship a day (sourcing); none: no limit")] | None
+    ) = None
+    cutoff_utc: Annotated[time, Field(description="Orders placed after this UTC time ship the next day")] | None = None
 
 
 class SkuIn(_Strict):
@@ -52,6 +59,31 @@ class SkuIn(_Strict):
         ]
         | None
     ) = None
+    hazmat: bool = False
+    oversize: bool = False
+
+
+class ZoneIn(_Strict):
+    max_km: Annotated[float, Field(gt=0, description="Upper bound of the band; none for the last zone")] | None
+    base: Annotated[float, Field(ge=0)]
+    per_kg: Annotated[float, Field(ge=0)]
+    transit_days: Annotated[int, Field(ge=0, le=60)]
+
+
+_DEFAULTS = SourcingConfig().to_document()
+
+
+class SourcingSettingsIn(_Strict):
+    default_strategy: StrategyName = StrategyName.COST
+    strategies: dict[Code, StrategyName] = Field(default_factory=dict, description="Strategy by channel")
+    rate_table: Annotated[list[ZoneIn], Field(min_length=1, max_length=50)] = Field(
+        default_factory=lambda: [ZoneIn(**z) for z in _DEFAULTS["rate_table"]]
+    )
+    handling_by_kind: dict[LocationKind, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=lambda: {LocationKind(k): v for k, v in _DEFAULTS["handling_by_kind"].items()}
+    )
+    split_penalty: Annotated[float, Field(ge=0)] = _DEFAULTS["split_penalty"]
+    priority_weight: Annotated[float, Field(ge=0)] = _DEFAULTS["priority_weight"]
 
 
 class ReceiptIn(_Strict):
@@ -116,6 +148,8 @@ def _to_location(body: LocationIn, container: ContainerDep) -> Location:
         priority=body.priority,
         active=body.active,
         ship_by_seconds=round(body.ship_by_hours * 3600),
+        daily_capacity=body.daily_capacity,
+        cutoff_utc=body.cutoff_utc,
     )
 
 
@@ -137,7 +171,10 @@ async def upsert_skus(
     body: Annotated[list[SkuIn], Field(min_length=1, max_length=20_000)], container: ContainerDep
 ) -> Json:
     """Create or update SKUs in bulk (all or none)."""
-    items = [Sku(s.sku, s.description, s.unit_of_measure, s.weight_kg, s.serialized, s.unit_cost) for s in body]
+    items = [
+        Sku(s.sku, s.description, s.unit_of_measure, s.weight_kg, s.serialized, s.unit_cost, s.hazmat, s.oversize)
+        for s in body
+    ]
     count = await run_in_threadpool(use_cases.upsert_skus, container.uow, items, clock=container.clock)
     return Json({"upserted": count})
 
@@ -173,3 +210,21 @@ def get_inventory(sku: str, container: ContainerDep) -> Json:
     if view is None:
         raise NotFound(f"no SKU {sku!r}")
     return Json(view)
+
+
+@router.get("/sourcing/settings")
+async def get_sourcing_settings(container: ContainerDep) -> Json:
+    """Which strategy routes each channel, the carrier rate table, handling by location kind, split penalty."""
+    config = await run_in_threadpool(sourcing.settings, container.uow)
+    return Json(config.to_document())
+
+
+@router.put("/sourcing/settings")
+async def put_sourcing_settings(body: SourcingSettingsIn, container: ContainerDep) -> Json:
+    """Replace the sourcing settings; orders placed from now on are routed with them."""
+    try:
+        config = SourcingConfig.from_document(body.model_dump(mode="json"))
+    except ValueError as error:
+        raise InvalidRequest("rate_table", str(error)) from error
+    await run_in_threadpool(sourcing.save_settings, container.uow, config, clock=container.clock)
+    return Json(config.to_document())

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from overture.api.deps import After, ContainerDep, Limit, OrderWorkflowsDep
 from overture.api.responses import Json
 from overture.channels import rest
+from overture.services import sourcing
 from overture.services.capture import CaptureResult, capture_order
 from overture.services.errors import NotFound
 from overture.services.ports import InboundMessage
@@ -112,6 +113,13 @@ def get_order(order_id: str, container: ContainerDep) -> Json:
     if detail is None:
         raise NotFound(f"no order {order_id!r}")
     return Json(detail)
+
+
+@router.get("/{order_id}/routing")
+def get_routing(order_id: str, container: ContainerDep) -> Json:
+    """How the order was routed: per routing decision, the strategy, the chosen plan, every ranked candidate
+    with its cost components, and every rejected one with the constraint that ruled it out."""
+    return Json({"order_id": order_id, "decisions": sourcing.routing_decisions(container.uow, order_id)})
 
 
 class CancelIn(BaseModel):

@@ -1,0 +1,27 @@
+"""Sourcing: which locations ship an order, chosen by a configurable strategy, with every candidate explained."""
+
+from overture.domain.sourcing.model import (
+    Constraint,
+    SourcingConfig,
+    SourcingLine,
+    SourcingRequest,
+    SourcingSite,
+    StrategyName,
+    Zone,
+)
+from overture.domain.sourcing.search import NoFeasiblePlan
+from overture.domain.sourcing.strategies import STRATEGIES, Strategy, route
+
+__all__ = [
+    "STRATEGIES",
+    "Constraint",
+    "NoFeasiblePlan",
+    "SourcingConfig",
+    "SourcingLine",
+    "SourcingRequest",
+    "SourcingSite",
+    "Strategy",
+    "StrategyName",
+    "Zone",
+    "route",
+]
