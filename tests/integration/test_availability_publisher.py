@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import random
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -221,6 +222,9 @@ def test_after_10000_random_changes_every_channel_holds_the_true_availability(wo
     assert_channels_hold_the_truth(world, SKUS)
 
 
+PASS_S = 0.05  # the publisher's interval during the burst
+
+
 def test_a_burst_of_1000_changes_to_one_sku_sends_few_updates_and_the_last_is_right(world: World) -> None:
     sku = SKUS[0]  # sold by the storefront and the partner
     for location in LOCATIONS:
@@ -231,7 +235,8 @@ def test_a_burst_of_1000_changes_to_one_sku_sends_few_updates_and_the_last_is_ri
         await publisher.run_until_idle()
         sets_before = len(world.levels.history)
         stop = asyncio.Event()
-        loop = asyncio.create_task(publish_continuously(publisher, interval_s=0.02, stop=stop))
+        loop = asyncio.create_task(publish_continuously(publisher, interval_s=PASS_S, stop=stop))
+        started = time.monotonic()
         for n in range(1000):  # reservations and receipts, alternating locations
             if n % 3 == 2:
                 await asyncio.to_thread(world.receive, sku, LOCATIONS[n % 4], 1)
@@ -240,10 +245,13 @@ def test_a_burst_of_1000_changes_to_one_sku_sends_few_updates_and_the_last_is_ri
         await asyncio.sleep(0.2)
         stop.set()
         await loop
+        passes = (time.monotonic() - started) / PASS_S + 2  # how many passes the burst allowed, at most
         await publisher.run_until_idle()
         sent = len(world.levels.history) - sets_before
-        # The publisher ran every 20 ms through the burst: each pass sends at most one figure.
-        assert 1 <= sent <= 100, sent
+        # Each pass sends at most one figure for the SKU, however many changes it coalesced; how
+        # many passes fit depends on how fast this store commits, so the bound follows the clock.
+        assert 1 <= sent <= passes, (sent, passes)
+        assert sent <= 250, f"{sent} updates for 1,000 changes is not coalescing"
         await publisher.targets[0].connector.aclose()  # type: ignore[attr-defined]
 
     asyncio.run(scenario())
