@@ -92,6 +92,7 @@ class OperatorLog:
     cancelled_after_release: int = 0
     cancelled_from_queue: int = 0
     refused: int = 0  # a resolve or cancel the hub turned down (already shipped, not waiting yet); tried again
+    held_before_release: int = 0  # connector failures seen at the sales-order step (before release)
 
 
 class Operator:
@@ -180,9 +181,12 @@ class Operator:
         """Retry every open connector failure; the first few at the sales-order step are cancelled
         instead (the customer gave up during the outage), before anything was released."""
         failures = [e for e in self._open(CONNECTOR) if e["id"] not in self._acted]
-        # At most half of them, so that retries are always seen too.
-        budget = min(self._cancel_each - self.log.cancelled_before_release, len(failures) // 2)
-        early = [e for e in failures if e["step"] == "sales_order"][: max(budget, 0)]
+        at_sales_order = [e for e in failures if e["step"] == "sales_order"]
+        self.log.held_before_release += len(at_sales_order)
+        # At most half of them, so that retries are always seen too (one is enough once a retry was).
+        half = max(len(failures) // 2, 1 if self.log.retried else 0)
+        budget = min(self._cancel_each - self.log.cancelled_before_release, half)
+        early = at_sales_order[: max(budget, 0)]
         reason = "customer cancelled during the ERP outage"
         cancelled = _accepted(self._submit(lambda e: self._cancel(e["order_id"], reason), early))
         rest = [e for e in failures if e not in early]
