@@ -27,7 +27,7 @@ test: $(STAMP)  ## lint, types, then the whole suite; PostgreSQL tests run when 
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
-bench: $(STAMP)  ## throughput figures with their baselines: capture (SQLite, then PostgreSQL if reachable), orchestration, X12 parsing, routing decisions/s
+bench: $(STAMP)  ## figures beside baselines and targets: capture, orchestration, X12, backlog, routing, availability lag
 	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_capture.py
 	$(BIN)/python benchmarks/bench_orchestration.py
 	$(BIN)/python benchmarks/bench_x12.py
