@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from functools import partial
 
 from overture.channels.x12.documents import Sender, advise_inventory, available_units
 from overture.domain.partners import PartnerProfile
@@ -27,7 +28,7 @@ def advise_all_partners(uow_factory: UnitOfWorkFactory, *, clock: Clock, sender:
         if partner.x12 is None or not partner.sku_xref:
             continue
         try:
-            in_transaction(uow_factory, lambda uow, p=partner: _advise(uow, p, clock=clock, sender=sender))  # type: ignore[misc]
+            in_transaction(uow_factory, partial(_advise, partner=partner, clock=clock, sender=sender))
         except Exception:
             log.exception("could not make the 846 for partner %s", partner.partner_id)
             continue

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 
 from overture.channels.x12.ack997 import CheckedTransaction, Verdict, build_997, check_document
 from overture.channels.x12.documents import DEFAULT_SENDER, Sender, acknowledge_order, reject_purchase_order
-from overture.channels.x12.envelope import Document, Interchange, read
+from overture.channels.x12.envelope import Document, read
 from overture.channels.x12.errors import X12Error
 from overture.channels.x12.po850 import read_purchase_order, to_command
 from overture.channels.x12.tokenizer import Delimiters, Segment
@@ -78,9 +79,9 @@ def receive_x12(
         reason = FieldError("ISA", ErrorCode.REQUIRED, "the file holds no interchange")
         raise _quarantined(uow_factory, message_id, ErrorCode.VALIDATION_FAILED, reason)
     first = document.interchanges[0]
-    partner = read_only(uow_factory, lambda uow: uow.partners.by_x12(*_sender(first)))
+    partner = read_only(uow_factory, lambda uow: uow.partners.by_x12(*first.sender))
     if partner is None:
-        qualifier, sender = _sender(first)
+        qualifier, sender = first.sender
         reason = FieldError("ISA06", ErrorCode.NOT_FOUND, f"no trading partner profile for ISA {qualifier}/{sender}")
         raise _quarantined(uow_factory, message_id, ErrorCode.NOT_FOUND, reason)
     checked = check_document(document)
@@ -91,7 +92,7 @@ def receive_x12(
     at = clock()
     ack = in_transaction(uow_factory, lambda uow: _keep_997(uow, document, checked, partner, us, message_id, at))
     acks = [
-        in_transaction(uow_factory, lambda uow, o=o: acknowledge_order(uow, o, sender=us, at=at))  # type: ignore[misc]
+        in_transaction(uow_factory, partial(acknowledge_order, order_id=o, sender=us, at=at))
         for o in dict.fromkeys(t.order_id for t in outcomes if t.order_id and not t.duplicate)
     ]
     for c, outcome in zip(checked, outcomes, strict=True):
@@ -195,10 +196,6 @@ def reply_envelope(partner: PartnerProfile, us: Sender) -> EnvelopeSpec:
         group_version=version,
         delimiters=Delimiters(element, component, segment, "^" if version.startswith("005") else None),
     )
-
-
-def _sender(interchange: Interchange) -> tuple[str, str]:
-    return interchange.sender
 
 
 def _segments_text(segments: list[Segment], delimiters: Delimiters) -> bytes:
