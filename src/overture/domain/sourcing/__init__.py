@@ -1,5 +1,6 @@
 """Sourcing: which locations ship an order, chosen by a configurable strategy, with every candidate explained."""
 
+from overture.domain.sourcing.evaluate import PlanFigures, UnknownSite, evaluate
 from overture.domain.sourcing.model import (
     Constraint,
     SourcingConfig,
@@ -16,12 +17,15 @@ __all__ = [
     "STRATEGIES",
     "Constraint",
     "NoFeasiblePlan",
+    "PlanFigures",
     "SourcingConfig",
     "SourcingLine",
     "SourcingRequest",
     "SourcingSite",
     "Strategy",
     "StrategyName",
+    "UnknownSite",
     "Zone",
+    "evaluate",
     "route",
 ]

@@ -3,7 +3,7 @@
 Every strategy applies the same hard constraints (stock, capability, capacity, promise date) and
 explains every candidate; they differ in how they rank what is left:
 
-- ``cost`` (default): lowest total cost; a split competes with single locations.
+- ``cost`` (default): lowest total cost, then the shorter distance; a split competes with single locations.
 - ``fewest_splits``: fewest locations, then lowest cost.
 - ``priority_list``: fewest locations, then the locations' priority numbers, then cost.
 - ``nearest``: the first strategy, ``route_nearest``, run over the sites that pass the constraints.
@@ -27,8 +27,14 @@ class Strategy(Protocol):
     def __call__(self, request: SourcingRequest) -> RoutingPlan: ...
 
 
+def _cost_key(c: Costed) -> tuple[float, float, tuple[str, ...]]:
+    """Lowest total cost; at equal cost the fewer kilometres shipped (summed over the shipments, none
+    counted when the ship-to point is unknown), then the location ids, so a decision is reproducible."""
+    return (c.total, sum([s.distance_km or 0.0 for s in c.sites]), c.ids)
+
+
 def by_cost(request: SourcingRequest) -> RoutingPlan:
-    return search_plan(request, StrategyName.COST, lambda c: (c.total, c.ids), splits_compete=True)
+    return search_plan(request, StrategyName.COST, _cost_key, splits_compete=True)
 
 
 def fewest_splits(request: SourcingRequest) -> RoutingPlan:
