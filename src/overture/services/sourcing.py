@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, time
 from typing import Any
 
+from overture.domain.decisions import Decision
 from overture.domain.orders import Order
-from overture.domain.routing import GeoPoint, LocationStock, RoutingPlan
-from overture.domain.sourcing import SourcingConfig, SourcingLine, SourcingRequest, SourcingSite, route
+from overture.domain.routing import Allocation, GeoPoint, LocationStock, RoutingPlan
+from overture.domain.sourcing import (
+    NoFeasiblePlan,
+    SourcingConfig,
+    SourcingLine,
+    SourcingRequest,
+    SourcingSite,
+    route,
+)
 from overture.services.errors import NotFound
 from overture.services.ports import Clock, SkuTraits, UnitOfWork, UnitOfWorkFactory
 from overture.services.retry import in_transaction
 
 _UNKNOWN = SkuTraits(0.0, False, False)
+# The layout of a routing decision's ``stock_seen`` (see ``stock_seen``); a simulation reads this version.
+STOCK_SEEN_VERSION = 1
 
 
 def route_order(
@@ -28,7 +39,8 @@ def route_order(
     """Route ``order`` with the strategy configured for its channel; raises InsufficientStock (or
     its NoFeasiblePlan, carrying the explained decision) when the constraints leave too little stock.
 
-    ``traits`` come with the availability read on the capture path; others read them here."""
+    ``traits`` come with the availability read on the capture path; others read them here. The decision
+    (either way) records the allocations and the stock seen, so ``services.simulation`` can re-run it."""
     config = uow.sourcing.config()
     if traits is None:
         traits = uow.sourcing.sku_traits({line.sku for line in order.lines})
@@ -38,7 +50,52 @@ def route_order(
         for t in [traits.get(line.sku, _UNKNOWN)]
     ]
     request = SourcingRequest(lines, ship_to, _sites(uow, stock, now), now, config=config)
-    return route(request, order.channel)
+    try:
+        plan = route(request, order.channel)
+    except NoFeasiblePlan as unroutable:
+        unroutable.decision = _recorded(unroutable.decision, request, ())
+        raise
+    return RoutingPlan(plan.allocations, _recorded(plan.decision, request, plan.allocations))
+
+
+def _recorded(decision: Decision, request: SourcingRequest, allocations: Sequence[Allocation]) -> Decision:
+    """The decision with what a later simulation needs to re-run it: the plan and the stock it was made against."""
+    inputs = {
+        **decision.inputs,
+        "allocations": [[a.line_no, a.sku, a.location_id, a.quantity] for a in allocations],
+        "stock_seen": stock_seen(request),
+    }
+    return replace(decision, inputs=inputs)
+
+
+def stock_seen(request: SourcingRequest) -> dict[str, Any]:
+    """The request as compact JSON, stored on every routing decision (so kept small): the lines with their
+    SKU traits, the ship-to point, ``now``, the promise, and per active site only its non-zero stock of the
+    demanded SKUs with its capacity left and cut-off. A site holding none of them is left out: it cannot
+    ship any part of the order under any strategy. Location facts (coordinates, kind, priority,
+    capabilities) are not copied: they are read from the store when the request is rebuilt."""
+    skus = {line.sku for line in request.lines}
+    sites: dict[str, dict[str, Any]] = {}
+    for site in request.sites:
+        available = {sku: n for sku, n in sorted(site.available.items()) if sku in skus and n > 0}
+        if not site.location.active or not available:
+            continue
+        entry: dict[str, Any] = {"available": available}
+        if site.capacity_left is not None:
+            entry["capacity_left"] = site.capacity_left
+        if site.cutoff_utc is not None:
+            entry["cutoff_utc"] = site.cutoff_utc.isoformat()
+        sites[site.location.id] = entry
+    ship_to = request.ship_to
+    return {
+        "version": STOCK_SEEN_VERSION,
+        "now": request.now.isoformat(),
+        "promise_by": None if request.promise_by is None else request.promise_by.isoformat(),
+        "ship_to": None if ship_to is None else [ship_to.latitude, ship_to.longitude],
+        "lines": [[line.line_no, line.sku, line.quantity] for line in request.lines],
+        "skus": {line.sku: [line.unit_weight_kg, line.hazmat, line.oversize] for line in request.lines},
+        "sites": sites,
+    }
 
 
 def _sites(uow: UnitOfWork, stock: Sequence[LocationStock], now: datetime) -> list[SourcingSite]:

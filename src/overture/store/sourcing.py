@@ -10,9 +10,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, func, select
 
+from overture.domain.inventory import Location
 from overture.domain.sourcing import SourcingConfig
 from overture.services.ports import SkuTraits
-from overture.store.tables import decisions, orders, reservations, skus, sourcing_settings
+from overture.store.inventory import _location
+from overture.store.tables import decisions, locations, orders, reservations, skus, sourcing_settings
 
 _CURRENT = "current"
 # Read per order on the capture path: cached per database for a few seconds (a change saved here
@@ -73,6 +75,28 @@ class SqlSourcingRepository:
             .order_by(d.c.at, d.c.id)
         )
         return [_explained(row) for row in self._c.execute(query)]
+
+    def routing_decisions_since(
+        self, since: datetime, until: datetime | None, *, after_id: int | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """One keyset page of the routing decisions made in ``[since, until)``, by id (the primary key)."""
+        d = decisions
+        query = select(d.c.id, d.c.order_id, d.c.at, d.c.outcome, d.c.inputs).where(
+            d.c.kind == "routing", d.c.at >= since
+        )
+        if until is not None:
+            query = query.where(d.c.at < until)
+        if after_id is not None:
+            query = query.where(d.c.id > after_id)
+        rows = self._c.execute(query.order_by(d.c.id).limit(limit))
+        return [dict(row._mapping) for row in rows]
+
+    def locations(self, location_ids: Collection[str]) -> dict[str, Location]:
+        """These locations as they are now, by id (unknown ids are left out)."""
+        if not location_ids:
+            return {}
+        rows = self._c.execute(select(locations).where(locations.c.id.in_(list(location_ids))))
+        return {row.id: _location(row) for row in rows}
 
 
 def _explained(row: Any) -> dict[str, Any]:
