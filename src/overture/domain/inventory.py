@@ -28,6 +28,13 @@ class LocationKind(StrEnum):
     SELLER = "seller"
 
 
+class SupplierTransport(StrEnum):
+    """How a drop-ship location's supplier gets its purchase orders."""
+
+    X12 = "x12"  # an 850 kept for the supplier; its 855 and 856 come back through the EDI intake
+    API = "api"  # the supplier's HTTP endpoint, spoken like a WMS (release, then a shipment callback)
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     id: str
@@ -43,6 +50,9 @@ class Location:
     ship_by_seconds: int = 48 * 3600  # a released order not shipped within this raises an SLA breach
     daily_capacity: int | None = None  # orders it can ship a day (sourcing's capacity constraint); None: no limit
     cutoff_utc: time | None = None  # orders placed after this ship the next day; None: they ship the same day
+    supplier_partner_id: str | None = None  # drop-ship: the trading partner that fulfils its lines
+    supplier_transport: SupplierTransport = SupplierTransport.X12
+    supplier_url: str | None = None  # drop-ship over the API: the supplier's base URL
 
     def __post_init__(self) -> None:
         if not -90 <= self.latitude <= 90:

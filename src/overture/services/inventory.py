@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from overture.domain.inventory import InventoryPosition, Location, Movement, MovementKind, Reservation, Sku
+from overture.services.backorders import Allocated, allocate_received
 from overture.services.errors import AlreadyExists, ErrorCode, InvalidRequest, NotFound
 from overture.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from overture.services.retry import in_transaction
@@ -24,7 +25,26 @@ class StockEntry:
 
 
 def upsert_skus(uow_factory: UnitOfWorkFactory, skus: Sequence[Sku], *, clock: Clock) -> int:
-    return in_transaction(uow_factory, lambda uow: uow.catalog.upsert_skus(skus, clock()))
+    def work(uow: UnitOfWork) -> int:
+        _check_one_of_a_kind(uow, skus)
+        return uow.catalog.upsert_skus(skus, clock())
+
+    return in_transaction(uow_factory, work)
+
+
+def _check_one_of_a_kind(uow: UnitOfWork, skus: Sequence[Sku]) -> None:
+    """A SKU may become serialized (one of a kind) only while at most one unit of it is on hand."""
+    serialized = [(index, s.sku) for index, s in enumerate(skus) if s.serialized]
+    if not serialized:
+        return
+    held = uow.catalog.units_on_hand({sku for _, sku in serialized})
+    for index, sku in serialized:
+        if held.get(sku, 0) > 1:
+            raise InvalidRequest(
+                f"body[{index}].serialized",
+                f"{sku} has {held[sku]} units on hand; a serialized (one-of-a-kind) SKU holds at most 1",
+                ErrorCode.INVALID_VALUE,
+            )
 
 
 def add_location(uow_factory: UnitOfWorkFactory, location: Location, *, clock: Clock) -> None:
@@ -54,15 +74,24 @@ def _movements(entries: Sequence[StockEntry], kind: MovementKind) -> list[Moveme
 
 def receive(uow_factory: UnitOfWorkFactory, entries: Sequence[StockEntry], *, clock: Clock) -> int:
     """Book goods in (on hand goes up). All entries or none; returns how many were booked."""
+    return receive_and_allocate(uow_factory, entries, clock=clock)[0]
+
+
+def receive_and_allocate(
+    uow_factory: UnitOfWorkFactory, entries: Sequence[StockEntry], *, clock: Clock
+) -> tuple[int, Allocated]:
+    """Book goods in and, in the same transaction, fill the backorders of the SKUs received there."""
     for index, entry in enumerate(entries):
         if entry.quantity <= 0:
             raise InvalidRequest(
                 f"entries[{index}].quantity", "a receipt needs a positive quantity", ErrorCode.OUT_OF_RANGE
             )
 
-    def work(uow: UnitOfWork) -> int:
+    def work(uow: UnitOfWork) -> tuple[int, Allocated]:
         _check_references(uow, entries)
-        return uow.inventory.receive(_movements(entries, MovementKind.RECEIPT), clock())
+        count = uow.inventory.receive(_movements(entries, MovementKind.RECEIPT), clock())
+        cause = "receipt " + (", ".join(sorted({e.reference for e in entries if e.reference})) or "into stock")
+        return count, allocate_received(uow, {(e.sku, e.location_id) for e in entries}, clock, cause=cause)
 
     return in_transaction(uow_factory, work)
 

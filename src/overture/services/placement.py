@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from overture.domain.commands import PlaceOrder
@@ -15,10 +16,27 @@ from overture.domain.orders import Order, OrderLine
 from overture.domain.routing import LocationStock
 from overture.domain.rules import RULES, Evaluation, Outcome, RuleCode
 from overture.domain.statuses import LineStatus, OrderStatus
-from overture.services.errors import NotFound
+from overture.services.backorders import backorder
+from overture.services.errors import NotFound, ServiceError
 from overture.services.governance import RejectedByRules, Verdict, judge, waived_rules
 from overture.services.ports import Clock, Geocoder, OrderRecord, SkuTraits, UnitOfWork
 from overture.services.sourcing import route_order
+
+
+@dataclass(frozen=True, slots=True)
+class ChosenLocation:
+    """A location a person picked for the order: it is placed there in full, or not at all."""
+
+    location_id: str
+    actor: str
+
+
+class LocationCannotFill(ServiceError):
+    """The chosen location cannot take the whole order (short of stock, or ruled out by sourcing)."""
+
+    def __init__(self, location_id: str, reason: str) -> None:
+        super().__init__(f"{location_id} cannot fill the order: {reason}")
+        self.location_id = location_id
 
 
 def build_order(command: PlaceOrder, *, order_id: str, message_id: str, at: datetime) -> Order:
@@ -37,6 +55,7 @@ def build_order(command: PlaceOrder, *, order_id: str, message_id: str, at: date
         created_at=at,
         raw_message_id=message_id,
         charges=command.charges,
+        priority=command.priority,
     )
 
 
@@ -72,6 +91,7 @@ def _place(
     may_reject: bool,
     waived: Collection[RuleCode] = (),
     exclude_locations: Sequence[str] = (),
+    chosen: ChosenLocation | None = None,
 ) -> None:
     availability = uow.inventory.availability({line.sku for line in record.order.lines})
     verdict = judge(
@@ -84,7 +104,9 @@ def _place(
     )
     if _govern(record, verdict, clock, may_reject=may_reject):
         stock = [s for s in availability.stock if s.location.id not in exclude_locations]
-        _route_and_reserve(record, stock, uow, geocoder, clock, traits=availability.traits)
+        if chosen is not None:
+            stock = [s for s in stock if s.location.id == chosen.location_id]
+        _route_and_reserve(record, stock, uow, geocoder, clock, traits=availability.traits, chosen=chosen)
 
 
 def _hold(
@@ -153,16 +175,28 @@ def _passed_note(verdict: Verdict) -> str:
 
 
 def replace_placement(
-    uow: UnitOfWork, order_id: str, *, geocoder: Geocoder, clock: Clock, exclude_locations: Sequence[str] = ()
+    uow: UnitOfWork,
+    order_id: str,
+    *,
+    geocoder: Geocoder,
+    clock: Clock,
+    exclude_locations: Sequence[str] = (),
+    chosen: ChosenLocation | None = None,
+    order: Order | None = None,
 ) -> OrderRecord:
-    """Give back the order's reservations and place it again, avoiding ``exclude_locations``."""
-    order = uow.fulfilment.load_order(order_id)
+    """Give back the order's reservations and place it again, avoiding ``exclude_locations``.
+
+    ``chosen``: only at that location (LocationCannotFill if it cannot take it all; the caller's
+    transaction then rolls back). ``order``: the aggregate already loaded (and amended) in this unit of work."""
+    order = order or uow.fulfilment.load_order(order_id)
     if order is None:
         raise NotFound(f"no order {order_id!r}")
     uow.inventory.settle_reservations(order_id, shipped=False, at=clock(), reason="placed again")
     if order.status is not OrderStatus.ON_HOLD:
         order.transition(OrderStatus.ON_HOLD, "placing again", clock())
     order.set_line_status(LineStatus.PENDING)
+    for line in order.lines:  # placed afresh: what a line is owed and promised is worked out again
+        line.backordered, line.promised_at = 0, None
     record = OrderRecord(order)
     _place(
         record,
@@ -173,6 +207,7 @@ def replace_placement(
         may_reject=False,
         waived=waived_rules(uow.governance.overridden(order_id)),
         exclude_locations=exclude_locations,
+        chosen=chosen,
     )
     uow.fulfilment.append(record)
     return record
@@ -186,12 +221,26 @@ def _route_and_reserve(
     clock: Clock,
     *,
     traits: Mapping[str, SkuTraits],
+    chosen: ChosenLocation | None = None,
 ) -> None:
     order = record.order
+    point = geocoder.locate(order.ship_to)
     try:
-        plan = route_order(uow, order, stock, geocoder.locate(order.ship_to), now=clock(), traits=traits)
+        plan = route_order(uow, order, stock, point, now=clock(), traits=traits)
     except InsufficientStock as shortage:
-        reason = f"not enough stock anywhere: {shortage}"
+        if chosen is not None:  # a person's choice is not second-guessed with a backorder or a hold
+            raise LocationCannotFill(chosen.location_id, str(shortage)) from shortage
+        # Short now: wait for inbound supply if some is expected to cover it, else a person decides.
+        why_not = backorder(
+            record,
+            shortage,
+            uow,
+            clock,
+            route=lambda part: route_order(uow, part, stock, point, now=clock(), traits=traits),
+        )
+        if why_not is None:
+            return
+        reason = f"not enough stock anywhere: {shortage}; {why_not}"
         details = {
             "shortages": [
                 {"sku": s.sku, "requested": s.requested, "available": s.available} for s in shortage.shortages
@@ -203,7 +252,8 @@ def _route_and_reserve(
         record.decisions.append(_stamped(explained if isinstance(explained, Decision) else no_stock, clock()))
         _hold(record, ExceptionType.INSUFFICIENT_STOCK, step="reserve", reason=reason, details=details, clock=clock)
         return
-    record.decisions.append(_stamped(plan.decision, clock()))
+    decision = plan.decision if chosen is None else _chosen_by_person(plan.decision, chosen)
+    record.decisions.append(_stamped(decision, clock()))
     at = clock()
     record.reservations = uow.inventory.reserve(order.id, plan.allocations, at)
     units = sum(a.quantity for a in plan.allocations)
@@ -215,6 +265,12 @@ def _route_and_reserve(
     order.transition(OrderStatus.RESERVED, reason, clock())
     order.transition(OrderStatus.ROUTED, plan.decision.reason, clock())
     order.set_line_status(LineStatus.ALLOCATED)
+
+
+def _chosen_by_person(decision: Decision, chosen: ChosenLocation) -> Decision:
+    reason = f"{chosen.location_id} chosen by {chosen.actor} (only that location was considered); {decision.reason}"
+    inputs = decision.inputs | {"chosen_by": chosen.actor, "chosen_location": chosen.location_id}
+    return Decision(decision.kind, decision.outcome, reason, inputs, decision.alternatives, decision.at)
 
 
 def _stamped(decision: Decision, at: datetime) -> Decision:

@@ -32,6 +32,7 @@ class OpenException:
     step: str
     reason: str
     allowed_actions: list[str]
+    location_id: str = ""  # the location it is about (a failed release, a supplier's refusal), if any
 
 
 @dataclass(frozen=True)

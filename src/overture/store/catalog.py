@@ -6,12 +6,12 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from overture.domain.inventory import Location, Sku
 from overture.store import statements
-from overture.store.tables import locations, skus
+from overture.store.tables import inventory_positions, locations, skus
 
 # Keeps each IN (...) list well under SQLite's bound-parameter limit.
 _CHUNK = 500
@@ -73,6 +73,15 @@ class SqlCatalogRepository:
         self._c.execute(statement, rows)
         return len(rows)
 
+    def units_on_hand(self, wanted: Collection[str]) -> dict[str, int]:
+        position = inventory_positions.c
+        query = (
+            select(position.sku, func.sum(position.on_hand).label("units"))
+            .where(position.sku.in_(list(wanted)), position.on_hand > 0)
+            .group_by(position.sku)
+        )
+        return {row.sku: int(row.units) for row in self._c.execute(query)}
+
     def add_location(self, location: Location, at: datetime) -> None:
         self._c.execute(
             insert(locations),
@@ -90,6 +99,9 @@ class SqlCatalogRepository:
                 "ship_by_seconds": location.ship_by_seconds,
                 "daily_capacity": location.daily_capacity,
                 "cutoff_utc": None if location.cutoff_utc is None else location.cutoff_utc.strftime("%H:%M"),
+                "supplier_partner_id": location.supplier_partner_id,
+                "supplier_transport": location.supplier_transport.value,
+                "supplier_url": location.supplier_url,
                 "created_at": at,
             },
         )

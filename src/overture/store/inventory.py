@@ -31,12 +31,13 @@ from overture.domain.inventory import (
     MovementKind,
     Reservation,
     ReservationStatus,
+    SupplierTransport,
 )
 from overture.domain.routing import Allocation, LocationStock
 from overture.services.errors import StockChanged
 from overture.services.ports import Availability, SkuTraits
 from overture.store import statements
-from overture.store.tables import availability_dirty, inventory_positions
+from overture.store.tables import availability_dirty, inventory_positions, skus
 
 P = inventory_positions
 D = availability_dirty
@@ -66,6 +67,9 @@ def _location(row: Any) -> Location:
         ship_by_seconds=row.ship_by_seconds,
         daily_capacity=row.daily_capacity,
         cutoff_utc=None if row.cutoff_utc is None else time_of_day.fromisoformat(row.cutoff_utc),
+        supplier_partner_id=row.supplier_partner_id,
+        supplier_transport=SupplierTransport(row.supplier_transport),
+        supplier_url=row.supplier_url,
     )
 
 
@@ -141,9 +145,38 @@ class SqlInventoryRepository:
             if m.kind is not MovementKind.RECEIPT:
                 raise InvalidMovement(f"receive() takes receipts, not {m.kind}")
             m.deltas()  # validates the quantity
+        self._guard_one_of_a_kind([(m.sku, m.location_id, m.quantity) for m in movements])
         self._add_on_hand([(m.sku, m.location_id, m.quantity) for m in movements], at)
         self._log(movements, at)
         return len(movements)
+
+    def _guard_one_of_a_kind(self, increases: Sequence[tuple[str, str, int]]) -> None:
+        """Refuse to hold more than one unit, anywhere, of a serialized SKU (a one-of-a-kind unit).
+
+        The SKU's catalogue row is locked first (FOR UPDATE on PostgreSQL; SQLite serialises writers),
+        so two receipts of the same unit at two locations cannot both pass the check."""
+        wanted = {sku for sku, _, _ in increases}
+        serialized = set(
+            self._c.execute(
+                select(skus.c.sku).where(skus.c.sku.in_(wanted), skus.c.serialized.is_(True)).with_for_update()
+            ).scalars()
+        )
+        if not serialized:
+            return
+        held: defaultdict[str, list[tuple[str, int]]] = defaultdict(list)
+        for row in self._c.execute(
+            select(P.c.sku, P.c.location_id, P.c.on_hand).where(P.c.sku.in_(serialized), P.c.on_hand > 0)
+        ):
+            held[row.sku].append((row.location_id, row.on_hand))
+        for sku in sorted(serialized):
+            adding = sum(q for s, _, q in increases if s == sku)
+            on_hand = sum(q for _, q in held[sku])
+            if on_hand + adding > 1:
+                where = ", ".join(f"{q} at {loc}" for loc, q in held[sku]) or "none on hand"
+                raise InvalidMovement(
+                    f"{sku} is serialized (one of a kind): adding {adding} would hold {on_hand + adding} units "
+                    f"({where}); a serialized SKU holds at most 1"
+                )
 
     def _add_on_hand(self, changes: Sequence[tuple[str, str, int]], at: datetime) -> None:
         statement = self._dialect.insert(P)
@@ -171,6 +204,8 @@ class SqlInventoryRepository:
         delta, _ = movement.deltas()
         if movement.kind is not MovementKind.ADJUSTMENT:
             raise InvalidMovement(f"adjust() takes adjustments, not {movement.kind}")
+        if delta > 0:
+            self._guard_one_of_a_kind([(movement.sku, movement.location_id, delta)])
         row = self._c.execute(
             update(P)
             .where(

@@ -131,9 +131,16 @@ def _km_or_inf(km: float | None) -> float:
     return math.inf if km is None else km
 
 
+def queue_key(priority: int, age_hours: float, ident: str) -> tuple[int, float, str]:
+    """Sort key of the fill queue: highest priority first, then the oldest, then by id (reproducible).
+
+    The one definition of "who is served first", shared by the backlog solvers and backorders."""
+    return (-priority, -age_hours, ident)
+
+
 def queue_order(orders: Iterable[BacklogOrder]) -> list[BacklogOrder]:
     """Highest priority first, then the oldest, then by id (reproducible)."""
-    return sorted(orders, key=lambda o: (-o.priority, -o.age_hours, o.id))
+    return sorted(orders, key=lambda o: queue_key(o.priority, o.age_hours, o.id))
 
 
 @dataclass(frozen=True, slots=True)

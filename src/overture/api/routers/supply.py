@@ -1,0 +1,118 @@
+"""Inbound supply: purchase-order lines and transfers expected at a location, and their receipts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from starlette.concurrency import run_in_threadpool
+
+from overture.api.deps import ContainerDep
+from overture.api.responses import Json
+from overture.domain.supply import InboundSupply, SupplyKind, SupplyStatus
+from overture.services import supply as use_cases
+from overture.services.backorders import Allocated
+from overture.workflows.order.shared import StockPing
+from overture.workflows.order.starter import OrderWorkflows
+from overture.workflows.order.workflow import OrderWorkflow
+
+router = APIRouter(prefix="/v1", tags=["supply"])
+log = logging.getLogger(__name__)
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SupplyLineIn(_Strict):
+    kind: SupplyKind = SupplyKind.PURCHASE_ORDER
+    reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+    sku: Code
+    location_id: Annotated[Code, Field(description="Where the units will arrive")]
+    quantity: Annotated[int, Field(strict=True, gt=0)]
+    expected_at: Annotated[AwareDatetime, Field(description="When the units are expected (with a time zone)")]
+    from_location_id: Annotated[Code | None, Field(description="For a transfer: where it comes from")] = None
+
+
+class SupplyIn(_Strict):
+    lines: Annotated[list[SupplyLineIn], Field(min_length=1, max_length=5_000)]
+
+
+class SupplyReceiptIn(_Strict):
+    quantity: Annotated[int, Field(strict=True, gt=0)]
+    reason: Annotated[str, StringConstraints(max_length=500)] = "receipt"
+
+
+def supply_json(s: InboundSupply) -> dict[str, object]:
+    return {
+        "id": s.id,
+        "kind": s.kind.value,
+        "reference": s.reference,
+        "sku": s.sku,
+        "location_id": s.location_id,
+        "from_location_id": s.from_location_id,
+        "quantity": s.quantity,
+        "received": s.received,
+        "outstanding": s.outstanding,
+        "expected_at": s.expected_at.isoformat(),
+        "status": s.status.value,
+        "created_at": s.created_at.isoformat(),
+    }
+
+
+def allocated_json(a: Allocated) -> dict[str, object]:
+    return {"completed_orders": list(a.completed), "partly_filled_orders": list(a.partly_filled)}
+
+
+async def signal_filled(request: Request, order_ids: Iterable[str]) -> None:
+    """Tell each completed order's workflow, after the commit, that its stock is reserved.
+
+    A lost signal only delays the order until the workflow's next look at the store."""
+    workflows: OrderWorkflows | None = getattr(request.app.state, "order_workflows", None)
+    if workflows is None:
+        return
+    for order_id in order_ids:
+        try:
+            await workflows.signal(order_id, OrderWorkflow.stock_allocated, StockPing(order_id))
+        except Exception:
+            log.warning("could not signal order %s about its backorder", order_id, exc_info=True)
+
+
+@router.post("/supply", status_code=201)
+async def announce(body: SupplyIn, container: ContainerDep) -> Json:
+    """Record open purchase-order lines or transfers; backorders of their SKUs get new promise dates."""
+    lines = [
+        use_cases.SupplyLine(
+            line.kind,
+            line.reference,
+            line.sku,
+            line.location_id,
+            line.quantity,
+            line.expected_at,
+            line.from_location_id,
+        )
+        for line in body.lines
+    ]
+    created = await run_in_threadpool(use_cases.announce, container.uow, lines, clock=container.clock)
+    return Json({"items": [supply_json(s) for s in created]}, status_code=201)
+
+
+@router.get("/supply")
+async def list_supply(container: ContainerDep, sku: str | None = None, status: SupplyStatus | None = None) -> Json:
+    """Inbound supply, soonest expected first (of one SKU, in one status, if given)."""
+    items = await run_in_threadpool(use_cases.listing, container.uow, sku=sku, status=status)
+    return Json({"items": [supply_json(s) for s in items]})
+
+
+@router.post("/supply/{supply_id}/receipts", status_code=201)
+async def receive(supply_id: str, body: SupplyReceiptIn, request: Request, container: ContainerDep) -> Json:
+    """Receive units of a supply line: on hand goes up and backorders are filled, highest priority then oldest first."""
+    receipt = await run_in_threadpool(
+        use_cases.receive, container.uow, supply_id, body.quantity, clock=container.clock, reason=body.reason
+    )
+    await signal_filled(request, receipt.allocated.completed)
+    return Json({"supply": supply_json(receipt.supply), **allocated_json(receipt.allocated)}, status_code=201)
