@@ -50,6 +50,12 @@ class SqlDocumentRepository:
         )
         return found is not None
 
+    def order_of(self, partner_id: str, kind: str, reference: str) -> str | None:
+        """The order a kept document was about (e.g. which order our 850 with this PO number was for)."""
+        return self._c.scalar(
+            select(D.c.order_id).where(D.c.partner_id == partner_id, D.c.kind == kind, D.c.reference == reference)
+        )
+
     def listing(self, partner_id: str, *, kind: str | None = None, order_id: str | None = None) -> list[dict[str, Any]]:
         query = select(D.c.id, D.c.kind, D.c.reference, D.c.order_id, D.c.control_number, D.c.created_at).where(
             D.c.partner_id == partner_id

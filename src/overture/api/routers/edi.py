@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 
 from fastapi import APIRouter, Request
@@ -12,13 +13,43 @@ from overture.api.responses import Json
 from overture.channels.x12.documents import Sender
 from overture.channels.x12.intake import receive_x12
 from overture.config import Settings
+from overture.services.plans import ShipmentOutcome
 from overture.services.ports import InboundMessage
+from overture.workflows.order.shared import ExceptionPing, ShipmentPing
+from overture.workflows.order.starter import OrderWorkflows
+from overture.workflows.order.workflow import OrderWorkflow
 
 router = APIRouter(prefix="/v1/channels", tags=["channels"])
+log = logging.getLogger(__name__)
 
 
 def edi_sender(settings: Settings) -> Sender:
     return Sender(settings.x12_sender_qualifier, settings.x12_sender_id, settings.gs1_company_prefix)
+
+
+async def _ping_workflows(request: Request, shipments: list[ShipmentOutcome]) -> None:
+    """Tell each order's workflow of a drop-ship supplier's shipment, as the WMS webhook does."""
+    workflows: OrderWorkflows | None = getattr(request.app.state, "order_workflows", None)
+    if workflows is None:
+        return
+    for shipment in shipments:
+        try:
+            ping = ShipmentPing(shipment.location_id, shipment.shipment_id)
+            await workflows.signal(shipment.order_id, OrderWorkflow.shipment_recorded, ping)
+        except Exception:  # the workflow rereads the store when no signal comes
+            log.warning("could not signal order %s about a supplier shipment", shipment.order_id, exc_info=True)
+
+
+async def _tell_of_refusals(request: Request, refusals: list[tuple[str, str]]) -> None:
+    """Tell each order's workflow that a supplier refused lines, so it waits for a decision on them."""
+    workflows: OrderWorkflows | None = getattr(request.app.state, "order_workflows", None)
+    if workflows is None:
+        return
+    for order_id, exception_id in refusals:
+        try:
+            await workflows.signal(order_id, OrderWorkflow.exception_opened, ExceptionPing(exception_id))
+        except Exception:  # the workflow rereads the store when no signal comes
+            log.warning("could not signal order %s about a supplier's refusal", order_id, exc_info=True)
 
 
 @router.post(
@@ -44,6 +75,10 @@ async def receive_edi(request: Request, container: ContainerDep) -> Json:
         wake = getattr(request.app.state, "on_order_placed", None)
         if wake is not None:
             wake()
+    await _ping_workflows(request, [t.shipment for t in receipt.transactions if t.shipment and t.shipment.recorded])
+    await _tell_of_refusals(
+        request, [(t.order_id, t.exception_id) for t in receipt.transactions if t.order_id and t.exception_id]
+    )
     return Json(
         {
             "message_id": receipt.message_id,

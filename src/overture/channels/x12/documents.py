@@ -40,7 +40,7 @@ from overture.domain.statuses import LineStatus, OrderStatus
 from overture.services.ports import UnitOfWork
 
 CHANNEL = "edi"
-FUNCTIONAL_IDS = {"855": "PR", "856": "SH", "810": "IN", "846": "IB", "997": "FA"}
+FUNCTIONAL_IDS = {"850": "PO", "855": "PR", "856": "SH", "810": "IN", "846": "IB", "997": "FA"}
 # The GS1 company prefix in SSCCs. 0614141 is GS1's own example prefix: set yours.
 DEFAULT_GS1_PREFIX = "0614141"
 

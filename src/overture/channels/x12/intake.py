@@ -6,6 +6,9 @@
 3. Each 850 the 997 accepts is captured as an order through the same capture as every other
    channel (validated, routed, reserved), with the partner's cross-references applied. A PO the
    partner sent before (same partner, same PO number) is caught and reported, not doubled.
+4. An 855 or 856 is a drop-ship supplier answering one of our 850s (``channels/x12/supplier.py``):
+   matched by our PO number, it puts line decisions or a shipment on the order; one naming no PO
+   of ours is quarantined with the reason.
 
 A file that is not X12 at all, or comes from a partner with no profile, is quarantined with the
 reason; the caller gets it back as an error.
@@ -22,6 +25,7 @@ from overture.channels.x12.documents import DEFAULT_SENDER, Sender, acknowledge_
 from overture.channels.x12.envelope import Document, read
 from overture.channels.x12.errors import X12Error
 from overture.channels.x12.po850 import read_purchase_order, to_command
+from overture.channels.x12.supplier import SUPPLIER_SETS, receive_supplier_set
 from overture.channels.x12.tokenizer import Delimiters, Segment
 from overture.channels.x12.writer import EnvelopeSpec, Party, write_interchange
 from overture.domain.commands import PlaceOrder
@@ -34,6 +38,7 @@ from overture.services.errors import (
     PayloadError,
     PayloadRejected,
 )
+from overture.services.plans import ShipmentOutcome
 from overture.services.ports import Clock, Geocoder, InboundMessage, MessageStatus, UnitOfWork, UnitOfWorkFactory
 from overture.services.retry import in_transaction, read_only
 
@@ -49,6 +54,8 @@ class TransactionOutcome:
     order_status: str | None = None
     duplicate: bool = False
     errors: list[dict[str, str]] = field(default_factory=list)
+    shipment: ShipmentOutcome | None = None  # a drop-ship supplier's 856, recorded (or seen before)
+    exception_id: str | None = None  # a drop-ship supplier's 855 that refused lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +100,10 @@ def receive_x12(
     ack = in_transaction(uow_factory, lambda uow: _keep_997(uow, document, checked, partner, us, message_id, at))
     acks = [
         in_transaction(uow_factory, partial(acknowledge_order, order_id=o, sender=us, at=at))
-        for o in dict.fromkeys(t.order_id for t in outcomes if t.order_id and not t.duplicate)
+        for o in dict.fromkeys(t.order_id for t in outcomes if t.code == "850" and t.order_id and not t.duplicate)
     ]
     for c, outcome in zip(checked, outcomes, strict=True):
-        if outcome.errors and partner.wants_855:
+        if outcome.errors and partner.wants_855 and outcome.code == "850":
             acks.append(_reject_855(uow_factory, c, document, partner, outcome, us, at, message_id))
     in_transaction(uow_factory, lambda uow: uow.messages.settle(message_id, MessageStatus.ACCEPTED))
     return EdiReceipt(message_id, partner.partner_id, outcomes, ack, [a for a in acks if a])
@@ -114,9 +121,21 @@ def _capture(
 ) -> TransactionOutcome:
     t = checked.transaction
     base = TransactionOutcome(t.code, t.control_number, checked.verdict.value)
-    if t.code != "850" or checked.verdict is Verdict.REJECTED:
+    if checked.verdict is Verdict.REJECTED or t.code not in SUPPLIER_SETS | {"850"}:
         return base
     interchange = next(i for i in document.interchanges if checked.group in i.groups)
+    if t.code in SUPPLIER_SETS:  # a drop-ship supplier answering our 850
+        answer = receive_supplier_set(
+            t, interchange.delimiters, partner, message.received_at, uow_factory=uow_factory, clock=clock
+        )
+        return replace(
+            base,
+            order_id=answer.order_id,
+            errors=answer.errors,
+            shipment=answer.shipment,
+            exception_id=answer.exception_id,
+            duplicate=answer.shipment is not None and not answer.shipment.recorded,
+        )
 
     def translate(_: bytes) -> PlaceOrder:
         order = read_purchase_order(t, interchange.delimiters)

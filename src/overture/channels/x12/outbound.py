@@ -88,6 +88,53 @@ def po_ack_855(
     return TransactionDraft("855", body)
 
 
+@dataclass(frozen=True, slots=True)
+class PurchaseOrderFacts:
+    """What we ask a drop-ship supplier for: their lines shipped to our customer under our PO number."""
+
+    po_number: str  # BEG03, at most 22 characters
+    po_date: str  # CCYYMMDD
+    order_id: str  # our order, sent as the customer order number (REF CO)
+    currency: str
+    ship_to: dict[str, str]
+    lines: Sequence[PurchaseLine]
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseLine:
+    line_no: int  # our order's line number: the supplier echoes it in its 855 and 856
+    sku: str
+    quantity: int
+    unit_price: Decimal | None  # what we pay the supplier; None leaves PO104 empty (price as agreed)
+
+
+def purchase_order_850(order: PurchaseOrderFacts, partner: PartnerProfile) -> TransactionDraft:
+    """BEG (new drop-ship order, DS), our order as REF CO, the customer as ship-to (N1/N3/N4), and per
+    line a PO1 with the supplier's part number (VP) and ours (BP), then CTT with the line count."""
+    ship_to = order.ship_to
+    body: list[SegmentValues] = [
+        ["BEG", "00", "DS", order.po_number, "", order.po_date],
+        ["CUR", "BY", order.currency],
+        ["REF", "CO", order.order_id[:30]],
+        ["N1", "ST", _plain(ship_to.get("name", ""))[:60]],
+        ["N3", _plain(ship_to.get("line1", ""))[:55]],
+        [
+            "N4",
+            _plain(ship_to.get("city", ""))[:30],
+            ship_to.get("region", "")[:2],
+            ship_to.get("postal_code", "")[:15],
+            ship_to.get("country", "")[:3],
+        ],
+    ]
+    for line in order.lines:
+        theirs = partner.their_id(line.sku)
+        ids = ["VP", theirs, "BP", line.sku] if theirs != line.sku else ["BP", line.sku]
+        price = "" if line.unit_price is None else _price(line.unit_price)
+        body.append(["PO1", str(line.line_no), str(line.quantity), "EA", price, "", *ids])
+    body.append(["CTT", str(len(order.lines))])
+    return TransactionDraft("850", body)
+
+
 def ship_notice_856(order: OrderFacts, shipment: ShipmentFacts, partner: PartnerProfile) -> TransactionDraft:
     """Shipment / order / pack / item hierarchy (HL S, O, P, I), carrier, tracking and the SSCC-18."""
     lines = {line.line_no: line for line in order.lines}
