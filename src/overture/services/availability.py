@@ -39,6 +39,7 @@ class AvailabilitySnapshot:
     versions: dict[str, int]
     positions: dict[str, list[InventoryPosition]]
     published: dict[str, dict[str, int]]  # channel -> SKU -> last figure sent
+    changed_at: dict[str, datetime] = field(default_factory=dict)  # SKU -> its oldest unpublished change
 
 
 class AvailabilityStore(Protocol):
@@ -71,6 +72,7 @@ class PublishReport:
     sent: dict[str, int] = field(default_factory=dict)  # figures delivered per channel
     failed: set[str] = field(default_factory=set)  # SKUs left flagged because a channel did not take them
     cleared: int = 0
+    lags_s: dict[str, list[float]] = field(default_factory=dict)  # per channel: change-to-delivery, per SKU taken
 
 
 class AvailabilityPublisher:
@@ -106,6 +108,10 @@ class AvailabilityPublisher:
             sent[target.channel] = {sku: units for sku, units in outgoing[target.channel].items() if sku in took}
             report.sent[target.channel] = len(sent[target.channel])
             report.failed |= set(outgoing[target.channel]) - took
+        delivered_at = self.clock()
+        for channel, figures in sent.items():
+            changed = [snapshot.changed_at[sku] for sku in figures if sku in snapshot.changed_at]
+            report.lags_s[channel] = [max(0.0, (delivered_at - at).total_seconds()) for at in changed]
         done = {sku: v for sku, v in snapshot.versions.items() if sku not in report.failed}
         report.cleared = await asyncio.to_thread(self.store.settle, sent, done, self.clock())
         return report

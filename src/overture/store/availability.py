@@ -47,8 +47,11 @@ class SqlAvailabilityStore:
         with self._engine.connect().execution_options(**{READONLY: True}) as c, c.begin():
             # Flags first, positions second: a change committed in between bumps the version read,
             # so the flag survives this pass; reading the other way round could clear it unseen.
-            dirty = c.execute(select(D.c.sku, D.c.version).order_by(D.c.changed_at, D.c.sku).limit(limit)).all()
+            dirty = c.execute(
+                select(D.c.sku, D.c.version, D.c.changed_at).order_by(D.c.changed_at, D.c.sku).limit(limit)
+            ).all()
             versions = {row.sku: row.version for row in dirty}
+            changed_at = {row.sku: row.changed_at for row in dirty}
             if not versions:
                 return AvailabilitySnapshot({}, {}, {})
             active = select(locations.c.id).where(locations.c.active.is_(True))
@@ -64,7 +67,7 @@ class SqlAvailabilityStore:
         sent: dict[str, dict[str, int]] = {}
         for r in published:
             sent.setdefault(r.channel, {})[r.sku] = r.available
-        return AvailabilitySnapshot(versions, positions, sent)
+        return AvailabilitySnapshot(versions, positions, sent, changed_at)
 
     def settle(self, sent: Mapping[str, Mapping[str, int]], versions: Mapping[str, int], at: datetime) -> int:
         """Record what each channel took and clear the flags still at the versions read, in one

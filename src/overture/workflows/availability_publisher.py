@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 
 from overture.channels.x12.documents import Sender, advise_inventory
 from overture.domain.partners import PartnerProfile
-from overture.services.availability import AvailabilityPublisher, ChannelTarget
+from overture.observability.metrics import AVAILABILITY_PUBLISH_LAG
+from overture.services.availability import AvailabilityPublisher, ChannelTarget, PublishReport
 from overture.services.ports import Clock, UnitOfWorkFactory
 from overture.services.retry import in_transaction, read_only
 
@@ -74,6 +75,14 @@ def partner_targets(uow_factory: UnitOfWorkFactory, *, sender: Sender, clock: Cl
     ]
 
 
+def observe_publish_lag(report: PublishReport) -> None:
+    """Record, per channel, how long each delivered SKU's change waited to reach it."""
+    for channel, lags in report.lags_s.items():
+        histogram = AVAILABILITY_PUBLISH_LAG.labels(channel)
+        for lag in lags:
+            histogram.observe(lag)
+
+
 async def publish_continuously(
     publisher: AvailabilityPublisher,
     *,
@@ -94,6 +103,7 @@ async def publish_continuously(
                 publisher.targets = [*fixed_targets, *partners]
                 refreshed_at = time.monotonic()
             report = await publisher.publish_once()
+            observe_publish_lag(report)
             # A full batch means more is waiting: go again at once. A failure waits for the interval.
             backlog = report.skus >= publisher.batch and not report.failed
         except Exception:
