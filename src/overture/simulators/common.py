@@ -90,10 +90,14 @@ class FaultPlan:
             for op, rule in self._rules.items()
         }
 
-    async def apply(self, operation: str, request: Request) -> Response | None:
-        """An injected answer for this call, or None to let it through (after any delay)."""
+    async def apply(self, operation: str, request: Request, faulted: Callable[[], None]) -> Response | None:
+        """An injected answer for this call, or None to let it through (after any delay).
+
+        ``faulted`` is called as soon as the call is chosen to fail: a hung call is counted before it
+        hangs, so the stats read after the client gave up already show it."""
         rules = [rule for op, rule in self._rules.items() if op in (operation, "*")]
         if any(rule.spec.down for rule in rules):
+            faulted()
             return _fault(503, "down", operation)
         delay = max((rule.spec.delay_s for rule in rules), default=0.0)
         if delay:
@@ -101,10 +105,12 @@ class FaultPlan:
         for rule in rules:
             if rule.timeouts_left > 0:
                 rule.timeouts_left -= 1
+                faulted()
                 await _hang(request, rule.spec.hang_s)
                 return _fault(504, "timeout", operation)
             if rule.failures_left > 0:
                 rule.failures_left -= 1
+                faulted()
                 return _fault(rule.spec.status, "injected", operation, retry_after=_retry_after(rule.spec))
         return None
 
@@ -216,10 +222,7 @@ class SimulatorCore:
         """Count the call and give the fault plan its chance to answer instead."""
         await request.body()  # read first: is_disconnected() would otherwise swallow the body
         self.ledger.count_call(operation, request.headers.get("Idempotency-Key"))
-        answer = await self.faults.apply(operation, request)
-        if answer is not None:
-            self.ledger.count_fault(operation)
-        return answer
+        return await self.faults.apply(operation, request, lambda: self.ledger.count_fault(operation))
 
     async def handle(self, request: Request, operation: str, effect: Effect) -> Response:
         """Run ``effect`` on the JSON body once per Idempotency-Key (see the module docstring)."""

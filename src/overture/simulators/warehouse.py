@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -91,6 +92,9 @@ class Warehouse:
         webhook_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._defaults = (ship_delay_s, overture_url)
+        # Like a real WMS, ids never repeat: a restarted simulator must not hand a hub that keeps its
+        # store a shipment id it has seen before (it would be taken for a duplicate webhook).
+        self._run = secrets.token_hex(3).upper()
         self.ship_delay_s = ship_delay_s
         self.overture_url = overture_url
         self.auto_ship = True
@@ -104,7 +108,7 @@ class Warehouse:
     def release(self, body: dict[str, Any], *, idempotency_key: str | None) -> dict[str, Any]:
         data = ReleaseIn.model_validate(body)
         release = Release(
-            release_id=f"WR-{len(self.releases) + 1:06d}",
+            release_id=f"WR-{self._run}-{len(self.releases) + 1:06d}",
             idempotency_key=idempotency_key,
             order_id=data.order_id,
             location_id=data.location_id,
@@ -174,6 +178,7 @@ class Warehouse:
         self.webhooks.reset()
         self.releases.clear()
         self.notices.clear()
+        self._run = secrets.token_hex(3).upper()  # numbering restarts: the ids must still be new
         self.ship_delay_s, self.overture_url = self._defaults
         self.auto_ship = True
 
@@ -195,9 +200,11 @@ class Warehouse:
 
     def _ship(self, release: Release) -> ShipmentNotice:
         sequence = len(self.notices) + 1
-        digest = hashlib.sha256(f"{release.release_id}:{release.order_id}:{release.location_id}".encode()).hexdigest()
+        # Tracking numbers leave the run out: a replayed scenario gets the same ones (tests predict them).
+        ordinal = release.release_id.rsplit("-", 1)[1]
+        digest = hashlib.sha256(f"WR-{ordinal}:{release.order_id}:{release.location_id}".encode()).hexdigest()
         notice = ShipmentNotice(
-            shipment_id=f"SH-{sequence:06d}",
+            shipment_id=f"SH-{self._run}-{sequence:06d}",
             order_id=release.order_id,
             location_id=release.location_id,
             carrier=CARRIER,

@@ -2,7 +2,7 @@
 
 Routes (operation names for ``POST /_faults`` and ``GET /_stats`` in brackets)::
 
-    POST /v1/releases           [release]    record a release -> {"release_id": "WR-000001"}
+    POST /v1/releases           [release]    record a release -> {"release_id": "WR-3F9A1C-000001"}
     POST /v1/releases/cancel    [cancel]     -> {"outcome": "cancelled" | "already_shipped" | "not_found"}
     GET  /v1/shipments?after=N  [shipments]  -> {"notices": [...]}
     POST /_config   {"auto_ship": bool, "ship_delay_s": float, "overture_url": str}
