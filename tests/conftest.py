@@ -101,8 +101,18 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
 
 
 @pytest.fixture
-def container(database_url: str, tmp_path: Path) -> Iterator[Container]:
-    built = bootstrap(Settings(home=tmp_path, database_url=database_url), migrate=False)
+def container(request: pytest.FixtureRequest, database_url: str, tmp_path: Path) -> Iterator[Container]:
+    """Auth is off (tests not about access), unless the test is marked ``auth`` (api/auth.py)."""
+    auth = "required" if request.node.get_closest_marker("auth") else "off"
+    built = bootstrap(Settings(home=tmp_path, database_url=database_url, auth=auth), migrate=False)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def auth_container(database_url: str, tmp_path: Path) -> Iterator[Container]:
+    """A store whose API requires keys, as ``overture serve`` does."""
+    built = bootstrap(Settings(home=tmp_path, database_url=database_url, auth="required"), migrate=False)
     yield built
     built.close()
 

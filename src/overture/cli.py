@@ -48,7 +48,17 @@ def serve(
     settings = _settings(home, database_url, host=host, port=port)
     container = bootstrap(settings)
     console.print(f"Overture on {settings.hub_url()}  (store: {settings.resolved_database_url()})")
+    _advise_on_keys(settings, container)
     serve_hub(settings, container)
+
+
+def _advise_on_keys(settings: Settings, container: Any) -> None:
+    from overture.services.access import has_active_admin
+
+    if settings.auth == "off":
+        console.print("[yellow]Auth is off (OVERTURE_AUTH=off): anyone who can reach this port is admin[/]")
+    elif not has_active_admin(container.uow):
+        console.print("No admin key yet: make one with [bold]overture keys create --role admin[/] (same --home)")
 
 
 @app.command()
@@ -72,6 +82,83 @@ def worker(home: HomeOption = None, database_url: DatabaseOption = None) -> None
 
     settings = _settings(home, database_url)
     run_worker(settings, bootstrap(settings))
+
+
+keys_app = typer.Typer(help="API keys: make, list, revoke.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="viewer, operator, admin, or channel")],
+    channel: Annotated[str | None, typer.Option(help="For a channel key: the channel it may post for")] = None,
+    name: Annotated[str | None, typer.Option(help="Who or what uses it (recorded as the actor)")] = None,
+    home: HomeOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Make an API key and print it. It is shown this once: the store keeps only a hash."""
+    from overture.domain.access import InvalidKeyRequest, parse_role
+    from overture.services.access import create_key
+    from overture.services.errors import InvalidRequest
+
+    try:
+        parsed = parse_role(role)
+    except InvalidKeyRequest as error:
+        raise typer.BadParameter(error.reason, param_hint="--role") from None
+    container = bootstrap(_settings(home, database_url))
+    try:
+        made = create_key(container.uow, container.clock, role=parsed, name=name, channel=channel)
+    except InvalidRequest as error:
+        raise typer.BadParameter(error.error.reason, param_hint=f"--{error.error.field}") from None
+    finally:
+        container.close()
+    typer.echo(
+        f"{made.key.id} ({made.key.role.value}{', ' + made.key.channel if made.key.channel else ''}) "
+        f"named {made.key.name!r}; keep this key, it is not shown again:"
+    )
+    typer.echo(made.token)
+
+
+@keys_app.command("list")
+def keys_list(home: HomeOption = None, database_url: DatabaseOption = None) -> None:
+    """Every key: id, name, role, channel, dates. Never a secret."""
+    from overture.services.access import list_keys
+
+    container = bootstrap(_settings(home, database_url))
+    try:
+        keys = list_keys(container.uow)
+    finally:
+        container.close()
+    # One tab-separated line per key (a table would cut ids in a narrow terminal; this also pipes well).
+    typer.echo("\t".join(("id", "name", "role", "channel", "starts with", "created", "last used", "revoked")))
+    for key in keys:
+        stamps = [
+            d.isoformat(timespec="seconds") if d else "-" for d in (key.created_at, key.last_used_at, key.revoked_at)
+        ]
+        typer.echo(
+            "\t".join((key.id, key.name, key.role.value, key.channel or "-", f"ovt_{key.id}_{key.prefix}", *stamps))
+        )
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id (key_...)")],
+    home: HomeOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Revoke a key at once: its requests and dashboard sessions get 401 from now on."""
+    from overture.services.access import revoke_key
+    from overture.services.errors import NotFound
+
+    container = bootstrap(_settings(home, database_url))
+    try:
+        key = revoke_key(container.uow, container.clock, key_id)
+    except NotFound as missing:
+        typer.echo(str(missing), err=True)
+        raise typer.Exit(1) from None
+    finally:
+        container.close()
+    typer.echo(f"{key.id} ({key.name}) revoked")
 
 
 @db_app.command("upgrade")
@@ -171,6 +258,7 @@ def amazon_pull(
 
     from overture.connectors.amazon import AmazonOrdersConnector
     from overture.connectors.http import ConnectorConfig
+    from overture.observability.health import HealthFlusher
     from overture.services.marketplace_pull import PullReport
     from overture.workflows.amazon_pull import pull_amazon_orders
 
@@ -202,7 +290,9 @@ def amazon_pull(
             )
 
     try:
-        report = asyncio.run(pull())
+        # The pull's calls to Amazon reach the dashboard's connector health (flushed on the way out).
+        with HealthFlusher(container.engine, clock=container.clock):
+            report = asyncio.run(pull())
     finally:
         container.close()
     for line in report.summary():
@@ -310,6 +400,99 @@ def _routing_row(candidate: dict[str, Any]) -> list[str]:
         *(f"{costs[c]:.2f}" if c in costs else "" for c in _COST_COLUMNS),
         candidate["reason"],
     ]
+
+
+@route_app.command("simulate")
+def route_simulate(
+    strategy: Annotated[str, typer.Option(help="cost, nearest, fewest_splits or priority_list")],
+    since: Annotated[
+        str, typer.Option(help="Routing decisions made at or after this ISO 8601 date (UTC if no offset)")
+    ],
+    until: Annotated[str | None, typer.Option(help="... and before this one (default: now)")] = None,
+    examples: Annotated[int, typer.Option(min=0, help="How many of the orders that differ most to show")] = 5,
+    home: HomeOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Re-run a strategy over the orders routed since a date, against the stock each saw, and compare it with
+    what was chosen: cost, shipments, split orders, km, on-time promise, and the orders that differ most."""
+    from overture.services.errors import InvalidRequest
+    from overture.services.simulation import parse_moment, simulate, strategy_named
+
+    try:
+        name = strategy_named(strategy)
+        start, end = parse_moment("since", since), None if until is None else parse_moment("until", until)
+    except InvalidRequest as bad:
+        raise typer.BadParameter(bad.error.reason, param_hint=f"--{bad.error.field}") from None
+    container = bootstrap(_settings(home, database_url))
+    try:
+        report = simulate(container.uow, name, since=start, until=end, examples=examples)
+    except InvalidRequest as bad:
+        raise typer.BadParameter(bad.error.reason, param_hint=f"--{bad.error.field}") from None
+    finally:
+        container.close()
+    figures = report.as_dict()
+    console.print(_simulation_table(figures))
+    for reason, count in figures["skipped"].items():
+        console.print(f"skipped {count:,} routing(s): {escape(reason)}")
+    if figures["examples"]:
+        console.print(_differences_table(figures["examples"]))
+
+
+_SIMULATION_COLUMNS = ("orders", "unrouted", "cost", "per order", "shipments", "split orders", "km", "on time %")
+
+
+def _simulation_table(report: dict[str, Any]) -> Table:
+    until = report["until"] or "now"
+    title = f"{report['strategy']} strategy over routings from {report['since']} to {until}"
+    rows = [
+        [side, *_totals_row(report[side]), f"{report['differing_orders']:,}" if side == "simulated" else ""]
+        for side in ("actual", "simulated")
+    ]
+    return _unwrapped(Table(title=escape(title)), ("", *_SIMULATION_COLUMNS, "days", "differing"), rows)
+
+
+def _unwrapped(table: Table, headers: tuple[str, ...], rows: list[list[str]]) -> Table:
+    """Columns as wide as their widest cell: figures and ids are never cut, whatever the terminal's width."""
+    for n, header in enumerate(headers):
+        widest = max([len(header), *(len(row[n]) for row in rows)])
+        table.add_column(header, justify="right" if n else "left", no_wrap=True, min_width=widest)
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    return table
+
+
+def _totals_row(t: dict[str, Any]) -> list[str]:
+    """One side's figures; n/a where there is nothing to average (no routed order, no promise date)."""
+
+    def optional(value: float | None, spec: str) -> str:
+        return "n/a" if value is None else format(value, spec)
+
+    rate = None if t["on_time_rate"] is None else 100 * t["on_time_rate"]
+    return [
+        *(f"{t[k]:,}" for k in ("orders", "unrouted")),
+        f"{t['cost']:,.2f}",
+        optional(t["cost_per_order"], ",.2f"),
+        *(f"{t[k]:,}" for k in ("shipments", "split_orders")),
+        f"{t['distance_km']:,.0f}",
+        optional(rate, ".1f"),
+        optional(t["mean_days_to_arrive"], ".2f"),
+    ]
+
+
+def _differences_table(examples: list[dict[str, Any]]) -> Table:
+    rows = []
+    for e in examples:
+        change = "" if e["cost_delta"] is None else f"{e['cost_delta']:+.2f}"
+        rows.append([e["order_id"], *_plan_cells(e["actual"]), *_plan_cells(e["simulated"]), change])
+    headers = ("order", "actual", "cost", "km", "simulated", "cost", "km", "cost change")
+    return _unwrapped(Table(title="Orders that differ most"), headers, rows)
+
+
+def _plan_cells(plan: dict[str, Any] | None) -> tuple[str, str, str]:
+    if plan is None:
+        return ("not routed", "", "")
+    km = "" if plan["distance_km"] is None else f"{plan['distance_km']:,.0f}"
+    return (" + ".join(plan["locations"]), f"{plan['cost']:.2f}", km)
 
 
 backlog_app = typer.Typer(help="The backlog: orders on hold for want of stock.", no_args_is_help=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -59,6 +60,14 @@ class Settings(BaseSettings):
         description="Run workflow code in Temporal's sandbox: slower; the test suite always runs it there",
     )
     wms_poll_interval_s: float = Field(default=10.0, description="Poll the WMS for shipments (0: webhooks only)")
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="json: one JSON object a line with order/workflow ids; text: plain, for debugging"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    access_log: bool = Field(default=False, description="Log every API request (uvicorn's access log) at INFO")
+    metrics_port: int = Field(
+        default=0, ge=0, le=65535, description="overture worker: serve its Prometheus metrics on this port (0: none)"
+    )
     amazon_sp_api_url: str | None = Field(
         default=None, description="Selling Partner API endpoint, e.g. https://sellingpartnerapi-na.amazon.com"
     )
@@ -81,6 +90,24 @@ class Settings(BaseSettings):
         default=None, description="Secret for WooCommerce sites not listed above"
     )
 
+    auth: Literal["required", "off"] = Field(
+        default="required",
+        description='API keys and dashboard sign-in; "off" only for local experiments, and refused unless the API '
+        "binds to a loopback address",
+    )
+    session_max_age_s: int = Field(default=8 * 3600, ge=60, description="How long a dashboard sign-in lasts")
+
+    @model_validator(mode="after")
+    def _auth_off_only_on_loopback(self) -> Self:
+        if self.auth == "off" and not is_loopback(self.host):
+            raise ValueError(f"auth: 'off' is refused when the API binds to {self.host!r}, not a loopback address")
+        return self
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_capitals(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
     @field_validator("amazon_marketplace_ids", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
@@ -95,3 +122,13 @@ class Settings(BaseSettings):
 
     def hub_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1): only this machine can connect."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -29,8 +29,9 @@ from sqlalchemy import Connection, func, select
 from overture.bootstrap import Container, bootstrap
 from overture.config import Settings
 from overture.demo_data import WAREHOUSES, DemoData, PlannedRequest, build
+from overture.demo_keys import DemoKeys, make_demo_keys
 from overture.demo_loop import DemoError, DemoHub, checked, simulator_records
-from overture.demo_operator import Operator, OperatorLog
+from overture.demo_operator import ACTOR, Operator, OperatorLog
 from overture.demo_report import DemoSummary, ExceptionCounts, SimulatorCheck, print_summary
 from overture.store.engine import READONLY
 from overture.store.tables import decisions, inventory_positions, order_exceptions, orders
@@ -105,9 +106,10 @@ def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-def _seed(url: str, data: DemoData) -> None:
-    """Warehouses, catalogue and opening stock, through the same API any client would use."""
-    with httpx.Client(base_url=url, timeout=300) as client:
+def _seed(hub: DemoHub, data: DemoData) -> None:
+    """Warehouses, catalogue and opening stock, through the same API any client would use (master data
+    needs the admin key)."""
+    with hub.client(timeout=300, admin=True) as client:
         for location_id, name, postal_code, priority in WAREHOUSES:
             body = {"id": location_id, "name": name, "postal_code": postal_code, "priority": priority}
             checked(client.post("/v1/locations", json=body))
@@ -126,9 +128,9 @@ def _post(client: httpx.Client, request: PlannedRequest) -> httpx.Response | Non
         return None  # counted as status 0: the summary shows it rather than the demo dying
 
 
-def _client_loop(url: str, work: queue.SimpleQueue[PlannedRequest], advance: Callable[[], None]) -> _Tally:
+def _client_loop(hub: DemoHub, work: queue.SimpleQueue[PlannedRequest], advance: Callable[[], None]) -> _Tally:
     tally = _Tally()
-    with httpx.Client(base_url=url, timeout=120) as client:
+    with hub.client(timeout=120) as client:
         while True:
             try:
                 request = work.get_nowait()
@@ -153,7 +155,7 @@ def _drain(work: queue.SimpleQueue[PlannedRequest]) -> None:
 
 
 def _place(
-    url: str,
+    hub: DemoHub,
     plan: Sequence[PlannedRequest],
     clients: int,
     progress: Progress,
@@ -178,7 +180,7 @@ def _place(
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients, thread_name_prefix="demo-client") as pool:
         try:
-            tallies = list(pool.map(lambda _: _client_loop(url, work, advance), range(clients)))
+            tallies = list(pool.map(lambda _: _client_loop(hub, work, advance), range(clients)))
         except KeyboardInterrupt:
             # Empty the queue so each client stops after its request in flight, rather than
             # leaving the pool to finish every remaining order before Ctrl-C takes effect.
@@ -306,7 +308,8 @@ def _summarise(hub: DemoHub, container: Container, data: DemoData, run: _Run) ->
 
 
 def _serve_until_interrupted(hub: DemoHub, console: Console) -> None:
-    console.print(f"Hub running at {hub.url}/docs (Ctrl-C to stop)")
+    console.print(f"Hub running at {hub.url}/ (dashboard) and {hub.url}/docs (Ctrl-C to stop)")
+    _announce_key(hub.keys, hub.url, console)
     try:
         while hub.running:
             time.sleep(0.5)
@@ -327,12 +330,20 @@ def _run_loop(hub: DemoHub, container: Container, data: DemoData, options: DemoO
         operator = Operator(hub, container, options.orders, progress)
         try:
             started = time.perf_counter()
-            tally, seconds = _place(hub.url, data.requests, options.clients, progress, operator.placed)
+            tally, seconds = _place(hub, data.requests, options.clients, progress, operator.placed)
             settled, unsettled = operator.run(time.monotonic() + options.settle_timeout_s)
             loop_seconds = time.perf_counter() - started
         finally:
             operator.close()
     return _Run(tally, seconds, loop_seconds, settled, unsettled, operator.log)
+
+
+def _announce_key(keys: DemoKeys, url: str, console: Console) -> None:
+    if keys.admin is None:
+        console.print("[yellow]Auth is off (OVERTURE_AUTH=off): no key needed on this demo hub[/]")
+    else:
+        console.print(f"Admin API key of this demo (sign in at {url}/signin, or send it as a Bearer token):")
+        console.print(keys.admin, markup=False, highlight=False, soft_wrap=True)
 
 
 def _announce_port(hub: DemoHub, options: DemoOptions, console: Console) -> None:
@@ -351,15 +362,17 @@ def run_demo(settings: Settings, options: DemoOptions, *, console: Console | Non
     settings = _demo_settings(settings)
     container = _fresh_container(settings)
     try:
-        hub = DemoHub(settings, container, options.port)
+        # With auth required (the default) the demo makes its own keys on its localhost store.
+        hub = DemoHub(settings, container, options.port, make_demo_keys(container, operator_name=ACTOR))
         interrupted = True
         try:
             _announce_port(hub, options, console)
             with console.status("Starting the hub: workflow engine, WMS/ERP simulators, worker and API..."):
                 hub.start()
+            _announce_key(hub.keys, hub.url, console)
             with console.status("Generating sample data and seeding the hub over HTTP..."):
                 data = build(options.skus, options.orders, options.seed)
-                _seed(hub.url, data)
+                _seed(hub, data)
             run = _run_loop(hub, container, data, options, console)
             summary = _summarise(hub, container, data, run)
             print_summary(summary, options.clients, console)

@@ -24,6 +24,7 @@ from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, Telemetr
 from overture.api.app import create_app
 from overture.bootstrap import Container
 from overture.config import Settings
+from overture.demo_keys import DemoKeys
 from overture.runtime import Endpoints, order_workflows, run_worker_side, simulators_if_needed, worker_options
 from overture.workflows.dispatcher import OutboxDispatcher
 from overture.workflows.engine import DevServer, connect_client, resolve_engine
@@ -100,8 +101,9 @@ class DemoHub:
     and the simulators are told the hub's real address for their shipment webhooks.
     """
 
-    def __init__(self, settings: Settings, container: Container, port: int) -> None:
+    def __init__(self, settings: Settings, container: Container, port: int, keys: DemoKeys | None = None) -> None:
         self.socket, self.requested_port_busy = _listen(port)
+        self.keys = keys or DemoKeys(None, None, None)
         self.port: int = self.socket.getsockname()[1]
         self.settings = settings.model_copy(update={"host": HOST, "port": self.port})
         self.endpoints: Endpoints | None = None
@@ -116,6 +118,11 @@ class DemoHub:
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.port}"
+
+    def client(self, *, timeout: float, admin: bool = False) -> httpx.Client:
+        """An HTTP client of the hub that presents the operator key (or the admin key, for master data)."""
+        key = self.keys.admin if admin else self.keys.operator
+        return httpx.Client(base_url=self.url, timeout=timeout, headers=DemoKeys.headers(key))
 
     @property
     def running(self) -> bool:
@@ -137,7 +144,7 @@ class DemoHub:
             self._stack.callback(dev_server.stop)
             _start_fresh(dev_server)
             self.engine_pid = dev_server.pid
-        self.endpoints = self._stack.enter_context(simulators_if_needed(self.settings))
+        self.endpoints = self._stack.enter_context(simulators_if_needed(self.settings, wms_key=self.keys.wms))
         self._thread = threading.Thread(
             target=self._run, args=(address, self.endpoints), name="overture-demo-hub", daemon=True
         )

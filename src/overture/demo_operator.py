@@ -99,7 +99,7 @@ class Operator:
     """Breaks the simulated ERP and WMS at set points and works the exception queue through the API."""
 
     def __init__(self, hub: DemoHub, container: Container, orders: int, progress: Progress) -> None:
-        self._http = httpx.Client(base_url=hub.url, timeout=120)
+        self._http = hub.client(timeout=120)
         # A person works one screen, but a busy queue is worked by a team: a few decisions at once.
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="demo-operator")
         self._wms, self._erp = hub.simulated

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import TypedDict
 
 import uvicorn
+from fastapi import FastAPI
+from prometheus_client import start_http_server
 from temporalio.client import Client
 
 from overture.api.app import create_app
@@ -24,7 +26,11 @@ from overture.connectors.http import ConnectorConfig
 from overture.connectors.notifier import Notifier
 from overture.connectors.shopify_inventory import ShopifyInventoryConnector, ShopifyInventoryTarget
 from overture.connectors.wms import WmsConnector
+from overture.domain.access import Role
 from overture.domain.availability import ChannelRules
+from overture.observability import logs
+from overture.observability.health import HealthFlusher
+from overture.services.access import replace_key
 from overture.services.availability import AvailabilityPublisher, ChannelTarget
 from overture.store.availability import SqlAvailabilityStore
 from overture.workflows.availability_publisher import publish_continuously
@@ -46,6 +52,16 @@ class Endpoints:
     erp_url: str
     notify_url: str
     hub_url: str
+
+
+def configure_logging(settings: Settings) -> None:
+    """Logging for the whole process, uvicorn included, as the settings say (JSON lines by default)."""
+    logs.configure(fmt=settings.log_format, level=settings.log_level, access_log=settings.access_log)
+
+
+def uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
+    # log_config=None: uvicorn keeps the logging set up by configure_logging instead of its own.
+    return uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None, access_log=settings.access_log)
 
 
 def policy_from(settings: Settings) -> StepPolicy:
@@ -120,8 +136,12 @@ async def run_worker_side(
     if dispatcher_ready is not None:
         dispatcher_ready.set_result(dispatcher)
     # One thread per concurrent activity slot: store activities are short and wait on the
-    # connection pool, which is what bounds the load on the database.
-    with ThreadPoolExecutor(max_workers=tuning.max_concurrent, thread_name_prefix="activity") as executor:
+    # connection pool, which is what bounds the load on the database. The health flusher writes this
+    # process's connector calls for the dashboard, and once more after the connectors are closed.
+    with (
+        ThreadPoolExecutor(max_workers=tuning.max_concurrent, thread_name_prefix="activity") as executor,
+        HealthFlusher(container.engine, clock=container.clock),
+    ):
         worker = build_worker(client, task_queue=task_queue, activities=activities, executor=executor, tuning=tuning)
         try:
             async with worker:
@@ -187,17 +207,32 @@ async def publish_availability(container: Container, *, sender: Sender, interval
                 await target.connector.aclose()
 
 
+WMS_SIMULATOR_KEY = "built-in WMS simulator"
+
+
+def simulator_key(container: Container) -> str | None:
+    """A fresh channel key (channel "wms") for the built-in WMS simulator; None when auth is off."""
+    if container.settings.auth == "off":
+        return None
+    made = replace_key(container.uow, container.clock, name=WMS_SIMULATOR_KEY, role=Role.CHANNEL, channel="wms")
+    return made.token
+
+
 @contextmanager
-def simulators_if_needed(settings: Settings) -> Iterator[Endpoints]:
-    """Use the configured WMS/ERP, or start the built-in simulators for the ones not configured."""
+def simulators_if_needed(settings: Settings, *, wms_key: str | None = None) -> Iterator[Endpoints]:
+    """Use the configured WMS/ERP, or start the built-in simulators for the ones not configured.
+
+    ``wms_key``: the API key the WMS simulator sends with its shipment webhooks (see simulator_key)."""
     from overture.simulators.erp import create_erp_app
     from overture.simulators.server import SimulatorServer
+    from overture.simulators.webhooks import KeyedTransport
     from overture.simulators.wms import create_wms_app
 
     with ExitStack() as stack:
         wms_url, erp_url = settings.wms_url, settings.erp_url
         if wms_url is None:
-            wms = SimulatorServer(create_wms_app(overture_url=settings.hub_url()))
+            transport = KeyedTransport(wms_key) if wms_key else None
+            wms = SimulatorServer(create_wms_app(overture_url=settings.hub_url(), webhook_transport=transport))
             wms.start()
             stack.callback(wms.stop)
             wms_url = wms.url
@@ -213,12 +248,16 @@ def simulators_if_needed(settings: Settings) -> Iterator[Endpoints]:
 
 def serve_hub(settings: Settings, container: Container) -> None:
     """Engine (unless OVERTURE_TEMPORAL_ADDRESS), simulators (unless URLs given), worker and API."""
+    configure_logging(settings)
     address, dev_server = resolve_engine(settings.home, settings.temporal_address)
     with ExitStack() as stack:
         if dev_server is not None:
             dev_server.start()
             stack.callback(dev_server.stop)
-        endpoints = stack.enter_context(simulators_if_needed(settings))
+        wms_key = simulator_key(container) if settings.wms_url is None else None
+        endpoints = stack.enter_context(simulators_if_needed(settings, wms_key=wms_key))
+        # The simulators' uvicorn installs its own logging config on start: put the process's back.
+        configure_logging(settings)
         asyncio.run(_serve(settings, container, address, endpoints))
 
 
@@ -239,7 +278,7 @@ async def _serve(settings: Settings, container: Container, address: str, endpoin
         )
     )
     app.state.on_order_placed = (await ready).wake
-    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning"))
+    server = uvicorn.Server(uvicorn_config(app, settings))
     try:
         await server.serve()
     finally:
@@ -251,6 +290,11 @@ def run_worker(settings: Settings, container: Container) -> None:
     """Only the worker and dispatcher (scale-out): needs an engine and outside systems configured."""
     if not (settings.temporal_address and settings.wms_url and settings.erp_url):
         raise SystemExit("overture worker needs OVERTURE_TEMPORAL_ADDRESS, OVERTURE_WMS_URL and OVERTURE_ERP_URL")
+    configure_logging(settings)
+    if settings.metrics_port:
+        # A separate worker has no API: it serves its own instruments (connectors, steps, publish lag)
+        # here. The store's figures (orders, exceptions, outbox lag) come from the API's /metrics.
+        start_http_server(settings.metrics_port, addr=settings.host)
     endpoints = Endpoints(
         settings.wms_url, settings.erp_url, settings.notify_url or settings.erp_url, settings.hub_url()
     )
@@ -273,12 +317,13 @@ def run_api(settings: Settings, container: Container) -> None:
     """Only the API (scale-out, or a separate process in crash tests), talking to an existing engine."""
     if not settings.temporal_address:
         raise SystemExit("overture api needs OVERTURE_TEMPORAL_ADDRESS (overture serve runs everything in one)")
+    configure_logging(settings)
 
     async def main() -> None:
         app = create_app(container, dispose_on_shutdown=True)
         client = await connect_client(settings.temporal_address or "")
         app.state.order_workflows = order_workflows(client, settings)
-        server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning"))
+        server = uvicorn.Server(uvicorn_config(app, settings))
         await server.serve()
 
     asyncio.run(main())

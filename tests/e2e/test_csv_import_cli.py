@@ -25,7 +25,7 @@ runner = CliRunner()
 @pytest.fixture
 def home(tmp_path: Path) -> Iterator[Path]:
     """A fresh SQLite store under a temporary home, with ACME's profiles and stock."""
-    container = bootstrap(Settings(home=tmp_path, database_url=None))
+    container = bootstrap(Settings(home=tmp_path, database_url=None, auth="off"))
     with TestClient(create_app(container)) as client:
         assert client.put("/v1/partners/ACME", json=ACME_PARTNER).status_code == 201
         assert client.put("/v1/partners/ACME/csv", json=ACME_CSV).status_code == 201

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -21,10 +22,15 @@ import pytest
 import sqlalchemy as sa
 from rich.console import Console
 
+from overture.bootstrap import bootstrap
 from overture.config import Settings
 from overture.demo import DemoOptions, DemoSummary, run_demo
+from overture.demo_keys import ADMIN_NAME
 from overture.demo_loop import ENGINE_DIR
 from overture.demo_operator import ACTOR
+from overture.domain.access import Role
+from overture.runtime import WMS_SIMULATOR_KEY
+from overture.services.access import authenticate, list_keys
 from overture.store.engine import make_engine
 from overture.store.tables import inbound_messages, inventory_positions, order_exceptions, orders, reservations
 
@@ -206,6 +212,26 @@ def test_summary_reports_distance_throughput_and_docs(demo: Demo) -> None:
     for heading in ("Orders placed", "Orders by status", "Exceptions by type", "Resolutions by action", "End to end"):
         assert heading in output
     assert summary.docs_url in output
+
+
+def test_the_demo_runs_with_auth_required_and_prints_a_working_admin_key(demo: Demo) -> None:
+    _, engine, output, home = demo
+    container = bootstrap(Settings(home=home, database_url=f"sqlite:///{home / 'demo.db'}", auth="required"))
+    try:
+        assert container.settings.auth == "required"
+        active = {(k.name, k.role) for k in list_keys(container.uow, include_revoked=False)}
+        printed = re.findall(r"\bovt_\S+", output)
+        assert len(printed) == 1, output
+        principal = authenticate(container.uow, container.clock, printed[0])
+    finally:
+        container.close()
+
+    assert active == {(ADMIN_NAME, Role.ADMIN), (ACTOR, Role.OPERATOR), (WMS_SIMULATOR_KEY, Role.CHANNEL)}
+    assert principal is not None and principal.role is Role.ADMIN
+    # Every human decision went through the operator's own key (the actor is the key's name); the
+    # hub closes the others itself ("system": a cancellation closing what was open).
+    deciders = {r for (r,) in _rows(engine, sa.select(order_exceptions.c.resolved_by).distinct())}
+    assert deciders - {None, "system"} == {ACTOR}
 
 
 def _alive(pid: int) -> bool:

@@ -108,6 +108,7 @@ def container(database_url: str, tmp_path: Path) -> Iterator[Container]:
     settings = Settings(
         home=tmp_path,
         database_url=database_url,
+        auth="off",  # these tests are about webhook signatures, not API keys
         shopify_webhook_secrets={SHOPIFY.source: SecretStr(SHOPIFY.secret)},
         woocommerce_webhook_secrets={WOOCOMMERCE.source: SecretStr(WOOCOMMERCE.secret)},
     )
@@ -225,7 +226,9 @@ def test_deliveries_that_cannot_be_trusted_are_401(
 
 
 def test_the_single_fallback_secret_signs_for_shops_not_listed(database_url: str, tmp_path: Path) -> None:
-    settings = Settings(home=tmp_path, database_url=database_url, shopify_webhook_secret=SecretStr("app-secret"))
+    settings = Settings(
+        home=tmp_path, database_url=database_url, auth="off", shopify_webhook_secret=SecretStr("app-secret")
+    )
     built = bootstrap(settings, migrate=False)
     try:
         _seed(built, SHOPIFY)

@@ -6,24 +6,31 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from overture import __version__
+from overture.api.auth import authorize, install_auth
 from overture.api.errors import install_error_handlers
+from overture.api.metrics import install_metrics, order_log_context
+from overture.api.routers import auth as auth_routes
 from overture.api.routers import (
     csv_intake,
     edi,
     edifact,
     exceptions,
     inventory,
+    keys,
     orders,
     partners,
     rules,
     storefronts,
     webhooks,
 )
+from overture.api.routers import supply as supply_router
 from overture.bootstrap import Container
 from overture.channels.rest import OrderIn
+from overture.observability.collector import StoreCollector
+from overture.ui.routes import install as install_dashboard
 
 
 def _openapi_with_order_schema(app: FastAPI) -> dict[str, Any]:
@@ -53,9 +60,12 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
         version=__version__,
         description="Order orchestration hub: capture, govern, reserve, route and run every order.",
         lifespan=lifespan,
+        # Access first: a refused request goes no further (api/auth.py has the policy of every route).
+        dependencies=[Depends(authorize), Depends(order_log_context)],
     )
     app.state.container = container
     install_error_handlers(app)
+    install_auth(app, container)
     for module in (orders, inventory, exceptions, webhooks):
         app.include_router(module.router)
     app.include_router(storefronts.router)
@@ -64,10 +74,16 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     app.include_router(edifact.router)
     app.include_router(partners.router)
     app.include_router(csv_intake.router)
+    app.include_router(keys.router)
+    app.include_router(auth_routes.router)
+    app.include_router(supply_router.router)
+    install_dashboard(app)  # the operations dashboard at / (ui/routes.py)
 
     @app.get("/healthz", tags=["ops"])
     def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    install_metrics(app, StoreCollector(container.engine, clock=container.clock))
 
     app.openapi = lambda: _openapi_with_order_schema(app)  # type: ignore[method-assign]
     return app

@@ -80,6 +80,12 @@ class OrderIn(_Strict):
     lines: Annotated[list[LineIn], Field(min_length=1, max_length=1000)]
     charges: Annotated[list[ChargeIn], Field(max_length=1000)] = Field(default_factory=list)
     references: Annotated[list[ReferenceIn], Field(max_length=100)] = Field(default_factory=list)
+    priority: Annotated[
+        int,
+        Field(
+            strict=True, ge=1, le=1000, description="Customer priority: 1 is the lowest; backorders fill highest first"
+        ),
+    ] = 1
 
     @field_validator("currency")
     @classmethod
@@ -110,6 +116,7 @@ def to_command(payload: OrderIn) -> PlaceOrder:
         lines=tuple(LineRequest(line.sku, line.quantity, line.unit_price) for line in payload.lines),
         charges=tuple(Charge(c.kind, c.amount, c.code, c.line_no) for c in payload.charges),
         references=tuple(Reference(r.system, r.kind, r.value) for r in payload.references),
+        priority=payload.priority,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 import uvicorn
 from fastapi import FastAPI
@@ -11,6 +12,7 @@ from overture.simulators.amazon import create_amazon_app
 from overture.simulators.amazon_seed import seed_orders
 from overture.simulators.erp import create_erp_app
 from overture.simulators.shopify import create_shopify_app
+from overture.simulators.webhooks import KeyedTransport
 from overture.simulators.wms import create_wms_app
 
 
@@ -21,6 +23,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
     parser.add_argument("--ship-delay", type=float, default=0.05, help="wms: seconds from release to shipment")
     parser.add_argument("--overture-url", default=None, help="wms: where shipment webhooks go by default")
+    parser.add_argument(
+        "--overture-key",
+        default=os.environ.get("OVERTURE_WMS_WEBHOOK_KEY"),
+        help='wms: the hub API key (a channel key for "wms") sent with shipment webhooks;'
+        " default $OVERTURE_WMS_WEBHOOK_KEY, none when unset",
+    )
     parser.add_argument("--orders", type=int, default=12, help="amazon: how many orders to seed")
     parser.add_argument("--page-size", type=int, default=100, help="amazon: orders and items per page")
     parser.add_argument("--log-level", default="info")
@@ -31,7 +39,8 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     app: FastAPI
     if args.system == "wms":
-        app = create_wms_app(ship_delay_s=args.ship_delay, overture_url=args.overture_url)
+        transport = KeyedTransport(args.overture_key) if args.overture_key else None
+        app = create_wms_app(ship_delay_s=args.ship_delay, overture_url=args.overture_url, webhook_transport=transport)
     elif args.system == "amazon":
         app = create_amazon_app(
             orders=seed_orders(args.orders), page_size=args.page_size, items_page_size=args.page_size

@@ -24,6 +24,22 @@ from overture.simulators.common import FaultPlan, TaskKeeper
 log = logging.getLogger(__name__)
 
 
+class KeyedTransport(httpx.AsyncBaseTransport):
+    """Sends every request with an API key: how the WMS simulator's shipment webhooks get past the
+    hub's access control (a ``channel`` key for channel "wms")."""
+
+    def __init__(self, key: str) -> None:
+        self._key = key
+        self._inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        request.headers["Authorization"] = f"Bearer {self._key}"
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
 @dataclass
 class DeliveryStats:
     calls: int = 0
