@@ -4,7 +4,9 @@ A connector owns one ``httpx.AsyncClient``; tests pass an ``httpx.MockTransport`
 ``transport`` so no network is needed. Every call waits on the connector's token bucket,
 carries an ``Idempotency-Key`` when given one, and turns every failure into one of the
 errors in :mod:`overture.connectors.errors`. Retrying is left to the caller (Temporal's
-retry policy), which is why the connector itself never retries.
+retry policy), which is why the connector itself never retries. Each call is also counted in
+Prometheus by connector and outcome (ok, error, throttled, timeout) and timed, in one place here
+so every connector is measured alike.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from overture.connectors.errors import (
     RetryableConnectorError,
     ThrottledError,
 )
+from overture.observability.health import record_call
+from overture.observability.metrics import CONNECTOR_CALLS, CONNECTOR_SECONDS
 
 _BODY_EXCERPT = 200
 
@@ -164,22 +168,34 @@ class HttpConnector:
         await self._limiter.acquire()
         self.stats.calls += 1
         started = time.perf_counter()
+        outcome = "error"  # anything not caught below (cancellation included) counts as an error
+        failure: ConnectorError | None = None
         try:
             response = await self._client.request(method, path, json=json, headers=headers, params=params)
-            return self._decode(response, operation)
+            decoded = self._decode(response, operation)
+            outcome = "ok"
+            return decoded
         except ConnectorError as error:
+            outcome = "throttled" if isinstance(error, ThrottledError) else "error"
+            failure = error
             self._count_failure(error)
             raise
         except httpx.UnsupportedProtocol as error:  # a wrong base URL will not fix itself
-            failure: ConnectorError = self._error(PermanentConnectorError, operation, f"bad URL: {error}")
+            failure = self._error(PermanentConnectorError, operation, f"bad URL: {error}")
         except httpx.TimeoutException as error:
+            outcome = "timeout"
             failure = self._error(RetryableConnectorError, operation, f"timed out ({type(error).__name__})")
         except httpx.TransportError as error:
             failure = self._error(RetryableConnectorError, operation, f"{type(error).__name__}: {error}")
         except httpx.HTTPError as error:
             failure = self._error(PermanentConnectorError, operation, f"{type(error).__name__}: {error}")
         finally:
-            self.stats.latency_sum_s += time.perf_counter() - started
+            elapsed = time.perf_counter() - started
+            self.stats.latency_sum_s += elapsed
+            CONNECTOR_CALLS.labels(self.name, outcome).inc()
+            CONNECTOR_SECONDS.labels(self.name).observe(elapsed)
+            # The same figures for the dashboard, whichever process makes the call (observability/health.py).
+            record_call(self.name, outcome, elapsed, None if failure is None else str(failure))
         self._count_failure(failure)
         raise failure
 

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 
+from overture.observability import logs
 from overture.services.ports import Clock, UnitOfWorkFactory
 from overture.services.retry import in_transaction
 from overture.workflows.order.starter import OrderWorkflows
@@ -72,6 +73,8 @@ class OutboxDispatcher:
         return len(rows)
 
     async def _start(self, order_id: str) -> None:
+        # gather runs each start in a task of its own, so the ids bound here stay with this order.
+        logs.bind(order_id=order_id, workflow_id=order_id)
         async with self._starts:
             if await self._workflows.start(order_id):
                 self.started += 1

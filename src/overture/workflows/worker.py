@@ -15,6 +15,7 @@ from temporalio.client import Client
 from temporalio.worker import PollerBehaviorSimpleMaximum, UnsandboxedWorkflowRunner, Worker, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from overture.workflows.log_context import LogContextInterceptor
 from overture.workflows.order.activities import OrderActivities
 from overture.workflows.order.workflow import OrderWorkflow
 
@@ -31,6 +32,8 @@ def order_activities(activities: OrderActivities) -> list[Callable[..., Any]]:
         a.open_exception,
         a.resolve_exception,
         a.place_again,
+        a.amend_order,
+        a.check_amendment,
         a.cancel_order,
         a.shipped_locations,
         a.add_reference,
@@ -103,5 +106,7 @@ def build_worker(
         workflows=[OrderWorkflow],
         activities=order_activities(activities),
         activity_executor=executor,
+        # Every activity logs with its order and workflow ids (outside the deterministic workflow code).
+        interceptors=[LogContextInterceptor()],
         **worker_options(tuning),
     )
