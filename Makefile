@@ -5,9 +5,19 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install demo serve test test-fast bench lint format clean
+.PHONY: install browser demo serve test test-fast bench lint format clean
 
-$(STAMP): pyproject.toml
+# The dashboard's htmx, from the npm registry, served by the app itself (never a CDN); git-ignored.
+HTMX_VERSION := 2.0.11
+HTMX := src/overture/ui/static/vendor/htmx.min.js
+
+$(HTMX):
+	@command -v npm >/dev/null || { echo "npm is needed to fetch htmx for the dashboard (apt-get install npm)"; exit 1; }
+	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null && tar xzf htmx.org-$(HTMX_VERSION).tgz) \
+		&& mkdir -p $(dir $(HTMX)) && cp $$tmp/package/dist/htmx.min.js $(HTMX) && rm -rf $$tmp
+
+# The order-only $(HTMX) is fetched when missing without forcing a reinstall of the venv.
+$(STAMP): pyproject.toml | $(HTMX)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
@@ -15,13 +25,25 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The browser tests drive Debian's Chromium headless through the playwright package (a dev dependency,
+# installed with the venv; its driver is bundled, no `playwright install` download). Installing
+# Chromium needs root (as here and in CI); without it tests/browser skips and says why.
+BROWSER_STAMP := $(VENV)/.browser
+
+$(BROWSER_STAMP): $(STAMP)
+	@command -v chromium >/dev/null || { apt-get update && apt-get install -y --no-install-recommends chromium; }
+	$(BIN)/python -c "import playwright.sync_api"
+	touch $(BROWSER_STAMP)
+
+browser: $(BROWSER_STAMP)  ## Debian's Chromium and the playwright package, for tests/browser
+
 demo: $(STAMP)  ## seed sample data, place orders through the API, print a summary, keep serving
 	$(BIN)/overture demo
 
 serve: $(STAMP)  ## run the hub on 127.0.0.1:8000 (SQLite under ./.overture/)
 	$(BIN)/overture serve
 
-test: $(STAMP)  ## lint, types, then the whole suite; PostgreSQL tests run when OVERTURE_TEST_PG_URL answers
+test: $(STAMP) $(BROWSER_STAMP)  ## lint, types, then the whole suite; PostgreSQL tests run when OVERTURE_TEST_PG_URL answers
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
@@ -34,6 +56,8 @@ bench: $(STAMP)  ## figures beside baselines and targets: capture, orchestration
 	$(BIN)/python benchmarks/bench_backlog.py
 	$(BIN)/python benchmarks/bench_routing.py
 	$(BIN)/python benchmarks/bench_availability.py
+	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_dashboard.py
+	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_availability_query.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -6,17 +6,18 @@ from datetime import time
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from overture.api.deps import ContainerDep
 from overture.api.responses import Json
-from overture.domain.inventory import InventoryPosition, Location, LocationKind, Sku
+from overture.api.routers.supply import allocated_json, signal_filled
+from overture.domain.inventory import InventoryPosition, Location, LocationKind, Sku, SupplierTransport
 from overture.domain.parties import Address
 from overture.domain.sourcing import SourcingConfig, StrategyName
 from overture.services import inventory as use_cases
-from overture.services import sourcing
+from overture.services import simulation, sourcing
 from overture.services.errors import ErrorCode, InvalidRequest, NotFound
 
 router = APIRouter(prefix="/v1", tags=["inventory"])
@@ -45,6 +46,16 @@ class LocationIn(_Strict):
         Annotated[int, Field(ge=0, description="Orders it can ship a day (sourcing); none: no limit")] | None
     ) = None
     cutoff_utc: Annotated[time, Field(description="Orders placed after this UTC time ship the next day")] | None = None
+    supplier_partner_id: (
+        Annotated[Code, Field(description="Drop-ship: the trading partner (PUT /v1/partners) that fulfils it")] | None
+    ) = None
+    supplier_transport: Annotated[
+        SupplierTransport, Field(description="Drop-ship: x12 (an 850, then their 855/856) or api (their HTTP endpoint)")
+    ] = SupplierTransport.X12
+    supplier_url: (
+        Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500), Field(description="For api")]
+        | None
+    ) = None
 
 
 class SkuIn(_Strict):
@@ -126,6 +137,8 @@ def _position(p: InventoryPosition) -> dict[str, object]:
 
 
 def _to_location(body: LocationIn, container: ContainerDep) -> Location:
+    if body.supplier_transport is SupplierTransport.API and body.supplier_partner_id and not body.supplier_url:
+        raise InvalidRequest("supplier_url", "an api supplier needs the URL of its endpoint", ErrorCode.REQUIRED)
     latitude, longitude = body.latitude, body.longitude
     if latitude is None or longitude is None:
         if not body.postal_code:
@@ -150,6 +163,9 @@ def _to_location(body: LocationIn, container: ContainerDep) -> Location:
         ship_by_seconds=round(body.ship_by_hours * 3600),
         daily_capacity=body.daily_capacity,
         cutoff_utc=body.cutoff_utc,
+        supplier_partner_id=body.supplier_partner_id,
+        supplier_transport=body.supplier_transport,
+        supplier_url=body.supplier_url,
     )
 
 
@@ -180,11 +196,16 @@ async def upsert_skus(
 
 
 @router.post("/inventory/receipts", status_code=201)
-async def receive(body: ReceiptsIn, container: ContainerDep) -> Json:
-    """Book receipts into the ledger (all entries or none)."""
+async def receive(body: ReceiptsIn, request: Request, container: ContainerDep) -> Json:
+    """Book receipts into the ledger (all entries or none); backorders of the SKUs received are filled."""
     entries = [use_cases.StockEntry(e.sku, e.location_id, e.quantity, e.reason, e.reference) for e in body.entries]
-    count = await run_in_threadpool(use_cases.receive, container.uow, entries, clock=container.clock)
-    return Json({"received": count}, status_code=201)
+    count, allocated = await run_in_threadpool(
+        use_cases.receive_and_allocate, container.uow, entries, clock=container.clock
+    )
+    await signal_filled(request, allocated.completed)
+    # Backorder fields only when the receipt filled some, so a plain receipt answers as before.
+    filled = allocated_json(allocated) if allocated.completed or allocated.partly_filled else {}
+    return Json({"received": count, **filled}, status_code=201)
 
 
 @router.post("/inventory/adjustments", status_code=201)
@@ -228,3 +249,22 @@ async def put_sourcing_settings(body: SourcingSettingsIn, container: ContainerDe
         raise InvalidRequest("rate_table", str(error)) from error
     await run_in_threadpool(sourcing.save_settings, container.uow, config, clock=container.clock)
     return Json(config.to_document())
+
+
+@router.get("/sourcing/simulations")
+async def simulate_sourcing(
+    container: ContainerDep,
+    strategy: str,
+    since: str,
+    until: str | None = None,
+    examples: Annotated[int, Query(ge=0, le=100, description="How many of the orders that differ most")] = 5,
+) -> Json:
+    """Re-run ``strategy`` over the orders routed in ``[since, until)`` against the stock each saw, beside what
+    was chosen: orders, cost, shipments, split orders, km, on-time rate, differing orders, the largest changes."""
+    name = simulation.strategy_named(strategy)
+    start = simulation.parse_moment("since", since)
+    end = None if until is None else simulation.parse_moment("until", until)
+    report = await run_in_threadpool(
+        simulation.simulate, container.uow, name, since=start, until=end, examples=examples
+    )
+    return Json(report.as_dict())

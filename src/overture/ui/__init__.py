@@ -1,0 +1,1 @@
+"""The operations dashboard: server-rendered pages (Jinja2) with htmx partial updates, served at ``/``."""

@@ -1,0 +1,41 @@
+"""What went wrong with an order, in the words an operator would use."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from overture.domain.exceptions import ExceptionType
+
+T = ExceptionType
+_HEADLINES: dict[str, str] = {
+    T.INVALID_DATA: "The order arrived with data we could not use",
+    T.UNKNOWN_SKU: "The order names a product we do not know",
+    T.PRICE_MISMATCH: "A price on the order differs from the agreed price",
+    T.CREDIT_HOLD: "The customer's account is over its credit limit",
+    T.INSUFFICIENT_STOCK: "There is not enough stock to fill the order",
+    T.CONNECTOR_FAILURE: "Another system did not answer",
+    T.SLA_BREACH: "The warehouse has not shipped in time",
+    T.SELLER_VIOLATION: "The location breaks a marketplace rule",
+    T.INVALID_QUANTITY: "A quantity on the order looks wrong",
+    T.DUPLICATE_ORDER: "This looks like an order we already have",
+    T.EMBARGO: "The destination is under an embargo",
+    T.ADDRESS_MISMATCH: "The ship-to address does not check out",
+    T.LOW_MARGIN: "The order would sell below the allowed margin",
+    T.PAYMENT_TERMS: "Payment is not in yet under the customer's terms",
+}
+_STEPS: dict[str, str] = {
+    "sales_order": "creating the sales order in the ERP",
+    "release": "releasing the order to the warehouse",
+    "shipment": "waiting for the shipment",
+    "invoice": "sending the invoice",
+}
+
+
+def explain_exception(row: Mapping[str, Any]) -> str:
+    """One sentence: what happened, at which step, and the recorded reason."""
+    headline = _HEADLINES.get(str(row["type"]), str(row["type"]).replace("_", " ").capitalize())
+    step = _STEPS.get(str(row.get("step") or ""))
+    where = f" while {step}" if step else ""
+    reason = str(row.get("reason") or "").strip()
+    return f"{headline}{where}" + (f": {reason}" if reason else ".")
