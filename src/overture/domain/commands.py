@@ -55,3 +55,4 @@ class PlaceOrder:
     lines: tuple[LineRequest, ...]
     charges: tuple[Charge, ...] = ()
     references: tuple[Reference, ...] = ()
+    priority: int = 1  # the customer's priority (1 is the lowest): backorders are filled highest first

@@ -13,6 +13,7 @@ class DecisionKind(StrEnum):
     ROUTING = "routing"
     RESERVATION = "reservation"
     PRICING = "pricing"
+    AMENDMENT = "amendment"  # a person changed the order's lines (who, why, before and after)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ class ExceptionType(StrEnum):
     CONNECTOR_FAILURE = "connector_failure"
     SLA_BREACH = "sla_breach"
     SELLER_VIOLATION = "seller_violation"
+    SUPPLIER_REJECTED = "supplier_rejected"  # a drop-ship supplier refused or backordered lines of our PO
     # Governance rules (domain/rules): one type per rule, so an override waives exactly that rule.
     INVALID_QUANTITY = "invalid_quantity"
     DUPLICATE_ORDER = "duplicate_order"
@@ -54,24 +55,28 @@ _DEFAULT_ACTIONS: dict[ExceptionType, tuple[ExceptionAction, ...]] = {
     ExceptionType.UNKNOWN_SKU: (A.EDIT, A.RETRY, A.CANCEL),
     ExceptionType.PRICE_MISMATCH: (A.OVERRIDE, A.EDIT, A.CANCEL),
     # retry: check again once the account has paid or other orders closed.
-    ExceptionType.CREDIT_HOLD: (A.OVERRIDE, A.RETRY, A.CANCEL),
+    # edit: fewer units (or a lower price) bring the order within the account's limit.
+    ExceptionType.CREDIT_HOLD: (A.OVERRIDE, A.RETRY, A.EDIT, A.CANCEL),
     ExceptionType.INSUFFICIENT_STOCK: (A.RETRY, A.REROUTE, A.EDIT, A.CANCEL),
     # override: the step was done by hand in the other system.
     ExceptionType.CONNECTOR_FAILURE: (A.RETRY, A.OVERRIDE, A.CANCEL),
     # retry: give the location another ship-by window; override: acknowledge and stop alerting.
     ExceptionType.SLA_BREACH: (A.RETRY, A.OVERRIDE, A.CANCEL),
     ExceptionType.SELLER_VIOLATION: (A.REROUTE, A.CANCEL),
+    # override: the supplier will ship after all (agreed by phone); reroute: place the lines elsewhere.
+    ExceptionType.SUPPLIER_REJECTED: (A.REROUTE, A.OVERRIDE, A.CANCEL),
     ExceptionType.INVALID_QUANTITY: (A.OVERRIDE, A.EDIT, A.CANCEL),
     # override: not a duplicate after all (a genuine re-order with a reused PO number).
     ExceptionType.DUPLICATE_ORDER: (A.OVERRIDE, A.CANCEL),
     # override: cleared by compliance (an export licence, a list that changed).
     ExceptionType.EMBARGO: (A.OVERRIDE, A.CANCEL),
-    ExceptionType.ADDRESS_MISMATCH: (A.OVERRIDE, A.EDIT, A.CANCEL),
+    # No edit: "edit" changes lines (SKU, quantity, price), which cannot fix an address.
+    ExceptionType.ADDRESS_MISMATCH: (A.OVERRIDE, A.CANCEL),
     ExceptionType.LOW_MARGIN: (A.OVERRIDE, A.EDIT, A.CANCEL),
     # retry: check again once the payment has come in.
     ExceptionType.PAYMENT_TERMS: (A.OVERRIDE, A.RETRY, A.CANCEL),
 }
-_HIGH_SEVERITY = frozenset({ExceptionType.INSUFFICIENT_STOCK, ExceptionType.EMBARGO})
+_HIGH_SEVERITY = frozenset({ExceptionType.INSUFFICIENT_STOCK, ExceptionType.EMBARGO, ExceptionType.SUPPLIER_REJECTED})
 
 
 def default_actions(kind: ExceptionType) -> tuple[ExceptionAction, ...]:

@@ -5,6 +5,7 @@ Errors::
     OrderError
      +-- InvalidOrder            a field breaks a rule (names the field and the reason)
      +-- IllegalTransition       a status change the lifecycle does not allow
+     +-- NotEditable             lines changed once the order has been released
 """
 
 from __future__ import annotations
@@ -37,6 +38,38 @@ class IllegalTransition(OrderError):
         self.target = target
 
 
+class NotEditable(OrderError):
+    def __init__(self, status: OrderStatus) -> None:
+        super().__init__(f"the order is {status}: its lines can no longer be edited")
+        self.status = status
+
+
+# Lines can be edited while the order is still being placed; once released, a location has them.
+EDITABLE = frozenset(
+    {OrderStatus.RECEIVED, OrderStatus.VALIDATED, OrderStatus.ON_HOLD, OrderStatus.BACKORDERED}
+    | {OrderStatus.RESERVED, OrderStatus.ROUTED}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LineEdit:
+    """A person's change to one line: any of SKU, quantity and unit price (None keeps it)."""
+
+    line_no: int
+    sku: str | None = None
+    quantity: int | None = None
+    unit_price: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LineAmendment:
+    """One line before and after an edit, as the amendment decision records it."""
+
+    line_no: int
+    before: dict[str, str | int]
+    after: dict[str, str | int]
+
+
 @dataclass(slots=True)
 class OrderLine:
     line_no: int
@@ -44,6 +77,8 @@ class OrderLine:
     quantity: int
     unit_price: Money
     status: LineStatus = LineStatus.PENDING
+    backordered: int = 0  # units still owed while the line waits for inbound supply
+    promised_at: datetime | None = None  # when the supply that completes a backordered line is expected
 
     def __post_init__(self) -> None:
         if self.quantity <= 0:
@@ -78,10 +113,13 @@ class Order:
     raw_message_id: str | None = None
     history: list[StatusChange] = field(default_factory=list)
     charges: tuple[Charge, ...] = ()
+    priority: int = 1  # the customer's priority: 1 is the lowest; backorders are filled highest first
 
     def __post_init__(self) -> None:
         if not self.lines:
             raise InvalidOrder("lines", "an order needs at least one line")
+        if self.priority < 1:
+            raise InvalidOrder("priority", "must be an integer of at least 1")
         for line in self.lines:
             if line.unit_price.currency != self.currency:
                 raise InvalidOrder(
@@ -117,6 +155,51 @@ class Order:
         self.history.append(StatusChange(self.status, target, note, at))
         self.status = target
 
+    def amend_lines(self, edits: list[LineEdit]) -> list[LineAmendment]:
+        """Apply every edit or none (each is checked first); returns the lines before and after,
+        which the caller records as a decision with who and why (the status does not change)."""
+        if self.status not in EDITABLE:
+            raise NotEditable(self.status)
+        by_no = {line.line_no: (n, line) for n, line in enumerate(self.lines)}
+        changed = [_edited(by_no, n, edit, self.currency) for n, edit in enumerate(edits)]
+        amendments = []
+        for (index, new_line), edit in zip(changed, edits, strict=True):
+            old_line = self.lines[index]
+            self.lines[index] = new_line
+            amendments.append(LineAmendment(edit.line_no, _line_facts(old_line), _line_facts(new_line)))
+        return amendments
+
     def set_line_status(self, status: LineStatus) -> None:
         for line in self.lines:
             line.status = status
+
+
+def _edited(by_no: dict[int, tuple[int, OrderLine]], n: int, edit: LineEdit, currency: str) -> tuple[int, OrderLine]:
+    """The line as the edit would leave it (checked by OrderLine itself), and its index."""
+    if edit.line_no not in by_no:
+        raise InvalidOrder(f"lines[{n}].line_no", f"the order has no line {edit.line_no}")
+    index, line = by_no[edit.line_no]
+    if edit.sku is not None and not edit.sku.strip():
+        raise InvalidOrder(f"lines[{n}].sku", "must not be blank")
+    if edit.sku is None and edit.quantity is None and edit.unit_price is None:
+        raise InvalidOrder(f"lines[{n}]", "nothing to change: give a sku, a quantity or a unit_price")
+    try:
+        return index, OrderLine(
+            line.line_no,
+            edit.sku.strip() if edit.sku is not None else line.sku,
+            edit.quantity if edit.quantity is not None else line.quantity,
+            Money(edit.unit_price, currency) if edit.unit_price is not None else line.unit_price,
+        )
+    except InvalidOrder as error:  # OrderLine names the field by line number; name the edit's instead
+        raise InvalidOrder(f"lines[{n}].{error.field.rsplit('.', 1)[-1]}", error.reason) from None
+
+
+def _line_facts(line: OrderLine) -> dict[str, str | int]:
+    return {"sku": line.sku, "quantity": line.quantity, "unit_price": str(line.unit_price.amount)}
+
+
+def describe_amendment(amendment: LineAmendment) -> str:
+    """``line 1: sku X -> Y, quantity 2 -> 3``."""
+    before, after = amendment.before, amendment.after
+    changes = ", ".join(f"{k} {before[k]} -> {after[k]}" for k in before if before[k] != after[k])
+    return f"line {amendment.line_no}: {changes or 'unchanged'}"

@@ -14,6 +14,7 @@ from datetime import datetime
 from overture.domain.decisions import Decision
 from overture.domain.exceptions import OrderException
 from overture.domain.statuses import OrderStatus
+from overture.services.backorders import after_backorder_cancelled
 from overture.services.capture import quarantine, translate_or_quarantine
 from overture.services.errors import ErrorCode, FieldError, NotFound
 from overture.services.placement import replace_placement
@@ -154,9 +155,14 @@ def cancel(uow_factory: UnitOfWorkFactory, order_id: str, *, reason: str, clock:
 
     def work(uow: UnitOfWork) -> None:
         at = clock()
-        uow.inventory.settle_reservations(order_id, shipped=False, at=at, reason=f"cancelled: {reason}")
+        was = uow.fulfilment.plan_status(order_id)
+        released = uow.inventory.settle_reservations(order_id, shipped=False, at=at, reason=f"cancelled: {reason}")
         uow.fulfilment.set_status(order_id, OrderStatus.CANCELLED, reason, at)
         uow.fulfilment.close_open_exceptions(order_id, "cancel", "system", "order cancelled", at)
+        if was == OrderStatus.BACKORDERED:
+            # What it held goes to the next backorders in the queue, and what it was owed no longer
+            # counts against inbound supply: the others' promises move up.
+            after_backorder_cancelled(uow, order_id, released, clock)
 
     in_transaction(uow_factory, work)
 

@@ -10,6 +10,7 @@ from enum import StrEnum
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from overture.domain.access import ApiKey
 from overture.domain.commands import Reference
 from overture.domain.decisions import Decision
 from overture.domain.exceptions import OrderException
@@ -21,6 +22,7 @@ from overture.domain.routing import Allocation, GeoPoint, LocationStock
 from overture.domain.rules import PriorOrder, RuleCode, RuleSettings, ScopedRules
 from overture.domain.sourcing import SourcingConfig
 from overture.domain.statuses import OrderStatus
+from overture.domain.supply import Backorder, InboundSupply, SupplyStatus
 from overture.services.errors import FieldError
 from overture.services.plans import OrderDocument, OrderPlan, ShipmentRecord
 
@@ -113,6 +115,10 @@ class CatalogRepository(Protocol):
 
     def upsert_skus(self, skus: Sequence[Sku], at: datetime) -> int: ...
 
+    def units_on_hand(self, skus: Collection[str]) -> dict[str, int]:
+        """Units on hand of each of these SKUs across every location (SKUs with none are left out)."""
+        ...
+
     def add_location(self, location: Location, at: datetime) -> None: ...
 
     def known_locations(self, location_ids: Collection[str]) -> set[str]: ...
@@ -196,6 +202,10 @@ class DocumentRepository(Protocol):
 
     def exists(self, partner_id: str, kind: str, reference: str) -> bool: ...
 
+    def order_of(self, partner_id: str, kind: str, reference: str) -> str | None:
+        """The order a kept document of this kind and reference was about; None if none was kept."""
+        ...
+
     def listing(
         self, partner_id: str, *, kind: str | None = None, order_id: str | None = None
     ) -> list[dict[str, Any]]: ...
@@ -235,6 +245,17 @@ class SourcingRepository(Protocol):
 
     def routing_decisions(self, order_id: str) -> list[dict[str, Any]] | None:
         """The order's routing decisions explained; None if there is no such order."""
+        ...
+
+    def routing_decisions_since(
+        self, since: datetime, until: datetime | None, *, after_id: int | None, limit: int
+    ) -> list[dict[str, Any]]:
+        """One page (id, order_id, at, outcome, inputs) of the routing decisions made in ``[since, until)``,
+        in id order after ``after_id``."""
+        ...
+
+    def locations(self, location_ids: Collection[str]) -> dict[str, Location]:
+        """These locations as they are now, by id."""
         ...
 
 
@@ -278,6 +299,56 @@ class GovernanceRepository(Protocol):
         ...
 
 
+class SupplyRepository(Protocol):
+    """Inbound supply (purchase orders, transfers) and the backordered lines waiting for it."""
+
+    def add(self, items: Sequence[InboundSupply], at: datetime) -> None: ...
+
+    def get(self, supply_id: str) -> InboundSupply | None: ...
+
+    def listing(self, *, sku: str | None = None, status: SupplyStatus | None = None) -> list[InboundSupply]: ...
+
+    def open_for(self, skus: Collection[str]) -> list[InboundSupply]:
+        """Open supply of these SKUs, soonest expected first."""
+        ...
+
+    def record_receipt(self, supply_id: str, quantity: int, at: datetime) -> InboundSupply | None:
+        """Add to what an open line received (closing it once all came); None if it is not open."""
+        ...
+
+    def backorders(self, skus: Collection[str], *, excluding: str | None = None) -> list[Backorder]:
+        """Lines of backordered orders still owed units of these SKUs (``excluding`` one order)."""
+        ...
+
+    def take_backordered(self, order_id: str, line_no: int, quantity: int) -> bool:
+        """Take units off what a line is owed, if it still owes that many; False otherwise."""
+        ...
+
+    def set_promises(self, promises: Sequence[tuple[str, int, datetime | None]]) -> None:
+        """Set the promise date of each (order id, line no)."""
+        ...
+
+    def serialized(self, skus: Collection[str]) -> set[str]:
+        """Which of these SKUs are serialized (one of a kind: never backordered)."""
+        ...
+
+
+class KeyRepository(Protocol):
+    """API keys (only hashes of their secrets) and the hub's signing secrets."""
+
+    def add(self, key: ApiKey) -> None: ...
+
+    def get(self, key_id: str) -> ApiKey | None: ...
+
+    def list(self, *, include_revoked: bool = True) -> list[ApiKey]: ...
+
+    def revoke(self, key_id: str, at: datetime) -> bool: ...
+
+    def touch(self, key_id: str, at: datetime) -> None: ...
+
+    def secret(self, name: str, at: datetime) -> str: ...
+
+
 class UnitOfWork(Protocol):
     """A transaction: everything done inside is rolled back unless ``commit`` is called."""
 
@@ -313,6 +384,12 @@ class UnitOfWork(Protocol):
 
     @property
     def sourcing(self) -> SourcingRepository: ...
+
+    @property
+    def supply(self) -> SupplyRepository: ...
+
+    @property
+    def keys(self) -> KeyRepository: ...
 
     def __enter__(self) -> Self: ...
 

@@ -17,6 +17,7 @@ from overture.domain.money import Money
 from overture.domain.orders import IllegalTransition, Order, OrderLine
 from overture.domain.parties import Address, Customer
 from overture.domain.statuses import LineStatus, OrderStatus, already_past, can_transition
+from overture.observability.metrics import STEP_DURATION
 from overture.services.errors import ConflictError
 from overture.services.plans import (
     LocationRelease,
@@ -90,7 +91,12 @@ class SqlFulfilmentRepository:
 
     def _open_exceptions(self, order_id: str) -> list[OpenException]:
         rows = self._c.execute(statements.OPEN_EXCEPTIONS, {"b_order_id": order_id})
-        return [OpenException(r.id, r.type, r.step, r.reason, list(r.allowed_actions)) for r in rows]
+        return [
+            OpenException(
+                r.id, r.type, r.step, r.reason, list(r.allowed_actions), (r.details or {}).get("location_id", "")
+            )
+            for r in rows
+        ]
 
     def load_order(self, order_id: str) -> Order | None:
         found = self._order_with_lines(order_id)
@@ -98,7 +104,15 @@ class SqlFulfilmentRepository:
             return None
         row, line_rows = found
         lines = [
-            OrderLine(r.line_no, r.sku, r.quantity, Money(Decimal(r.unit_price), row.currency), LineStatus(r.status))
+            OrderLine(
+                r.line_no,
+                r.sku,
+                r.quantity,
+                Money(Decimal(r.unit_price), row.currency),
+                LineStatus(r.status),
+                r.backordered,
+                r.promised_at,
+            )
             for r in line_rows
         ]
         return Order(
@@ -113,17 +127,31 @@ class SqlFulfilmentRepository:
             status=OrderStatus(row.status),
             raw_message_id=row.raw_message_id,
             charges=tuple(charge_from_json(c) for c in row.charges),
+            priority=row.priority,
         )
 
     def append(self, record: OrderRecord) -> None:
         order = record.order
-        at = order.history[-1].at if order.history else order.created_at
-        self._c.execute(update(orders).where(orders.c.id == order.id).values(status=order.status.value, updated_at=at))
+        # The latest thing recorded (a receipt may fill a backorder in part without a status change).
+        at = max(
+            [h.at for h in order.history] + [d.at for d in record.decisions if d.at is not None],
+            default=order.created_at,
+        )
+        # The total and each line's SKU, quantity and price too: a person may have edited them.
+        values = {"status": order.status.value, "updated_at": at, "total": order.total.amount}
+        self._c.execute(update(orders).where(orders.c.id == order.id).values(**values))
         for line in order.lines:
             self._c.execute(
                 update(order_lines)
                 .where(order_lines.c.order_id == order.id, order_lines.c.line_no == line.line_no)
-                .values(status=line.status.value)
+                .values(
+                    sku=line.sku,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price.amount,
+                    status=line.status.value,
+                    backordered=line.backordered,
+                    promised_at=line.promised_at,
+                )
             )
         insert_history(self._c, order.id, order.history)
         insert_decisions(self._c, order.id, record.decisions)
@@ -138,11 +166,15 @@ class SqlFulfilmentRepository:
             return False
         if not can_transition(OrderStatus(current), target):
             raise IllegalTransition(OrderStatus(current), target)
+        # Every status write stamps updated_at, so it is when the order entered ``current``.
+        entered = self._c.scalar(select(orders.c.updated_at).where(orders.c.id == order_id))
         changed = self._c.execute(
             statements.MOVE_STATUS, {"b_order_id": order_id, "b_from": current, "b_to": target.value, "b_at": at}
         )
         if changed.rowcount != 1:
             raise ConflictError(f"order {order_id} changed status while moving to {target}")
+        if entered is not None:
+            STEP_DURATION.labels(current).observe(max(0.0, (at - entered).total_seconds()))
         self._c.execute(
             statements.INSERT_EVENTS,
             {

@@ -18,6 +18,7 @@ from overture.domain.exceptions import ExceptionStatus, OrderException
 from overture.domain.inventory import Reservation
 from overture.domain.orders import StatusChange
 from overture.domain.parties import Address, Customer
+from overture.observability.metrics import EXCEPTIONS_RAISED
 from overture.services.ports import OrderRecord, OrderSummary, PreviousCapture
 from overture.store import statements
 from overture.store.tables import order_exceptions, orders
@@ -74,6 +75,8 @@ def insert_exceptions(c: Connection, items: Sequence[OrderException]) -> None:
             for e in items
         ]
         c.execute(statements.INSERT_EXCEPTIONS, rows)
+        for e in items:
+            EXCEPTIONS_RAISED.labels(e.type.value).inc()
 
 
 def insert_reservations(c: Connection, items: Sequence[Reservation], at: datetime) -> None:
@@ -143,6 +146,7 @@ class SqlOrderRepository:
                 "created_at": order.created_at,
                 "updated_at": last_change,
                 "partner_id": order.customer.partner_id,
+                "priority": order.priority,
             },
         )
         self._c.execute(
@@ -155,6 +159,8 @@ class SqlOrderRepository:
                     "quantity": line.quantity,
                     "unit_price": line.unit_price.amount,
                     "status": line.status.value,
+                    "backordered": line.backordered,
+                    "promised_at": line.promised_at,
                 }
                 for line in order.lines
             ],

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 
 from overture.store.types import Amount, Json, UtcDateTime
@@ -94,6 +95,10 @@ locations = Table(
     # Sourcing: orders it can ship a day (null: no limit), and the UTC cut-off "HH:MM" (null: none).
     Column("daily_capacity", Integer),
     Column("cutoff_utc", String(5)),
+    # Drop-ship: the trading partner that fulfils it, how it gets its orders (x12 | api), and its URL.
+    Column("supplier_partner_id", String(64)),
+    Column("supplier_transport", String(8), nullable=False, server_default="x12"),
+    Column("supplier_url", String(500)),
 )
 
 inventory_positions = Table(
@@ -145,11 +150,23 @@ orders = Table(
     # The customer's trading partner (also in ``customer``), as a column so that the credit_limit
     # rule sums an account's open orders through an index.
     Column("partner_id", String(64)),
+    # The customer's priority (1 is the lowest): backorders are filled highest first, then oldest.
+    Column("priority", Integer, nullable=False, server_default="1"),
     UniqueConstraint("channel", "external_id"),
     Index(None, "status", "id"),
     Index(None, "external_id"),
     Index(None, "partner_id", "status"),
+    # /metrics counts orders by channel and status from this index alone (migration 0014).
+    Index(None, "status", "channel"),
+    # The dashboard's orders per hour and orders in a period (migration 0013).
+    Index(None, "created_at"),
+    # The dashboard's connected channels: has this channel taken an order lately (migration 0013).
+    Index(None, "channel", "created_at"),
 )
+# Search by customer e-mail on the dashboard: an index on the lower-cased address inside the JSON.
+# ``->>`` is spelled the same by PostgreSQL and SQLite (3.38+); store/dashboard.py queries this expression.
+CUSTOMER_EMAIL = "lower(customer ->> 'email')"
+Index("ix_orders_customer_email", text(CUSTOMER_EMAIL), _table=orders)
 
 order_lines = Table(
     "order_lines",
@@ -160,20 +177,33 @@ order_lines = Table(
     Column("quantity", Integer, nullable=False),
     Column("unit_price", Amount(), nullable=False),
     Column("status", String(16), nullable=False),
+    # Units still owed while the line waits for inbound supply, and when the supply completing it is due.
+    Column("backordered", Integer, nullable=False, server_default="0"),
+    Column("promised_at", UtcDateTime()),
     CheckConstraint("quantity > 0", name="quantity_positive"),
+    CheckConstraint("backordered >= 0 AND backordered <= quantity", name="backordered_range"),
+    # The inventory page's open backorders of a SKU (migration 0016): partial, so it holds only the
+    # few lines still owed units, not every line ever taken.
+    Index(None, "sku", sqlite_where=text("backordered > 0"), postgresql_where=text("backordered > 0")),
 )
 
 order_events = Table(
     "order_events",
     metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
-    Column("order_id", String(32), ForeignKey("orders.id"), nullable=False, index=True),
+    Column("order_id", String(32), ForeignKey("orders.id"), nullable=False),
     Column("at", UtcDateTime(), nullable=False),
     # "status" for a transition; "note" for a step that leaves the status as it is.
     Column("kind", String(16), nullable=False, server_default="status"),
     Column("from_status", String(24)),
     Column("to_status", String(24), nullable=False),
     Column("note", Text, nullable=False),
+    # The dashboard's step durations and last success per step (migration 0013).
+    Index(None, "at"),
+    Index(None, "to_status", "kind", "at"),
+    # An order's events (timeline, foreign key), and whether given orders completed in a window (the
+    # savings page's touched orders) from the index alone; it replaced the order_id index (migration 0016).
+    Index(None, "order_id", "to_status", "kind", "at"),
 )
 
 decisions = Table(
@@ -206,7 +236,11 @@ order_exceptions = Table(
     Column("resolved_by", String(255)),
     Column("resolution", String(16)),
     Column("resolution_note", Text),
+    # Who on the dashboard has taken it on (null: nobody).
+    Column("assignee", String(255)),
     Index(None, "status", "type", "id"),
+    Index(None, "status", "created_at"),
+    Index(None, "resolved_at"),
 )
 
 reservations = Table(
@@ -223,6 +257,8 @@ reservations = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("expires_at", UtcDateTime()),
     CheckConstraint("quantity > 0", name="quantity_positive"),
+    # The inventory page's open reservations of a SKU (migration 0013).
+    Index(None, "sku", "status"),
 )
 
 outbox = Table(
@@ -359,4 +395,83 @@ sourcing_settings = Table(
     Column("id", String(16), primary_key=True),
     Column("document", Json, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+
+# Dashboard settings (ui/, store/dashboard.py): the savings calculator's inputs and the known channel
+# list, one current document; defaults when absent.
+dashboard_settings = Table(
+    "dashboard_settings",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("document", Json, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# Future supply (domain/supply): purchase-order lines and transfers expected at a location. Backordered
+# lines get their promise dates from the open ones; receiving one books on hand and fills backorders.
+inbound_supply = Table(
+    "inbound_supply",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("reference", String(255), nullable=False),
+    Column("sku", String(64), ForeignKey("skus.sku"), nullable=False),
+    Column("location_id", String(64), ForeignKey("locations.id"), nullable=False),
+    Column("from_location_id", String(64), ForeignKey("locations.id")),
+    Column("quantity", Integer, nullable=False),
+    Column("received", Integer, nullable=False, server_default="0"),
+    Column("expected_at", UtcDateTime(), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    CheckConstraint("received >= 0", name="received_not_negative"),
+    Index(None, "sku", "status", "expected_at"),
+)
+
+# Access control (domain/access): API keys, of which only a hash of the secret is kept, and the
+# secrets the hub signs with (the dashboard's session cookies), so every API process shares them.
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("channel", String(64)),
+    Column("secret_hash", String(64), nullable=False),
+    Column("prefix", String(16), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("last_used_at", UtcDateTime()),
+    Column("revoked_at", UtcDateTime()),
+    CheckConstraint("role IN ('viewer', 'operator', 'admin', 'channel')", name="role_known"),
+    CheckConstraint("(role = 'channel') = (channel IS NOT NULL)", name="channel_iff_channel_role"),
+)
+
+auth_secrets = Table(
+    "auth_secrets",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("secret", String(128), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# Connector health (observability/health.py): calls to outside systems per connector and minute, added
+# to by every process that makes calls, so the dashboard sees them all. Pruned after 7 days.
+connector_calls = Table(
+    "connector_calls",
+    metadata,
+    Column("connector", String(64), primary_key=True),
+    Column("minute", UtcDateTime(), primary_key=True),
+    Column("ok", Integer, nullable=False, server_default="0"),
+    Column("errors", Integer, nullable=False, server_default="0"),
+    Column("throttled", Integer, nullable=False, server_default="0"),
+    Column("timeouts", Integer, nullable=False, server_default="0"),
+    Column("latency_sum_s", Float, nullable=False, server_default="0"),
+    Column("latency_max_s", Float, nullable=False, server_default="0"),
+    Column("last_success_at", UtcDateTime()),
+    Column("last_error_at", UtcDateTime()),
+    Column("last_error", Text),
+    # The overview's last hour of every connector, and pruning by age.
+    Index(None, "minute"),
 )

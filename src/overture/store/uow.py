@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine, RootTransaction
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from overture.services.errors import ConflictError, TransientStoreError
+from overture.store.access import SqlKeyRepository
 from overture.store.catalog import SqlCatalogRepository
 from overture.store.documents import SqlDocumentRepository
 from overture.store.engine import READONLY
@@ -19,6 +20,7 @@ from overture.store.messages import SqlIdempotencyRepository, SqlMessageReposito
 from overture.store.orders import SqlOrderRepository
 from overture.store.partners import SqlPartnerRepository
 from overture.store.sourcing import SqlSourcingRepository
+from overture.store.supply import SqlSupplyRepository
 
 # PostgreSQL SQLSTATEs worth retrying: serialization failure, deadlock, lock timeout.
 _TRANSIENT_PG = {"40001", "40P01", "55P03"}
@@ -64,6 +66,8 @@ class SqlUnitOfWork:
         self.documents = SqlDocumentRepository(connection)
         self.governance = SqlGovernanceRepository(connection)
         self.sourcing = SqlSourcingRepository(connection)
+        self.keys = SqlKeyRepository(connection)
+        self.supply = SqlSupplyRepository(connection)
         return self
 
     @property

@@ -9,27 +9,37 @@ the attempt, so a retried or replayed call is recognised by the other side.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from overture.channels.x12 import documents as partner_documents
+from overture.channels.x12 import supplier as supplier_po
 from overture.channels.x12.documents import Sender
 from overture.connectors.erp import ErpConnector
 from overture.connectors.errors import PermanentConnectorError, ThrottledError
+from overture.connectors.http import ConnectorConfig
 from overture.connectors.notifier import Notifier
 from overture.connectors.wms import ReleaseLine, WmsConnector, WmsRelease
 from overture.domain.decisions import Decision, DecisionKind
 from overture.domain.exceptions import ExceptionAction, ExceptionType, OrderException, Severity, default_actions
+from overture.domain.inventory import Location, SupplierTransport
+from overture.domain.orders import LineEdit, OrderError
 from overture.domain.statuses import OrderStatus
-from overture.services import fulfilment
+from overture.services import amendments, drop_ship, fulfilment
+from overture.services.drop_ship import DropShipNotConfigured
+from overture.services.placement import LocationCannotFill
 from overture.services.plans import OrderDocument, OrderPlan
 from overture.services.ports import Clock, Geocoder, UnitOfWork, UnitOfWorkFactory
+from overture.services.retry import in_transaction, read_only
 from overture.workflows.order.shared import (
+    AmendArgs,
     ExceptionArgs,
     InvoiceArgs,
     LocationArgs,
@@ -43,6 +53,7 @@ from overture.workflows.order.shared import (
 )
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 PARTNER_DOCUMENT_STEPS = frozenset({OrderStatus.SHIPPED, OrderStatus.INVOICED})
 
 
@@ -67,6 +78,7 @@ class OrderActivities:
     notifier: Notifier
     shipment_callback_url: str | None = None
     edi_sender: Sender = field(default_factory=Sender)
+    supplier_connectors: dict[str, WmsConnector] = field(default_factory=dict)  # API drop-ship suppliers by URL
 
     # ---- store (local activities) -------------------------------------------------
 
@@ -85,7 +97,11 @@ class OrderActivities:
                     uow, args.order_id, status, sender=self.edi_sender, at=self.clock()
                 )
 
-        return fulfilment.advance(self.uow_factory, args.order_id, status, args.note, clock=self.clock, then=then)
+        moved = fulfilment.advance(self.uow_factory, args.order_id, status, args.note, clock=self.clock, then=then)
+        if moved:
+            # The interceptor (workflows/log_context.py) adds the order and workflow ids to this line.
+            log.info("order moved to %s", status.value)
+        return moved
 
     @activity.defn
     def add_note(self, args: NoteArgs) -> None:
@@ -135,6 +151,23 @@ class OrderActivities:
         )
 
     @activity.defn
+    def amend_order(self, args: AmendArgs) -> OrderPlan:
+        """Edit lines and/or place at a chosen location, in one transaction; a refusal fails for good."""
+        try:
+            return amendments.amend_order(
+                self.uow_factory, args.order_id, _amendment(args), geocoder=self.geocoder, clock=self.clock
+            )
+        except (OrderError, LocationCannotFill) as error:
+            raise ApplicationError(str(error), type="AmendmentRefused", non_retryable=True) from error
+
+    @activity.defn
+    def check_amendment(self, args: AmendArgs) -> str:
+        """Why the amendment would be refused now ("" if it would go through); changes nothing."""
+        return amendments.try_amendment(
+            self.uow_factory, args.order_id, _amendment(args), geocoder=self.geocoder, clock=self.clock
+        )
+
+    @activity.defn
     def cancel_order(self, args: NoteArgs) -> None:
         fulfilment.cancel(self.uow_factory, args.order_id, reason=args.text, clock=self.clock)
 
@@ -165,8 +198,13 @@ class OrderActivities:
 
     @activity.defn
     async def wms_release(self, args: ReleaseArgs) -> str:
+        """Release a location's lines: to its WMS, or to its supplier if it is a drop-ship location."""
         order = await self._document(args.order_id)
         at_location = order.release_at(args.location_id)
+        key = f"{args.order_id}:release:{args.location_id}:{args.generation}"
+        supplier = await self._in_thread(self._drop_ship_location, order, args.location_id)
+        if supplier is not None and supplier.supplier_transport is SupplierTransport.X12:
+            return await self._in_thread(self._send_purchase_order, order, supplier)
         release = WmsRelease(
             order_id=args.order_id,
             location_id=args.location_id,
@@ -174,14 +212,61 @@ class OrderActivities:
             ship_to=order.ship_to,
             callback_url=self.shipment_callback_url,
         )
-        key = f"{args.order_id}:release:{args.location_id}:{args.generation}"
-        return await _outside(self.wms.release(release, idempotency_key=key))
+        return await _outside(self._connector_for(supplier).release(release, idempotency_key=key))
 
     @activity.defn
     async def wms_cancel(self, args: LocationArgs) -> str:
         key = f"{args.order_id}:cancel:{args.location_id}:{args.generation}"
-        outcome = await _outside(self.wms.cancel_release(args.order_id, args.location_id, idempotency_key=key))
+        order = await self._document(args.order_id)
+        supplier = await self._in_thread(self._drop_ship_location, order, args.location_id)
+        if supplier is not None and supplier.supplier_transport is SupplierTransport.X12:
+            return await self._in_thread(self._cancel_purchase_order, args.order_id, supplier)
+        connector = self._connector_for(supplier)
+        outcome = await _outside(connector.cancel_release(args.order_id, args.location_id, idempotency_key=key))
         return str(outcome)
+
+    # ---- drop-ship suppliers -----------------------------------------------------------
+
+    async def _in_thread(self, call: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(None, call, *args)
+
+    def _drop_ship_location(self, order: OrderDocument, location_id: str) -> Location | None:
+        """The location if it is drop-ship (else None: a WMS location); one with no supplier fails for good."""
+        skus = [line.sku for line in order.release_at(location_id).lines]
+        location = read_only(self.uow_factory, lambda uow: drop_ship.drop_ship_location(uow, location_id, skus))
+        if location is not None and not location.supplier_partner_id:
+            message = f"drop-ship location {location_id} names no supplier (set supplier_partner_id)"
+            raise ApplicationError(message, type="DropShipNotConfigured", non_retryable=True)
+        return location
+
+    def _send_purchase_order(self, order: OrderDocument, location: Location) -> str:
+        def work(uow: UnitOfWork) -> str:
+            supplier_order = drop_ship.supplier_order(uow, order, location)
+            return supplier_po.send_purchase_order(uow, supplier_order, sender=self.edi_sender, at=self.clock())
+
+        try:
+            return in_transaction(self.uow_factory, work)
+        except DropShipNotConfigured as error:
+            raise ApplicationError(str(error), type="DropShipNotConfigured", non_retryable=True) from error
+
+    def _cancel_purchase_order(self, order_id: str, location: Location) -> str:
+        # Nothing shipped yet: the lines come back here; the supplier is told on the timeline's note
+        # (an 860 change order is not sent yet). Shipped: too late, as with a WMS.
+        if location.id in fulfilment.shipped_locations(self.uow_factory, order_id):
+            return "already_shipped"
+        po = drop_ship.po_number(order_id, location.id)
+        text = f"purchase order {po} to supplier {location.supplier_partner_id} cancelled: tell the supplier"
+        fulfilment.note(self.uow_factory, order_id, text, clock=self.clock)
+        return "cancelled"
+
+    def _connector_for(self, location: Location | None) -> WmsConnector:
+        """The WMS, or an API supplier's endpoint (spoken like a WMS), one client per supplier URL."""
+        if location is None or not location.supplier_url:
+            return self.wms
+        url = location.supplier_url
+        if url not in self.supplier_connectors:
+            self.supplier_connectors[url] = WmsConnector(ConnectorConfig(f"supplier:{location.id}", url))
+        return self.supplier_connectors[url]
 
     @activity.defn
     async def erp_create_invoice(self, args: InvoiceArgs) -> str:
@@ -208,6 +293,26 @@ class OrderActivities:
                 idempotency_key=f"{args.order_id}:notify:{args.event}",
             )
         )
+
+
+def _amendment(args: AmendArgs) -> amendments.Amendment:
+    edits = tuple(
+        LineEdit(
+            c.line_no,
+            sku=c.sku or None,
+            quantity=c.quantity or None,
+            unit_price=Decimal(c.unit_price) if c.unit_price else None,
+        )
+        for c in args.lines
+    )
+    return amendments.Amendment(
+        args.actor,
+        args.reason,
+        args.exception_type,
+        edits,
+        args.location_id or None,
+        tuple(args.exclude_locations),
+    )
 
 
 def _lines(order: OrderDocument) -> list[dict[str, Any]]:

@@ -52,11 +52,40 @@ class OrderOutcome:
 
 
 @dataclass(frozen=True)
+class LineChange:
+    """A person's change to one line; an empty field keeps what the line has (prices as decimal text)."""
+
+    line_no: int
+    sku: str = ""
+    quantity: int = 0
+    unit_price: str = ""
+
+
+@dataclass(frozen=True)
 class Resolution:
     exception_id: str
-    action: str  # retry | cancel | reroute | override
+    action: str  # retry | cancel | reroute | override | edit
     actor: str
     note: str = ""
+    # edit: the lines' new SKU, quantity or price; override: new unit prices (the price accepted with a reason).
+    lines: list[LineChange] = field(default_factory=list)
+    location_id: str = ""  # reroute: the location a person chose (else: anywhere but the failed one)
+
+    @property
+    def amends(self) -> bool:
+        """True if carrying it out changes the lines or pins the location (an amendment, not a plain placement)."""
+        return bool(self.lines or self.location_id)
+
+
+@dataclass(frozen=True)
+class AmendArgs:
+    order_id: str
+    actor: str
+    reason: str
+    exception_type: str
+    lines: list[LineChange] = field(default_factory=list)
+    location_id: str = ""
+    exclude_locations: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -75,6 +104,20 @@ class CancelOutcome:
 class ShipmentPing:
     location_id: str
     shipment_id: str
+
+
+@dataclass(frozen=True)
+class ExceptionPing:
+    """Sent after something outside the workflow (a supplier's 855) opened an exception on the order."""
+
+    exception_id: str
+
+
+@dataclass(frozen=True)
+class StockPing:
+    """Sent after a receipt's transaction reserved the last backordered units of the order."""
+
+    order_id: str
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,18 @@
 wait for shipment (with an SLA timer) -> invoice -> notify -> complete.
 
 When a step fails past its retry policy, the workflow records an exception, puts the order on
-hold and waits, durably, for a person's decision (update ``resolve``): retry, override, reroute
-or cancel. ``cancel`` (update) is honoured at the next safe point: before release it gives the
-stock back; after release it asks the WMS to cancel first and refuses if goods already left.
+hold and waits, durably, for a person's decision (update ``resolve``): retry, override (with new
+unit prices, or the price as it is), edit (lines' SKU, quantity or price), reroute (anywhere but the
+failed location, or at a location the person chose) or cancel. An edit, a price or a chosen
+location is tried (and rolled back) before the decision is accepted, so a refusal leaves the
+exception open; then ``amend_order`` applies it and places the order again in one transaction.
+``cancel`` (update) is honoured at the next safe point: before release it gives the stock back;
+after release it asks the WMS to cancel first and refuses if goods already left.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -24,9 +29,11 @@ with workflow.unsafe.imports_passed_through():
     from overture.services.plans import OpenException, OrderPlan
     from overture.workflows.order.activities import OrderActivities
     from overture.workflows.order.shared import (
+        AmendArgs,
         CancelOutcome,
         CancelRequest,
         ExceptionArgs,
+        ExceptionPing,
         InvoiceArgs,
         LocationArgs,
         NoteArgs,
@@ -41,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         ShipmentPing,
         StatusArgs,
         StepPolicy,
+        StockPing,
     )
 
 T = TypeVar("T")
@@ -50,7 +58,9 @@ STORE_CALL = {
     "start_to_close_timeout": timedelta(seconds=30),
     "retry_policy": RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=5)),
 }
-SUPPORTED_ACTIONS = frozenset({"retry", "override", "reroute", "cancel"})
+SUPPORTED_ACTIONS = frozenset({"retry", "override", "reroute", "cancel", "edit"})
+# Exceptions about a line's price, which an override may settle by setting the price.
+PRICE_EXCEPTIONS = frozenset({"price_mismatch", "low_margin"})
 TOO_LATE_TO_CANCEL = frozenset({S.SHIPPED, S.INVOICED, S.COMPLETED, S.CANCELLED})
 
 
@@ -59,9 +69,10 @@ class _Cancelled(Exception):
 
 
 class _Reroute(Exception):
-    def __init__(self, location_id: str) -> None:
+    def __init__(self, location_id: str, resolution: Resolution | None = None) -> None:
         super().__init__(location_id)
         self.location_id = location_id
+        self.resolution = resolution  # carries the location a person chose, if any
 
 
 def _describe(error: ActivityError) -> str:
@@ -84,6 +95,12 @@ class OrderWorkflow:
         self._cancel_outcome: CancelOutcome | None = None
         self._pings = 0
         self._pinged_locations: set[str] = set()
+        self._stock_pings = 0
+        self._exception_pings = 0
+        self._closed: set[str] = set()
+        self._closed_types: dict[str, str] = {}  # exception id -> type, for the amendment decision
+        self._shipped_from: set[str] = set()
+        self._awaiting_shipments = False
         self._generation = 0
         self._released: list[str] = []
         self._loaded = False
@@ -96,18 +113,40 @@ class OrderWorkflow:
         self._pings += 1
         self._pinged_locations.add(ping.location_id)
 
+    @workflow.signal
+    def stock_allocated(self, ping: StockPing) -> None:
+        # Sent after a receipt committed the order's last backordered units; the plan is re-read anyway.
+        self._stock_pings += 1
+
+    @workflow.signal
+    def exception_opened(self, ping: ExceptionPing) -> None:
+        # Opened outside this workflow (a supplier refusing lines): the next wait re-reads the store.
+        self._exception_pings += 1
+
     @workflow.update
     async def resolve(self, resolution: Resolution) -> str:
         # An exception raised at capture can be resolved before this run has read it from the store.
         await workflow.wait_condition(lambda: self._loaded)
+        if self._awaiting_shipments and not self._is_waiting_on(resolution.exception_id):
+            await self._adopt_open_exceptions()  # opened outside, and its signal not yet here
         self._check_resolution(resolution, error=ApplicationError)
+        if resolution.amends:
+            problem = await self._store(A.check_amendment, self._amend_args(resolution, []))
+            if problem:
+                raise ApplicationError(f"refused, nothing changed: {problem}", non_retryable=True)
+            self._check_resolution(resolution, error=ApplicationError)  # another decision may have come meanwhile
         self._resolutions[resolution.exception_id] = resolution
         return "accepted"
 
     @resolve.validator
     def _validate_resolution(self, resolution: Resolution) -> None:
-        if self._loaded:
+        # While goods are awaited, an exception unknown here may have been opened outside: the handler looks.
+        unknown_may_be_outside = self._awaiting_shipments and not self._is_waiting_on(resolution.exception_id)
+        if self._loaded and not unknown_may_be_outside:
             self._check_resolution(resolution, error=ValueError)
+
+    def _is_waiting_on(self, exception_id: str) -> bool:
+        return any(e.id == exception_id for e in self._waiting_on)
 
     def _check_resolution(self, resolution: Resolution, *, error: Callable[[str], Exception]) -> None:
         waiting = next((e for e in self._waiting_on if e.id == resolution.exception_id), None)
@@ -116,6 +155,27 @@ class OrderWorkflow:
         if resolution.action not in SUPPORTED_ACTIONS or resolution.action not in waiting.allowed_actions:
             allowed = sorted(SUPPORTED_ACTIONS.intersection(waiting.allowed_actions))
             raise error(f"{resolution.action!r} is not allowed for this {waiting.type} exception; allowed: {allowed}")
+        if resolution.action == "reroute" and self._shipped_from:
+            shipped = ", ".join(sorted(self._shipped_from))
+            raise error(f"goods already left {shipped}: placing the whole order again would ship them twice")
+        self._check_amendment(resolution, waiting, error=error)
+
+    def _check_amendment(
+        self, resolution: Resolution, waiting: OpenException, *, error: Callable[[str], Exception]
+    ) -> None:
+        """Line edits only before release and with an edit (or a price override on a price exception);
+        a chosen location only with a reroute."""
+        if resolution.action == "edit" and not resolution.lines:
+            raise error("an edit needs the lines to change")
+        if resolution.lines and resolution.action not in ("edit", "override"):
+            raise error(f"lines are changed by an edit or a price override, not by {resolution.action!r}")
+        if resolution.lines and resolution.action == "override" and waiting.type not in PRICE_EXCEPTIONS:
+            raise error(f"unit prices can be overridden on {sorted(PRICE_EXCEPTIONS)} exceptions, not {waiting.type}")
+        if resolution.lines and self._released:
+            where = ", ".join(self._released)
+            raise error(f"the order was released to {where}: its lines can no longer be edited")
+        if resolution.location_id and resolution.action != "reroute":
+            raise error(f"a location is chosen with a reroute, not with {resolution.action!r}")
 
     @workflow.update
     async def cancel(self, request: CancelRequest) -> CancelOutcome:
@@ -157,8 +217,16 @@ class OrderWorkflow:
             )
             if sales_order:
                 await self._store(A.add_reference, ReferenceArgs(self._order_id, "erp", "sales_order", sales_order))
-            plan = await self._release_all(plan)
-            await self._await_shipments(plan)
+            while True:
+                plan = await self._release_all(plan)
+                try:
+                    self._awaiting_shipments = True
+                    await self._await_shipments(plan)
+                    break
+                except _Reroute as reroute:  # a supplier refused lines after release
+                    plan = await self._reroute(reroute.location_id, reroute.resolution)
+                finally:
+                    self._awaiting_shipments = False
             await self._advance(S.SHIPPED, "every location has shipped")
             invoice = await self._guarded(
                 "invoice", lambda: self._outside(A.erp_create_invoice, InvoiceArgs(self._order_id, sales_order or ""))
@@ -183,15 +251,59 @@ class OrderWorkflow:
         return OrderOutcome(self._order_id, self._status.value)
 
     async def _place(self, plan: OrderPlan) -> OrderPlan:
-        """Wait for decisions on exceptions raised at capture (or by a placement) until placed."""
-        while S(plan.status) is S.ON_HOLD:
-            self._status = S.ON_HOLD
-            if plan.open_exceptions:
-                await self._decision(plan.open_exceptions[0])
-            plan = await self._store(A.place_again, PlacementArgs(self._order_id, []))
+        """Wait for decisions on exceptions raised at capture (or by a placement), and for the stock
+        of a backordered order, until placed."""
+        while S(plan.status) in (S.ON_HOLD, S.BACKORDERED):
+            self._status = S(plan.status)
+            if self._status is S.BACKORDERED:
+                plan = await self._await_stock()
+                continue
+            resolution = await self._decision(plan.open_exceptions[0]) if plan.open_exceptions else None
+            plan = await self._placed_again(resolution, [])
             if S(plan.status) is S.ON_HOLD and not plan.open_exceptions:
                 raise RuntimeError(f"order {self._order_id} is on hold with no exception to resolve")
         self._status = S(plan.status)
+        return plan
+
+    async def _placed_again(self, resolution: Resolution | None, exclude: list[str]) -> OrderPlan:
+        """Place the order again, amended as the person decided (edits, prices, a chosen location)."""
+        plan: OrderPlan
+        if resolution is not None and resolution.amends:
+            try:
+                plan = await self._store(A.amend_order, self._amend_args(resolution, exclude))
+                return plan
+            except ActivityError as error:
+                # Tried when decided, so only a change since (stock gone from the chosen location)
+                # gets here: say so, and place as usual; a person decides again if it holds.
+                await self._store(A.add_note, NoteArgs(self._order_id, f"amendment not applied: {_describe(error)}"))
+        plan = await self._store(A.place_again, PlacementArgs(self._order_id, exclude))
+        return plan
+
+    def _amend_args(self, resolution: Resolution, exclude: list[str]) -> AmendArgs:
+        waiting = next((e.type for e in self._waiting_on if e.id == resolution.exception_id), None)
+        kind = waiting or self._closed_types.get(resolution.exception_id, "")
+        return AmendArgs(
+            self._order_id,
+            resolution.actor,
+            resolution.note,
+            kind,
+            resolution.lines,
+            resolution.location_id,
+            exclude,
+        )
+
+    async def _await_stock(self) -> OrderPlan:
+        """Wait (for weeks if need be) until a receipt reserves the order's last backordered units.
+
+        The receipt path signals after its commit; a lost signal costs one recheck of the store."""
+        pings = self._stock_pings
+        with contextlib.suppress(TimeoutError):  # no news: read the store anyway
+            await workflow.wait_condition(
+                lambda: self._stock_pings != pings or self._cancel is not None,
+                timeout=self._policy.recheck_interval_s,
+            )
+        await self._honour_cancel()
+        plan: OrderPlan = await self._store(A.load_plan, self._order_id)
         return plan
 
     async def _release_all(self, plan: OrderPlan) -> OrderPlan:
@@ -208,7 +320,7 @@ class OrderWorkflow:
                         await self._store(A.add_reference, ReferenceArgs(self._order_id, "wms", "release", wms_id))
                 break
             except _Reroute as reroute:
-                plan = await self._reroute(reroute.location_id)
+                plan = await self._reroute(reroute.location_id, reroute.resolution)
         where = ", ".join(self._released)
         await self._advance(S.RELEASED, f"released to {where} (placement {self._generation})")
         return plan
@@ -220,12 +332,12 @@ class OrderWorkflow:
 
         return call
 
-    async def _reroute(self, failed_location: str) -> OrderPlan:
+    async def _reroute(self, failed_location: str, resolution: Resolution | None = None) -> OrderPlan:
         for location in self._released:
             await self._outside(A.wms_cancel, LocationArgs(self._order_id, location, self._generation))
         self._released.clear()
         self._generation += 1
-        plan = await self._store(A.place_again, PlacementArgs(self._order_id, [failed_location]))
+        plan = await self._placed_again(resolution, [failed_location])
         return await self._place(plan)
 
     async def _await_shipments(self, plan: OrderPlan) -> None:
@@ -234,7 +346,8 @@ class OrderWorkflow:
         breach: OpenException | None = None
         recorded = set(await self._store(A.shipped_locations, self._order_id))
         while True:
-            pending = [loc for loc in self._released if loc not in recorded | self._pinged_locations]
+            self._shipped_from = (recorded | self._pinged_locations) & set(self._released)
+            pending = [loc for loc in self._released if loc not in self._shipped_from]
             if not pending:
                 if breach is not None:
                     await self._close(breach, Resolution(breach.id, "override", "system", "shipped after the breach"))
@@ -255,23 +368,49 @@ class OrderWorkflow:
                 elif resolution.action == "retry":
                     deadline = workflow.now() + ship_by
                     breach = None
+            await self._act_on_outside_decisions(breach)
+            exception_pings = self._exception_pings
             if not await self._wait_for_news(breach, deadline):
                 # Nothing heard for a while: a signal may have been lost (the API died after the
                 # commit), so read the store.
                 recorded = set(await self._store(A.shipped_locations, self._order_id))
+                await self._adopt_open_exceptions()
+            elif self._exception_pings != exception_pings:
+                await self._adopt_open_exceptions()
+
+    async def _adopt_open_exceptions(self) -> None:
+        """Wait for decisions on exceptions opened outside the workflow too (a supplier's refusal)."""
+        plan: OrderPlan = await self._store(A.load_plan, self._order_id)
+        known = {e.id for e in self._waiting_on} | self._closed
+        self._waiting_on.extend(e for e in plan.open_exceptions if e.id not in known)
+
+    async def _act_on_outside_decisions(self, breach: OpenException | None) -> None:
+        """Carry out decisions on adopted exceptions: cancel, or reroute (placing the order again
+        without the refusing location); override and retry acknowledge and keep waiting for goods."""
+        decided = [e for e in self._waiting_on if e is not breach and e.id in self._resolutions]
+        for exception in decided:
+            resolution = self._resolutions[exception.id]
+            await self._close(exception, resolution)
+            if resolution.action == "cancel":
+                await self._cancel_now(
+                    CancelRequest(resolution.note or f"cancelled: {exception.reason}", resolution.actor)
+                )
+            elif resolution.action == "reroute":
+                raise _Reroute(exception.location_id or self._released[0], resolution)
 
     async def _wait_for_news(self, breach: OpenException | None, deadline: Any) -> bool:
         """Wait for a shipment ping, a cancel or a decision on the breach; False if the wait timed out."""
         timeout = self._policy.recheck_interval_s
         if breach is None:
             timeout = min(timeout, max((deadline - workflow.now()).total_seconds(), 0.001))
-        pings = self._pings
+        pings, exception_pings = self._pings, self._exception_pings
         try:
             await workflow.wait_condition(
                 lambda: (
                     self._pings != pings
+                    or self._exception_pings != exception_pings
                     or self._cancel is not None
-                    or (breach is not None and breach.id in self._resolutions)
+                    or any(e.id in self._resolutions for e in self._waiting_on)
                 ),
                 timeout=timeout,
             )
@@ -295,7 +434,7 @@ class OrderWorkflow:
                 exception = await self._raise("connector_failure", step, _describe(error), hold=True, details=details)
                 resolution = await self._decision(exception)
                 if resolution.action == "reroute" and reroute_from is not None:
-                    raise _Reroute(reroute_from) from None
+                    raise _Reroute(reroute_from, resolution) from None
                 await self._advance(resume_to, f"{step} {resolution.action} by {resolution.actor}")
                 if resolution.action == "override":
                     return None
@@ -333,6 +472,8 @@ class OrderWorkflow:
         if exception in self._waiting_on:
             self._waiting_on.remove(exception)
         self._resolutions.pop(exception.id, None)
+        self._closed.add(exception.id)
+        self._closed_types[exception.id] = exception.type
         args = ResolveArgs(exception.id, resolution.action, resolution.actor, resolution.note)
         await self._store(A.resolve_exception, args)
 
