@@ -73,7 +73,9 @@ from temporalio.worker import Worker
 from overture import runtime
 from overture.bootstrap import Container, bootstrap
 from overture.config import Settings
+from overture.domain.access import Role
 from overture.reference.zcta import ZctaGeocoder
+from overture.services.access import create_key
 from overture.store import tables as t
 from overture.store.engine import READONLY
 from overture.workflows.engine import DevServer, DevServerOptions, connect_client
@@ -338,6 +340,14 @@ class Service:
         return ""
 
 
+@dataclass(frozen=True, slots=True)
+class BenchKeys:
+    """API keys: ``admin`` seeds locations, catalogue and stock; ``web`` is the channel key orders come with."""
+
+    admin: str
+    web: str
+
+
 @dataclass
 class Stack:
     """Everything one bench run needs, started once and shared by every configuration."""
@@ -350,6 +360,7 @@ class Stack:
     wms: Service
     erp: Service
     posters: concurrent.futures.ProcessPoolExecutor
+    keys: BenchKeys
 
     @property
     def endpoints(self) -> runtime.Endpoints:
@@ -374,9 +385,22 @@ async def open_stack(home: Path, exits: contextlib.ExitStack) -> Stack:
     server.start()
     exits.callback(server.stop)
     url = f"sqlite:///{home / 'overture.db'}"
-    container = bootstrap(Settings(home=home, database_url=url))  # migrates the fresh store
+    container = bootstrap(Settings(home=home, database_url=url, auth="required"))  # migrates the fresh store
     exits.callback(container.close)
-    env = {**os.environ, "OVERTURE_TEMPORAL_ADDRESS": server.address, "OVERTURE_DATABASE_URL": url}
+    # Access control stays on, as in production: every caller of the API brings its key.
+    keys = BenchKeys(
+        admin=create_key(container.uow, container.clock, role=Role.ADMIN, name="bench admin").token,
+        web=create_key(container.uow, container.clock, role=Role.CHANNEL, channel="web").token,
+    )
+    wms_key = runtime.simulator_key(container)
+    assert wms_key is not None
+    env = {
+        **os.environ,
+        "OVERTURE_TEMPORAL_ADDRESS": server.address,
+        "OVERTURE_DATABASE_URL": url,
+        "OVERTURE_AUTH": "required",
+        "OVERTURE_WMS_WEBHOOK_KEY": wms_key,
+    }
     api_port, wms_port, erp_port = free_port(HOST), free_port(HOST), free_port(HOST)
     api_url = f"http://{HOST}:{api_port}"
     sim = [sys.executable, "-m", "overture.simulators"]
@@ -401,16 +425,16 @@ async def open_stack(home: Path, exits: contextlib.ExitStack) -> Stack:
     client = await connect_client(server.address)
     posters = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
     exits.callback(posters.shutdown)
-    return Stack(home, server, container, client, api, wms, erp, posters)
+    return Stack(home, server, container, client, api, wms, erp, posters, keys)
 
 
 # --------------------------------------------------------------------------------------------- seeding and orders
 
 
-def seed(api_url: str) -> None:
+def seed(api_url: str, key: str) -> None:
     """Locations, catalogue and stock through the API: every SKU at every location, plenty of it."""
     skus = [f"SKU-{n:04d}" for n in range(SKUS)]
-    with httpx.Client(base_url=api_url, timeout=120) as http:
+    with httpx.Client(base_url=api_url, timeout=120, headers=bearer(key)) as http:
         for code, name, zip_code, lat, lon in LOCATIONS:
             body = {"id": code, "name": name, "postal_code": zip_code, "latitude": lat, "longitude": lon}
             http.post("/v1/locations", json=body).raise_for_status()
@@ -448,7 +472,11 @@ class Posted:
     cpu_s: float
 
 
-def post_orders(api_url: str, orders: Sequence[tuple[str, bytes]], clients: int) -> Posted:
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def post_orders(api_url: str, key: str, orders: Sequence[tuple[str, bytes]], clients: int) -> Posted:
     """Runs in the poster process: ``clients`` threads POST the orders as fast as the API answers."""
     cpu_before = sum(os.times()[:2])
     queue = list(reversed(orders))
@@ -458,15 +486,15 @@ def post_orders(api_url: str, orders: Sequence[tuple[str, bytes]], clients: int)
     first: list[float] = []
 
     def client() -> None:
-        with httpx.Client(base_url=api_url, timeout=120) as http:
+        with httpx.Client(base_url=api_url, timeout=120, headers=bearer(key)) as http:
             while True:
                 with lock:
                     if not queue:
                         return
-                    key, body = queue.pop()
+                    idempotency_key, body = queue.pop()
                     if not first:
                         first.append(time.monotonic())
-                headers = {"Idempotency-Key": key, "Content-Type": "application/json"}
+                headers = {"Idempotency-Key": idempotency_key, "Content-Type": "application/json"}
                 response = http.post("/v1/orders", content=body, headers=headers)
                 with lock:
                     statuses[response.status_code] += 1
@@ -582,7 +610,8 @@ async def run_overture(
         spied = {"worker": os.getpid(), "api": stack.api.pid}
         with py_spy(spied, profile), WriteLockTimer(stack.container.engine).attached() as locks:
             cpu_before = stack.cpu(overture=True)
-            posting = asyncio.wrap_future(stack.posters.submit(post_orders, stack.api.url, orders, CLIENTS))
+            posted = stack.posters.submit(post_orders, stack.api.url, stack.keys.web, orders, CLIENTS)
+            posting = asyncio.wrap_future(posted)
             await wait_completed(stack, target, posting, worker)
             finished = time.monotonic()
             cpu_after = stack.cpu(overture=True)
@@ -1013,7 +1042,7 @@ async def bench(home: Path, args: argparse.Namespace) -> int:
         try:
             started = time.monotonic()
             stack = await open_stack(home, exits)
-            seed(stack.api.url)
+            seed(stack.api.url, stack.keys.admin)
             phases["start + seed"] = time.monotonic() - started
             progress(f"stack up at {stack.api.url} (Temporal {stack.server.address}); warming up with {WARM_UP} orders")
             started = time.monotonic()
