@@ -33,6 +33,9 @@ class Amendment:
     edits: tuple[LineEdit, ...] = ()
     location_id: str | None = None
     exclude_locations: tuple[str, ...] = ()
+    # Names this decision (the exception it resolves): a retried activity whose first attempt
+    # committed finds it recorded and does not edit and place the order a second time.
+    key: str = ""
 
 
 def amend_order(
@@ -67,6 +70,8 @@ def try_amendment(
 
 
 def _amend(uow: UnitOfWork, order_id: str, amendment: Amendment, geocoder: Geocoder, clock: Clock) -> OrderPlan:
+    if amendment.key and uow.fulfilment.amended(order_id, amendment.key):
+        return _current_plan(uow, order_id)
     order = uow.fulfilment.load_order(order_id)
     if order is None:
         raise NotFound(f"no order {order_id!r}")
@@ -83,14 +88,22 @@ def _amend(uow: UnitOfWork, order_id: str, amendment: Amendment, geocoder: Geoco
         chosen=chosen,
         order=order,
     )
+    if amendment.key and not amendment.edits:  # a reroute alone still leaves its mark for retries
+        uow.fulfilment.add_decision(order_id, _decision([], amendment, clock))
+    return _current_plan(uow, order_id)
+
+
+def _current_plan(uow: UnitOfWork, order_id: str) -> OrderPlan:
     plan = uow.fulfilment.plan(order_id)
     assert plan is not None
     return plan
 
 
 def _decision(changes: Sequence[LineAmendment], amendment: Amendment, clock: Clock) -> Decision:
-    what = "; ".join(describe_amendment(c) for c in changes)
+    placed = f"placed at {amendment.location_id}" if amendment.location_id else "placed again"
+    what = "; ".join(describe_amendment(c) for c in changes) or placed
     inputs = {
+        "key": amendment.key,
         "actor": amendment.actor,
         "reason": amendment.reason,
         "exception_type": amendment.exception_type,

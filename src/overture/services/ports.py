@@ -436,6 +436,10 @@ class FulfilmentRepository(Protocol):
 
     def add_decision(self, order_id: str, decision: Decision) -> None: ...
 
+    def amended(self, order_id: str, key: str) -> bool:
+        """Whether an amendment decision with this key is recorded (its activity ran before)."""
+        ...
+
     def add_exception(self, exception: OrderException) -> bool:
         """Insert unless an exception with this id exists; True if inserted."""
         ...

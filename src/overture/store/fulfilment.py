@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from overture.domain.decisions import Decision
+from overture.domain.decisions import Decision, DecisionKind
 from overture.domain.exceptions import ExceptionStatus, OrderException
 from overture.domain.money import Money
 from overture.domain.orders import IllegalTransition, Order, OrderLine
@@ -38,6 +38,7 @@ from overture.store.orders import (
     insert_reservations,
 )
 from overture.store.tables import (
+    decisions,
     order_exceptions,
     order_lines,
     orders,
@@ -197,6 +198,14 @@ class SqlFulfilmentRepository:
 
     def add_decision(self, order_id: str, decision: Decision) -> None:
         insert_decisions(self._c, order_id, [decision])
+
+    def amended(self, order_id: str, key: str) -> bool:
+        # An order has a handful of amendments at most: reading their inputs beats a JSON query
+        # that SQLite and PostgreSQL would spell differently.
+        query = select(decisions.c.inputs).where(
+            decisions.c.order_id == order_id, decisions.c.kind == DecisionKind.AMENDMENT.value
+        )
+        return any(inputs.get("key") == key for inputs in self._c.scalars(query))
 
     def add_exception(self, exception: OrderException) -> bool:
         if self._c.scalar(select(order_exceptions.c.id).where(order_exceptions.c.id == exception.id)) is not None:

@@ -312,6 +312,7 @@ def _amendment(args: AmendArgs) -> amendments.Amendment:
         edits,
         args.location_id or None,
         tuple(args.exclude_locations),
+        key=args.key,
     )
 
 

@@ -86,6 +86,7 @@ class AmendArgs:
     lines: list[LineChange] = field(default_factory=list)
     location_id: str = ""
     exclude_locations: list[str] = field(default_factory=list)
+    key: str = ""  # the exception the amendment resolves: makes a retried activity a no-op
 
 
 @dataclass(frozen=True)

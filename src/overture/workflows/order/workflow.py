@@ -290,6 +290,7 @@ class OrderWorkflow:
             resolution.lines,
             resolution.location_id,
             exclude,
+            key=resolution.exception_id,
         )
 
     async def _await_stock(self) -> OrderPlan:
