@@ -39,6 +39,7 @@ import sqlalchemy as sa
 from alembic.util import CommandError
 from sqlalchemy import Engine
 
+from bench_common import LOCATIONS, pg_server
 from overture.config import Settings
 from overture.domain.availability import ChannelRules, availability_by_channel
 from overture.domain.inventory import Location
@@ -46,7 +47,7 @@ from overture.services import inventory
 from overture.services.clock import utc_ticker
 from overture.services.ports import Availability, SkuTraits, UnitOfWork
 from overture.store.availability import SqlAvailabilityStore
-from overture.store.engine import make_engine, normalise_url
+from overture.store.engine import make_engine
 from overture.store.migrate import upgrade
 from overture.store.tables import availability_dirty
 from overture.store.uow import SqlUnitOfWork
@@ -57,19 +58,6 @@ CHANNEL_BATCH = 500  # SKUs per publisher pass: AvailabilityPublisher's default 
 BATCH_SKUS = 50_000  # SKUs per load transaction / COPY chunk: 500,000 positions
 SEED = 20_261_123
 STAMP = datetime(2026, 1, 1, tzinfo=UTC)
-# Real places, as in bench_capture: (id, name, zip, lat, lon).
-LOCATIONS = [
-    ("EWR", "Newark NJ", "07102", 40.7357, -74.1736),
-    ("BOS", "Boston MA", "02210", 42.3467, -71.0405),
-    ("ATL", "Atlanta GA", "30303", 33.7525, -84.3915),
-    ("MIA", "Miami FL", "33142", 25.8128, -80.2384),
-    ("ORD", "Chicago IL", "60607", 41.8721, -87.6578),
-    ("DFW", "Dallas TX", "75201", 32.7876, -96.7994),
-    ("DEN", "Denver CO", "80216", 39.7837, -104.9673),
-    ("PHX", "Phoenix AZ", "85043", 33.4350, -112.1985),
-    ("LAX", "Los Angeles CA", "90021", 34.0290, -118.2379),
-    ("SEA", "Seattle WA", "98108", 47.5462, -122.3034),
-]
 LOCATION_IDS = [loc[0] for loc in LOCATIONS]
 
 
@@ -525,22 +513,6 @@ def compare(results: Sequence[Result], skipped: Sequence[str]) -> None:
 
 
 # --------------------------------------------------------------------------------------------- main
-
-
-def pg_server(url: str | None) -> tuple[sa.URL | None, str]:
-    """The server URL if it answers, else None and why not."""
-    if not url:
-        return None, "OVERTURE_BENCH_PG_URL is not set"
-    server = normalise_url(url)
-    try:
-        engine = sa.create_engine(server, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-        engine.dispose()
-    except Exception as error:  # any failure means the server is not usable
-        detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:160]
-        return None, f"no server answers at {server.render_as_string()} ({type(error).__name__}: {detail})"
-    return server, ""
 
 
 def run_sqlite(args: argparse.Namespace) -> Result:

@@ -50,6 +50,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
+from bench_common import LOCATIONS, pg_server
 from overture.bootstrap import Container, bootstrap
 from overture.channels.rest import translate
 from overture.config import Settings
@@ -60,7 +61,7 @@ from overture.services import inventory
 from overture.services.capture import capture_order
 from overture.services.ports import InboundMessage, MessageStatus, UnitOfWork
 from overture.store import tables as t
-from overture.store.engine import make_engine, normalise_url
+from overture.store.engine import make_engine
 
 TARGET_RATE = 1_000.0
 TARGET_RATIO = 0.50
@@ -74,19 +75,6 @@ PG_CLIENTS = 4  # client processes, as the scale-out tier runs several API proce
 T = TypeVar("T")
 SEED = 20_240_601
 
-# Real places, so distances mean something: (id, name, zip, lat, lon).
-LOCATIONS = [
-    ("EWR", "Newark NJ", "07102", 40.7357, -74.1736),
-    ("BOS", "Boston MA", "02210", 42.3467, -71.0405),
-    ("ATL", "Atlanta GA", "30303", 33.7525, -84.3915),
-    ("MIA", "Miami FL", "33142", 25.8128, -80.2384),
-    ("ORD", "Chicago IL", "60607", 41.8721, -87.6578),
-    ("DFW", "Dallas TX", "75201", 32.7876, -96.7994),
-    ("DEN", "Denver CO", "80216", 39.7837, -104.9673),
-    ("PHX", "Phoenix AZ", "85043", 33.4350, -112.1985),
-    ("LAX", "Los Angeles CA", "90021", 34.0290, -118.2379),
-    ("SEA", "Seattle WA", "98108", 47.5462, -122.3034),
-]
 
 # Tables capture writes per order, in the order it first writes them; the baseline follows it.
 WRITTEN = (
@@ -554,22 +542,6 @@ def print_profile(path: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------------- PostgreSQL
-
-
-def pg_server(url: str | None) -> tuple[sa.URL | None, str]:
-    """The server URL if it answers, else None and why not."""
-    if not url:
-        return None, "OVERTURE_BENCH_PG_URL is not set"
-    server = normalise_url(url)
-    try:
-        engine = sa.create_engine(server, connect_args={"connect_timeout": 3})
-        with engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-        engine.dispose()
-    except Exception as error:  # any failure means the server is not usable
-        detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0][:160]
-        return None, f"no server answers at {server.render_as_string()} ({type(error).__name__}: {detail})"
-    return server, ""
 
 
 @contextmanager

@@ -9,13 +9,7 @@ import pytest
 
 from overture.bootstrap import bootstrap
 from overture.config import Settings
-from overture.runtime import Endpoints
-from overture.simulators.erp import create_erp_app
-from overture.simulators.server import SimulatorServer
-from overture.simulators.wms import create_wms_app
-from overture.workflows.order.starter import OrderWorkflows
-from tests.conftest import LiveServer
-from tests.workflows.hub import FAST_POLICY, Hub, WorkerThread
+from tests.workflows.hub import Hub, running_hub
 from tests.workflows.temporal_fixtures import TemporalEnv
 
 
@@ -37,23 +31,8 @@ def _running_hub(
 ) -> Iterator[Hub]:
     # Access control is tested on its own (tests/api); here the hub's callers carry no keys.
     container = bootstrap(Settings(home=tmp_path, database_url=sqlite_url, auth="off"), migrate=False)
-    api = LiveServer(container, order_workflows=OrderWorkflows(temporal_env.client, task_queue, FAST_POLICY))
-    api.start()
-    wms = SimulatorServer(create_wms_app(overture_url=api.url, ship_delay_s=0.05))
-    wms.start()
-    erp = SimulatorServer(create_erp_app())
-    erp.start()
-    endpoints = Endpoints(wms.url, erp.url, erp.url, api.url)
-    worker = WorkerThread(
-        container,
-        temporal_env.client,
-        endpoints,
-        task_queue=task_queue,
-        policy=FAST_POLICY,
-        dispatch_outbox=dispatch_outbox,
-    )
-    worker.start()
-    running = Hub(container, api, wms, erp, worker)
-    yield running
-    running.close()
-    container.close()
+    try:
+        with running_hub(temporal_env.client, task_queue, container, dispatch_outbox=dispatch_outbox) as hub:
+            yield hub
+    finally:
+        container.close()

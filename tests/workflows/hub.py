@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,9 +17,13 @@ from temporalio.client import Client
 
 from overture.bootstrap import Container
 from overture.runtime import Endpoints, run_worker_side
+from overture.simulators.erp import create_erp_app
 from overture.simulators.server import SimulatorServer
+from overture.simulators.webhooks import KeyedTransport
+from overture.simulators.wms import create_wms_app
 from overture.store.tables import orders
 from overture.workflows.order.shared import StepPolicy
+from overture.workflows.order.starter import OrderWorkflows
 from tests.conftest import LiveServer
 
 # Fast retries so failure paths finish in seconds; a short recheck so a lost signal costs little.
@@ -135,3 +140,32 @@ class Hub:
         self.api.stop()
         self.wms.stop()
         self.erp.stop()
+
+
+@contextmanager
+def running_hub(
+    client: Client, task_queue: str, container: Container, *, dispatch_outbox: bool = True, wms_key: str | None = None
+) -> Iterator[Hub]:
+    """API, WMS and ERP simulators and a worker on ``container``; ``wms_key``: the API key the WMS
+    simulator's shipment webhooks carry (needed when the store requires keys). Closes all but the container."""
+    api = LiveServer(container, order_workflows=OrderWorkflows(client, task_queue, FAST_POLICY))
+    api.start()
+    transport = KeyedTransport(wms_key) if wms_key else None
+    wms = SimulatorServer(create_wms_app(overture_url=api.url, ship_delay_s=0.05, webhook_transport=transport))
+    wms.start()
+    erp = SimulatorServer(create_erp_app())
+    erp.start()
+    worker = WorkerThread(
+        container,
+        client,
+        Endpoints(wms.url, erp.url, erp.url, api.url),
+        task_queue=task_queue,
+        policy=FAST_POLICY,
+        dispatch_outbox=dispatch_outbox,
+    )
+    worker.start()
+    hub = Hub(container, api, wms, erp, worker)
+    try:
+        yield hub
+    finally:
+        hub.close()

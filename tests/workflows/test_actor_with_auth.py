@@ -61,7 +61,7 @@ def test_resolving_records_the_signed_in_key_on_the_exception_and_the_timeline(h
     hub.wait_for(lambda: hub.statuses() == {"on_hold": 2}, what="2 orders on hold")
     hub.sim_faults(hub.erp, operation="*", down=False)
     with hub.container.engine.connect() as c:
-        exception_of = dict(c.execute(sa.select(order_exceptions.c.order_id, order_exceptions.c.id)).tuples().all())
+        exception_of = dict(c.execute(sa.select(order_exceptions.c.order_id, order_exceptions.c.id)).all())
 
     browser, csrf = _signed_in_browser(hub, new_key(hub.container, Role.OPERATOR, "olga"))
     try:

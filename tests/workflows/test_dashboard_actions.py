@@ -3,46 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-
-from overture.bootstrap import bootstrap
-from overture.config import Settings
-from overture.runtime import Endpoints
-from overture.simulators.erp import create_erp_app
-from overture.simulators.server import SimulatorServer
-from overture.simulators.wms import create_wms_app
-from overture.workflows.order.starter import OrderWorkflows
-from tests.conftest import LiveServer
 from tests.factories import add_locations, add_skus, order_payload, stock
-from tests.workflows.hub import FAST_POLICY, Hub, WorkerThread
-from tests.workflows.temporal_fixtures import TemporalEnv
-
-
-@pytest.fixture
-def open_hub(temporal_env: TemporalEnv, task_queue: str, sqlite_url: str, tmp_path: Path) -> Iterator[Hub]:
-    """The workflow tests' hub with auth off: the dashboard acts as ui/session.py's fixed actor."""
-    container = bootstrap(Settings(home=tmp_path, database_url=sqlite_url, auth="off"), migrate=False)
-    api = LiveServer(container, order_workflows=OrderWorkflows(temporal_env.client, task_queue, FAST_POLICY))
-    api.start()
-    wms = SimulatorServer(create_wms_app(overture_url=api.url, ship_delay_s=0.05))
-    wms.start()
-    erp = SimulatorServer(create_erp_app())
-    erp.start()
-    worker = WorkerThread(
-        container,
-        temporal_env.client,
-        Endpoints(wms.url, erp.url, erp.url, api.url),
-        task_queue=task_queue,
-        policy=FAST_POLICY,
-    )
-    worker.start()
-    running = Hub(container, api, wms, erp, worker)
-    yield running
-    running.close()
-    container.close()
+from tests.workflows.hub import Hub
 
 
 def _seed(hub: Hub) -> None:
@@ -51,8 +14,8 @@ def _seed(hub: Hub) -> None:
     stock(hub.container, "A", "EWR", 100)
 
 
-def test_retry_from_the_queue_resumes_the_workflow_to_completed(open_hub: Hub) -> None:
-    hub = open_hub
+def test_retry_from_the_queue_resumes_the_workflow_to_completed(hub: Hub) -> None:
+    """The hub fixture has auth off: the dashboard acts as ui/session.py's fixed actor."""
     _seed(hub)
     hub.sim_faults(hub.erp, operation="*", down=True)
     order_ids = [hub.post_order(order_payload(("A", 1)))["id"] for _ in range(2)]
