@@ -61,6 +61,22 @@ def test_cp_sat_plans_the_held_orders_greedy_strands_and_reserves_nothing(
     assert client.get(f"/v1/orders/{pair}").json()["status"] == "on_hold"
 
 
+def test_the_orders_own_priority_ranks_them_by_default(client: TestClient, container: Container) -> None:
+    """The New York order of a key account (priority 2) takes Newark's units under greedy, as with
+    the explicit ranking above: without its priority, age alone would put the older order first."""
+    add_locations(container, ["EWR", "LAX"])
+    add_skus(container, "A")
+    older = client.post("/v1/orders", json=order_payload(("A", 2), zip_code="90021")).json()
+    key_account = client.post("/v1/orders", json=order_payload(("A", 1), zip_code="10001", priority=2)).json()
+    stock(container, "A", "EWR", 2)
+
+    result = reallocate_backlog(
+        container.uow, _held(container), geocoder=container.geocoder, clock=container.clock, time_limit_s=3.0
+    )
+    assert {o.id: o.priority for o in result.backlog.orders} == {older["id"]: 1, key_account["id"]: 2}
+    assert set(result.greedy.allocations) == {key_account["id"]}
+
+
 def test_cli_prints_greedy_beside_cp_sat(client: TestClient, container: Container) -> None:
     _setup(client, container)
     url = container.settings.resolved_database_url()

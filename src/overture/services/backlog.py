@@ -23,10 +23,9 @@ from overture.services.retry import read_only
 PriorityOf = Callable[[Order], int]
 
 
-def same_priority(order: Order) -> int:
-    """Orders carry no customer priority yet: every order counts 1 and age alone ranks them."""
-    del order
-    return 1
+def customer_priority(order: Order) -> int:
+    """The order's own priority (1 the lowest), as backorders are filled: age ranks within it."""
+    return order.priority
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +43,7 @@ def reallocate_backlog(
     clock: Clock,
     time_limit_s: float = 10.0,
     num_workers: int = 2,
-    priority_of: PriorityOf = same_priority,
+    priority_of: PriorityOf = customer_priority,
 ) -> BacklogComparison:
     """Plan the held orders against the stock available now, with both solvers.
 
