@@ -164,7 +164,7 @@ orders = Table(
     Index(None, "channel", "created_at"),
 )
 # Search by customer e-mail on the dashboard: an index on the lower-cased address inside the JSON.
-# ``->>`` is spelled the same by PostgreSQL and SQLite (3.38+); store/dashboard.py queries this expression.
+# ``->>`` is spelled the same by PostgreSQL and SQLite (3.38+); store/dashboard/ queries this expression.
 CUSTOMER_EMAIL = "lower(customer ->> 'email')"
 Index("ix_orders_customer_email", text(CUSTOMER_EMAIL), _table=orders)
 
@@ -398,7 +398,7 @@ sourcing_settings = Table(
 )
 
 
-# Dashboard settings (ui/, store/dashboard.py): the savings calculator's inputs and the known channel
+# Dashboard settings (ui/, store/dashboard/): the savings calculator's inputs and the known channel
 # list, one current document; defaults when absent.
 dashboard_settings = Table(
     "dashboard_settings",

@@ -1,0 +1,26 @@
+"""Command line: ``overture serve``, ``overture db upgrade``, ``overture demo``, ...
+
+``app`` is the console script (pyproject.toml: ``overture.cli:app``). One module per command group:
+hub.py (serve, api, worker, demo, db), keys.py, edi.py, amazon.py, imports.py, routing.py, backlog.py.
+Commands import what they run inside their own body, so ``overture --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from overture.cli import amazon, backlog, edi, hub, imports, keys, routing
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Overture: the order orchestration hub.", no_args_is_help=True)
+for _command in (hub.serve, hub.api, hub.worker, hub.demo):
+    app.command()(_command)
+# In the order ``overture --help`` has always listed them.
+app.add_typer(hub.db_app, name="db")
+app.add_typer(edi.app, name="edi")
+app.add_typer(keys.app, name="keys")
+app.add_typer(amazon.app, name="amazon")
+app.add_typer(imports.app, name="import")
+app.add_typer(routing.app, name="route")
+app.add_typer(backlog.app, name="backlog")

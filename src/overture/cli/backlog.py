@@ -1,0 +1,57 @@
+"""``overture backlog plan``: the orders on hold for want of stock, planned greedy and with CP-SAT."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from overture.bootstrap import bootstrap
+from overture.cli.common import DatabaseOption, HomeOption, console, settings_for
+
+app = typer.Typer(help="The backlog: orders on hold for want of stock.", no_args_is_help=True)
+
+
+@app.command("plan")
+def backlog_plan(
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for CP-SAT, model building included")] = 10.0,
+    workers: Annotated[int, typer.Option(min=1, help="CP-SAT workers (one per core)")] = 2,
+    home: HomeOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Plan the orders on hold for insufficient stock against the stock available now: greedy
+    (order by order, as capture would) beside CP-SAT (the whole backlog at once). Plans only:
+    nothing is reserved and no order moves. To place the orders as planned, through their
+    workflows, ask the running hub: POST /v1/backlog/plan {"apply": true} (an operator key)."""
+    from overture.services.backlog import reallocate_backlog
+
+    container = bootstrap(settings_for(home, database_url))
+    try:
+        result = reallocate_backlog(
+            container.uow,
+            list(container.views.open_exceptions_by_order("insufficient_stock")),
+            geocoder=container.geocoder,
+            clock=container.clock,
+            time_limit_s=time_limit,
+            num_workers=workers,
+        )
+    finally:
+        container.close()
+    stocked = sum(sum(loc.stock.values()) for loc in result.backlog.locations)
+    wanted = sum(order.units for order in result.backlog.orders)
+    console.print(f"{len(result.backlog.orders)} order(s) on hold, {wanted} unit(s) wanted, {stocked} in stock")
+    console.print(_backlog_table(result.greedy, result.optimised))
+
+
+def _backlog_table(*plans: Any) -> Table:
+    table = Table("", *(plan.solver for plan in plans))
+    table.add_row("orders filled", *(f"{p.orders_filled:,}" for p in plans))
+    table.add_row("units filled", *(f"{p.units_filled:,}" for p in plans))
+    table.add_row("weighted fill", *(f"{p.weighted_fill:,}" for p in plans))
+    table.add_row("cost", *(f"{p.cost_cents / 100:,.2f}" for p in plans))
+    table.add_row("splits", *(f"{p.splits:,}" for p in plans))
+    table.add_row("seconds", *(f"{p.solve_seconds:.2f}" for p in plans))
+    table.add_row("status", *(escape(p.status) for p in plans))
+    return table

@@ -1,0 +1,59 @@
+"""``overture edi``: inspect an X12 file, watch a partners' drop folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from overture.bootstrap import bootstrap
+from overture.cli.common import DatabaseOption, HomeOption, settings_for
+
+app = typer.Typer(help="EDI X12: inspect files, watch a drop folder.", no_args_is_help=True)
+
+
+@app.command("inspect")
+def edi_inspect(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="An X12 file")]) -> None:
+    """Print, as JSON, each interchange, group and transaction set with its problems, and for an 850
+    the canonical order it becomes. Exit code 0 when the file is valid, 1 otherwise."""
+    import orjson
+
+    from overture.channels.x12.inspect import inspect
+
+    report, valid = inspect(path.read_bytes())
+    typer.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
+    raise typer.Exit(0 if valid else 1)
+
+
+@app.command("watch")
+def edi_watch(
+    folder: Annotated[Path, typer.Argument(file_okay=False, help="The drop folder partners' files arrive in")],
+    interval: Annotated[float, typer.Option(min=0.1, help="Seconds between passes")] = 2.0,
+    once: Annotated[bool, typer.Option("--once", help="One pass, then exit")] = False,
+    home: HomeOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Process X12 files dropped in FOLDER: each is kept, acknowledged (997, 855 to FOLDER/outbound) and its
+    850s captured, then moved to FOLDER/processed; what cannot be processed goes to FOLDER/failed with why."""
+    import logging
+
+    from overture.api.routers.edi import edi_sender
+    from overture.channels.x12.dropfolder import watch
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    settings = settings_for(home, database_url)
+    container = bootstrap(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        watch(
+            folder,
+            uow_factory=container.uow,
+            geocoder=container.geocoder,
+            clock=container.clock,
+            sender=edi_sender(settings),
+            interval_s=interval,
+            passes=1 if once else None,
+        )
+    finally:
+        container.close()

@@ -1,0 +1,93 @@
+"""Running the hub (``serve``, ``api``, ``worker``, ``demo``) and its database (``db upgrade``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from overture.bootstrap import bootstrap
+from overture.cli.common import DatabaseOption, HomeOption, console, settings_for
+from overture.config import Settings
+
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000)")] = None,
+    home: HomeOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Run the whole hub: API (OpenAPI at /docs), order worker, outbox dispatcher and, unless
+    OVERTURE_TEMPORAL_ADDRESS is set, an embedded Temporal dev server; WMS/ERP simulators stand in
+    for the systems whose URLs are not configured."""
+    from overture.runtime import serve_hub
+
+    settings = settings_for(home, database_url, host=host, port=port)
+    container = bootstrap(settings)
+    console.print(f"Overture on {settings.hub_url()}  (store: {settings.resolved_database_url()})")
+    _advise_on_keys(settings, container)
+    serve_hub(settings, container)
+
+
+def _advise_on_keys(settings: Settings, container: Any) -> None:
+    from overture.services.access import has_active_admin
+
+    if settings.auth == "off":
+        console.print("[yellow]Auth is off (OVERTURE_AUTH=off): anyone who can reach this port is admin[/]")
+    elif not has_active_admin(container.uow):
+        console.print("No admin key yet: make one with [bold]overture keys create --role admin[/] (same --home)")
+
+
+def api(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000)")] = None,
+    home: HomeOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Run only the API, against OVERTURE_TEMPORAL_ADDRESS (scale-out: several API processes)."""
+    from overture.runtime import run_api
+
+    settings = settings_for(home, database_url, host=host, port=port)
+    run_api(settings, bootstrap(settings))
+
+
+def worker(home: HomeOption = None, database_url: DatabaseOption = None) -> None:
+    """Run only the order worker and outbox dispatcher, against OVERTURE_TEMPORAL_ADDRESS (scale-out)."""
+    from overture.runtime import run_worker
+
+    settings = settings_for(home, database_url)
+    run_worker(settings, bootstrap(settings))
+
+
+def demo(
+    orders: Annotated[int, typer.Option(min=1, help="How many orders to place")] = 400,
+    skus: Annotated[int, typer.Option(min=1, help="How many SKUs to seed")] = 10_000,
+    clients: Annotated[int, typer.Option(min=1, help="Concurrent API clients")] = 8,
+    port: Annotated[int, typer.Option(help="Port for the hub (0 = any free port)")] = 8000,
+    keep_serving: Annotated[bool, typer.Option("--serve/--exit", help="Keep the hub running after the summary")] = True,
+    seed: Annotated[int, typer.Option(help="Random seed for the sample data")] = 7,
+    home: HomeOption = None,
+) -> None:
+    """Run the whole hub (engine, simulators, worker, API) on a fresh demo store, seed it, place realistic
+    orders through the API, break the ERP and WMS for a while and resolve the exceptions as an operator
+    would, then summarise: orders by status, exceptions by type and resolution, side effects checked."""
+    from overture.demo import DemoOptions, run_demo
+
+    settings = settings_for(home, None)
+    run_demo(
+        settings,
+        DemoOptions(orders=orders, skus=skus, clients=clients, port=port, keep_serving=keep_serving, seed=seed),
+        console=console,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(home: HomeOption = None, database_url: DatabaseOption = None) -> None:
+    """Apply every pending migration."""
+    from overture.store.migrate import upgrade
+
+    settings = settings_for(home, database_url)
+    upgrade(settings.resolved_database_url())
+    console.print(f"[green]Database at head[/]: {settings.resolved_database_url()}")

@@ -1,0 +1,77 @@
+"""The savings and maturity page, and its settings form (the calculator's inputs, known channels)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import Form, Request
+from fastapi.responses import HTMLResponse
+
+from overture.api.deps import ContainerDep
+from overture.bootstrap import Container
+from overture.domain.savings import (
+    InvalidSetting,
+    MaturitySignals,
+    WorkCounts,
+    assess_maturity,
+    manual_work_cost,
+    parse_inputs,
+)
+from overture.ui.routes.common import dashboard, fragment, is_htmx, now, page, page_router
+
+SAVINGS_DAYS = 30
+
+router = page_router()
+
+
+def _savings_context(container: Container) -> dict[str, Any]:
+    reads = dashboard(container)
+    inputs = reads.settings()
+    counts = reads.work_counts(now(container), SAVINGS_DAYS)
+    work = WorkCounts(SAVINGS_DAYS, counts["orders"], counts["touched_orders"], counts["manual_exceptions"])
+    known = list(inputs.known_channels) or reads.recent_channels()
+    connected = reads.channels_active_since(known, now(container) - timedelta(days=30))
+    signals = MaturitySignals(
+        len(known), len(connected), counts["touchless"]["rate"], counts["median_resolution_hours"]
+    )
+    return {
+        "page": "savings",
+        "inputs": inputs,
+        "counts": counts,
+        "cost": manual_work_cost(inputs, work),
+        "maturity": assess_maturity(signals),
+        "known_channels": known,
+        "connected_channels": connected,
+        "channels_from_orders": not inputs.known_channels,
+    }
+
+
+@router.get("/savings", response_class=HTMLResponse)
+def savings(request: Request, container: ContainerDep) -> HTMLResponse:
+    return page(request, "savings.html", _savings_context(container))
+
+
+@router.post("/savings", response_class=HTMLResponse)
+def save_savings(
+    request: Request,
+    container: ContainerDep,
+    minutes_per_manual_order: Annotated[str, Form()],
+    loaded_hourly_cost: Annotated[str, Form()],
+    known_channels: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    try:
+        inputs = parse_inputs(minutes_per_manual_order, loaded_hourly_cost, known_channels)
+    except InvalidSetting as error:
+        context = _savings_context(container)
+        context["error"] = str(error)
+        context["error_field"] = error.field
+        name = "_savings_body.html" if is_htmx(request) else "savings.html"
+        render = fragment if is_htmx(request) else page
+        return render(request, name, context, status_code=422)
+    dashboard(container).save_settings(inputs, now(container))
+    context = _savings_context(container)
+    context["saved"] = True
+    if is_htmx(request):
+        return fragment(request, "_savings_body.html", context)
+    return page(request, "savings.html", context)
