@@ -3,13 +3,17 @@ available now are read back, both solvers plan them, and nothing is reserved."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from overture.bootstrap import Container
 from overture.cli import app
 from overture.domain.orders import Order
+from overture.domain.routing import Allocation
+from overture.services.amendments import Amendment, amend_order
 from overture.services.backlog import reallocate_backlog
+from overture.services.placement import PlanCannotBeKept
 from tests.factories import add_locations, add_skus, order_payload, stock
 
 
@@ -86,3 +90,53 @@ def test_cli_prints_greedy_beside_cp_sat(client: TestClient, container: Containe
     assert "2 order(s) on hold, 3 unit(s) wanted, 3 in stock" in result.output
     assert "greedy" in result.output and "cp-sat" in result.output
     assert "units filled" in result.output
+
+
+def _amend_as_planned(container: Container, order_id: str, exception_id: str, *planned: Allocation) -> None:
+    amendment = Amendment("planner", "", "insufficient_stock", key=exception_id, planned=planned, plan="backlog plan")
+    amend_order(container.uow, order_id, amendment, geocoder=container.geocoder, clock=container.clock)
+
+
+def test_a_planned_split_is_reserved_exactly_as_planned(client: TestClient, container: Container) -> None:
+    """Routing alone would ship all 3 from Newark; the plan splits them, and the plan is kept."""
+    add_locations(container, ["EWR", "LAX"])
+    add_skus(container, "A")
+    order = client.post("/v1/orders", json=order_payload(("A", 3), zip_code="10001")).json()
+    stock(container, "A", "EWR", 5)
+    stock(container, "A", "LAX", 5)
+    exception_id = container.views.open_exceptions_by_order("insufficient_stock")[order["id"]]
+
+    _amend_as_planned(container, order["id"], exception_id, Allocation(1, "A", "EWR", 2), Allocation(1, "A", "LAX", 1))
+
+    placed = client.get(f"/v1/orders/{order['id']}").json()
+    assert placed["status"] == "routed"
+    held = sorted((r["location_id"], r["quantity"]) for r in placed["reservations"] if r["status"] == "active")
+    assert held == [("EWR", 2), ("LAX", 1)]
+    [routing] = [e for e in placed["timeline"] if e["type"] == "decision" and e.get("outcome") == "planned"]
+    assert "as the backlog plan allocated it, applied by planner" in routing["reason"]
+
+
+@pytest.mark.parametrize(
+    ("planned", "why"),
+    [
+        ((Allocation(1, "A", "LAX", 3),), "3 x A planned, 1 available now"),
+        ((Allocation(1, "A", "EWR", 2),), "line 1 wants 3, the plan gives 2"),
+        ((Allocation(2, "A", "EWR", 3),), "the order has no line 2 of A"),
+    ],
+)
+def test_a_plan_the_order_or_stock_no_longer_fits_changes_nothing(
+    client: TestClient, container: Container, planned: tuple[Allocation, ...], why: str
+) -> None:
+    add_locations(container, ["EWR", "LAX"])
+    add_skus(container, "A")
+    order = client.post("/v1/orders", json=order_payload(("A", 3), zip_code="10001")).json()
+    stock(container, "A", "EWR", 5)
+    stock(container, "A", "LAX", 1)
+    exception_id = container.views.open_exceptions_by_order("insufficient_stock")[order["id"]]
+
+    with pytest.raises(PlanCannotBeKept, match=why):
+        _amend_as_planned(container, order["id"], exception_id, *planned)
+
+    after = client.get(f"/v1/orders/{order['id']}").json()
+    assert after["status"] == "on_hold"
+    assert [r for r in after["reservations"] if r["status"] == "active"] == []

@@ -13,6 +13,7 @@ from overture.api.auth import authorize, install_auth
 from overture.api.errors import install_error_handlers
 from overture.api.metrics import install_metrics, order_log_context
 from overture.api.routers import auth as auth_routes
+from overture.api.routers import backlog as backlog_router
 from overture.api.routers import (
     csv_intake,
     edi,
@@ -77,7 +78,8 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     app.include_router(keys.router)
     app.include_router(auth_routes.router)
     app.include_router(supply_router.router)
-    install_dashboard(app)  # the operations dashboard at / (ui/routes.py)
+    app.include_router(backlog_router.router)
+    install_dashboard(app)  # the operations dashboard at / (ui/routes/)
 
     @app.get("/healthz", tags=["ops"])
     def health() -> dict[str, str]:

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from overture.domain.decisions import Decision, DecisionKind
 from overture.domain.orders import LineAmendment, LineEdit, OrderError, describe_amendment
+from overture.domain.routing import Allocation
 from overture.services.errors import ErrorCode, FieldError, NotFound
-from overture.services.placement import ChosenLocation, LocationCannotFill, replace_placement
+from overture.services.placement import ChosenLocation, LocationCannotFill, PlannedAllocation, replace_placement
 from overture.services.plans import OrderPlan
 from overture.services.ports import Clock, Geocoder, UnitOfWork, UnitOfWorkFactory
 from overture.services.retry import in_transaction, read_only
@@ -36,6 +37,9 @@ class Amendment:
     # Names this decision (the exception it resolves): a retried activity whose first attempt
     # committed finds it recorded and does not edit and place the order a second time.
     key: str = ""
+    # Exactly where a plan for many orders at once put this order's units (``plan`` names it).
+    planned: tuple[Allocation, ...] = ()
+    plan: str = ""
 
 
 def amend_order(
@@ -78,7 +82,11 @@ def _amend(uow: UnitOfWork, order_id: str, amendment: Amendment, geocoder: Geoco
     if amendment.edits:
         changes = order.amend_lines(list(amendment.edits))
         uow.fulfilment.add_decision(order_id, _decision(changes, amendment, clock))
-    chosen = ChosenLocation(amendment.location_id, amendment.actor) if amendment.location_id else None
+    chosen: ChosenLocation | PlannedAllocation | None = None
+    if amendment.planned:
+        chosen = PlannedAllocation(amendment.planned, amendment.actor, amendment.plan or "plan")
+    elif amendment.location_id:
+        chosen = ChosenLocation(amendment.location_id, amendment.actor)
     replace_placement(
         uow,
         order_id,
@@ -101,6 +109,8 @@ def _current_plan(uow: UnitOfWork, order_id: str) -> OrderPlan:
 
 def _decision(changes: Sequence[LineAmendment], amendment: Amendment, clock: Clock) -> Decision:
     placed = f"placed at {amendment.location_id}" if amendment.location_id else "placed again"
+    if amendment.planned:
+        placed = f"placed as the {amendment.plan or 'plan'} allocated it"
     what = "; ".join(describe_amendment(c) for c in changes) or placed
     inputs = {
         "key": amendment.key,

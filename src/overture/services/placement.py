@@ -13,7 +13,7 @@ from overture.domain.ids import new_id
 from overture.domain.inventory import InsufficientStock
 from overture.domain.money import Money
 from overture.domain.orders import Order, OrderLine
-from overture.domain.routing import LocationStock
+from overture.domain.routing import Allocation, LocationStock, RoutingPlan
 from overture.domain.rules import RULES, Evaluation, Outcome, RuleCode
 from overture.domain.statuses import LineStatus, OrderStatus
 from overture.services.backorders import backorder
@@ -37,6 +37,24 @@ class LocationCannotFill(ServiceError):
     def __init__(self, location_id: str, reason: str) -> None:
         super().__init__(f"{location_id} cannot fill the order: {reason}")
         self.location_id = location_id
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedAllocation:
+    """Where a plan made for many orders at once (the backlog's) puts this order's units. Kept as
+    planned or not at all: the plan counted on the rest of the stock for the other orders."""
+
+    allocations: tuple[Allocation, ...]
+    actor: str
+    source: str  # what made the plan, for the decision: "backlog plan (cp-sat)"
+
+    @property
+    def location_ids(self) -> frozenset[str]:
+        return frozenset(a.location_id for a in self.allocations)
+
+
+class PlanCannotBeKept(LocationCannotFill):
+    """The order's lines or the stock are no longer what the plan was made on."""
 
 
 def build_order(command: PlaceOrder, *, order_id: str, message_id: str, at: datetime) -> Order:
@@ -91,7 +109,7 @@ def _place(
     may_reject: bool,
     waived: Collection[RuleCode] = (),
     exclude_locations: Sequence[str] = (),
-    chosen: ChosenLocation | None = None,
+    chosen: ChosenLocation | PlannedAllocation | None = None,
 ) -> None:
     availability = uow.inventory.availability({line.sku for line in record.order.lines})
     verdict = judge(
@@ -104,8 +122,10 @@ def _place(
     )
     if _govern(record, verdict, clock, may_reject=may_reject):
         stock = [s for s in availability.stock if s.location.id not in exclude_locations]
-        if chosen is not None:
+        if isinstance(chosen, ChosenLocation):
             stock = [s for s in stock if s.location.id == chosen.location_id]
+        elif chosen is not None:
+            stock = [s for s in stock if s.location.id in chosen.location_ids]
         _route_and_reserve(record, stock, uow, geocoder, clock, traits=availability.traits, chosen=chosen)
 
 
@@ -181,13 +201,14 @@ def replace_placement(
     geocoder: Geocoder,
     clock: Clock,
     exclude_locations: Sequence[str] = (),
-    chosen: ChosenLocation | None = None,
+    chosen: ChosenLocation | PlannedAllocation | None = None,
     order: Order | None = None,
 ) -> OrderRecord:
     """Give back the order's reservations and place it again, avoiding ``exclude_locations``.
 
-    ``chosen``: only at that location (LocationCannotFill if it cannot take it all; the caller's
-    transaction then rolls back). ``order``: the aggregate already loaded (and amended) in this unit of work."""
+    ``chosen``: only at that location, or exactly as planned (LocationCannotFill, or its
+    PlanCannotBeKept, if that cannot be; the caller's transaction then rolls back).
+    ``order``: the aggregate already loaded (and amended) in this unit of work."""
     order = order or uow.fulfilment.load_order(order_id)
     if order is None:
         raise NotFound(f"no order {order_id!r}")
@@ -221,14 +242,17 @@ def _route_and_reserve(
     clock: Clock,
     *,
     traits: Mapping[str, SkuTraits],
-    chosen: ChosenLocation | None = None,
+    chosen: ChosenLocation | PlannedAllocation | None = None,
 ) -> None:
     order = record.order
     point = geocoder.locate(order.ship_to)
     try:
-        plan = route_order(uow, order, stock, point, now=clock(), traits=traits)
+        if isinstance(chosen, PlannedAllocation):
+            plan = _as_planned(order, stock, chosen)
+        else:
+            plan = route_order(uow, order, stock, point, now=clock(), traits=traits)
     except InsufficientStock as shortage:
-        if chosen is not None:  # a person's choice is not second-guessed with a backorder or a hold
+        if isinstance(chosen, ChosenLocation):  # a person's choice is not second-guessed with a backorder
             raise LocationCannotFill(chosen.location_id, str(shortage)) from shortage
         # Short now: wait for inbound supply if some is expected to cover it, else a person decides.
         why_not = backorder(
@@ -252,7 +276,7 @@ def _route_and_reserve(
         record.decisions.append(_stamped(explained if isinstance(explained, Decision) else no_stock, clock()))
         _hold(record, ExceptionType.INSUFFICIENT_STOCK, step="reserve", reason=reason, details=details, clock=clock)
         return
-    decision = plan.decision if chosen is None else _chosen_by_person(plan.decision, chosen)
+    decision = _chosen_by_person(plan.decision, chosen) if isinstance(chosen, ChosenLocation) else plan.decision
     record.decisions.append(_stamped(decision, clock()))
     at = clock()
     record.reservations = uow.inventory.reserve(order.id, plan.allocations, at)
@@ -265,6 +289,41 @@ def _route_and_reserve(
     order.transition(OrderStatus.RESERVED, reason, clock())
     order.transition(OrderStatus.ROUTED, plan.decision.reason, clock())
     order.set_line_status(LineStatus.ALLOCATED)
+
+
+def _as_planned(order: Order, stock: Sequence[LocationStock], planned: PlannedAllocation) -> RoutingPlan:
+    """The plan's allocations as this order's routing, once they still cover each line exactly and
+    each location still has the units (else PlanCannotBeKept)."""
+    lines = {line.line_no: line for line in order.lines}
+    for allocation in planned.allocations:
+        line = lines.get(allocation.line_no)
+        if line is None or line.sku != allocation.sku:
+            raise PlanCannotBeKept(
+                allocation.location_id, f"the order has no line {allocation.line_no} of {allocation.sku}"
+            )
+    for line in order.lines:
+        covered = sum(a.quantity for a in planned.allocations if a.line_no == line.line_no)
+        if covered != line.quantity:
+            raise PlanCannotBeKept("the plan", f"line {line.line_no} wants {line.quantity}, the plan gives {covered}")
+    available = {s.location.id: s.available for s in stock}
+    wanted: dict[tuple[str, str], int] = {}
+    for a in planned.allocations:
+        wanted[a.location_id, a.sku] = wanted.get((a.location_id, a.sku), 0) + a.quantity
+    for (location_id, sku), units in sorted(wanted.items()):
+        left = available.get(location_id, {}).get(sku, 0)
+        if left < units:
+            raise PlanCannotBeKept(location_id, f"{units} x {sku} planned, {left} available now")
+    where = "; ".join(f"line {a.line_no}: {a.quantity} x {a.sku} from {a.location_id}" for a in planned.allocations)
+    inputs = {
+        "planned_by": planned.actor,
+        "source": planned.source,
+        "allocations": [
+            {"line_no": a.line_no, "sku": a.sku, "location_id": a.location_id, "quantity": a.quantity}
+            for a in planned.allocations
+        ],
+    }
+    reason = f"as the {planned.source} allocated it, applied by {planned.actor}: {where}"
+    return RoutingPlan(planned.allocations, Decision(DecisionKind.ROUTING, "planned", reason, inputs))
 
 
 def _chosen_by_person(decision: Decision, chosen: ChosenLocation) -> Decision:

@@ -126,6 +126,17 @@ class SqlViews:
         with self._read() as uow:
             return _rows(uow.connection.execute(_page(query, order_exceptions.c.id, after=after, limit=limit)))
 
+    def open_exceptions_by_order(self, type_: str) -> dict[str, str]:
+        """Each order with an open exception of this type, and that exception's id (the oldest
+        when there are several): the backlog's orders, for one read of the whole queue."""
+        query = (
+            select(order_exceptions.c.order_id, order_exceptions.c.id)
+            .where(order_exceptions.c.status == "open", order_exceptions.c.type == type_)
+            .order_by(order_exceptions.c.created_at.desc(), order_exceptions.c.id.desc())
+        )
+        with self._read() as uow:
+            return {order_id: exception_id for order_id, exception_id in uow.connection.execute(query)}
+
     def exception(self, exception_id: str) -> dict[str, Any] | None:
         with self._read() as uow:
             row = uow.connection.execute(select(order_exceptions).where(order_exceptions.c.id == exception_id)).first()

@@ -31,6 +31,7 @@ from overture.domain.decisions import Decision, DecisionKind
 from overture.domain.exceptions import ExceptionAction, ExceptionType, OrderException, Severity, default_actions
 from overture.domain.inventory import Location, SupplierTransport
 from overture.domain.orders import LineEdit, OrderError
+from overture.domain.routing import Allocation
 from overture.domain.statuses import OrderStatus
 from overture.services import amendments, drop_ship, fulfilment
 from overture.services.drop_ship import DropShipNotConfigured
@@ -313,6 +314,8 @@ def _amendment(args: AmendArgs) -> amendments.Amendment:
         args.location_id or None,
         tuple(args.exclude_locations),
         key=args.key,
+        planned=tuple(Allocation(a.line_no, a.sku, a.location_id, a.quantity) for a in args.allocations),
+        plan=args.plan,
     )
 
 

@@ -62,6 +62,16 @@ class LineChange:
 
 
 @dataclass(frozen=True)
+class PlannedUnits:
+    """Units of one order line from one location, as a backlog plan allocated them."""
+
+    line_no: int
+    sku: str
+    location_id: str
+    quantity: int
+
+
+@dataclass(frozen=True)
 class Resolution:
     exception_id: str
     action: str  # retry | cancel | reroute | override | edit
@@ -70,11 +80,14 @@ class Resolution:
     # edit: the lines' new SKU, quantity or price; override: new unit prices (the price accepted with a reason).
     lines: list[LineChange] = field(default_factory=list)
     location_id: str = ""  # reroute: the location a person chose (else: anywhere but the failed one)
+    # reroute: exactly where a plan for many orders at once put this one's units (``plan`` names it).
+    allocations: list[PlannedUnits] = field(default_factory=list)
+    plan: str = ""
 
     @property
     def amends(self) -> bool:
         """True if carrying it out changes the lines or pins the location (an amendment, not a plain placement)."""
-        return bool(self.lines or self.location_id)
+        return bool(self.lines or self.location_id or self.allocations)
 
 
 @dataclass(frozen=True)
@@ -87,6 +100,8 @@ class AmendArgs:
     location_id: str = ""
     exclude_locations: list[str] = field(default_factory=list)
     key: str = ""  # the exception the amendment resolves: makes a retried activity a no-op
+    allocations: list[PlannedUnits] = field(default_factory=list)
+    plan: str = ""
 
 
 @dataclass(frozen=True)

@@ -291,6 +291,8 @@ class OrderWorkflow:
             resolution.location_id,
             exclude,
             key=resolution.exception_id,
+            allocations=resolution.allocations,
+            plan=resolution.plan,
         )
 
     async def _await_stock(self) -> OrderPlan:
