@@ -160,3 +160,73 @@ def test_a_serialized_sku_is_held_not_backordered(client: TestClient, container:
     assert order["status"] == "on_hold"
     (exception,) = _order(client, order["id"])["exceptions"]
     assert "serialized" in exception["reason"]
+
+
+def _notes(client: TestClient, order_id: str) -> list[str]:
+    return [e["note"] for e in _order(client, order_id)["timeline"] if e["type"] == "note"]
+
+
+def test_a_late_purchase_order_moves_the_promises_it_carried_and_says_so(
+    client: TestClient, container: Container
+) -> None:
+    add_locations(container, ["EWR"])
+    add_skus(container, "GIZMO")
+    supply = _supply(client)
+    first = _place(client, 4, 1)["id"]  # the 5 due soon cover it
+    second = _place(client, 4, 1)["id"]  # 1 left soon: it waits for the later PO
+    later = (LATE + timedelta(days=3)).isoformat()
+
+    # PO-SOON slips past PO-LATE: the queue now fills first from PO-LATE's 10.
+    response = client.patch(f"/v1/supply/{supply['PO-SOON']}", json={"expected_at": later})
+
+    assert response.status_code == 200, response.text
+    assert response.json()["supply"]["expected_at"][:10] == later[:10]
+    moved = {m["order_id"]: (m["before"][:10], m["after"][:10]) for m in response.json()["promises_moved"]}
+    assert moved == {first: (SOON.date().isoformat(), LATE.date().isoformat())}
+    assert _line(client, first)[2] == LATE.date().isoformat()
+    assert _line(client, second)[2] == LATE.date().isoformat()
+    [note] = _notes(client, first)
+    assert "promise moved from" in note and "PO-SOON" in note and later[:10] in note
+    assert _notes(client, second) == []
+
+
+def test_cancelling_the_only_supply_withdraws_the_promise_with_the_reason(
+    client: TestClient, container: Container
+) -> None:
+    add_locations(container, ["EWR"])
+    add_skus(container, "GIZMO")
+    supply = _supply(client)
+    big = _place(client, 12, 1)["id"]  # needs both POs: promised the later one's date
+    assert _line(client, big) == ("backordered", 12, LATE.date().isoformat())
+
+    response = client.post(f"/v1/supply/{supply['PO-LATE']}/cancel", json={"reason": "supplier out of business"})
+
+    assert response.status_code == 200, response.text
+    assert response.json()["supply"]["status"] == "cancelled"
+    assert response.json()["promises_moved"] == [
+        {"order_id": big, "line_no": 1, "before": response.json()["promises_moved"][0]["before"], "after": None}
+    ]
+    assert _line(client, big) == ("backordered", 12, None)
+    [note] = _notes(client, big)
+    assert "promise withdrawn" in note and "PO-LATE" in note and "supplier out of business" in note
+    # Cancelled is final: a second cancel and a receipt are refused and name the field.
+    again = client.post(f"/v1/supply/{supply['PO-LATE']}/cancel", json={})
+    assert again.status_code == 422 and "cancelled, not open" in again.text, again.text
+    receipt = client.post(f"/v1/supply/{supply['PO-LATE']}/receipts", json={"quantity": 1})
+    assert receipt.status_code == 422 and "cancelled, not open" in receipt.text, receipt.text
+
+
+def test_an_impossible_supply_change_is_refused_and_names_the_field(client: TestClient, container: Container) -> None:
+    add_locations(container, ["EWR"])
+    add_skus(container, "GIZMO")
+    supply = _supply(client)
+    client.post(f"/v1/supply/{supply['PO-SOON']}/receipts", json={"quantity": 3})
+
+    below = client.patch(f"/v1/supply/{supply['PO-SOON']}", json={"quantity": 2})
+    nothing = client.patch(f"/v1/supply/{supply['PO-SOON']}", json={})
+    unknown = client.post("/v1/supply/sup_nope/cancel", json={})
+
+    assert below.status_code == 422 and below.json()["error"]["fields"][0]["field"] == "quantity", below.text
+    assert "below the 3 already received" in below.text
+    assert nothing.status_code == 422 and "nothing to change" in nothing.text, nothing.text
+    assert unknown.status_code == 404, unknown.text

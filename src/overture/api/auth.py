@@ -113,6 +113,8 @@ POLICY: dict[tuple[str, str], Need] = {
     ("POST", "/v1/partners/{partner_id}/inventory-advice"): OPERATOR,
     ("POST", "/v1/supply"): OPERATOR,
     ("POST", "/v1/supply/{supply_id}/receipts"): OPERATOR,
+    ("PATCH", "/v1/supply/{supply_id}"): OPERATOR,
+    ("POST", "/v1/supply/{supply_id}/cancel"): OPERATOR,
     ("POST", "/v1/backlog/plan"): OPERATOR,  # planning alone changes nothing; applying is an exception action
     # Admin: keys (reading them too), master data and settings.
     ("POST", "/v1/keys"): ADMIN,

@@ -91,6 +91,7 @@ class Backorder:
     owed: int
     priority: int
     ordered_at: datetime
+    promised_at: datetime | None = None  # the promise it holds now (worked out again as supply changes)
 
     @property
     def key(self) -> tuple[str, int]:

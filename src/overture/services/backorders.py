@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from overture.domain.decisions import Decision, DecisionKind
 from overture.domain.inventory import InsufficientStock, Reservation
@@ -206,19 +207,29 @@ def _allocation_inputs(a: Allocation) -> dict[str, object]:
     return {"line_no": a.line_no, "sku": a.sku, "location_id": a.location_id, "quantity": a.quantity}
 
 
-def _refresh_promises(uow: UnitOfWork, waiting: Iterable[Backorder]) -> None:
+@dataclass(frozen=True, slots=True)
+class MovedPromise:
+    """A waiting line whose promise date changed with the supply (None: no open supply covers it)."""
+
+    backorder: Backorder
+    before: datetime | None
+    after: datetime | None
+
+
+def _refresh_promises(uow: UnitOfWork, waiting: Iterable[Backorder]) -> list[MovedPromise]:
     """Work the promise date of every line still waiting out again from the supply still open."""
     still = list(waiting)
     if not still:
-        return
+        return []
     promises = promise(still, uow.supply.open_for({b.sku for b in still}))
     uow.supply.set_promises([(b.order_id, b.line_no, promises[b.key].at) for b in still])
+    return [MovedPromise(b, b.promised_at, promises[b.key].at) for b in still if promises[b.key].at != b.promised_at]
 
 
-def refresh_promises(uow: UnitOfWork, skus: Collection[str]) -> None:
-    """After supply changed (added, received, cancelled): every waiting line of these SKUs gets its promise again."""
-    if skus:
-        _refresh_promises(uow, uow.supply.backorders(skus))
+def refresh_promises(uow: UnitOfWork, skus: Collection[str]) -> list[MovedPromise]:
+    """After supply changed (added, received, cancelled): every waiting line of these SKUs gets its
+    promise again; returns the lines whose promise moved."""
+    return _refresh_promises(uow, uow.supply.backorders(skus)) if skus else []
 
 
 def after_backorder_cancelled(uow: UnitOfWork, order_id: str, released: Iterable[Reservation], clock: Clock) -> None:

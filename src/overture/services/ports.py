@@ -316,8 +316,20 @@ class SupplyRepository(Protocol):
         """Add to what an open line received (closing it once all came); None if it is not open."""
         ...
 
+    def change_open(
+        self,
+        supply_id: str,
+        at: datetime,
+        *,
+        expected_at: datetime | None = None,
+        quantity: int | None = None,
+        cancel: bool = False,
+    ) -> InboundSupply | None:
+        """Move, resize or cancel an open line; None if it is not open or would end below what came."""
+        ...
+
     def backorders(self, skus: Collection[str], *, excluding: str | None = None) -> list[Backorder]:
-        """Lines of backordered orders still owed units of these SKUs (``excluding`` one order)."""
+        """Lines of backordered orders still owed units of these SKUs (``excluding`` one order), with their promises."""
         ...
 
     def take_backordered(self, order_id: str, line_no: int, quantity: int) -> bool:

@@ -1,7 +1,9 @@
-"""Inbound supply use cases: announce purchase-order lines and transfers, receive them, list them.
+"""Inbound supply use cases: announce purchase-order lines and transfers, move, resize or cancel
+them, receive them, list them.
 
-Each call is one transaction. Announcing supply re-promises the backorders of its SKUs; receiving
-it books on hand through the ledger and fills backorders in the same transaction.
+Each call is one transaction. Announcing or changing supply re-promises the backorders of its SKUs
+(each order whose promise moves gets a note on its timeline saying why); receiving it books on
+hand through the ledger and fills backorders in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from datetime import datetime
 from overture.domain.ids import new_id
 from overture.domain.inventory import Movement, MovementKind
 from overture.domain.supply import InboundSupply, InvalidSupply, SupplyKind, SupplyStatus
-from overture.services.backorders import Allocated, allocate_received, refresh_promises
+from overture.services.backorders import Allocated, MovedPromise, allocate_received, refresh_promises
 from overture.services.errors import ErrorCode, InvalidRequest, NotFound
 from overture.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from overture.services.retry import in_transaction, read_only
@@ -103,6 +105,72 @@ def receive(
         return SupplyReceipt(supply, allocated)
 
     return in_transaction(uow_factory, work)
+
+
+@dataclass(frozen=True, slots=True)
+class SupplyChange:
+    supply: InboundSupply
+    moved: list[MovedPromise]
+
+
+def change(
+    uow_factory: UnitOfWorkFactory,
+    supply_id: str,
+    *,
+    expected_at: datetime | None = None,
+    quantity: int | None = None,
+    cancel_reason: str | None = None,
+    clock: Clock,
+) -> SupplyChange:
+    """Move (``expected_at``), resize (``quantity``, not below what came) or cancel an open line;
+    the backorders of its SKU are promised again, and each order whose promise moved is told why."""
+    if quantity is not None and quantity <= 0:
+        raise InvalidRequest("quantity", "must be a positive integer", ErrorCode.OUT_OF_RANGE)
+    if expected_at is not None and expected_at.tzinfo is None:
+        raise InvalidRequest("expected_at", "must carry a time zone")
+    if expected_at is None and quantity is None and cancel_reason is None:
+        raise InvalidRequest("expected_at", "nothing to change: give expected_at or quantity", ErrorCode.REQUIRED)
+
+    def work(uow: UnitOfWork) -> SupplyChange:
+        at = clock()
+        cancel = cancel_reason is not None
+        changed = uow.supply.change_open(supply_id, at, expected_at=expected_at, quantity=quantity, cancel=cancel)
+        if changed is None:
+            _refuse_change(uow, supply_id, quantity)
+        assert changed is not None
+        why = _describe_change(changed, cancel_reason)
+        moved = refresh_promises(uow, {changed.sku})
+        for m in moved:
+            uow.fulfilment.add_note(m.backorder.order_id, _promise_note(m, why), at)
+        return SupplyChange(changed, moved)
+
+    return in_transaction(uow_factory, work)
+
+
+def _refuse_change(uow: UnitOfWork, supply_id: str, quantity: int | None) -> None:
+    found = uow.supply.get(supply_id)
+    if found is None:
+        raise NotFound(f"no supply line {supply_id!r}")
+    if found.status is not SupplyStatus.OPEN:
+        raise InvalidRequest("supply_id", f"supply line {supply_id} is {found.status}, not open", ErrorCode.REFUSED)
+    raise InvalidRequest(
+        "quantity", f"{quantity} is below the {found.received} already received", ErrorCode.OUT_OF_RANGE
+    )
+
+
+def _describe_change(supply: InboundSupply, cancel_reason: str | None) -> str:
+    what = f"{supply.kind} {supply.reference} ({supply.sku} at {supply.location_id})"
+    if cancel_reason is not None:
+        return f"{what} cancelled" + (f": {cancel_reason}" if cancel_reason else "")
+    return f"{what} now {supply.quantity} unit(s) expected {supply.expected_at.date().isoformat()}"
+
+
+def _promise_note(moved: MovedPromise, why: str) -> str:
+    line = f"line {moved.backorder.line_no} ({moved.backorder.owed} x {moved.backorder.sku})"
+    if moved.after is None:
+        return f"{line}: promise withdrawn, no open supply covers it any more; {why}"
+    before = moved.before.date().isoformat() if moved.before else "none"
+    return f"{line}: promise moved from {before} to {moved.after.date().isoformat()}; {why}"
 
 
 def listing(

@@ -97,10 +97,40 @@ class SqlSupplyRepository:
         ).first()
         return None if row is None else _supply(row)
 
+    def change_open(
+        self,
+        supply_id: str,
+        at: datetime,
+        *,
+        expected_at: datetime | None = None,
+        quantity: int | None = None,
+        cancel: bool = False,
+    ) -> InboundSupply | None:
+        """Move, resize or cancel an open line; None if it is not open or would end below what came."""
+        values: dict[str, Any] = {"updated_at": at}
+        where = [I.c.id == supply_id, I.c.status == SupplyStatus.OPEN.value]
+        if expected_at is not None:
+            values["expected_at"] = expected_at
+        if quantity is not None:
+            values["quantity"] = quantity
+            where.append(I.c.received <= quantity)
+        if cancel:
+            values["status"] = SupplyStatus.CANCELLED.value
+        row = self._c.execute(update(I).where(*where).values(**values).returning(I)).first()
+        return None if row is None else _supply(row)
+
     def backorders(self, wanted: Collection[str], *, excluding: str | None = None) -> list[Backorder]:
         """Lines of backordered orders still owed units of these SKUs."""
         query = (
-            select(L.c.order_id, L.c.line_no, L.c.sku, L.c.backordered, orders.c.priority, orders.c.created_at)
+            select(
+                L.c.order_id,
+                L.c.line_no,
+                L.c.sku,
+                L.c.backordered,
+                orders.c.priority,
+                orders.c.created_at,
+                L.c.promised_at,
+            )
             .join(orders, orders.c.id == L.c.order_id)
             .where(
                 orders.c.status == OrderStatus.BACKORDERED.value,
@@ -112,7 +142,7 @@ class SqlSupplyRepository:
         if excluding is not None:
             query = query.where(orders.c.id != excluding)
         return [
-            Backorder(r.order_id, r.line_no, r.sku, r.backordered, r.priority, r.created_at)
+            Backorder(r.order_id, r.line_no, r.sku, r.backordered, r.priority, r.created_at, r.promised_at)
             for r in self._c.execute(query)
         ]
 

@@ -14,7 +14,7 @@ from overture.api.deps import ContainerDep
 from overture.api.responses import Json
 from overture.domain.supply import InboundSupply, SupplyKind, SupplyStatus
 from overture.services import supply as use_cases
-from overture.services.backorders import Allocated
+from overture.services.backorders import Allocated, MovedPromise
 from overture.workflows.order.shared import StockPing
 from overture.workflows.order.starter import OrderWorkflows
 from overture.workflows.order.workflow import OrderWorkflow
@@ -45,6 +45,15 @@ class SupplyIn(_Strict):
 class SupplyReceiptIn(_Strict):
     quantity: Annotated[int, Field(strict=True, gt=0)]
     reason: Annotated[str, StringConstraints(max_length=500)] = "receipt"
+
+
+class SupplyChangeIn(_Strict):
+    expected_at: Annotated[AwareDatetime | None, Field(description="When the units are now expected")] = None
+    quantity: Annotated[int | None, Field(strict=True, gt=0, description="Units now expected in all")] = None
+
+
+class SupplyCancelIn(_Strict):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
 
 
 def supply_json(s: InboundSupply) -> dict[str, object]:
@@ -116,3 +125,40 @@ async def receive(supply_id: str, body: SupplyReceiptIn, request: Request, conta
     )
     await signal_filled(request, receipt.allocated.completed)
     return Json({"supply": supply_json(receipt.supply), **allocated_json(receipt.allocated)}, status_code=201)
+
+
+@router.patch("/supply/{supply_id}")
+async def change(supply_id: str, body: SupplyChangeIn, container: ContainerDep) -> Json:
+    """Move an open line's expected date or change its quantity (not below what came); the
+    backorders of its SKU are promised again and each order whose promise moved gets a note."""
+    changed = await run_in_threadpool(
+        use_cases.change,
+        container.uow,
+        supply_id,
+        expected_at=body.expected_at,
+        quantity=body.quantity,
+        clock=container.clock,
+    )
+    return Json({"supply": supply_json(changed.supply), "promises_moved": _moved_json(changed.moved)})
+
+
+@router.post("/supply/{supply_id}/cancel")
+async def cancel(supply_id: str, body: SupplyCancelIn, container: ContainerDep) -> Json:
+    """Cancel an open line: the backorders that counted on it are promised from the supply left,
+    or lose their promise (with a note on the order saying why) when none covers them."""
+    changed = await run_in_threadpool(
+        use_cases.change, container.uow, supply_id, cancel_reason=body.reason, clock=container.clock
+    )
+    return Json({"supply": supply_json(changed.supply), "promises_moved": _moved_json(changed.moved)})
+
+
+def _moved_json(moved: Iterable[MovedPromise]) -> list[dict[str, object]]:
+    return [
+        {
+            "order_id": m.backorder.order_id,
+            "line_no": m.backorder.line_no,
+            "before": m.before.isoformat() if m.before else None,
+            "after": m.after.isoformat() if m.after else None,
+        }
+        for m in moved
+    ]
