@@ -78,6 +78,7 @@ from overture.reference.zcta import ZctaGeocoder
 from overture.services.access import create_key
 from overture.store import tables as t
 from overture.store.engine import READONLY
+from overture.store.uow import SqlUnitOfWork
 from overture.workflows.engine import DevServer, DevServerOptions, connect_client
 from overture.workflows.engine_host import free_port
 from overture.workflows.order.shared import StepPolicy
@@ -610,8 +611,8 @@ async def run_overture(
         spied = {"worker": os.getpid(), "api": stack.api.pid}
         with py_spy(spied, profile), WriteLockTimer(stack.container.engine).attached() as locks:
             cpu_before = stack.cpu(overture=True)
-            posted = stack.posters.submit(post_orders, stack.api.url, stack.keys.web, orders, CLIENTS)
-            posting = asyncio.wrap_future(posted)
+            submitted = stack.posters.submit(post_orders, stack.api.url, stack.keys.web, orders, CLIENTS)
+            posting = asyncio.wrap_future(submitted)
             await wait_completed(stack, target, posting, worker)
             finished = time.monotonic()
             cpu_after = stack.cpu(overture=True)
@@ -810,10 +811,11 @@ def summarise_profile(name: str, raw: Path, *, top: int = 10) -> None:
 class WriteLockTimer:
     """How long the worker's store transactions wait for SQLite's write lock, and how long they hold it.
 
-    SQLite has one writer at a time across processes (``BEGIN IMMEDIATE`` takes the lock); a waiter
-    sleeps in the busy handler and retries. Timed from the connection's checkout to the end of the
-    ``begin`` listener of overture.store.engine that issues ``BEGIN IMMEDIATE``, and from there to
-    ``commit``/``rollback``.
+    SQLite has one writer at a time across processes (``BEGIN IMMEDIATE`` takes the lock). Writers of one
+    process queue on a lock first (overture.store.uow), then meet other processes' writers in SQLite's
+    busy handler, which sleeps and retries. Timed from the unit of work's start (so the queue counts) to
+    the end of the ``begin`` listener of overture.store.engine that issues ``BEGIN IMMEDIATE``, and from
+    there to ``commit``/``rollback``.
     """
 
     def __init__(self, engine: sa.Engine) -> None:
@@ -823,11 +825,11 @@ class WriteLockTimer:
         self.waits: list[float] = []
         self.holds: list[float] = []
 
-    def _checkout(self, dbapi_connection: object, *_: object) -> None:
-        self._started[id(dbapi_connection)] = time.perf_counter()
+    def _entering(self, uow: SqlUnitOfWork) -> None:
+        self._started[threading.get_ident()] = time.perf_counter()
 
     def _began(self, connection: sa.Connection) -> None:
-        started = self._started.pop(id(connection.connection.driver_connection), None)
+        started = self._started.pop(threading.get_ident(), None)
         if started is not None and not connection.get_execution_options().get(READONLY, False):
             now = time.perf_counter()
             self.waits.append(now - started)
@@ -840,19 +842,26 @@ class WriteLockTimer:
 
     @contextlib.contextmanager
     def attached(self) -> Iterator[WriteLockTimer]:
-        # A unit of work checks a connection out and begins at once; the store's own "begin"
-        # listener (registered first, so it runs before ours) issues BEGIN IMMEDIATE and waits there.
+        # The store's own "begin" listener (registered first, so it runs before ours) issues
+        # BEGIN IMMEDIATE and waits there; the unit of work's start is seen by wrapping __enter__.
         hooks: list[tuple[str, Callable[..., None]]] = [
-            ("checkout", self._checkout),
             ("begin", self._began),
             ("commit", self._end),
             ("rollback", self._end),
         ]
         for name, hook in hooks:
             sa.event.listen(self._engine, name, hook)
+        enter = SqlUnitOfWork.__enter__
+
+        def timed_enter(uow: SqlUnitOfWork) -> SqlUnitOfWork:
+            self._entering(uow)
+            return enter(uow)
+
+        SqlUnitOfWork.__enter__ = timed_enter  # type: ignore[method-assign, assignment]
         try:
             yield self
         finally:
+            SqlUnitOfWork.__enter__ = enter  # type: ignore[method-assign]
             for name, hook in hooks:
                 sa.event.remove(self._engine, name, hook)
 

@@ -25,7 +25,7 @@ from decimal import Decimal
 from overture.domain.decisions import Decision, DecisionKind
 from overture.domain.exceptions import ExceptionType, OrderException, default_actions, default_severity
 from overture.domain.ids import new_id
-from overture.domain.inventory import Location, LocationKind
+from overture.domain.inventory import Location
 from overture.domain.partners import PartnerProfile
 from overture.services import fulfilment
 from overture.services.errors import ServiceError
@@ -94,13 +94,6 @@ def po_number(order_id: str, location_id: str) -> str:
     """Our PO number for an order's lines at one location: stable, short enough for BEG03."""
     digest = hashlib.sha256(f"{order_id}\x1f{location_id}".encode()).digest()
     return PO_PREFIX + base64.b32encode(digest).decode()[: PO_LENGTH - len(PO_PREFIX)]
-
-
-def drop_ship_location(uow: UnitOfWork, location_id: str, skus: Sequence[str]) -> Location | None:
-    """The location if it is a drop-ship one (read through the availability query's site list)."""
-    sites = uow.inventory.availability(list(skus)).stock
-    location = next((s.location for s in sites if s.location.id == location_id), None)
-    return location if location is not None and location.kind is LocationKind.DROP_SHIP else None
 
 
 def supplier_order(uow: UnitOfWork, order: OrderDocument, location: Location) -> SupplierOrder:

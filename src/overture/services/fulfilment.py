@@ -13,6 +13,7 @@ from datetime import datetime
 
 from overture.domain.decisions import Decision
 from overture.domain.exceptions import OrderException
+from overture.domain.inventory import Location, LocationKind
 from overture.domain.statuses import OrderStatus
 from overture.services.backorders import after_backorder_cancelled
 from overture.services.capture import quarantine, translate_or_quarantine
@@ -41,6 +42,22 @@ def load_document(uow_factory: UnitOfWorkFactory, order_id: str) -> OrderDocumen
         if document is None:
             raise NotFound(f"no order {order_id!r}")
         return document
+
+    return read_only(uow_factory, work)
+
+
+def load_release(
+    uow_factory: UnitOfWorkFactory, order_id: str, location_id: str
+) -> tuple[OrderDocument, Location | None]:
+    """The order as it is sent, and the location if it is a drop-ship one (None: a WMS location), in one
+    read: a release or its cancel needs both."""
+
+    def work(uow: UnitOfWork) -> tuple[OrderDocument, Location | None]:
+        document = uow.fulfilment.document(order_id)
+        if document is None:
+            raise NotFound(f"no order {order_id!r}")
+        location = uow.sourcing.locations([location_id]).get(location_id)
+        return document, location if location is not None and location.kind is LocationKind.DROP_SHIP else None
 
     return read_only(uow_factory, work)
 

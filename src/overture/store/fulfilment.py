@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from overture.domain.decisions import Decision, DecisionKind
 from overture.domain.exceptions import ExceptionStatus, OrderException
@@ -44,6 +44,10 @@ from overture.store.tables import (
     orders,
     shipments,
 )
+
+# Built once: every status move reads it (four moves an order), and building a statement per
+# call cost more than running it.
+_STATUS_SINCE = select(orders.c.status, orders.c.updated_at).where(orders.c.id == bindparam("b_order_id"))
 
 
 class SqlFulfilmentRepository:
@@ -160,15 +164,15 @@ class SqlFulfilmentRepository:
         insert_exceptions(self._c, record.exceptions)
 
     def set_status(self, order_id: str, target: OrderStatus, note: str, at: datetime) -> bool:
-        current = self.plan_status(order_id)
-        if current is None:
+        row = self._c.execute(_STATUS_SINCE, {"b_order_id": order_id}).first()
+        if row is None:
             raise IllegalTransition(OrderStatus.RECEIVED, target)
+        # Every status write stamps updated_at, so it is when the order entered ``current``.
+        current, entered = row.status, row.updated_at
         if current == target or already_past(OrderStatus(current), target):
             return False
         if not can_transition(OrderStatus(current), target):
             raise IllegalTransition(OrderStatus(current), target)
-        # Every status write stamps updated_at, so it is when the order entered ``current``.
-        entered = self._c.scalar(select(orders.c.updated_at).where(orders.c.id == order_id))
         changed = self._c.execute(
             statements.MOVE_STATUS, {"b_order_id": order_id, "b_from": current, "b_to": target.value, "b_at": at}
         )

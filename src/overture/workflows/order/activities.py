@@ -38,7 +38,7 @@ from overture.services.drop_ship import DropShipNotConfigured
 from overture.services.placement import LocationCannotFill
 from overture.services.plans import OrderDocument, OrderPlan
 from overture.services.ports import Clock, Geocoder, UnitOfWork, UnitOfWorkFactory
-from overture.services.retry import in_transaction, read_only
+from overture.services.retry import in_transaction
 from overture.workflows.order.shared import (
     AmendArgs,
     ExceptionArgs,
@@ -200,10 +200,9 @@ class OrderActivities:
     @activity.defn
     async def wms_release(self, args: ReleaseArgs) -> str:
         """Release a location's lines: to its WMS, or to its supplier if it is a drop-ship location."""
-        order = await self._document(args.order_id)
+        order, supplier = await self._in_thread(self._release_target, args.order_id, args.location_id)
         at_location = order.release_at(args.location_id)
         key = f"{args.order_id}:release:{args.location_id}:{args.generation}"
-        supplier = await self._in_thread(self._drop_ship_location, order, args.location_id)
         if supplier is not None and supplier.supplier_transport is SupplierTransport.X12:
             return await self._in_thread(self._send_purchase_order, order, supplier)
         release = WmsRelease(
@@ -218,8 +217,7 @@ class OrderActivities:
     @activity.defn
     async def wms_cancel(self, args: LocationArgs) -> str:
         key = f"{args.order_id}:cancel:{args.location_id}:{args.generation}"
-        order = await self._document(args.order_id)
-        supplier = await self._in_thread(self._drop_ship_location, order, args.location_id)
+        _, supplier = await self._in_thread(self._release_target, args.order_id, args.location_id)
         if supplier is not None and supplier.supplier_transport is SupplierTransport.X12:
             return await self._in_thread(self._cancel_purchase_order, args.order_id, supplier)
         connector = self._connector_for(supplier)
@@ -231,14 +229,14 @@ class OrderActivities:
     async def _in_thread(self, call: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(None, call, *args)
 
-    def _drop_ship_location(self, order: OrderDocument, location_id: str) -> Location | None:
-        """The location if it is drop-ship (else None: a WMS location); one with no supplier fails for good."""
-        skus = [line.sku for line in order.release_at(location_id).lines]
-        location = read_only(self.uow_factory, lambda uow: drop_ship.drop_ship_location(uow, location_id, skus))
+    def _release_target(self, order_id: str, location_id: str) -> tuple[OrderDocument, Location | None]:
+        """The order, and the location if it is drop-ship (else None: a WMS location), read together;
+        a drop-ship location with no supplier fails for good."""
+        order, location = fulfilment.load_release(self.uow_factory, order_id, location_id)
         if location is not None and not location.supplier_partner_id:
             message = f"drop-ship location {location_id} names no supplier (set supplier_partner_id)"
             raise ApplicationError(message, type="DropShipNotConfigured", non_retryable=True)
-        return location
+        return order, location
 
     def _send_purchase_order(self, order: OrderDocument, location: Location) -> str:
         def work(uow: UnitOfWork) -> str:
