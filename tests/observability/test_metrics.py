@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from datetime import datetime
 
 import httpx
 import pytest
@@ -20,6 +21,11 @@ from overture.bootstrap import Container
 from overture.connectors.errors import RetryableConnectorError, ThrottledError
 from overture.connectors.http import ConnectorConfig
 from overture.connectors.wms import ReleaseLine, WmsConnector, WmsRelease
+from overture.domain.exceptions import ExceptionType, OrderException, default_actions, default_severity
+from overture.domain.ids import new_id
+from overture.services.errors import ConflictError
+from overture.services.ports import UnitOfWork
+from overture.services.retry import in_transaction
 from overture.simulators.server import SimulatorServer
 from overture.simulators.wms import create_wms_app
 from overture.store.tables import order_exceptions, orders
@@ -127,3 +133,43 @@ def test_connector_calls_count_throttling_timeouts_and_latency(client: TestClien
         - delta("overture_connector_call_seconds_bucket", connector="wms", le="0.25")
         >= 1
     )
+
+
+def _exception_on(order_id: str, at: datetime) -> OrderException:
+    kind = ExceptionType.SLA_BREACH
+    return OrderException(
+        id=new_id("exc"),
+        order_id=order_id,
+        type=kind,
+        step="ship",
+        reason="late",
+        severity=default_severity(kind),
+        allowed_actions=default_actions(kind),
+        details={},
+        created_at=at,
+    )
+
+
+def test_a_retried_or_rolled_back_transaction_counts_what_it_committed_once(
+    client: TestClient, container: Container
+) -> None:
+    """Metrics are counted after the commit: not for work rolled back, once for work retried."""
+    add_skus(container, "SKU-1")
+    order_id = client.post("/v1/orders", json=order_payload(("SKU-1", 1))).json()["id"]
+    before = value(scrape(client), "overture_exceptions_raised_total", type="sla_breach")
+
+    with container.uow() as uow:  # left without a commit: rolled back
+        uow.fulfilment.add_exception(_exception_on(order_id, container.clock()))
+    attempts = []
+
+    def conflicting_once(uow: UnitOfWork) -> None:
+        uow.fulfilment.add_exception(_exception_on(order_id, container.clock()))
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ConflictError("another writer got there first")
+
+    in_transaction(container.uow, conflicting_once)
+
+    assert len(attempts) == 2
+    after = value(scrape(client), "overture_exceptions_raised_total", type="sla_breach")
+    assert after - before == 1

@@ -29,7 +29,7 @@ from overture.services.plans import (
     ShipmentRecord,
 )
 from overture.services.ports import OrderRecord
-from overture.store import statements
+from overture.store import after_commit, statements
 from overture.store.orders import (
     charge_from_json,
     insert_decisions,
@@ -179,7 +179,8 @@ class SqlFulfilmentRepository:
         if changed.rowcount != 1:
             raise ConflictError(f"order {order_id} changed status while moving to {target}")
         if entered is not None:
-            STEP_DURATION.labels(current).observe(max(0.0, (at - entered).total_seconds()))
+            seconds = max(0.0, (at - entered).total_seconds())
+            after_commit.defer(self._c, lambda: STEP_DURATION.labels(current).observe(seconds))
         self._c.execute(
             statements.INSERT_EVENTS,
             {

@@ -20,7 +20,7 @@ from overture.domain.orders import StatusChange
 from overture.domain.parties import Address, Customer
 from overture.observability.metrics import EXCEPTIONS_RAISED
 from overture.services.ports import OrderRecord, OrderSummary, PreviousCapture
-from overture.store import statements
+from overture.store import after_commit, statements
 from overture.store.tables import order_exceptions, orders
 
 
@@ -75,8 +75,13 @@ def insert_exceptions(c: Connection, items: Sequence[OrderException]) -> None:
             for e in items
         ]
         c.execute(statements.INSERT_EXCEPTIONS, rows)
-        for e in items:
-            EXCEPTIONS_RAISED.labels(e.type.value).inc()
+        kinds = [e.type.value for e in items]
+        after_commit.defer(c, lambda: _count_raised(kinds))
+
+
+def _count_raised(kinds: Sequence[str]) -> None:
+    for kind in kinds:
+        EXCEPTIONS_RAISED.labels(kind).inc()
 
 
 def insert_reservations(c: Connection, items: Sequence[Reservation], at: datetime) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, RootTransaction
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from overture.services.errors import ConflictError, TransientStoreError
+from overture.store import after_commit
 from overture.store.access import SqlKeyRepository
 from overture.store.catalog import SqlCatalogRepository
 from overture.store.documents import SqlDocumentRepository
@@ -84,6 +85,7 @@ class SqlUnitOfWork:
                 connection = connection.execution_options(**{READONLY: True})
             self._connection = connection
             self._transaction = connection.begin()
+            after_commit.open_batch(connection)
         except BaseException:
             if self._connection is not None:
                 self._connection.close()
@@ -116,7 +118,7 @@ class SqlUnitOfWork:
         return self._connection
 
     def commit(self) -> None:
-        assert self._transaction is not None
+        assert self._transaction is not None and self._connection is not None
         try:
             self._transaction.commit()
         except DBAPIError as error:
@@ -124,6 +126,7 @@ class SqlUnitOfWork:
             if translated is None:
                 raise
             raise translated from error
+        after_commit.run_batch(self._connection)
 
     def rollback(self) -> None:
         if self._transaction is not None and self._transaction.is_active:
@@ -136,6 +139,7 @@ class SqlUnitOfWork:
             self.rollback()
         finally:
             if self._connection is not None:
+                after_commit.drop_batch(self._connection)
                 self._connection.close()
             self._connection = None
             self._transaction = None
