@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter, itemgetter
-from typing import Any, Final
+from typing import Any, cast
 
 from overture.domain.decisions import Decision, DecisionKind
 from overture.domain.inventory import InsufficientStock, Shortage
@@ -27,7 +27,7 @@ from overture.domain.sourcing.candidates import (
     site_entry,
 )
 from overture.domain.sourcing.model import Constraint, SourcingConfig, SourcingRequest
-from overture.domain.sourcing.sites import ShortSite, SiteView, Slot, sku_demand, survey
+from overture.domain.sourcing.sites import SiteView, Survey, carried, short_view, sku_demand, survey
 
 SPLIT_POOL = 10
 MAX_SPLIT = 3
@@ -48,6 +48,8 @@ class _Search:
     request: SourcingRequest
     rank: RankKey
     weights: dict[int, float]
+    demand: tuple[tuple[str, int], ...]
+    sums_decide: bool  # whether _covers says what assign_rows would (no negative quantity or stock)
     best: Costed | None = None
     best_key: tuple[Any, ...] = ()  # rank(best), kept: every candidate is compared with it
     feasible: list[Costed] = field(default_factory=list)
@@ -58,7 +60,9 @@ class _Search:
 
     def offer(self, sites: Sequence[SiteView]) -> Costed | None:
         self.considered += 1
-        assigned = assign_rows(self.request.lines, sites)
+        # Most combinations tried cannot cover the order: _covers finds that far cheaper than assigning.
+        covers = not self.sums_decide or _covers(sites, self.demand)
+        assigned = assign_rows(self.request.lines, sites) if covers else None
         if assigned is None:
             self.rejected_combos.append(
                 combination_entry(sites, "rejected", Constraint.STOCK, "together they cannot cover it", None)
@@ -85,6 +89,20 @@ class _Search:
         return costed
 
 
+def _covers(sites: Sequence[SiteView], demand: tuple[tuple[str, int], ...]) -> bool:
+    """Whether the sites hold enough of each SKU between them. With no negative quantity or stock, that is
+    exactly when ``assign_rows`` assigns every line: each line takes its quantity from what the sites have
+    left, whole from one or split, so only a SKU whose lines ask for more than the sites hold fails."""
+    usables = [site.usable for site in sites]
+    for sku, wanted in demand:
+        held = 0
+        for usable in usables:
+            held += usable[sku]
+        if held < wanted:
+            return False
+    return True
+
+
 def _shortages(demand: dict[str, int], usables: Sequence[dict[str, int]]) -> list[Shortage]:
     out = []
     for sku, wanted in demand.items():
@@ -94,35 +112,67 @@ def _shortages(demand: dict[str, int], usables: Sequence[dict[str, int]]) -> lis
     return out
 
 
-# ShortSite's fields, as literals so that type checkers know each one's type.
-_ID: Final = 1
-_MIN_COST: Final = 7
-_USABLE: Final = 8
+class _Pool:
+    """The split pool: the cheapest sites holding any of the order, each made a view only once a combination
+    holding it is offered (most never are: a view of a short site costs its stock figures)."""
+
+    __slots__ = ("demand", "entries", "floors", "rate_floor", "views")
+
+    def __init__(self, surveyed: Survey, demand: dict[str, int]) -> None:
+        self.demand = demand
+        self.entries: list[tuple[Any, ...]] = []  # a Pooled whole site, or a ShortSite
+        self.views: list[SiteView | None] = []
+        self.floors: list[float] = []  # each site's cheapest shipment
+        rates: list[float] = []
+        ranked: list[tuple[Any, ...]] = [*surveyed.pool_whole, *surveyed.short]
+        ranked.sort(key=_cheapest_first)  # min_cost, then id: the ids are unique, so the order is total
+        # With every SKU asked for, a short site holds some of the order exactly when it has a unit (or a
+        # negative figure) of any: its usable figure is then that, or the demand.
+        skus = tuple(demand) if all(wanted > 0 for wanted in demand.values()) else None
+        zeros = (0,) * len(demand)
+        for entry in ranked:
+            whole = entry[2]
+            if isinstance(whole, SiteView):
+                view: SiteView | None = whole
+                zone = whole.zone
+            else:  # a short site (ShortSite): pooled if it holds any of the order
+                view, zone = None, entry[5]
+                if skus is None:
+                    view = short_view(entry, demand)
+                    if not any(view.usable.values()):
+                        continue
+                elif not any(map(carried(whole.available, entry[8]).get, skus, zeros)):
+                    continue
+            self.entries.append(entry)
+            self.views.append(view)
+            self.floors.append(entry[0])
+            rates.append(zone.per_kg)
+            if len(rates) == SPLIT_POOL:
+                break
+        self.rate_floor = min(rates, default=0.0)
+
+    def view(self, index: int) -> SiteView:
+        view = self.views[index]
+        if view is None:
+            view = self.views[index] = short_view(self.entries[index], self.demand)
+        return view
 
 
-def _search_splits(
-    search: _Search, whole: Sequence[SiteView], short: Sequence[ShortSite], *, splits_compete: bool
-) -> None:
+def _search_splits(search: _Search, surveyed: Survey, demand: dict[str, int], *, splits_compete: bool) -> None:
     penalty = search.request.config.split_penalty
-    # The cheapest locations holding any of the demand; only these few short sites are made views.
-    stocked: list[tuple[float, str, SiteView | ShortSite]] = [
-        (v.min_cost, v.id, v) for v in whole if any(v.usable.values())
-    ]
-    stocked += [(s[_MIN_COST], s[_ID], s) for s in short if any(s[_USABLE].values())]
-    stocked.sort(key=_cheapest_first)  # min_cost, then id: the ids are unique, so the order is total
-    pool = [s if isinstance(s, SiteView) else SiteView(*s) for _, _, s in stocked[:SPLIT_POOL]]
-    floors = [v.min_cost for v in pool]
+    pool = _Pool(surveyed, demand)
+    floors = pool.floors
     # Every kilogram ships from somewhere at no less than the cheapest per-kg rate of the pool.
-    weight_floor = search.total_kg * min([v.zone.per_kg for v in pool], default=0.0)
+    weight_floor = search.total_kg * pool.rate_floor
     found_single = search.best is not None
-    for size in range(2, min(MAX_SPLIT, len(pool)) + 1):
+    for size in range(2, min(MAX_SPLIT, len(floors)) + 1):
         budget = _budget(search, penalty * (size - 1) + weight_floor, splits_compete=splits_compete)
         offered = (_offer_pairs if size == 2 else _offer_triples)(search, pool, floors, budget)
-        search.pruned += math.comb(len(pool), size) - offered
+        search.pruned += math.comb(len(floors), size) - offered
         if search.best is not None and not splits_compete:
             return
     if search.best is None and not found_single:
-        search.offer(_greedy_cover(search, [*whole, *(SiteView(*s) for s in short)]))
+        search.offer(_greedy_cover(search, [*surveyed.whole, *(short_view(s, demand) for s in surveyed.short)]))
 
 
 _cheapest_first = itemgetter(0, 1)
@@ -152,9 +202,10 @@ def _budget(search: _Search, overhead: float, *, splits_compete: bool) -> Budget
 # the same order as ``spent + sum(floors[i:i + remaining])`` so the same combinations are cut.
 
 
-def _offer_pairs(search: _Search, pool: Sequence[SiteView], floors: Sequence[float], budget: Budget) -> int:
+def _offer_pairs(search: _Search, pool: _Pool, floors: Sequence[float], budget: Budget) -> int:
     """Offer the pairs under budget; how many were offered."""
     n, offered = len(floors), 0
+    views, view = pool.views, pool.view
     for i in range(n - 1):
         first = floors[i]
         if first + floors[i + 1] > budget():
@@ -163,13 +214,14 @@ def _offer_pairs(search: _Search, pool: Sequence[SiteView], floors: Sequence[flo
             if first + floors[j] > budget():
                 break
             offered += 1
-            search.offer((pool[i], pool[j]))
+            search.offer((views[i] or view(i), views[j] or view(j)))
     return offered
 
 
-def _offer_triples(search: _Search, pool: Sequence[SiteView], floors: Sequence[float], budget: Budget) -> int:
+def _offer_triples(search: _Search, pool: _Pool, floors: Sequence[float], budget: Budget) -> int:
     """Offer the triples under budget; how many were offered."""
     n, offered = len(floors), 0
+    views, view = pool.views, pool.view
     for i in range(n - 2):
         first = floors[i]
         if first + floors[i + 1] + floors[i + 2] > budget():
@@ -182,7 +234,7 @@ def _offer_triples(search: _Search, pool: Sequence[SiteView], floors: Sequence[f
                 if spent + floors[k] > budget():
                     break
                 offered += 1
-                search.offer((pool[i], pool[j], pool[k]))
+                search.offer((views[i] or view(i), views[j] or view(j), views[k] or view(k)))
     return offered
 
 
@@ -201,31 +253,40 @@ def _greedy_cover(search: _Search, eligible: Sequence[SiteView]) -> tuple[SiteVi
 def search_plan(request: SourcingRequest, strategy: str, rank: RankKey, *, splits_compete: bool) -> RoutingPlan:
     """Route with ``rank`` (lower is better); splits compete with single locations if ``splits_compete``."""
     demand = sku_demand(request)
-    whole, short, slots = survey(request, demand)
-    search = _Search(request, rank, {line.line_no: line.unit_weight_kg for line in request.lines})
+    surveyed = survey(request, demand)
+    weights = {line.line_no: line.unit_weight_kg for line in request.lines}
+    search = _Search(request, rank, weights, tuple(demand.items()), surveyed.nonnegative)
     search.total_kg = sum(line.quantity * line.unit_weight_kg for line in request.lines)
-    shortages = _shortages(demand, [v.usable for v in whole] + [s[_USABLE] for s in short])
-    if shortages:
-        raise NoFeasiblePlan(shortages, _decision(request, strategy, demand, slots, search))
-    for view in whole:
-        search.offer_single(view)
+    if not (surveyed.whole and surveyed.nonnegative):  # else a site ships it alone, and nothing undoes that
+        usables = [v.usable for v in surveyed.whole] + [short_view(s, demand).usable for s in surveyed.short]
+        shortages = _shortages(demand, usables)
+        if shortages:
+            raise NoFeasiblePlan(shortages, _decision(request, strategy, demand, surveyed, [], search))
+    singles = [search.offer_single(view) for view in surveyed.whole]
     if search.best is None or splits_compete:
-        _search_splits(search, whole, short, splits_compete=splits_compete)
+        _search_splits(search, surveyed, demand, splits_compete=splits_compete)
     best = search.best
     assert best is not None  # the network covers the demand, so the greedy cover does
     allocations = best.allocations or assign(request.lines, best.sites)
     assert allocations is not None  # a single location that fills every line can take each whole
-    return RoutingPlan(allocations, _decision(request, strategy, demand, slots, search))
+    return RoutingPlan(allocations, _decision(request, strategy, demand, surveyed, singles, search))
 
 
-def _candidates(slots: Sequence[Slot], search: _Search, strategy: str) -> list[dict[str, Any]]:
-    """Every location in id order (rejected with its constraint, or ranked), then the combinations."""
+def _candidates(
+    surveyed: Survey, singles: Sequence[Costed], search: _Search, strategy: str, total: str
+) -> list[dict[str, Any]]:
+    """Every location in id order (rejected with its constraint, or ranked), then the combinations.
+
+    ``singles``: what each of ``surveyed.whole`` was costed at, in its order; ``total``: the chosen plan's
+    total cost as written."""
     best = search.best
     if best is None:  # nothing could be ranked, so every location's entry is written already
-        return [slot for slot in slots if isinstance(slot, dict)] + search.rejected_combos
-    singles = {c.ids[0]: c for c in search.feasible if len(c.ids) == 1}
-    explain = _Explainer(best, strategy)
-    out = [slot if isinstance(slot, dict) else explain.single(slot, singles[slot.id]) for slot in slots]
+        return [slot for slot in surveyed.slots if isinstance(slot, dict)] + search.rejected_combos
+    out = cast(list[dict[str, Any]], surveyed.slots.copy())  # each view in it is replaced by its entry below
+    explain = _Explainer(best, strategy, total)
+    for index, view, costed in zip(surveyed.placed, surveyed.whole, singles, strict=True):
+        if index >= 0:
+            out[index] = explain.single(view, costed)
     for costed in search.feasible:
         if len(costed.sites) > 1:
             out.append(_ranked(costed.sites, costed, best.ids, best, strategy))
@@ -235,12 +296,14 @@ def _candidates(slots: Sequence[Slot], search: _Search, strategy: str) -> list[d
 class _Explainer:
     """``_ranked`` for single locations, with what every one of them is compared with worked out once."""
 
-    __slots__ = ("best", "chosen", "outranked", "theirs", "theirs_km")
+    __slots__ = ("best", "chosen", "outranked", "theirs", "theirs_km", "versus")
 
-    def __init__(self, best: Costed, how: str) -> None:
+    def __init__(self, best: Costed, how: str, total: str) -> None:
+        """``total``: the chosen plan's total cost as the decision writes it (``f"{best.total:.2f}"``)."""
         self.best = best
-        self.chosen = f"best plan by {how} ({best.total:.2f})"
-        self.outranked = f"ranked below the chosen plan by {how} ({{:.2f}} vs {best.total:.2f})"
+        self.chosen = f"best plan by {how} ({total})"
+        self.outranked = f"ranked below the chosen plan by {how} ("  # then "{its total:.2f} vs {total})"
+        self.versus = f" vs {total})"
         # _compared's distance of the chosen plan, if it ships from one location with a known distance
         self.theirs = best.sites[0].distance_km if len(best.sites) == 1 else None
         self.theirs_km = "" if self.theirs is None else f"{self.theirs:.0f} km)"
@@ -250,7 +313,7 @@ class _Explainer:
         if costed.ids == best.ids:
             outcome, reason = "chosen", self.chosen
         else:
-            outcome, reason = "rejected", self.outranked.format(costed.total)
+            outcome, reason = "rejected", f"{self.outranked}{costed.total:.2f}{self.versus}"
             mine, theirs = view.distance_km, self.theirs
             if mine is not None and theirs is not None:
                 reason += f"; {'farther' if mine > theirs else 'nearer'} ({mine:.0f} km vs {self.theirs_km}"
@@ -298,7 +361,12 @@ def _cost_model(config: SourcingConfig) -> dict[str, Any]:
 
 
 def _decision(
-    request: SourcingRequest, strategy: str, demand: dict[str, int], slots: Sequence[Slot], search: _Search
+    request: SourcingRequest,
+    strategy: str,
+    demand: dict[str, int],
+    surveyed: Survey,
+    singles: Sequence[Costed],
+    search: _Search,
 ) -> Decision:
     best = search.best
     inputs = {
@@ -311,12 +379,13 @@ def _decision(
         "combinations_considered": search.considered,
         "combinations_pruned": search.pruned,
     }
-    alternatives = _candidates(slots, search, strategy)
+    total = "" if best is None else f"{best.total:.2f}"  # written three ways: worked out once
+    alternatives = _candidates(surveyed, singles, search, strategy, total)
     if best is None:
         reason = "the locations that pass every hard constraint cannot cover the order"
         return Decision(DecisionKind.ROUTING, "no_feasible_plan", reason, inputs, alternatives)
     where = ", ".join(best.ids)
     split = len(best.sites) > 1
     reason = f"{'split across' if split else 'shipped whole from'} {where}: best of the feasible plans by {strategy}"
-    reason += f" (total cost {best.total:.2f})"
+    reason += f" (total cost {total})"
     return Decision(DecisionKind.ROUTING, "split" if split else "single_location", reason, inputs, alternatives)

@@ -4,10 +4,12 @@ Capacity and the promise date rule a whole location out; a missing capability on
 lines it cannot carry (the site may still take the others in a split); stock is judged per
 candidate, since a combination can cover what no single site can.
 
-``view_sites`` (and ``survey``, its form for a search) runs for every location of every order (50
-locations: most of a decision's cost), so its loop binds what it reads to locals, takes what no order
-changes from a cache keyed on the ``Location`` object, and does each site's work once: the arithmetic
-is the same as ``great_circle_km`` and ``SourcingConfig.zone``, in the same order, so results are identical.
+``survey`` (what a search starts from) runs for every location of every order (50 locations: most of a
+decision's cost), so its loop binds what it reads to locals, takes what no order changes from a cache keyed
+on the ``Location`` object, does each site's work once and puts off what most sites never need (a short
+site's stock figures): the arithmetic is the same as ``great_circle_km`` and ``SourcingConfig.zone``, in
+the same order, so results are identical. ``view_sites`` is the same work written plainly, a view of every
+site, for the strategies and the evaluation that want them all.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 from overture.domain.inventory import Location
 from overture.domain.routing import EARTH_RADIUS_KM, GeoPoint
 from overture.domain.sourcing.model import Constraint, SourcingRequest, SourcingSite, Zone
+from overture.domain.sourcing.rounding import ROUNDER
 
 _NO_CAPACITY = (Constraint.CAPACITY, "no shipping capacity left today")
 _DIAMETER_KM = 2 * EARTH_RADIUS_KM  # the same product great_circle_km computes first
@@ -92,8 +95,9 @@ def _ruled_out(request: SourcingRequest, site: SourcingSite, zone: Zone) -> tupl
 
 # What routing needs of a location that no order changes: the location itself (to check the cache entry
 # is for this very object), its id, kind, priority, capabilities, whether it is active, and its
-# latitude's and longitude's radians with the latitude's cosine.
-_Facts = tuple[Location, str, str, int, frozenset[str], bool, float, float, float]
+# latitude's and longitude's radians with the latitude's cosine, and its entry in a decision when rejected
+# for stock and for capacity.
+_Facts = tuple[Location, str, str, int, frozenset[str], bool, float, float, float, dict[str, Any], dict[str, Any]]
 # By ``id(location)``. Production builds new SourcingSite objects (with that order's stock) for every
 # order, but around the same Location objects for as long as the store's location cache keeps them, so
 # these are keyed on the location. An id can be reused once its object is gone, hence the ``is`` check
@@ -111,8 +115,22 @@ def _facts(location: Location) -> _Facts:
     if len(_FACTS) >= _FACTS_MAX:
         _FACTS.clear()
     phi, lam, cos_phi = _radians(location.latitude, location.longitude)
+    # Its entry in a decision when short of stock, less what changes from order to order; and when out of
+    # capacity, which says why itself (``survey`` hands out copies: these are never handed out).
+    short_of_stock = {
+        "locations": None,
+        "location_id": location.id,
+        "kind": location.kind,
+        "distance_km": None,
+        "transit_days": None,
+        "outcome": "rejected",
+        "constraint": Constraint.STOCK,
+        "reason": None,
+        "components": None,
+    }  # candidates.site_entry's keys, in its order
+    no_capacity = {**short_of_stock, "constraint": _NO_CAPACITY[0], "reason": _NO_CAPACITY[1]}
     facts = (location, location.id, location.kind, location.priority, location.capabilities, location.active,
-             phi, lam, cos_phi)  # fmt: skip
+             phi, lam, cos_phi, short_of_stock, no_capacity)  # fmt: skip
     _FACTS[id(location)] = facts
     return facts
 
@@ -129,152 +147,226 @@ class _Handling(dict[str, float]):
         return handling
 
 
-# A site short of part of the order: ``SiteView``'s fields, in its order.
-ShortSite = tuple[
-    SourcingSite,
-    str,
-    str,
-    float | None,
-    Zone,
-    float,
-    float,
-    float,
-    dict[str, int],
-    dict[str, int],
-    tuple[str, ...],
-    None,
-]
+# A site no constraint rules out whole but short of part of the order: its cheapest shipment and id (what
+# the split pool ranks by) and ``SiteView``'s other fields but its stock figures, which ``short_view`` works
+# out if it is ever needed as a view (most short sites never join a combination).
+ShortSite = tuple[float, str, SourcingSite, str, float | None, Zone, float, float, tuple[str, ...]]
 # A location's place in a decision's candidates: its entry, or its view while it waits to be ranked.
 Slot = SiteView | dict[str, Any]
+# A site that ships the whole order, keyed for the split pool as a ShortSite is: cheapest shipment, id.
+Pooled = tuple[float, str, SiteView]
+
+
+class _Pricing:
+    """What a request prices every site with, worked out once per order."""
+
+    __slots__ = ("bounds", "far", "handling_of", "rate_table", "to_cos", "to_lam", "to_phi", "weight")
+
+    def __init__(self, request: SourcingRequest) -> None:
+        config, ship_to = request.config, request.ship_to
+        self.rate_table = config.rate_table
+        # Ascending, and only the last zone is open-ended (both checked by SourcingConfig).
+        self.bounds = [zone.max_km for zone in self.rate_table[:-1] if zone.max_km is not None]
+        self.far = self.rate_table[-1]  # an unknown ship-to is priced as the farthest zone
+        self.handling_of = _Handling(config.handling_by_kind)  # by kind, looked up once per order, not per site
+        self.weight = config.priority_weight
+        self.to_phi = self.to_lam = self.to_cos = 0.0
+        if ship_to is not None:
+            self.to_phi, self.to_lam, self.to_cos = _radians(ship_to.latitude, ship_to.longitude)
 
 
 def view_sites(request: SourcingRequest, demand: dict[str, int]) -> list[SiteView]:
     """Every active site, checked and priced; ordered by location id so results are reproducible.
 
     A site a constraint rules out whole gets no stock figures (``usable``, ``missing`` and
-    ``uncarried`` stay empty): it is only ever explained by that constraint."""
-    return _survey(request, demand, None, None)
-
-
-def survey(request: SourcingRequest, demand: dict[str, int]) -> tuple[list[SiteView], list[ShortSite], list[Slot]]:
-    """``view_sites`` for a search, in the same pass, split three ways: the views of the sites that could
-    ship the whole order alone; the sites no constraint rules out whole but short of some of it, as
-    ``SiteView`` fields (``SiteView(*short)``: most never join a combination, so most never need a view);
-    and the decision's entry for every location in id order. A rejected location's entry is written
-    here; a location that can ship the whole order alone stands as its view, to be explained once ranked."""
-    slots: list[Slot] = []
-    short: list[ShortSite] = []
-    return _survey(request, demand, slots, short), short, slots
-
-
-def _survey(
-    request: SourcingRequest, demand: dict[str, int], slots: list[Slot] | None, short: list[ShortSite] | None
-) -> list[SiteView]:
-    """The loop behind ``view_sites`` (``slots`` and ``short`` None) and ``survey`` (which leaves out the
-    ruled-out sites, and keeps the short ones in ``short``).
-
-    It runs for every location of every order, so it is written out: each location's constant facts
-    come from ``_FACTS``, and a rejected location's entry (``candidates.site_entry``'s dict, with
-    ``round1`` inlined) is built here rather than through calls."""
-    config, ship_to = request.config, request.ship_to
-    rate_table = config.rate_table
-    # Ascending, and only the last zone is open-ended (both checked by SourcingConfig).
-    bounds = [zone.max_km for zone in rate_table[:-1] if zone.max_km is not None]
-    far = rate_table[-1]
-    handling_by_kind, weight = config.handling_by_kind, config.priority_weight
-    handling_of = _Handling(handling_by_kind)  # by kind, looked up once per order rather than per site
-    needs = _needs_by_sku(request)  # most orders need no capability: then none is checked
-    demand_items = tuple(demand.items())
-    may_promise = request.promise_by is not None
-    sin, asin, sqrt = math.sin, math.asin, math.sqrt
-    to_phi = to_lam = to_cos = 0.0
-    if ship_to is not None:
-        to_phi, to_lam, to_cos = _radians(ship_to.latitude, ship_to.longitude)
-    known, remember = _FACTS.get, _facts
-    stock, capability = Constraint.STOCK, Constraint.CAPABILITY  # an enum member read is slow: read once
+    ``uncarried`` stay empty): it is only ever explained by that constraint. (``survey`` is the same
+    work for a search, written out for speed; the two must agree on every figure.)"""
+    pricing = _Pricing(request)
+    located = request.ship_to is not None
+    needs = _needs_by_sku(request)
     views: list[SiteView] = []
-    append = views.append
+    for site in sorted(request.sites, key=_location_id):
+        _, location_id, kind, priority, capabilities, active, phi, lam, cos_phi, _, _ = _facts(site.location)
+        if not active:
+            continue
+        distance = _distance(pricing, phi, lam, cos_phi) if located else None
+        zone = pricing.far if distance is None else pricing.rate_table[bisect_left(pricing.bounds, distance)]
+        handling = pricing.handling_of[kind]
+        priority_cost = pricing.weight * priority
+        min_cost = zone.base + handling + priority_cost
+        ruled_out = _ruled_out(request, site, zone)
+        if ruled_out is not None:
+            views.append(SiteView(site, location_id, kind, distance, zone, handling, priority_cost, min_cost,
+                                  {}, {}, (), ruled_out))  # fmt: skip
+            continue
+        uncarried = tuple([sku for sku, need in needs.items() if not need <= capabilities])
+        short: ShortSite = (min_cost, location_id, site, kind, distance, zone, handling, priority_cost, uncarried)
+        views.append(short_view(short, demand))
+    return views
+
+
+def _distance(pricing: _Pricing, phi: float, lam: float, cos_phi: float) -> float:
+    """``great_circle_km``'s arithmetic, in its order (``x / 2`` and ``x * 0.5`` are the same double)."""
+    root = math.sqrt(
+        math.sin((phi - pricing.to_phi) * 0.5) ** 2
+        + pricing.to_cos * cos_phi * math.sin((lam - pricing.to_lam) * 0.5) ** 2
+    )
+    return _DIAMETER_KM * math.asin(root if root < 1.0 else 1.0)
+
+
+def short_view(short: ShortSite, demand: dict[str, int]) -> SiteView:
+    """A site no constraint rules out whole as a view, with its stock figures: what it may ship of each
+    demanded SKU (its stock capped at the demand; none of what it cannot carry), and what it cannot fill."""
+    min_cost, location_id, site, kind, distance, zone, handling, priority_cost, uncarried = short
+    stock = carried(site.available, uncarried)
+    usable = demand.copy()  # then lowered where it is short: cheaper than built key by key
+    missing: dict[str, int] = {}
+    for sku, wanted in demand.items():
+        have = stock.get(sku, 0)
+        if have < wanted:
+            usable[sku] = have
+            missing[sku] = wanted - have
+    return SiteView(site, location_id, kind, distance, zone, handling, priority_cost, min_cost,
+                    usable, missing, uncarried, None)  # fmt: skip
+
+
+def carried(available: Mapping[str, int], uncarried: tuple[str, ...]) -> Mapping[str, int]:
+    """A site's stock read as none of the SKUs it cannot carry."""
+    return {**available, **dict.fromkeys(uncarried, 0)} if uncarried else available
+
+
+@dataclass(slots=True)
+class Survey:
+    """``survey``'s findings, in location id order.
+
+    - ``whole``: the views of the sites that can ship the whole order alone; each stands in ``slots`` at
+      the index ``placed`` gives until it is ranked and explained (-1: its entry is written already).
+    - ``short``: the sites no constraint rules out whole but short of some of the order (``short_view``
+      makes one a view: most never join a combination, so most never need one).
+    - ``slots``: the decision's entry of every location (a rejected one's is written here).
+    - ``pool_whole``: the whole sites that may join a combination (all, unless the order asks for nothing),
+      keyed as the short sites are, by cheapest shipment and id.
+    - ``nonnegative``: no line's quantity and no eligible site's stock is negative. Then a site that ships
+      the order alone means no shortage, and a set of sites covers the order exactly when it holds enough of
+      each SKU between them."""
+
+    whole: list[SiteView]
+    placed: list[int]
+    short: list[ShortSite]
+    slots: list[Slot]
+    pool_whole: list[Pooled]
+    nonnegative: bool
+
+
+def survey(request: SourcingRequest, demand: dict[str, int]) -> Survey:
+    """``view_sites`` for a search, in one pass that also writes every rejected location's entry.
+
+    It runs for every location of every order (most of a decision's cost), so it is written out: each
+    location's constant facts come from ``_FACTS``, what the order prices every site with is bound to
+    locals, a rejected location's entry (``candidates.site_entry``'s dict, with ``round1`` inlined) is
+    built here rather than through calls, and the ruled-out sites are neither costed nor checked for
+    stock. The arithmetic is ``view_sites``'s, in the same order, so every figure is identical."""
+    pricing = _Pricing(request)
+    rate_table, bounds, far, handling_of = pricing.rate_table, pricing.bounds, pricing.far, pricing.handling_of
+    weight, to_phi, to_lam, to_cos = pricing.weight, pricing.to_phi, pricing.to_lam, pricing.to_cos
+    located = request.ship_to is not None
+    needs = _needs_by_sku(request)  # most orders need no capability: then none is checked
+    # Each SKU with its demand, and how a site that lacks it outright is short ("SKU by n"): most short
+    # sites lack a SKU outright, and a figure formatted once per order rather than per site saves much.
+    demand_rows = tuple([(sku, wanted, f"{sku} by {wanted}") for sku, wanted in demand.items()])
+    # Whether a whole site can join a combination (any(view.usable.values()): its usable is the demand).
+    whole_pools = any(demand.values())
+    negative = any(line.quantity < 0 for line in request.lines)
+    may_promise = request.promise_by is not None
+    sin, asin, sqrt, power, diameter = math.sin, math.asin, math.sqrt, math.pow, _DIAMETER_KM
+    known, remember = _FACTS.get, _facts
+    # An enum member read is slow: read once.
+    capability = Constraint.CAPABILITY
+    whole: list[SiteView] = []
+    placed: list[int] = []
+    short: list[ShortSite] = []
+    slots: list[Slot] = []
+    pool_whole: list[Pooled] = []
+    distance: float | None = None
+    zone, rounded = far, None  # as an unknown ship-to leaves them
     for site in sorted(request.sites, key=_location_id):
         location = site.location
         facts = known(id(location))
         if facts is None or facts[0] is not location:
             facts = remember(location)
-        _, location_id, kind, priority, capabilities, active, phi, lam, cos_phi = facts
+        _, location_id, kind, priority, capabilities, active, phi, lam, cos_phi, short_of_stock, no_capacity = facts
         if not active:
             continue
-        distance: float | None = None
-        zone = far  # unknown ship-to: priced as the farthest zone
-        if ship_to is not None:
-            root = sqrt(sin((phi - to_phi) / 2) ** 2 + to_cos * cos_phi * sin((lam - to_lam) / 2) ** 2)
-            distance = _DIAMETER_KM * asin(root if root < 1.0 else 1.0)
+        if located:
+            # math.pow(x, 2.0) is x ** 2 (the same libm call) with less dispatch; x * x can differ by an ulp.
+            root = sqrt(
+                power(sin((phi - to_phi) * 0.5), 2.0) + to_cos * cos_phi * power(sin((lam - to_lam) * 0.5), 2.0)
+            )
+            distance = diameter * asin(root if root < 1.0 else 1.0)
             zone = rate_table[bisect_left(bounds, distance)]  # the first zone whose max_km >= distance
+            # round1(distance) inlined, in floats: a distance is finite, not negative and under 20,016 km, so
+            # adding and taking away 1.5 * 2**52 rounds ``tenths`` to its nearest integer (ties to even), which
+            # is round(tenths); divided by 10.0 it is the double int / int division gives. Near a tie, round().
+            tenths = distance * 10.0
+            whole_tenths = tenths + ROUNDER - ROUNDER
+            if whole_tenths and -0.4999 < tenths - whole_tenths < 0.4999:
+                rounded = whole_tenths / 10.0
+            else:
+                rounded = round(distance, 1)
         capacity = site.capacity_left
+        # Its entry if rejected, copied from the location's (a copy of a dict is cheaper to make than one
+        # built key by key); what every rejection writes is written after.
         if capacity is not None and capacity <= 0:
-            ruled_out: tuple[Constraint, str] | None = _NO_CAPACITY
+            entry = no_capacity.copy()
+        elif may_promise and (ruled_out := _ruled_out(request, site, zone)) is not None:
+            entry = short_of_stock.copy()
+            entry["constraint"], entry["reason"] = ruled_out
         else:
-            ruled_out = _ruled_out(request, site, zone) if may_promise else None
-        if ruled_out is None or slots is None:  # a ruled-out site's explanation needs none of its costs
             handling = handling_of[kind]
             priority_cost = weight * priority
             min_cost = zone.base + handling + priority_cost
-        if ruled_out is None:
-            uncarried = tuple([sku for sku, need in needs.items() if not need <= capabilities]) if needs else ()
-            usable: dict[str, int] = {}
-            missing: dict[str, int] = {}
-            get = site.available.get
-            for sku, wanted in demand_items:  # its stock, capped at the demand; none of what it cannot carry
-                have = get(sku, 0) if not uncarried or sku not in uncarried else 0
+            available = site.available
+            uncarried: tuple[str, ...] = ()
+            if needs:
+                uncarried = tuple([sku for sku, need in needs.items() if not need <= capabilities])
+                available = carried(available, uncarried)
+            reason = ""  # "short ..." if it is short of any SKU (its stock figures wait for short_view)
+            for sku, wanted, part in demand_rows:
+                have = available.get(sku, 0)
                 if have < wanted:
-                    usable[sku] = have
-                    missing[sku] = wanted - have
-                else:
-                    usable[sku] = wanted
-            if slots is None or short is None:
-                append(SiteView(site, location_id, kind, distance, zone, handling, priority_cost, min_cost,
-                                usable, missing, uncarried, None))  # fmt: skip
-                continue
-            if missing:
-                short.append((site, location_id, kind, distance, zone, handling, priority_cost, min_cost,
-                              usable, missing, uncarried, None))  # fmt: skip
-            else:
+                    if have:  # else it lacks the SKU outright: ``part`` says so already
+                        part = f"{sku} by {wanted - have}"
+                        if have < 0:
+                            negative = True
+                    reason = f"{reason}, {part}" if reason else f"short {part}"
+            if reason:
+                short.append((min_cost, location_id, site, kind, distance, zone, handling, priority_cost, uncarried))
+                entry = short_of_stock.copy()
+                if uncarried:
+                    entry["constraint"] = capability
+                    reason = f"cannot carry {', '.join(uncarried)} (missing capability)"
+                entry["reason"] = reason
+            else:  # it can ship the order alone: it may ship all the demand, and misses nothing
                 view = SiteView(site, location_id, kind, distance, zone, handling, priority_cost, min_cost,
-                                usable, missing, uncarried, None)  # fmt: skip
-                append(view)
-            if uncarried:
-                constraint, reason = capability, f"cannot carry {', '.join(uncarried)} (missing capability)"
-            elif len(missing) == 1:  # the usual rejection, without building a list to join
-                ((sku, short_by),) = missing.items()
-                constraint, reason = stock, f"short {sku} by {short_by}"
-            elif missing:
-                constraint, reason = stock, "short " + ", ".join([f"{s} by {q}" for s, q in missing.items()])
-            else:
-                slots.append(view)  # it can ship the order alone: explained once ranked
-                continue
-        elif slots is None:
-            append(SiteView(site, location_id, kind, distance, zone, handling, priority_cost, min_cost,
-                            {}, {}, (), ruled_out))  # fmt: skip
-            continue
-        else:
-            constraint, reason = ruled_out
-        rounded = None
-        if distance is not None:  # round1(distance), inlined: a distance is finite and under 20,016 km
-            tenths = distance * 10.0
-            whole = round(tenths)
-            rounded = whole / 10 if whole and -0.4999 < tenths - whole < 0.4999 else round(distance, 1)
-        slots.append(
-            {
-                "locations": [location_id],
-                "location_id": location_id,
-                "kind": kind,
-                "distance_km": rounded,
-                "transit_days": zone.transit_days,
-                "outcome": "rejected",
-                "constraint": constraint,
-                "reason": reason,
-                "components": None,
-            }
-        )
-    return views
+                                demand.copy(), {}, uncarried, None)  # fmt: skip
+                whole.append(view)
+                if whole_pools:
+                    pool_whole.append((min_cost, location_id, view))
+                if not uncarried:  # explained once ranked
+                    placed.append(len(slots))
+                    slots.append(view)
+                    continue
+                # It lacks a capability yet fills every line (those needing it ask for nothing): ranked, but
+                # explained by the capability it lacks.
+                placed.append(-1)
+                entry = short_of_stock.copy()
+                entry["constraint"] = capability
+                entry["reason"] = f"cannot carry {', '.join(uncarried)} (missing capability)"
+        entry["locations"] = [location_id]
+        entry["distance_km"] = rounded
+        entry["transit_days"] = zone.transit_days
+        slots.append(entry)
+    return Survey(whole, placed, short, slots, pool_whole, not negative)
 
 
 def distance_km(ship_to: GeoPoint | None, latitude: float, longitude: float) -> float | None:

@@ -30,7 +30,10 @@ class Strategy(Protocol):
 def _cost_key(c: Costed) -> tuple[float, float, tuple[str, ...]]:
     """Lowest total cost; at equal cost the fewer kilometres shipped (summed over the shipments, none
     counted when the ship-to point is unknown), then the location ids, so a decision is reproducible."""
-    return (c.total, sum([s.distance_km or 0.0 for s in c.sites]), c.ids)
+    sites = c.sites
+    if len(sites) == 1:  # most candidates; the sum of one distance is that distance
+        return (c.total, sites[0].distance_km or 0.0, c.ids)
+    return (c.total, sum([s.distance_km or 0.0 for s in sites]), c.ids)
 
 
 def by_cost(request: SourcingRequest) -> RoutingPlan:
