@@ -66,3 +66,19 @@ def test_applying_cp_sat_places_both_orders_as_planned_and_they_complete(hub: Hu
     timeline = hub.order(single)["timeline"]
     planned = [e for e in timeline if e["type"] == "decision" and e.get("outcome") == "planned"]
     assert len(planned) == 1 and "backlog plan (cp-sat)" in planned[0]["reason"] and "planner" in planned[0]["reason"]
+
+
+def test_applying_from_the_dashboard_runs_the_orders_to_completed(hub: Hub) -> None:
+    single, pair = _held_orders_then_stock(hub)
+    hx = {"HX-Request": "true"}
+
+    planned = hub.http.post("/backlog/plan", data={"time_limit_s": "3"}, headers=hx)
+    assert planned.status_code == 200 and 'data-testid="backlog-apply"' in planned.text, planned.text
+    form = {"time_limit_s": "3", "apply": "1", "note": "late receipt"}
+    applied = hub.http.post("/backlog/plan", data=form, headers=hx)
+
+    assert applied.status_code == 200, applied.text
+    assert applied.text.count("accepted") == 2
+    for order_id in (single, pair):
+        hub.wait_status(order_id, "completed")
+    assert _released_from(hub) == {single: {"LAX"}, pair: {"EWR"}}

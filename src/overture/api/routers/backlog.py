@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from overture.api.auth import actor_of
-from overture.api.deps import ContainerDep, OrderWorkflowsDep
+from overture.api.deps import ContainerDep, get_order_workflows
 from overture.api.responses import Json
 from overture.bootstrap import Container
 from overture.domain.backlog import BacklogPlan
@@ -42,21 +42,28 @@ class PlanIn(BaseModel):
 
 
 @router.post("/backlog/plan")
-async def plan_backlog(body: PlanIn, request: Request, container: ContainerDep, workflows: OrderWorkflowsDep) -> Json:
+async def plan_backlog(body: PlanIn, request: Request, container: ContainerDep) -> Json:
     """Plan the orders on hold for insufficient stock against the stock available now, greedy
     (order by order, as capture would) beside CP-SAT (the whole backlog at once); with ``apply``,
     place every order the chosen plan fills exactly as it allocated it."""
     actor = actor_of(request) or body.actor
     if body.apply and actor is None:
         raise InvalidRequest("actor", "who decided is required when auth is off", ErrorCode.REQUIRED)
+    return Json(await plan_and_apply(request, container, body, actor))
+
+
+async def plan_and_apply(request: Request, container: Container, body: PlanIn, actor: str | None) -> dict[str, object]:
+    """The plans as JSON, and with ``body.apply`` what each filled order's workflow answered (the
+    dashboard's too). Planning alone needs no workflow engine."""
+    workflows = get_order_workflows(request) if body.apply else None
     held = container.views.open_exceptions_by_order(ExceptionType.INSUFFICIENT_STOCK.value)
     comparison = await run_in_threadpool(_plan, container, list(held), body.time_limit_s)
     answer = _comparison_json(comparison)
-    if body.apply:
+    if workflows is not None:
         assert actor is not None
         chosen = comparison.optimised if body.solver == "cp-sat" else comparison.greedy
         answer["applied"] = await _apply(workflows, chosen, held, actor, body.note)
-    return Json(answer)
+    return answer
 
 
 def _plan(container: Container, held: list[str], time_limit_s: float) -> BacklogComparison:
