@@ -49,6 +49,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PO_NUMBER = "PO-BROWSER-4711"
 SKU = "BROWSER-WIDGET"
+SCARCE = "BROWSER-SCARCE"
 WAREHOUSE = "EWR1"  # one of the demo's warehouses
 ORDERS, SKUS = 40, 120
 
@@ -122,6 +123,20 @@ def _held_order(hub: Hub) -> tuple[str, str]:
             )
         ).scalar_one()
     return order_id, str(exception_id)
+
+
+def _scarce_backlog(hub: Hub) -> None:
+    """Three orders of a SKU nobody stocks (held, no supply expected), then 3 units arrive at two
+    warehouses: what the backlog page plans."""
+    add_skus(hub.container, SCARCE)
+    for quantity, zip_code in ((2, "90021"), (1, "10001"), (2, "60607")):
+        hub.post_order(order_payload((SCARCE, quantity), zip_code=zip_code))
+    hub.wait_for(
+        lambda: sum(e["type"] == "insufficient_stock" for e in hub.http.get("/v1/exceptions").json()["items"]) >= 3,
+        what="three orders held for stock",
+    )
+    stock(hub.container, SCARCE, WAREHOUSE, 2)
+    stock(hub.container, SCARCE, "DFW1", 1)
 
 
 def _bar_values(page: sync_api.Page, chart_id: str) -> list[float]:
@@ -208,6 +223,16 @@ def test_sign_in_overview_retry_an_exception_to_completed_and_search_by_po(hub: 
     sync_api.expect(page.locator("main")).to_contain_text(WAREHOUSE)
     _shot(page, "inventory")
 
+    _scarce_backlog(hub)
+    page.get_by_test_id("nav-backlog").click()
+    page.wait_for_url(f"{url}/backlog")
+    assert int(page.get_by_test_id("backlog-held").inner_text()) >= 3
+    page.locator("input[name=time_limit_s]").fill("2")
+    page.get_by_test_id("backlog-plan").click()
+    sync_api.expect(page.get_by_test_id("backlog-comparison")).to_contain_text("cp-sat")
+    sync_api.expect(page.get_by_test_id("backlog-apply")).to_be_visible()  # CP-SAT fills some: it offers to apply
+    _shot(page, "backlog")
+
     page.get_by_test_id("nav-savings").click()
     page.wait_for_url(f"{url}/savings")
     sync_api.expect(page.get_by_test_id("work-counts")).to_be_visible()
@@ -218,5 +243,5 @@ def test_sign_in_overview_retry_an_exception_to_completed_and_search_by_po(hub: 
     page.goto(f"{url}/exceptions")
     assert "/signin?next=" in page.url
     assert time.monotonic() - started < 60
-    for name in ("signin", "overview", "queue", "order", "search-result", "inventory", "savings"):
+    for name in ("signin", "overview", "queue", "order", "search-result", "inventory", "backlog", "savings"):
         assert (ARTIFACTS / f"{name}.png").stat().st_size > 10_000, name
