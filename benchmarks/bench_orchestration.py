@@ -748,7 +748,7 @@ def py_spy(targets: dict[str, int], directory: Path | None) -> Iterator[dict[str
         return
     directory.mkdir(parents=True, exist_ok=True)
     outputs = {name: directory / f"{name.split()[0]}.txt" for name in targets}
-    options = ["--format", "raw", "--rate", "50", "--nonblocking", "--full-filenames", "--gil"]
+    options = ["--format", "raw", "--rate", "200", "--nonblocking", "--full-filenames", "--gil"]
     spies = [
         subprocess.Popen(
             [exe, "record", "--pid", str(pid), "--output", str(outputs[name]), *options],

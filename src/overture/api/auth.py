@@ -38,7 +38,7 @@ from overture.api.errors import error_body
 from overture.api.responses import Json
 from overture.bootstrap import Container
 from overture.domain.access import Principal, Role
-from overture.services.access import active_principal, authenticate, signing_secret
+from overture.services.access import KeyCache, active_principal, authenticate, cached_principal, signing_secret
 
 SESSION_COOKIE = "overture_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -244,8 +244,13 @@ async def _session_principal(request: Request) -> tuple[Principal, str] | None:
     if data is None or "k" not in data or "c" not in data:
         return None
     container: Container = request.app.state.container
-    principal = await run_in_threadpool(active_principal, container.uow, data["k"])
+    principal = await run_in_threadpool(active_principal, container.uow, data["k"], cache=_key_cache(request))
     return None if principal is None else (principal, data["c"])
+
+
+def _key_cache(request: Request) -> KeyCache | None:
+    cache: KeyCache | None = getattr(request.app.state, "key_cache", None)
+    return cache
 
 
 async def _check_csrf(request: Request, expected: str) -> None:
@@ -264,7 +269,10 @@ async def _identify(request: Request, method: str) -> Principal | None:
     token = _presented_key(request)
     container: Container = request.app.state.container
     if token is not None:
-        principal = await run_in_threadpool(authenticate, container.uow, container.clock, token)
+        cache = _key_cache(request)
+        principal = cached_principal(cache, container.clock, token) if cache is not None else None
+        if principal is None:  # not cached (or refused): the store decides, off the event loop
+            principal = await run_in_threadpool(authenticate, container.uow, container.clock, token, cache=cache)
         if principal is None:
             raise NotAuthenticated("the API key is unknown, malformed or revoked", page=False)
         return principal
@@ -361,6 +369,8 @@ def install_auth(app: FastAPI, container: Container) -> None:
         if not is_loopback(settings.host):  # model_copy skips validators: check again here
             raise ValueError(f"auth: 'off' is refused when the API binds to {settings.host!r}")
     app.state.sessions = Sessions(container)
+    # Keys read in the last couple of seconds are not read again: a store read per request saved.
+    app.state.key_cache = KeyCache()
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
     app.add_exception_handler(Forbidden, _forbidden)
     app.add_exception_handler(CsrfFailed, _csrf_failed)

@@ -34,11 +34,13 @@ def load_plan(uow_factory: UnitOfWorkFactory, order_id: str) -> OrderPlan:
     return read_only(uow_factory, work)
 
 
-def load_document(uow_factory: UnitOfWorkFactory, order_id: str) -> OrderDocument:
-    """The order as it is sent to the ERP and the WMS, read when it is sent."""
+def load_document(uow_factory: UnitOfWorkFactory, order_id: str, *, releases: bool = True) -> OrderDocument:
+    """The order as it is sent to the ERP and the WMS, read when it is sent. ``releases=False`` leaves
+    out what each location releases (the ERP is sent the lines only), which saves a query."""
 
     def work(uow: UnitOfWork) -> OrderDocument:
-        document = uow.fulfilment.document(order_id)
+        repo = uow.fulfilment
+        document = repo.document(order_id) if releases else repo.document_without_releases(order_id)
         if document is None:
             raise NotFound(f"no order {order_id!r}")
         return document
@@ -56,6 +58,9 @@ def load_release(
         document = uow.fulfilment.document(order_id)
         if document is None:
             raise NotFound(f"no order {order_id!r}")
+        # Most releases go to a WMS location: its kind alone says so, without reading the whole location.
+        if uow.fulfilment.location_kind(location_id) != LocationKind.DROP_SHIP.value:
+            return document, None
         location = uow.sourcing.locations([location_id]).get(location_id)
         return document, location if location is not None and location.kind is LocationKind.DROP_SHIP else None
 
@@ -134,18 +139,22 @@ def receive_shipment(
     def work(uow: UnitOfWork) -> ShipmentOutcome:
         message_id = uow.messages.add(message)
         shipment = translate_or_quarantine(uow, message_id, message.body, translate)
-        if uow.fulfilment.plan_status(shipment.order_id) is None:
+        status = uow.fulfilment.plan_status(shipment.order_id)
+        if status is None:
             error = FieldError("order_id", ErrorCode.NOT_FOUND, f"no order {shipment.order_id!r}")
             quarantine(uow, message_id, ErrorCode.NOT_FOUND, [error])
-        outcome = _record_shipment(uow, shipment, message_id, clock())
-        status = MessageStatus.ACCEPTED if outcome.recorded else MessageStatus.DUPLICATE
-        uow.messages.settle(message_id, status, order_id=shipment.order_id)
+        # Recording a shipment moves no status, so the one read here is the one its note is made at.
+        outcome = _record_shipment(uow, shipment, message_id, clock(), status)
+        settled = MessageStatus.ACCEPTED if outcome.recorded else MessageStatus.DUPLICATE
+        uow.messages.settle(message_id, settled, order_id=shipment.order_id)
         return outcome
 
     return in_transaction(uow_factory, work)
 
 
-def _record_shipment(uow: UnitOfWork, shipment: ShipmentRecord, raw_message_id: str, at: datetime) -> ShipmentOutcome:
+def _record_shipment(
+    uow: UnitOfWork, shipment: ShipmentRecord, raw_message_id: str, at: datetime, status: str | None
+) -> ShipmentOutcome:
     """Store a shipment once and turn that location's reservations into shipped stock."""
     if not uow.fulfilment.add_shipment(shipment, raw_message_id, at):
         return ShipmentOutcome(False, shipment.order_id, shipment.location_id, shipment.shipment_id)
@@ -159,7 +168,7 @@ def _record_shipment(uow: UnitOfWork, shipment: ShipmentRecord, raw_message_id: 
     uow.fulfilment.mark_lines_shipped(shipment.order_id, shipment.location_id)
     uow.fulfilment.add_reference(shipment.order_id, "carrier", "tracking_number", shipment.tracking_number, at)
     note_text = f"{shipment.location_id} shipped by {shipment.carrier}, tracking {shipment.tracking_number}"
-    uow.fulfilment.add_note(shipment.order_id, note_text, at)
+    uow.fulfilment.add_note_at(shipment.order_id, note_text, at, status)
     return ShipmentOutcome(True, shipment.order_id, shipment.location_id, shipment.shipment_id)
 
 

@@ -431,6 +431,20 @@ class FulfilmentRepository(Protocol):
 
     def document(self, order_id: str) -> OrderDocument | None: ...
 
+    def document_without_releases(self, order_id: str) -> OrderDocument | None:
+        """``document`` with ``releases`` left empty: for the ERP, which is sent the lines only."""
+        ...
+
+    def location_kind(self, location_id: str) -> str | None:
+        """The location's kind (``LocationKind`` value), None if there is no such location: one read by
+        key, for a release that only needs the whole location when it is a drop-ship one."""
+        ...
+
+    def channel_and_partner(self, order_id: str) -> tuple[str, str | None] | None:
+        """The order's channel and its customer's partner id (None: not a partner's order); None if no order.
+        One read by key, for steps that only need to learn whether an order is an EDI partner's."""
+        ...
+
     def plan_status(self, order_id: str) -> str | None: ...
 
     def load_order(self, order_id: str) -> Order | None:
@@ -445,6 +459,10 @@ class FulfilmentRepository(Protocol):
     def set_status(self, order_id: str, target: OrderStatus, note: str, at: datetime) -> bool: ...
 
     def add_note(self, order_id: str, note: str, at: datetime) -> None: ...
+
+    def add_note_at(self, order_id: str, note: str, at: datetime, status: str | None) -> None:
+        """``add_note`` for a caller that has just read the order's status in this transaction."""
+        ...
 
     def add_decision(self, order_id: str, decision: Decision) -> None: ...
 

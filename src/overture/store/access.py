@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from overture.domain.access import ApiKey, Role
+from overture.services.access import TOUCH_EVERY
 from overture.store.tables import api_keys, auth_secrets
 
-# last_used_at is a hint for people tidying keys, not an audit log: write it at most this often per
-# key, so a busy client does not turn every read into a write.
-TOUCH_EVERY = timedelta(minutes=1)
+# Built once: the API reads a key for every request whose key is not in its KeyCache.
+_KEY_BY_ID = select(api_keys).where(api_keys.c.id == bindparam("b_key_id"))
 
 
 def _key(row: Row[tuple[object, ...]]) -> ApiKey:
@@ -48,7 +48,7 @@ class SqlKeyRepository:
         )
 
     def get(self, key_id: str) -> ApiKey | None:
-        row = self._c.execute(select(api_keys).where(api_keys.c.id == key_id)).first()
+        row = self._c.execute(_KEY_BY_ID, {"b_key_id": key_id}).first()
         return None if row is None else _key(row)
 
     def list(self, *, include_revoked: bool = True) -> list[ApiKey]:

@@ -39,6 +39,7 @@ from overture.store.orders import (
 )
 from overture.store.tables import (
     decisions,
+    locations,
     order_exceptions,
     order_lines,
     orders,
@@ -48,6 +49,20 @@ from overture.store.tables import (
 # Built once: every status move reads it (four moves an order), and building a statement per
 # call cost more than running it.
 _STATUS_SINCE = select(orders.c.status, orders.c.updated_at).where(orders.c.id == bindparam("b_order_id"))
+# What the partner-document step needs to learn that an order is not an EDI one: one read by key.
+# What an order document is made of, and no more: reading the whole rows decoded the charges, the
+# timestamps and every line's status for nothing (three documents are read an order).
+_DOCUMENT_ROW = select(orders.c.id, orders.c.currency, orders.c.total, orders.c.customer, orders.c.ship_to).where(
+    orders.c.id == bindparam("b_order_id")
+)
+_DOCUMENT_LINES = (
+    select(order_lines.c.line_no, order_lines.c.sku, order_lines.c.quantity, order_lines.c.unit_price)
+    .where(order_lines.c.order_id == bindparam("b_order_id"))
+    .order_by(order_lines.c.line_no)
+)
+_LOCATION_KIND = select(locations.c.kind).where(locations.c.id == bindparam("b_location_id"))
+# (orders.partner_id is written from the customer's partner id when the order is added.)
+_CHANNEL_AND_PARTNER = select(orders.c.channel, orders.c.partner_id).where(orders.c.id == bindparam("b_order_id"))
 
 
 class SqlFulfilmentRepository:
@@ -72,10 +87,17 @@ class SqlFulfilmentRepository:
         return OrderPlan(order_id, row.status, email, targets, self._open_exceptions(order_id))
 
     def document(self, order_id: str) -> OrderDocument | None:
-        found = self._order_with_lines(order_id)
-        if found is None:
+        return self._document(order_id, with_releases=True)
+
+    def document_without_releases(self, order_id: str) -> OrderDocument | None:
+        return self._document(order_id, with_releases=False)
+
+    def _document(self, order_id: str, *, with_releases: bool) -> OrderDocument | None:
+        params = {"b_order_id": order_id}
+        row = self._c.execute(_DOCUMENT_ROW, params).first()
+        if row is None:
             return None
-        row, line_rows = found
+        line_rows = self._c.execute(_DOCUMENT_LINES, params)
         return OrderDocument(
             order_id=row.id,
             currency=row.currency,
@@ -83,8 +105,16 @@ class SqlFulfilmentRepository:
             customer=row.customer,
             ship_to=row.ship_to,
             lines=[PlanLine(r.line_no, r.sku, r.quantity, str(r.unit_price)) for r in line_rows],
-            releases=self._releases(order_id),
+            releases=self._releases(order_id) if with_releases else [],
         )
+
+    def location_kind(self, location_id: str) -> str | None:
+        kind: str | None = self._c.scalar(_LOCATION_KIND, {"b_location_id": location_id})
+        return kind
+
+    def channel_and_partner(self, order_id: str) -> tuple[str, str | None] | None:
+        row = self._c.execute(_CHANNEL_AND_PARTNER, {"b_order_id": order_id}).first()
+        return None if row is None else (row.channel, row.partner_id or None)
 
     def _releases(self, order_id: str) -> list[LocationRelease]:
         rows = self._c.execute(statements.UNRELEASED_RESERVATIONS, {"b_order_id": order_id})
@@ -195,7 +225,9 @@ class SqlFulfilmentRepository:
         return True
 
     def add_note(self, order_id: str, note: str, at: datetime) -> None:
-        status = self.plan_status(order_id)
+        self.add_note_at(order_id, note, at, self.plan_status(order_id))
+
+    def add_note_at(self, order_id: str, note: str, at: datetime, status: str | None) -> None:
         self._c.execute(
             statements.INSERT_EVENTS,
             {"order_id": order_id, "at": at, "kind": "note", "from_status": status, "to_status": status, "note": note},

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import weakref
 from types import TracebackType
 from typing import Self
 
@@ -45,40 +43,20 @@ def translate_error(error: DBAPIError) -> Exception | None:
     return None
 
 
-# How long a writer queues in this process before it goes to SQLite's busy handler anyway: the
-# engine's busy timeout, so a writer never waits here longer than SQLite would have let it.
-WRITE_QUEUE_TIMEOUT_S = 30.0
-_write_queues: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
-_write_queues_guard = threading.Lock()
-
-
-def _write_queue(engine: Engine) -> threading.RLock | None:
-    """The lock this process's SQLite writers queue on; None for PostgreSQL (row locks, no queue)."""
-    if engine.dialect.name != "sqlite":
-        return None
-    with _write_queues_guard:
-        return _write_queues.setdefault(engine, threading.RLock())
-
-
 class SqlUnitOfWork:
-    """One connection and transaction. On SQLite, write units of work of one process queue on a lock
-    before ``BEGIN IMMEDIATE``: SQLite lets one writer in at a time, and a writer refused by it sleeps
-    in the busy handler (1, 2, 5 ... 100 ms) and tries again instead of queueing, so the write lock
-    sat idle while waiters slept. Writers of other processes still meet in the busy handler."""
+    """One connection and transaction.
+
+    No in-process queue in front of SQLite's write lock: one was tried (writers waited less) but
+    Temporal cancels a thread's local activity by raising inside that thread, which could land
+    between taking such a lock and recording it, leaking it and stalling every later writer."""
 
     def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
         self._engine = engine
         self._readonly = readonly
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
-        self._queue = None if readonly else _write_queue(engine)
-        self._queued = False
 
     def __enter__(self) -> Self:
-        if self._queue is not None:
-            # An RLock, so a nested writer on this thread goes on to SQLite as it did before (and
-            # a timeout instead of waiting for ever if a holder waits on another writer).
-            self._queued = self._queue.acquire(timeout=WRITE_QUEUE_TIMEOUT_S)
         try:
             connection = self._engine.connect()
             if self._readonly:
@@ -90,7 +68,6 @@ class SqlUnitOfWork:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
-            self._dequeue()
             raise
         self.messages = SqlMessageRepository(connection)
         self.idempotency = SqlIdempotencyRepository(connection)
@@ -106,11 +83,6 @@ class SqlUnitOfWork:
         self.keys = SqlKeyRepository(connection)
         self.supply = SqlSupplyRepository(connection)
         return self
-
-    def _dequeue(self) -> None:
-        if self._queued and self._queue is not None:
-            self._queued = False
-            self._queue.release()
 
     @property
     def connection(self) -> Connection:
@@ -143,7 +115,6 @@ class SqlUnitOfWork:
                 self._connection.close()
             self._connection = None
             self._transaction = None
-            self._dequeue()
         if isinstance(exc, DBAPIError):
             translated = translate_error(exc)
             if translated is not None:

@@ -199,6 +199,10 @@ def _units(quantity: Decimal) -> int:
 
 
 def _edi_order(uow: UnitOfWork, order_id: str) -> tuple[Order, PartnerProfile] | None:
+    # Most orders are not a partner's: learn that from one read by key before loading the order.
+    found = uow.fulfilment.channel_and_partner(order_id)
+    if found is None or found[0] != CHANNEL or not found[1]:
+        return None
     order = uow.fulfilment.load_order(order_id)
     if order is None or order.channel != CHANNEL or not order.customer.partner_id:
         return None

@@ -183,10 +183,12 @@ class OrderActivities:
     # ---- outside systems (regular activities) -------------------------------------
 
     async def _document(self, order_id: str) -> OrderDocument:
-        # A short read on the activity thread pool, so the event loop keeps serving other calls.
-        return await asyncio.get_running_loop().run_in_executor(
-            None, fulfilment.load_document, self.uow_factory, order_id
-        )
+        # A short read on the activity thread pool, so the event loop keeps serving other calls; the
+        # ERP is sent the lines only, so what each location releases is not read.
+        return await asyncio.get_running_loop().run_in_executor(None, self._erp_document, order_id)
+
+    def _erp_document(self, order_id: str) -> OrderDocument:
+        return fulfilment.load_document(self.uow_factory, order_id, releases=False)
 
     @activity.defn
     async def erp_create_sales_order(self, order_id: str) -> str:
