@@ -70,6 +70,7 @@ from temporalio.client import Client
 from temporalio.runtime import LogForwardingConfig, LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.worker import Worker
 
+from bench_common import LOCATIONS
 from overture import runtime
 from overture.bootstrap import Container, bootstrap
 from overture.config import Settings
@@ -99,20 +100,6 @@ SEED = 20_240_601
 HOST = "127.0.0.1"
 NOISY = 0.2  # cores kept busy by other processes above which the rate ratio is flagged as unreliable
 MACHINE = "machine"  # key of the whole machine's CPU in the per-process figures
-
-# Real places, so routing distances mean something: (id, name, zip, lat, lon).
-LOCATIONS = [
-    ("EWR", "Newark NJ", "07102", 40.7357, -74.1736),
-    ("BOS", "Boston MA", "02210", 42.3467, -71.0405),
-    ("ATL", "Atlanta GA", "30303", 33.7525, -84.3915),
-    ("MIA", "Miami FL", "33142", 25.8128, -80.2384),
-    ("ORD", "Chicago IL", "60607", 41.8721, -87.6578),
-    ("DFW", "Dallas TX", "75201", 32.7876, -96.7994),
-    ("DEN", "Denver CO", "80216", 39.7837, -104.9673),
-    ("PHX", "Phoenix AZ", "85043", 33.4350, -112.1985),
-    ("LAX", "Los Angeles CA", "90021", 34.0290, -118.2379),
-    ("SEA", "Seattle WA", "98108", 47.5462, -122.3034),
-]
 
 
 class BenchFailure(Exception):
