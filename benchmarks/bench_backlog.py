@@ -81,8 +81,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     backlog = generate(args)
-    units = sum(o.units for o in backlog.orders)
-    stocked = sum(sum(loc.stock.values()) for loc in backlog.locations)
+    units, stocked = backlog.units_wanted, backlog.units_in_stock
     print(f"backlog: {len(backlog.orders):,} orders, {units:,} units wanted, {stocked:,} units in stock")
     base = greedy(backlog)
     best = optimise(

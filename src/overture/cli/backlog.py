@@ -39,9 +39,9 @@ def backlog_plan(
         )
     finally:
         container.close()
-    stocked = sum(sum(loc.stock.values()) for loc in result.backlog.locations)
-    wanted = sum(order.units for order in result.backlog.orders)
-    console.print(f"{len(result.backlog.orders)} order(s) on hold, {wanted} unit(s) wanted, {stocked} in stock")
+    backlog = result.backlog
+    wanted, stocked = backlog.units_wanted, backlog.units_in_stock
+    console.print(f"{len(backlog.orders)} order(s) on hold, {wanted} unit(s) wanted, {stocked} in stock")
     console.print(_backlog_table(result.greedy, result.optimised))
 
 

@@ -95,8 +95,8 @@ def _comparison_json(comparison: BacklogComparison) -> dict[str, object]:
     backlog = comparison.backlog
     return {
         "orders": len(backlog.orders),
-        "units_wanted": sum(order.units for order in backlog.orders),
-        "units_in_stock": sum(sum(loc.stock.values()) for loc in backlog.locations),
+        "units_wanted": backlog.units_wanted,
+        "units_in_stock": backlog.units_in_stock,
         "plans": {plan.solver: _plan_json(plan) for plan in (comparison.greedy, comparison.optimised)},
     }
 

@@ -98,6 +98,14 @@ class Backlog:
     locations: tuple[StockLocation, ...]
     costs: CostModel = field(default_factory=CostModel)
 
+    @property
+    def units_wanted(self) -> int:
+        return sum(order.units for order in self.orders)
+
+    @property
+    def units_in_stock(self) -> int:
+        return sum(sum(loc.stock.values()) for loc in self.locations)
+
     def distances(self, order: BacklogOrder) -> dict[str, float | None]:
         """Kilometres from each location to the order's ship-to point (None if it is unknown)."""
         return self._geometry[order.id][0]
