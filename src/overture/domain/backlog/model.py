@@ -3,8 +3,9 @@
 Rules shared by every solver, so that their results compare fairly:
 
 * an order is filled whole or not at all (as capture does today: an order the network cannot
-  cover stays on hold); it may be split across locations, but by line: each line ships whole
-  from one location (lines here are a few units; splitting them would add parcels for little);
+  cover stays on hold); it may be split across locations, but by line: each line ships
+  whole, from a single location (lines here are a few units; splitting them would add parcels
+  for little);
 * a filled order's *weighted fill* is its units times ``fill_weight(priority, age)``;
 * its *cost* is, for every unit, the shipping cost from its location to the ship-to point,
   plus ``split_penalty_cents`` for every location beyond the first;
