@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from overture.connectors.http import default_transport
 from overture.connectors.wms import ShipmentNotice
 from overture.simulators.common import FaultPlan, TaskKeeper
 
@@ -30,7 +31,7 @@ class KeyedTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, key: str) -> None:
         self._key = key
-        self._inner = httpx.AsyncHTTPTransport()
+        self._inner = default_transport()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         request.headers["Authorization"] = f"Bearer {self._key}"
@@ -139,5 +140,5 @@ class WebhookSender:
 
     def _client_for_loop(self) -> httpx.AsyncClient:
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self._timeout_s, transport=self._transport)
+            self._client = httpx.AsyncClient(timeout=self._timeout_s, transport=self._transport or default_transport())
         return self._client
