@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from overture.api.auth import actor_of
-from overture.api.deps import ContainerDep, get_order_workflows
+from overture.api.deps import ContainerDep, order_workflows_of
 from overture.api.responses import Json
 from overture.bootstrap import Container
 from overture.domain.backlog import BacklogPlan
@@ -55,7 +55,7 @@ async def plan_backlog(body: PlanIn, request: Request, container: ContainerDep) 
 async def plan_and_apply(request: Request, container: Container, body: PlanIn, actor: str | None) -> dict[str, object]:
     """The plans as JSON, and with ``body.apply`` what each filled order's workflow answered (the
     dashboard's too). Planning alone needs no workflow engine."""
-    workflows = get_order_workflows(request) if body.apply else None
+    workflows = order_workflows_of(request) if body.apply else None
     held = container.views.open_exceptions_by_order(ExceptionType.INSUFFICIENT_STOCK.value)
     comparison = await run_in_threadpool(_plan, container, list(held), body.time_limit_s)
     answer = _comparison_json(comparison)

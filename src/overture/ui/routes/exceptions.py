@@ -13,7 +13,7 @@ from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from overture.api.deps import ContainerDep, get_order_workflows
+from overture.api.deps import ContainerDep, order_workflows_of
 from overture.api.routers.exceptions import ResolveIn, resolve_exception
 from overture.bootstrap import Container
 from overture.domain.exceptions import ExceptionType
@@ -102,7 +102,7 @@ async def _resolve(
     except ValidationError as error:
         return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
     try:
-        workflows = get_order_workflows(request)
+        workflows = order_workflows_of(request)
         await resolve_exception(exception_id, body, request, container, workflows)
     except ServiceError as error:
         return str(error)
