@@ -240,25 +240,30 @@ class SqlInventoryRepository:
         else:
             where = {"b_order_id": order_id, "b_location_id": location_id}
             active = self._c.execute(statements.ACTIVE_RESERVATIONS_AT, where).all()
-        settled = []
-        for r in active:
-            # Conditional on still being active, so two concurrent releases give stock back once.
-            claim = {"b_id": r.id, "b_status": status.value, "b_at": at}
-            if self._c.execute(statements.CLAIM_RESERVATION, claim).rowcount != 1:
-                continue
-            change = {
+        if not active:
+            return []
+        claim = {"b_ids": [r.id for r in active], "b_status": status.value, "b_at": at}
+        claimed = set(self._c.scalars(statements.CLAIM_RESERVATIONS, claim))
+        settled = [
+            Reservation(r.id, r.order_id, r.line_no, r.sku, r.location_id, r.quantity, status)
+            for r in active
+            if r.id in claimed
+        ]
+        changes = [
+            {
                 "b_sku": r.sku,
                 "b_location_id": r.location_id,
                 "b_quantity": r.quantity,
                 "b_on_hand_change": -r.quantity if shipped else 0,
                 "b_at": at,
             }
-            moved = self._c.execute(statements.SETTLE_POSITION, change)
-            if moved.rowcount != 1:
-                raise InvalidMovement(
-                    f"reservation {r.id} holds more {r.sku} at {r.location_id} than is reserved there"
-                )
-            settled.append(Reservation(r.id, r.order_id, r.line_no, r.sku, r.location_id, r.quantity, status))
+            for r in settled
+        ]
+        if changes and self._c.execute(statements.SETTLE_POSITION, changes).rowcount != len(changes):
+            raise InvalidMovement(
+                f"order {order_id}: a reservation holds more than is reserved at its position "
+                f"({', '.join(f'{r.sku} at {r.location_id}' for r in settled)})"
+            )
         kind = MovementKind.SHIPMENT if shipped else MovementKind.RELEASE
         self._log([Movement(kind, r.sku, r.location_id, r.quantity, reason, order_id) for r in settled], at)
         return settled

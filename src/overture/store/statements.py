@@ -157,10 +157,16 @@ _ACTIVE_RESERVATIONS = (
 )
 ACTIVE_RESERVATIONS = _ACTIVE_RESERVATIONS
 ACTIVE_RESERVATIONS_AT = _ACTIVE_RESERVATIONS.where(reservations.c.location_id == bindparam("b_location_id"))
-CLAIM_RESERVATION = (
+# Conditional on still being active, so two concurrent settlements give stock back once; what each
+# claimed comes back, in one statement whatever the number of lines.
+CLAIM_RESERVATIONS = (
     update(reservations)
-    .where(reservations.c.id == bindparam("b_id"), reservations.c.status == ReservationStatus.ACTIVE.value)
+    .where(
+        reservations.c.id.in_(bindparam("b_ids", expanding=True)),
+        reservations.c.status == ReservationStatus.ACTIVE.value,
+    )
     .values(status=bindparam("b_status"), updated_at=bindparam("b_at"))
+    .returning(reservations.c.id)
 )
 SETTLE_POSITION = (
     update(P)
