@@ -15,16 +15,20 @@ One run of the bench
    the WMS ships 50 ms later and posts a webhook to the API, which records it and signals the
    workflow, ERP invoice, customer notice) and every store step in between;
 3. **bare Temporal**: on the same dev server and with the same worker settings, N workflows of
-   OrderWorkflow's shape for a one-location order (9 local activities, 4 regular activities and a
-   wait for one signal, which the bench sends right after the start) with trivial bodies, started
-   concurrently (at most 400 in flight), timed from the first start until all have completed;
-4. prints both rates and their ratio; the CPU each of our processes spent per order, and from it
-   the CPU ratio (bare's CPU per workflow over Overture's per order), which the rate ratio tends to
+   OrderWorkflow's shape for a one-location order (13 activities with trivial bodies and a wait for
+   one signal, which comes 50 ms after the release as the WMS's webhook does, under a timer as
+   OrderWorkflow's wait is), started concurrently (at most 400 in flight), timed from the first
+   start until all have completed; twice: **bare**, the issue's baseline, with every activity of
+   Temporal's default kind (regular activities), and the **twin**, with OrderWorkflow's kinds
+   (9 local store steps, 4 regular outside calls): a stricter comparison, shown beside it;
+4. prints the rates and their ratios; the CPU each of our processes spent per order, and from it
+   the CPU ratios (bare's CPU per workflow over Overture's per order), which the rate ratio tends to
    when both sides are CPU-bound and which other processes on the machine hardly move; PASS/FAIL
    against >= 0.70 of bare (the rate ratio, or the CPU ratio when other processes kept more than
-   0.2 of a core busy) and >= 50 orders/s, which, by DEVELOPERS.md, reads n/a where bare Temporal
-   itself stays below it in the run; how the worker's SQLite write transactions waited; and a
-   table of the worker settings tried (``--try`` runs your own instead);
+   0.2 of a core busy), with the twin's ratios beside it, and >= 50 orders/s, which, by
+   DEVELOPERS.md, reads n/a where bare Temporal itself stays below it in the run; how the worker's
+   SQLite write transactions waited; and a table of the worker settings tried against the twin
+   (``--try`` runs your own instead);
 5. checks that every order completed, with exactly one WMS release and one ERP sales order and
    invoice each, and that no stock position has more reserved than on hand.
 
@@ -499,7 +503,7 @@ def post_orders(api_url: str, key: str, orders: Sequence[tuple[str, bytes]], cli
     aiohttp on one event loop, like a load generator: the storefronts' side of the wire should cost
     little, since its CPU is counted with Overture's (httpx's sync client in threads spent about
     2.3 ms an order here, a tenth of that is enough)."""
-    return asyncio.run(_post_orders(api_url, key, orders, clients))
+    return runtime.run_async(_post_orders(api_url, key, orders, clients))
 
 
 async def _post_orders(api_url: str, key: str, orders: Sequence[tuple[str, bytes]], clients: int) -> Posted:
@@ -887,8 +891,12 @@ class WriteLockTimer:
 
 @dataclass(frozen=True, slots=True)
 class Pair:
+    """Overture beside the bare twin (OrderWorkflow's activity kinds) and, in the main run, beside the
+    plain bare workflow the issue names (as many activities, all of Temporal's default kind)."""
+
     overture: Measured
     bare: Measured
+    plain: Measured | None = None
 
     @property
     def ratio(self) -> float:
@@ -897,14 +905,33 @@ class Pair:
     @property
     def cpu_ratio(self) -> float:
         """Bare CPU per workflow over Overture CPU per order (our processes only): immune to neighbours' load."""
-        o, b = self.overture, self.bare
-        return (sum(b.ours.values()) / b.orders) / (sum(o.ours.values()) / o.orders)
+        return cpu_per_order(self.bare) / cpu_per_order(self.overture)
+
+    @property
+    def baseline(self) -> Measured:
+        """What the 0.70 target is judged against: the plain bare workflow when it ran, else the twin."""
+        return self.plain or self.bare
+
+    @property
+    def baseline_ratio(self) -> float:
+        return self.overture.rate / self.baseline.rate
+
+    @property
+    def baseline_cpu_ratio(self) -> float:
+        return cpu_per_order(self.baseline) / cpu_per_order(self.overture)
+
+    @property
+    def sides(self) -> list[Measured]:
+        return [self.overture, self.bare, *([self.plain] if self.plain else [])]
 
     @property
     def others(self) -> float:
-        """Cores other processes on the machine kept busy, over both sides' timed runs."""
-        o, b = self.overture, self.bare
-        return (o.others + b.others) / (o.seconds + b.seconds)
+        """Cores other processes on the machine kept busy, over every side's timed runs."""
+        return sum(m.others for m in self.sides) / sum(m.seconds for m in self.sides)
+
+
+def cpu_per_order(m: Measured) -> float:
+    return sum(m.ours.values()) / m.orders
 
 
 def _verdict(ok: bool) -> str:
@@ -912,37 +939,51 @@ def _verdict(ok: bool) -> str:
 
 
 def ratio_that_counts(pair: Pair) -> tuple[float, str]:
-    """The rate ratio on a machine we had to ourselves; the CPU ratio when other processes shared the cores."""
+    """Against the baseline: the rate ratio on a machine we had to ourselves; the CPU ratio when other
+    processes shared the cores."""
     if pair.others > NOISY:
-        return pair.cpu_ratio, f"CPU ratio {pair.cpu_ratio:.2f}, as other processes kept {pair.others:.2f} cores busy"
-    return pair.ratio, f"rate ratio {pair.ratio:.2f}"
+        cpu = pair.baseline_cpu_ratio
+        return cpu, f"CPU ratio {cpu:.2f}, as other processes kept {pair.others:.2f} cores busy"
+    return pair.baseline_ratio, f"rate ratio {pair.baseline_ratio:.2f}"
 
 
 def print_headline(pair: Pair) -> None:
-    o, b = pair.overture, pair.bare
+    o, b, plain = pair.overture, pair.bare, pair.plain
     print()
-    shape = f"{BARE_LOCAL_ACTIVITIES} local activities, {BARE_REGULAR_ACTIVITIES} regular activities, 1 signal"
+    total = BARE_LOCAL_ACTIVITIES + BARE_REGULAR_ACTIVITIES
     print("Orders end to end through Overture (first POST /v1/orders until every order is `completed` in the store)")
-    print(f"beside bare Temporal workflows of OrderWorkflow's shape ({shape}; trivial bodies),")
+    print(f"beside bare Temporal workflows of OrderWorkflow's shape ({total} activities and a signal, trivial bodies),")
     print(f"on the same dev server in the same run; {os.cpu_count()} CPU cores; {o.rounds} alternating rounds.")
-    print("Worker settings on both sides:")
+    print("Worker settings on every side:")
     for part in o.tuning.describe().split("; "):
         print(f"  {part}")
     print()
-    print(f"{'side':<10} {'orders':>7} {'seconds':>8} {'orders/s':>9}")
-    print(f"{'overture':<10} {o.orders:>7} {o.seconds:>8.1f} {o.rate:>9.1f}   ", end="")
+    print(f"{'side':<12} {'orders':>7} {'seconds':>8} {'orders/s':>9}")
+    print(f"{'overture':<12} {o.orders:>7} {o.seconds:>8.1f} {o.rate:>9.1f}   ", end="")
     print(f"(the POSTs took {o.post_seconds:.1f}s: {o.orders / o.post_seconds:.0f} orders/s captured over HTTP)")
-    print(f"{'bare':<10} {b.orders:>7} {b.seconds:>8.1f} {b.rate:>9.1f}")
+    if plain is not None:
+        print(f"{'bare':<12} {plain.orders:>7} {plain.seconds:>8.1f} {plain.rate:>9.1f}   ", end="")
+        print(f"({total} activities of Temporal's default kind: the issue's baseline)")
+    print(f"{'bare twin':<12} {b.orders:>7} {b.seconds:>8.1f} {b.rate:>9.1f}   ", end="")
+    print(f"({BARE_LOCAL_ACTIVITIES} of them local, as OrderWorkflow's store steps are)")
     print()
-    print(f"rate ratio  {pair.ratio:5.2f}   Overture orders/s over bare workflows/s")
-    print(f"CPU ratio   {pair.cpu_ratio:5.2f}   bare's CPU per workflow over Overture's per order, all our processes:")
-    print("                    where the rate ratio heads when both sides are CPU-bound; unlike it, unmoved when")
-    print(f"                    other processes share the cores (they kept {pair.others:.2f} cores busy in this run)")
+    if plain is not None:
+        print(f"against bare  rate ratio {pair.baseline_ratio:5.2f}   CPU ratio {pair.baseline_cpu_ratio:5.2f}")
+    print(f"against twin  rate ratio {pair.ratio:5.2f}   CPU ratio {pair.cpu_ratio:5.2f}")
+    print("rate ratio = Overture orders/s over bare workflows/s; CPU ratio = bare's CPU per workflow over")
+    print("Overture's per order, all our processes: where the rate ratio heads when both sides are CPU-bound,")
+    print(f"and unmoved when other processes share the cores (they kept {pair.others:.2f} cores busy in this run).")
     print()
     counted, which = ratio_that_counts(pair)
-    print(f"target >= {TARGET_RATIO:.2f}x bare: {_verdict(counted >= TARGET_RATIO)} ({which})")
-    if pair.bare.rate < TARGET_RATE:
-        bare_rate = f"{pair.bare.rate:.1f}/s"
+    against = "bare" if plain is not None else "the twin"
+    print(f"target >= {TARGET_RATIO:.2f}x bare: {_verdict(counted >= TARGET_RATIO)} ({which}, against {against})")
+    if plain is not None:
+        twin_ok = "also met" if pair.ratio >= TARGET_RATIO and pair.cpu_ratio >= TARGET_RATIO else "not met"
+        twin = f"rate {pair.ratio:.2f}, CPU {pair.cpu_ratio:.2f}"
+        print(f"    stricter, against the twin: {twin} ({twin_ok}; not the target)")
+    base = pair.baseline
+    if base.rate < TARGET_RATE:
+        bare_rate = f"{base.rate:.1f}/s"
         print(f"target >= {TARGET_RATE:g} orders/s: n/a ({o.rate:.1f}/s): bare Temporal itself reaches {bare_rate}")
         print("                       here, so by DEVELOPERS.md the ratio is the target that counts")
     else:
@@ -953,45 +994,51 @@ def print_verdict(pair: Pair) -> None:
     """One line: which target counts under the DEVELOPERS.md rule, and whether it is met."""
     counted, which = ratio_that_counts(pair)
     ok = counted >= TARGET_RATIO
-    if pair.bare.rate < TARGET_RATE:
-        counts = f"only the ratio counts, as bare Temporal reaches {pair.bare.rate:.1f}/s < {TARGET_RATE:g}/s"
+    base = pair.baseline
+    if base.rate < TARGET_RATE:
+        counts = f"only the ratio counts, as bare Temporal reaches {base.rate:.1f}/s < {TARGET_RATE:g}/s"
     else:
         counts = "both targets count"
         ok = ok and pair.overture.rate >= TARGET_RATE
-    print(f"\nVERDICT: {_verdict(ok)}: {pair.overture.rate:.1f} orders/s, {which} (target {TARGET_RATIO:.2f});")
+    against = "bare" if pair.plain is not None else "the twin"
+    rate = f"{pair.overture.rate:.1f} orders/s"
+    print(f"\nVERDICT: {_verdict(ok)}: {rate}, {which} against {against} (target {TARGET_RATIO:.2f});")
     print(f"         {counts}")
+    if pair.plain is not None:
+        twin = f"rate ratio {pair.ratio:.2f}, CPU ratio {pair.cpu_ratio:.2f}"
+        print(f"         against the twin (same activity kinds): {twin}")
 
 
 def print_cpu(pair: Pair) -> None:
-    o, b = pair.overture, pair.bare
+    sides = pair.sides
+    names = ["overture", "twin", "bare"][: len(sides)]
     print()
     print("CPU per order (ms) by process during the timed runs; cores kept busy by ours and by other work:")
-    print(f"{'process':<28} {'overture':>9} {'bare':>9}")
-    for name, seconds in o.ours.items():
-        bare = f"{1000 * b.cpu[name] / b.orders:>9.1f}" if name in b.cpu else f"{'-':>9}"
-        print(f"{name:<28} {1000 * seconds / o.orders:>9.1f} {bare}")
-    totals = [sum(m.ours.values()) for m in (o, b)]
-    print(f"{'total':<28} {1000 * totals[0] / o.orders:>9.1f} {1000 * totals[1] / b.orders:>9.1f}")
-    print(f"{'busy cores, ours':<28} {totals[0] / o.seconds:>9.2f} {totals[1] / b.seconds:>9.2f}")
-    others = [m.others / m.seconds for m in (o, b)]
-    print(f"{'busy cores, other processes':<28} {others[0]:>9.2f} {others[1]:>9.2f}")
+    print(f"{'process':<28}" + "".join(f" {name:>9}" for name in names))
+    for name in sides[0].ours:
+        cells = [f"{1000 * m.cpu[name] / m.orders:>9.1f}" if name in m.cpu else f"{'-':>9}" for m in sides]
+        print(f"{name:<28} " + " ".join(cells))
+    print(f"{'total':<28} " + " ".join(f"{1000 * cpu_per_order(m):>9.1f}" for m in sides))
+    print(f"{'busy cores, ours':<28} " + " ".join(f"{sum(m.ours.values()) / m.seconds:>9.2f}" for m in sides))
+    others = [m.others / m.seconds for m in sides]
+    print(f"{'busy cores, other processes':<28} " + " ".join(f"{x:>9.2f}" for x in others))
     if max(others) > NOISY:
         print("(other processes shared the cores during the run: rates are low and the rate ratio is noisy)")
-    print(f"worker's SQLite write transactions: {lock_summary(o)}")
+    print(f"worker's SQLite write transactions: {lock_summary(sides[0])}")
 
 
 def print_trials(pairs: Sequence[Pair]) -> None:
     if not pairs:
         return
     print()
-    print("Worker settings tried: the same settings on both sides, each row Overture then bare in the same run.")
+    print("Worker settings tried: the same settings on both sides, each row Overture then the twin in the same run.")
     print("cpu = ms of CPU per order over all our processes (noise-proof where rates are not); lock = p95 wait of the")
     print("worker's store transactions for SQLite's write lock; others = cores other processes on the machine kept")
     print("busy; conc = concurrent workflow tasks and activities; local = concurrent local activities; wms = how often")
     print("the shipment poller reads the WMS (0 = webhooks only).")
     header = (
         f"{'setting':<22} {'sandbox':>7} {'cache':>5} {'conc':>4} {'local':>5} {'pollers':>7} {'wms':>4} {'orders':>6} "
-        f"{'overture/s':>10} {'bare/s':>7} {'ratio':>5}  {'cpu o/b':>9} {'lock':>6} {'others':>6}"
+        f"{'overture/s':>10} {'twin/s':>7} {'ratio':>5}  {'cpu o/t':>9} {'lock':>6} {'others':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -1013,8 +1060,14 @@ def print_notes(checked: dict[str, int], phases: dict[str, float], warned: Count
     print("overture = capture over HTTP (4 clients in their own process), outbox dispatcher, OrderWorkflow with its")
     print("           store steps as local activities, ERP/WMS/notice calls to the simulators over loopback, WMS")
     print("           shipment 50 ms after release -> webhook to the API -> recorded -> signal to the workflow")
-    print("bare     = the same activities with trivial bodies; the bench signals each workflow right after its")
-    print("           start (as the webhook does, minus the WMS's 50 ms); store steps are local activities")
+    print("bare     = a workflow with as many activities (13, Temporal's default kind: regular activities), trivial")
+    print("           bodies, signalled 50 ms after its release as the webhook signals OrderWorkflow, the wait under")
+    print("           a timer as OrderWorkflow's is: the issue's baseline (\"a bare Temporal workflow with the same")
+    print('           number of activities"), which the 0.70 target is judged against')
+    print(
+        "twin     = the same, with OrderWorkflow's activity kinds (its 9 store steps local): what Overture costs over"
+    )
+    print("           the engine running the very same workflow; stricter than the issue asks, shown beside it")
     print(f"checked  = every order completed; {checked['releases']} WMS releases, {checked['notices']} shipments,")
     print(f"           {checked['invoices']} ERP invoices: exactly one per order; no position with reserved > on hand")
     if warned:
@@ -1022,8 +1075,8 @@ def print_notes(checked: dict[str, int], phases: dict[str, float], warned: Count
         if "TMPRL1104" in warned:
             print("           (TMPRL1104: a workflow task lasted over 5 s; OrderWorkflow's local activities waited)")
     print("time     : " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in phases.items()))
-    print("kinds    : activity kinds are OrderWorkflow's (store steps local, outside calls regular); the bare side")
-    print("           matches them (--try bare-store-local=0 runs its store steps as regular activities instead)")
+    print("kinds    : OrderWorkflow runs its store steps as local activities (a worker tuning the issue lists);")
+    print("           the trials compare with the twin (--try bare-store-local=0: with the plain bare workflow)")
 
 
 # --------------------------------------------------------------------------------------------- main
@@ -1038,19 +1091,26 @@ async def measure(
     *,
     rounds: int = 1,
     profile: Path | None = None,
+    plain: bool = False,
 ) -> Pair:
-    """Overture and bare alternating in ``rounds`` rounds, so a busy neighbour slows both alike.
+    """Overture and the bare twin (and with ``plain`` the plain bare workflow) alternating in ``rounds``
+    rounds, so a busy neighbour slows every side alike.
 
-    With ``profile``, py-spy samples the first round of each side into that folder."""
+    With ``profile``, py-spy samples the first round of Overture and of the twin into that folder."""
     overture: list[Measured] = []
     bare: list[Measured] = []
+    plains: list[Measured] = []
     for n in range(rounds):
         share = count // rounds + (1 if n < count % rounds else 0)
         spy = {side: profile / side if profile and n == 0 else None for side in ("overture", "bare")}
         overture.append(await run_overture(stack, tuning, make_orders(share, rng, zips), profile=spy["overture"]))
         bare.append(await run_bare(stack, tuning, share, profile=spy["bare"]))
-        progress(f"{tuning.label}: {share} orders, overture {overture[-1].rate:.1f}/s, bare {bare[-1].rate:.1f}/s")
-    return Pair(combine(overture), combine(bare))
+        line = f"{tuning.label}: {share} orders, overture {overture[-1].rate:.1f}/s, twin {bare[-1].rate:.1f}/s"
+        if plain:
+            plains.append(await run_bare(stack, replace(tuning, bare_store_local=False), share))
+            line += f", bare {plains[-1].rate:.1f}/s"
+        progress(line)
+    return Pair(combine(overture), combine(bare), combine(plains) if plains else None)
 
 
 async def bench(home: Path, args: argparse.Namespace) -> int:
@@ -1073,9 +1133,12 @@ async def bench(home: Path, args: argparse.Namespace) -> int:
             started = time.monotonic()
             await run_overture(stack, DEFAULT, make_orders(WARM_UP, rng, zips))
             await run_bare(stack, DEFAULT, WARM_UP)
+            await run_bare(stack, replace(DEFAULT, bare_store_local=False), WARM_UP)
             phases["warm-up"] = time.monotonic() - started
             started = time.monotonic()
-            main_pair = await measure(stack, DEFAULT, args.orders, rng, zips, rounds=args.rounds, profile=args.profile)
+            main_pair = await measure(
+                stack, DEFAULT, args.orders, rng, zips, rounds=args.rounds, profile=args.profile, plain=True
+            )
             phases["main run"] = time.monotonic() - started
             started = time.monotonic()
             for tuning in args.tries or (() if args.no_trials else QUICK_TRIALS if args.quick else TRIALS):
@@ -1129,7 +1192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.trial_orders = 100 if args.quick else 120
     home = Path(tempfile.mkdtemp(prefix="overture-bench-orch-"))
     try:
-        return asyncio.run(bench(home, args))
+        return runtime.run_async(bench(home, args))  # the event loop `overture worker` runs
     finally:
         if not args.keep:
             shutil.rmtree(home, ignore_errors=True)
