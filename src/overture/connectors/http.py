@@ -12,8 +12,6 @@ so every connector is measured alike.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -35,14 +33,6 @@ from overture.observability.health import record_call
 from overture.observability.metrics import CONNECTOR_CALLS, CONNECTOR_SECONDS
 
 _BODY_EXCERPT = 200
-
-# httpcore asks which async library runs it by importing ``sniffio`` (an optional package) for every
-# lock, event and cancellation shield it sets up, several times a request. Where sniffio is not
-# installed, each of those imports fails only after searching sys.path (about 40 us each, about 1 ms
-# of the worker's CPU an order). Recording it as absent makes the same ImportError immediate, and
-# httpcore then assumes asyncio, as it would anyway.
-if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-    sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
 def default_transport() -> httpx.AsyncBaseTransport:
