@@ -45,6 +45,7 @@ import concurrent.futures
 import contextlib
 import importlib
 import logging
+import logging.config
 import multiprocessing
 import os
 import random
@@ -80,6 +81,7 @@ from overture import runtime
 from overture.bootstrap import Container, bootstrap
 from overture.config import Settings
 from overture.domain.access import Role
+from overture.observability import logs
 from overture.reference.zcta import ZctaGeocoder
 from overture.services.access import create_key
 from overture.store import tables as t
@@ -1127,6 +1129,8 @@ async def bench(home: Path, args: argparse.Namespace) -> int:
         try:
             started = time.monotonic()
             stack = await open_stack(home, exits)
+            # The worker side logs as `overture worker` does (JSON lines at INFO), into a file of the run.
+            logging.config.dictConfig(logs.logging_config(stream=exits.enter_context((home / "worker.log").open("a"))))
             seed(stack.api.url, stack.keys.admin)
             phases["start + seed"] = time.monotonic() - started
             progress(f"stack up at {stack.api.url} (Temporal {stack.server.address}); warming up with {WARM_UP} orders")
@@ -1159,7 +1163,7 @@ async def bench(home: Path, args: argparse.Namespace) -> int:
     print_trials([main_pair, *trials])
     print_notes(checked, phases, core_warnings.counts)
     if args.keep:
-        print(f"kept     : {home} (databases, and the logs of the API, simulators and dev server)")
+        print(f"kept     : {home} (databases, and the logs of the worker, API, simulators and dev server)")
     if args.profile is not None:
         for side, name in (("overture", "worker"), ("overture", "api"), ("bare", "worker")):
             summarise_profile(f"py-spy, {side} side, {name} process", args.profile / side / f"{name}.txt")

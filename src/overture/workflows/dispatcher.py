@@ -14,7 +14,7 @@ import logging
 
 from overture.observability import logs
 from overture.services.ports import Clock, UnitOfWorkFactory
-from overture.services.retry import in_transaction
+from overture.services.retry import in_transaction, read_only
 from overture.workflows.order.starter import OrderWorkflows
 
 log = logging.getLogger(__name__)
@@ -61,8 +61,10 @@ class OutboxDispatcher:
                     await asyncio.wait_for(self._wake.wait(), timeout=self._idle_poll_s)
 
     async def dispatch_once(self) -> int:
+        # A read: on SQLite, a poll (five a second when idle) no longer queues for the write lock
+        # that captures and the workflow's store steps wait on.
         rows = await asyncio.to_thread(
-            in_transaction, self._uow_factory, lambda uow: uow.outbox.pending(TOPIC, self._batch_size)
+            read_only, self._uow_factory, lambda uow: uow.outbox.pending(TOPIC, self._batch_size)
         )
         if not rows:
             return 0
