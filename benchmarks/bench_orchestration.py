@@ -900,14 +900,20 @@ class Pair:
     bare: Measured
     plain: Measured | None = None
 
+    def rate_against(self, base: Measured) -> float:
+        return self.overture.rate / base.rate
+
+    def cpu_against(self, base: Measured) -> float:
+        """Bare CPU per workflow over Overture CPU per order (our processes only): immune to neighbours' load."""
+        return cpu_per_order(base) / cpu_per_order(self.overture)
+
     @property
     def ratio(self) -> float:
-        return self.overture.rate / self.bare.rate
+        return self.rate_against(self.bare)
 
     @property
     def cpu_ratio(self) -> float:
-        """Bare CPU per workflow over Overture CPU per order (our processes only): immune to neighbours' load."""
-        return cpu_per_order(self.bare) / cpu_per_order(self.overture)
+        return self.cpu_against(self.bare)
 
     @property
     def baseline(self) -> Measured:
@@ -915,21 +921,18 @@ class Pair:
         return self.plain or self.bare
 
     @property
-    def baseline_ratio(self) -> float:
-        return self.overture.rate / self.baseline.rate
+    def baseline_name(self) -> str:
+        return "bare" if self.plain is not None else "the twin"
 
     @property
-    def baseline_cpu_ratio(self) -> float:
-        return cpu_per_order(self.baseline) / cpu_per_order(self.overture)
-
-    @property
-    def sides(self) -> list[Measured]:
-        return [self.overture, self.bare, *([self.plain] if self.plain else [])]
+    def sides(self) -> list[tuple[str, Measured]]:
+        return [("overture", self.overture), ("twin", self.bare), *([("bare", self.plain)] if self.plain else [])]
 
     @property
     def others(self) -> float:
         """Cores other processes on the machine kept busy, over every side's timed runs."""
-        return sum(m.others for m in self.sides) / sum(m.seconds for m in self.sides)
+        runs = [m for _, m in self.sides]
+        return sum(m.others for m in runs) / sum(m.seconds for m in runs)
 
 
 def cpu_per_order(m: Measured) -> float:
@@ -944,9 +947,10 @@ def ratio_that_counts(pair: Pair) -> tuple[float, str]:
     """Against the baseline: the rate ratio on a machine we had to ourselves; the CPU ratio when other
     processes shared the cores."""
     if pair.others > NOISY:
-        cpu = pair.baseline_cpu_ratio
+        cpu = pair.cpu_against(pair.baseline)
         return cpu, f"CPU ratio {cpu:.2f}, as other processes kept {pair.others:.2f} cores busy"
-    return pair.baseline_ratio, f"rate ratio {pair.baseline_ratio:.2f}"
+    rate = pair.rate_against(pair.baseline)
+    return rate, f"rate ratio {rate:.2f}"
 
 
 def print_headline(pair: Pair) -> None:
@@ -970,14 +974,14 @@ def print_headline(pair: Pair) -> None:
     print(f"({BARE_LOCAL_ACTIVITIES} of them local, as OrderWorkflow's store steps are)")
     print()
     if plain is not None:
-        print(f"against bare  rate ratio {pair.baseline_ratio:5.2f}   CPU ratio {pair.baseline_cpu_ratio:5.2f}")
+        print(f"against bare  rate ratio {pair.rate_against(plain):5.2f}   CPU ratio {pair.cpu_against(plain):5.2f}")
     print(f"against twin  rate ratio {pair.ratio:5.2f}   CPU ratio {pair.cpu_ratio:5.2f}")
     print("rate ratio = Overture orders/s over bare workflows/s; CPU ratio = bare's CPU per workflow over")
     print("Overture's per order, all our processes: where the rate ratio heads when both sides are CPU-bound,")
     print(f"and unmoved when other processes share the cores (they kept {pair.others:.2f} cores busy in this run).")
     print()
     counted, which = ratio_that_counts(pair)
-    against = "bare" if plain is not None else "the twin"
+    against = pair.baseline_name
     print(f"target >= {TARGET_RATIO:.2f}x bare: {_verdict(counted >= TARGET_RATIO)} ({which}, against {against})")
     if plain is not None:
         twin_ok = "also met" if pair.ratio >= TARGET_RATIO and pair.cpu_ratio >= TARGET_RATIO else "not met"
@@ -1002,9 +1006,8 @@ def print_verdict(pair: Pair) -> None:
     else:
         counts = "both targets count"
         ok = ok and pair.overture.rate >= TARGET_RATE
-    against = "bare" if pair.plain is not None else "the twin"
     rate = f"{pair.overture.rate:.1f} orders/s"
-    print(f"\nVERDICT: {_verdict(ok)}: {rate}, {which} against {against} (target {TARGET_RATIO:.2f});")
+    print(f"\nVERDICT: {_verdict(ok)}: {rate}, {which} against {pair.baseline_name} (target {TARGET_RATIO:.2f});")
     print(f"         {counts}")
     if pair.plain is not None:
         twin = f"rate ratio {pair.ratio:.2f}, CPU ratio {pair.cpu_ratio:.2f}"
@@ -1012,12 +1015,11 @@ def print_verdict(pair: Pair) -> None:
 
 
 def print_cpu(pair: Pair) -> None:
-    sides = pair.sides
-    names = ["overture", "twin", "bare"][: len(sides)]
+    names, sides = zip(*pair.sides, strict=True)
     print()
     print("CPU per order (ms) by process during the timed runs; cores kept busy by ours and by other work:")
     print(f"{'process':<28}" + "".join(f" {name:>9}" for name in names))
-    for name in sides[0].ours:
+    for name in pair.overture.ours:
         cells = [f"{1000 * m.cpu[name] / m.orders:>9.1f}" if name in m.cpu else f"{'-':>9}" for m in sides]
         print(f"{name:<28} " + " ".join(cells))
     print(f"{'total':<28} " + " ".join(f"{1000 * cpu_per_order(m):>9.1f}" for m in sides))
@@ -1026,7 +1028,7 @@ def print_cpu(pair: Pair) -> None:
     print(f"{'busy cores, other processes':<28} " + " ".join(f"{x:>9.2f}" for x in others))
     if max(others) > NOISY:
         print("(other processes shared the cores during the run: rates are low and the rate ratio is noisy)")
-    print(f"worker's SQLite write transactions: {lock_summary(sides[0])}")
+    print(f"worker's SQLite write transactions: {lock_summary(pair.overture)}")
 
 
 def print_trials(pairs: Sequence[Pair]) -> None:
