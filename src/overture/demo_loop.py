@@ -25,7 +25,14 @@ from overture.api.app import create_app
 from overture.bootstrap import Container
 from overture.config import Settings
 from overture.demo_keys import DemoKeys
-from overture.runtime import Endpoints, order_workflows, run_worker_side, simulators_if_needed, worker_options
+from overture.runtime import (
+    Endpoints,
+    order_workflows,
+    run_async,
+    run_worker_side,
+    simulators_if_needed,
+    worker_options,
+)
 from overture.workflows.dispatcher import OutboxDispatcher
 from overture.workflows.engine import DevServer, connect_client, resolve_engine
 
@@ -166,7 +173,7 @@ class DemoHub:
 
     def _run(self, address: str, endpoints: Endpoints) -> None:
         try:
-            asyncio.run(self._serve(address, endpoints))
+            run_async(self._serve(address, endpoints))  # the event loop `overture serve` runs
         except BaseException as error:  # reported by start(), or lost with a thread that is ending anyway
             self._error = error
 
