@@ -43,11 +43,12 @@ demo: $(STAMP)  ## seed sample data, place orders through the API, print a summa
 serve: $(STAMP)  ## run the hub on 127.0.0.1:8000 (SQLite under ./.overture/)
 	$(BIN)/overture serve
 
-test: $(STAMP) $(BROWSER_STAMP)  ## lint, types, then the whole suite; PostgreSQL tests run when OVERTURE_TEST_PG_URL answers
+# PostgreSQL tests run against the local server by default, as in CI; OVERTURE_TEST_PG_URL= (empty) skips them.
+test: $(STAMP) $(BROWSER_STAMP)  ## lint, types, then the whole suite on SQLite and PostgreSQL
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	OVERTURE_TEST_PG_URL=$${OVERTURE_TEST_PG_URL-$(PG_URL)} $(BIN)/pytest -q
 
 bench: $(STAMP)  ## figures beside baselines and targets: capture, orchestration, X12, backlog, routing, availability lag
 	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_capture.py

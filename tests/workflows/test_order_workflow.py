@@ -3,18 +3,22 @@ ERP simulator -> completed, on the session's Temporal dev server."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from temporalio.api.enums.v1 import EventType
 
 from overture.domain.inventory import Location
 from overture.services import inventory
-from overture.store.tables import inventory_movements, inventory_positions, outbox, reservations
+from overture.services.audit import audit
+from overture.store.tables import inbound_messages, inventory_movements, inventory_positions, outbox, reservations
 from tests.factories import add_locations, add_skus, order_payload, stock
 from tests.workflows.hub import Hub
+from tests.workflows.temporal_fixtures import TemporalEnv
 
 
 def _seed(hub: Hub, units: int = 1000) -> None:
@@ -289,3 +293,42 @@ def test_reroute_after_a_failed_release_sends_the_order_elsewhere(hub: Hub) -> N
 
 def httpx_post(hub: Hub, sim: Any, path: str, body: dict[str, Any]) -> None:
     httpx.post(f"{sim.url}{path}", json=body, timeout=5).raise_for_status()
+
+
+def test_a_shipment_settles_stock_ledger_and_tracking_and_signals_the_workflow(
+    hub: Hub, temporal_env: TemporalEnv
+) -> None:
+    """Runs on both stores: on PostgreSQL every shipment was once taken for a duplicate (the
+    INSERT's row count is -1 through psycopg 3), so none of this happened and the audit disagreed."""
+    _seed(hub, units=10)
+    order_id = hub.post_order(order_payload(("A", 3), zip_code="10001"))["id"]
+
+    order = hub.wait_status(order_id, "completed")
+
+    assert _position(hub, "A", "EWR") == (7, 0)
+    with hub.container.engine.connect() as c:
+        active = c.scalar(
+            sa.select(sa.func.count()).where(reservations.c.order_id == order_id, reservations.c.status == "active")
+        )
+        shipped = c.execute(
+            sa.select(inventory_movements.c.on_hand_delta, inventory_movements.c.reserved_delta).where(
+                inventory_movements.c.order_id == order_id, inventory_movements.c.kind == "shipment"
+            )
+        ).all()
+        webhooks = c.scalars(sa.select(inbound_messages.c.status).where(inbound_messages.c.channel == "wms")).all()
+    assert active == 0
+    assert [tuple(row) for row in shipped] == [(-3, -3)]
+    assert webhooks and set(webhooks) == {"accepted"}, webhooks
+    assert order["lines"][0]["status"] == "shipped"
+    assert any(r["system"] == "carrier" and r["kind"] == "tracking_number" for r in order["references"])
+    assert audit(hub.container.uow) == []
+
+    async def signals() -> list[str]:
+        history = await temporal_env.client.get_workflow_handle(order_id).fetch_history()
+        return [
+            e.workflow_execution_signaled_event_attributes.signal_name
+            for e in history.events
+            if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
+        ]
+
+    assert "shipment_recorded" in asyncio.run(signals())

@@ -295,8 +295,8 @@ class SqlFulfilmentRepository:
             "raw_message_id": raw_message_id,
             "created_at": at,
         }
-        result = self._c.execute(statements.ADD_SHIPMENT[self._c.dialect.name], values)
-        return result.rowcount == 1
+        inserted = self._c.execute(statements.ADD_SHIPMENT[self._c.dialect.name], values).scalar()
+        return inserted is not None
 
     def mark_lines_shipped(self, order_id: str, location_id: str) -> None:
         by_line: dict[int, set[str]] = defaultdict(set)

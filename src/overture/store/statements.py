@@ -184,9 +184,10 @@ SETTLE_POSITION = (
 LINE_RESERVATION_STATUSES = select(reservations.c.line_no, reservations.c.status).where(
     reservations.c.order_id == _ORDER_ID, reservations.c.status != ReservationStatus.RELEASED.value
 )
+# RETURNING says whether the row went in: an INSERT's rowcount cannot (see store/__init__.py).
 ADD_SHIPMENT = {
-    "sqlite": sqlite.insert(shipments).on_conflict_do_nothing(),
-    "postgresql": postgresql.insert(shipments).on_conflict_do_nothing(),
+    "sqlite": sqlite.insert(shipments).on_conflict_do_nothing().returning(shipments.c.id),
+    "postgresql": postgresql.insert(shipments).on_conflict_do_nothing().returning(shipments.c.id),
 }
 SET_LINE_STATUS = (
     update(order_lines)
