@@ -1,7 +1,7 @@
 """Command line: ``overture serve``, ``overture db upgrade``, ``overture demo``, ...
 
 ``app`` is the console script (pyproject.toml: ``overture.cli:app``). One module per command group:
-hub.py (serve, api, worker, demo, db), keys.py, edi.py, amazon.py, imports.py, routing.py, backlog.py.
+hub.py (serve, api, worker, demo, db), audit.py, keys.py, edi.py, amazon.py, imports.py, routing.py, backlog.py.
 Commands import what they run inside their own body, so ``overture --help`` stays fast.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from overture.cli import amazon, backlog, edi, hub, imports, keys, routing
+from overture.cli import amazon, audit, backlog, edi, hub, imports, keys, routing
 
 __all__ = ["app"]
 
@@ -18,6 +18,7 @@ for _command in (hub.serve, hub.api, hub.worker, hub.demo):
     app.command()(_command)
 # In the order ``overture --help`` has always listed them.
 app.add_typer(hub.db_app, name="db")
+app.command()(audit.audit)
 app.add_typer(edi.app, name="edi")
 app.add_typer(keys.app, name="keys")
 app.add_typer(amazon.app, name="amazon")

@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from overture.services.errors import ConflictError, TransientStoreError
 from overture.store import after_commit
 from overture.store.access import SqlKeyRepository
+from overture.store.audit import SqlConsistencyReader
 from overture.store.catalog import SqlCatalogRepository
 from overture.store.documents import SqlDocumentRepository
 from overture.store.engine import READONLY
@@ -82,6 +83,7 @@ class SqlUnitOfWork:
         self.sourcing = SqlSourcingRepository(connection)
         self.keys = SqlKeyRepository(connection)
         self.supply = SqlSupplyRepository(connection)
+        self.consistency = SqlConsistencyReader(connection)
         return self
 
     @property

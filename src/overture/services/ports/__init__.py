@@ -1,0 +1,61 @@
+"""Ports: what the use cases need from the store and the outside, as protocols the adapters implement.
+
+One module per area; everything is importable from here too."""
+
+from __future__ import annotations
+
+from overture.services.ports.access import KeyRepository
+from overture.services.ports.audit import ConsistencyReader
+from overture.services.ports.governance import GovernanceRepository
+from overture.services.ports.inventory import (
+    Availability,
+    CatalogRepository,
+    InventoryRepository,
+    SkuTraits,
+    SourcingRepository,
+    SupplyRepository,
+)
+from overture.services.ports.messages import (
+    IdempotencyRepository,
+    InboundMessage,
+    MessageRepository,
+    MessageStatus,
+    OutboxRepository,
+)
+from overture.services.ports.orders import (
+    FulfilmentRepository,
+    OrderRecord,
+    OrderRepository,
+    OrderSummary,
+    PreviousCapture,
+)
+from overture.services.ports.partners import DocumentRepository, PartnerRepository
+from overture.services.ports.unit_of_work import Clock, Geocoder, UnitOfWork, UnitOfWorkFactory
+
+__all__ = [
+    "Availability",
+    "CatalogRepository",
+    "Clock",
+    "ConsistencyReader",
+    "DocumentRepository",
+    "FulfilmentRepository",
+    "Geocoder",
+    "GovernanceRepository",
+    "IdempotencyRepository",
+    "InboundMessage",
+    "InventoryRepository",
+    "KeyRepository",
+    "MessageRepository",
+    "MessageStatus",
+    "OrderRecord",
+    "OrderRepository",
+    "OrderSummary",
+    "OutboxRepository",
+    "PartnerRepository",
+    "PreviousCapture",
+    "SkuTraits",
+    "SourcingRepository",
+    "SupplyRepository",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+]

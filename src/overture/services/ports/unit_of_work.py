@@ -1,0 +1,93 @@
+"""The unit of work: one transaction, every repository on it; and what else a use case is given."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from overture.domain.parties import Address
+from overture.domain.routing import GeoPoint
+from overture.services.ports.access import KeyRepository
+from overture.services.ports.audit import ConsistencyReader
+from overture.services.ports.governance import GovernanceRepository
+from overture.services.ports.inventory import (
+    CatalogRepository,
+    InventoryRepository,
+    SourcingRepository,
+    SupplyRepository,
+)
+from overture.services.ports.messages import IdempotencyRepository, MessageRepository, OutboxRepository
+from overture.services.ports.orders import FulfilmentRepository, OrderRepository
+from overture.services.ports.partners import DocumentRepository, PartnerRepository
+
+Clock = Callable[[], datetime]
+
+
+class Geocoder(Protocol):
+    def locate(self, address: Address) -> GeoPoint | None: ...
+
+    def state_of(self, address: Address) -> str | None:
+        """The USPS state or territory of a US ZIP-code address; None elsewhere or when unknown."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """A transaction: everything done inside is rolled back unless ``commit`` is called."""
+
+    @property
+    def messages(self) -> MessageRepository: ...
+
+    @property
+    def idempotency(self) -> IdempotencyRepository: ...
+
+    @property
+    def catalog(self) -> CatalogRepository: ...
+
+    @property
+    def inventory(self) -> InventoryRepository: ...
+
+    @property
+    def orders(self) -> OrderRepository: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def fulfilment(self) -> FulfilmentRepository: ...
+
+    @property
+    def partners(self) -> PartnerRepository: ...
+
+    @property
+    def documents(self) -> DocumentRepository: ...
+
+    @property
+    def governance(self) -> GovernanceRepository: ...
+
+    @property
+    def sourcing(self) -> SourcingRepository: ...
+
+    @property
+    def supply(self) -> SupplyRepository: ...
+
+    @property
+    def keys(self) -> KeyRepository: ...
+
+    @property
+    def consistency(self) -> ConsistencyReader: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Opens a unit of work. ``readonly`` ones never take the write lock (SQLite) and are not committed."""
+
+    def __call__(self, *, readonly: bool = False) -> UnitOfWork: ...
