@@ -40,7 +40,13 @@ from overture.services.retry import in_transaction
 
 Translator = Callable[[bytes], PlaceOrder]
 T = TypeVar("T")
-IDEMPOTENCY_SCOPE = "orders"
+
+
+def idempotency_scope(channel: str) -> str:
+    """Where an order's Idempotency-Key is unique: its channel. Callers of different channels choose
+    their keys independently (a storefront's delivery id, a client's own counter), so one channel's key
+    must neither replay nor conflict with another channel's order."""
+    return f"orders:{channel}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +109,7 @@ def _capture_once(
     uow.orders.add(record)
     if idempotency_key is not None:
         uow.idempotency.add(
-            IDEMPOTENCY_SCOPE,
+            idempotency_scope(command.channel),
             idempotency_key,
             request_hash=request_hash(command),
             order_id=order_id,
@@ -150,14 +156,15 @@ def _replay(uow: UnitOfWork, message_id: str, command: PlaceOrder, idempotency_k
     """Return the earlier result for a repeated request, or raise if the repeat conflicts."""
     # One statement, one snapshot: a concurrent first request is either wholly seen or not at all
     # (then its unique keys make this transaction fail and retry).
-    previous = uow.orders.previous_capture(command.channel, command.external_id, IDEMPOTENCY_SCOPE, idempotency_key)
+    scope = idempotency_scope(command.channel)
+    previous = uow.orders.previous_capture(command.channel, command.external_id, scope, idempotency_key)
     existing = previous.by_external_id
     if previous.by_key is not None and idempotency_key is not None:
         stored_hash, order_id = previous.by_key
         uow.messages.settle(message_id, MessageStatus.DUPLICATE, order_id=order_id, reason="idempotency_key")
         if stored_hash != request_hash(command):
             uow.commit()
-            raise IdempotencyConflict(key=idempotency_key, order_id=order_id)
+            raise IdempotencyConflict(key=idempotency_key, order_id=order_id, channel=command.channel)
         summary = uow.orders.summary(order_id)
         assert summary is not None, f"idempotency key points at missing order {order_id}"
         return CaptureResult(summary, created=False)

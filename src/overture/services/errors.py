@@ -99,10 +99,15 @@ class OrderRejected(PayloadRejected):
 
 
 class IdempotencyConflict(ServiceError):
-    def __init__(self, *, key: str, order_id: str) -> None:
-        super().__init__(f"Idempotency-Key {key!r} was used for a different request (order {order_id})")
+    """The key was used before, in this channel, for another request. ``order_id`` (that request's order)
+    is for the hub's own records only: the message leaves it out, since whoever reused the key may not be
+    whoever placed that order."""
+
+    def __init__(self, *, key: str, order_id: str, channel: str) -> None:
+        super().__init__(f"Idempotency-Key {key!r} was already used for a different request on channel {channel!r}")
         self.key = key
         self.order_id = order_id
+        self.channel = channel
 
 
 class DuplicateOrder(ServiceError):

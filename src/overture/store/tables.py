@@ -54,7 +54,7 @@ inbound_messages = Table(
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,
-    Column("scope", String(32), primary_key=True),
+    Column("scope", String(80), primary_key=True),  # "orders:" and the channel (64): keys are per channel
     Column("key", String(255), primary_key=True),
     Column("request_hash", String(64), nullable=False),
     Column("order_id", String(32), nullable=False),
