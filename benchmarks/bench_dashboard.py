@@ -34,7 +34,7 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from overture.api.app import create_app
+from overture.app import create_app
 from overture.bootstrap import Container, bootstrap
 from overture.config import Settings
 from overture.store.engine import normalise_url

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 import uvicorn
 from fastapi.testclient import TestClient
 
-from overture.api.app import create_app
+from overture.app import create_app
 from overture.bootstrap import Container, bootstrap
 from overture.config import Settings
 from overture.store.engine import make_engine, normalise_url
@@ -102,7 +102,7 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
 
 @pytest.fixture
 def container(request: pytest.FixtureRequest, database_url: str, tmp_path: Path) -> Iterator[Container]:
-    """Auth is off (tests not about access), unless the test is marked ``auth`` (api/auth.py)."""
+    """Auth is off (tests not about access), unless the test is marked ``auth`` (web/auth.py)."""
     auth = "required" if request.node.get_closest_marker("auth") else "off"
     built = bootstrap(Settings(home=tmp_path, database_url=database_url, auth=auth), migrate=False)
     yield built

@@ -13,13 +13,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from overture.api.app import create_app
-from overture.api.auth import ADMIN, OPERATOR, PUBLIC, SESSION_COOKIE, VIEWER, api_routes, need_for
+from overture.app import create_app
 from overture.bootstrap import Container
 from overture.cli import app as cli_app
 from overture.domain.access import Role, split_token
 from overture.services.access import create_key
 from overture.store.tables import api_keys, metadata
+from overture.web.auth import ADMIN, OPERATOR, PUBLIC, SESSION_COOKIE, VIEWER, api_routes, need_for
 
 pytestmark = pytest.mark.auth
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from overture.api.app import create_app
+from overture.app import create_app
 from overture.bootstrap import bootstrap
 from overture.cli import app as cli
 from overture.config import Settings

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from overture.api.app import create_app
+from overture.app import create_app
 from overture.bootstrap import Container, bootstrap
 from overture.channels.signatures import sign
 from overture.config import Settings

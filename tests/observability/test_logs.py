@@ -19,7 +19,7 @@ import httpx
 import pytest
 import uvicorn
 
-from overture.api.app import create_app
+from overture.app import create_app
 from overture.bootstrap import Container
 from overture.observability import logs
 from overture.runtime import uvicorn_config

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from overture.api.app import create_app
+from overture.app import create_app
 from overture.bootstrap import Container
 from overture.store.tables import inventory_positions
 from tests.factories import add_locations, add_skus, stock

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from overture.api.app import create_app
+from overture.app import create_app
 from overture.bootstrap import Container
 from overture.domain.access import Role
 from overture.services.access import create_key

@@ -1,7 +1,7 @@
 """Who is acting on the dashboard.
 
 Every page and action depends on ``current_actor``: the name of the key signed in (the app-wide
-``authorize`` dependency of api/auth.py has already found it, or sent a signed-out browser to
+``authorize`` dependency of web/auth.py has already found it, or sent a signed-out browser to
 /signin), or one fixed actor when auth is off. ``can_act`` and ``csrf_token`` let the templates hide
 actions a viewer may not take and send the session's CSRF token with every form and htmx request.
 """
@@ -12,8 +12,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from overture.api.auth import actor_of, current_principal
 from overture.domain.access import Role
+from overture.web.auth import actor_of, current_principal
 
 DASHBOARD_ACTOR = "dashboard"
 

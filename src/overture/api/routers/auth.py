@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from overture.api.auth import SESSION_COOKIE, current_principal, sessions
-from overture.api.deps import ContainerDep
 from overture.services.access import authenticate
+from overture.web.auth import SESSION_COOKIE, current_principal, sessions
+from overture.web.deps import ContainerDep
 
 router = APIRouter(tags=["dashboard"], include_in_schema=False)
 

@@ -16,9 +16,6 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
-from overture.api.deps import ContainerDep
-from overture.api.errors import error_body
-from overture.api.responses import Json
 from overture.channels.csv_fields import default_problems
 from overture.channels.csv_import import CsvImport, OrderOutcome, Refusal, import_csv
 from overture.channels.csv_intake import CHANNEL, RowError
@@ -27,6 +24,9 @@ from overture.services.errors import ErrorCode, FieldError, NotFound, PayloadRej
 from overture.services.ports import InboundMessage
 from overture.services.retry import in_transaction, read_only
 from overture.store.csv_profiles import csv_profile_to_json, csv_profiles
+from overture.web.deps import ContainerDep
+from overture.web.errors import error_body
+from overture.web.responses import Json
 
 router = APIRouter(tags=["channels"])
 

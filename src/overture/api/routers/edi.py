@@ -8,13 +8,13 @@ from dataclasses import asdict
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from overture.api.deps import ContainerDep
-from overture.api.responses import Json
 from overture.channels.x12.documents import Sender
 from overture.channels.x12.intake import receive_x12
 from overture.config import Settings
 from overture.services.plans import ShipmentOutcome
 from overture.services.ports import InboundMessage
+from overture.web.deps import ContainerDep
+from overture.web.responses import Json
 from overture.workflows.order.shared import ExceptionPing, ShipmentPing
 from overture.workflows.order.starter import OrderWorkflows
 from overture.workflows.order.workflow import OrderWorkflow

@@ -7,10 +7,10 @@ from dataclasses import asdict
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from overture.api.deps import ContainerDep
-from overture.api.responses import Json
 from overture.channels.edifact.intake import CONTENT_TYPE, receive_edifact
 from overture.services.ports import InboundMessage
+from overture.web.deps import ContainerDep
+from overture.web.responses import Json
 
 router = APIRouter(prefix="/v1/channels", tags=["channels"])
 

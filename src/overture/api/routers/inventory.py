@@ -10,8 +10,6 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
-from overture.api.deps import ContainerDep
-from overture.api.responses import Json
 from overture.api.routers.supply import allocated_json, signal_filled
 from overture.domain.inventory import InventoryPosition, Location, LocationKind, Sku, SupplierTransport
 from overture.domain.parties import Address
@@ -19,6 +17,8 @@ from overture.domain.sourcing import SourcingConfig, StrategyName
 from overture.services import inventory as use_cases
 from overture.services import simulation, sourcing
 from overture.services.errors import ErrorCode, InvalidRequest, NotFound
+from overture.web.deps import ContainerDep
+from overture.web.responses import Json
 
 router = APIRouter(prefix="/v1", tags=["inventory"])
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]

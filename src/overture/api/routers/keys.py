@@ -8,10 +8,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
-from overture.api.deps import ContainerDep
-from overture.api.responses import Json
 from overture.domain.access import ApiKey, Role
 from overture.services.access import create_key, list_keys, revoke_key
+from overture.web.deps import ContainerDep
+from overture.web.responses import Json
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
 

@@ -9,15 +9,14 @@ from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
-from overture.api.deps import After, ContainerDep, Limit, OrderWorkflowsDep
-from overture.api.responses import Json
 from overture.channels import rest
 from overture.services import sourcing
 from overture.services.capture import CaptureResult, capture_order
 from overture.services.errors import NotFound
 from overture.services.ports import InboundMessage
-from overture.workflows.order.shared import CancelRequest
-from overture.workflows.order.workflow import OrderWorkflow
+from overture.services.ports.order_workflow import CancelRequest
+from overture.web.deps import After, ContainerDep, Limit, OrderWorkflowsDep
+from overture.web.responses import Json
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
 
@@ -134,6 +133,6 @@ async def cancel_order(order_id: str, body: CancelIn, container: ContainerDep, w
     and the cancellation is refused if the goods already left."""
     if container.views.order(order_id) is None:
         raise NotFound(f"no order {order_id!r}")
-    outcome = await workflows.update(order_id, OrderWorkflow.cancel, CancelRequest(body.reason, body.actor))
+    outcome = await workflows.cancel(order_id, CancelRequest(body.reason, body.actor))
     status = 200 if outcome.outcome == "cancelled" else 409
     return Json({"order_id": order_id, "outcome": outcome.outcome, "detail": outcome.detail}, status_code=status)

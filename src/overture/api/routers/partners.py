@@ -10,8 +10,6 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
-from overture.api.deps import ContainerDep
-from overture.api.responses import Json
 from overture.api.routers.edi import edi_sender
 from overture.channels.x12.documents import advise_inventory, available_units
 from overture.domain.partners import PartnerProfile, X12Identity
@@ -19,6 +17,8 @@ from overture.services.errors import NotFound
 from overture.services.ports import UnitOfWork
 from overture.services.retry import in_transaction, read_only
 from overture.store.partners import profile_to_json
+from overture.web.deps import ContainerDep
+from overture.web.responses import Json
 
 router = APIRouter(prefix="/v1/partners", tags=["partners"])
 

@@ -41,12 +41,12 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
-from overture.api.deps import ContainerDep
-from overture.api.responses import Json
 from overture.domain.rules import BUILTIN, Action, RuleCode, RuleSet, RuleSettings, ScopedRules
 from overture.services import governance
 from overture.services.errors import NotFound
 from overture.store.governance import rules_to_json, settings_to_json
+from overture.web.deps import ContainerDep
+from overture.web.responses import Json
 
 router = APIRouter(prefix="/v1/rules", tags=["rules"])
 

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
-from overture.api.deps import ContainerDep
-from overture.api.responses import Json
 from overture.domain.supply import InboundSupply, SupplyKind, SupplyStatus
 from overture.services import supply as use_cases
 from overture.services.backorders import Allocated, MovedPromise
+from overture.web.deps import ContainerDep
+from overture.web.responses import Json
 from overture.workflows.order.shared import StockPing
 from overture.workflows.order.starter import OrderWorkflows
 from overture.workflows.order.workflow import OrderWorkflow

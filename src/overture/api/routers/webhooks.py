@@ -7,14 +7,12 @@ import logging
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from overture.api.deps import ContainerDep
-from overture.api.responses import Json
 from overture.channels.wms import translate_shipment
 from overture.services.fulfilment import receive_shipment
 from overture.services.ports import InboundMessage
-from overture.workflows.order.shared import ShipmentPing
-from overture.workflows.order.starter import OrderWorkflows
-from overture.workflows.order.workflow import OrderWorkflow
+from overture.services.ports.order_workflow import OrderWorkflowGateway, ShipmentPing
+from overture.web.deps import ContainerDep
+from overture.web.responses import Json
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 log = logging.getLogger(__name__)
@@ -32,11 +30,11 @@ async def wms_shipment(request: Request, container: ContainerDep) -> Json:
     outcome = await run_in_threadpool(
         receive_shipment, container.uow, message, translate_shipment, clock=container.clock
     )
-    workflows: OrderWorkflows | None = getattr(request.app.state, "order_workflows", None)
+    workflows: OrderWorkflowGateway | None = getattr(request.app.state, "order_workflows", None)
     if outcome.recorded and workflows is not None:
         try:
             ping = ShipmentPing(outcome.location_id, outcome.shipment_id)
-            await workflows.signal(outcome.order_id, OrderWorkflow.shipment_recorded, ping)
+            await workflows.shipment_recorded(outcome.order_id, ping)
         except Exception:
             log.warning("could not signal order %s about a shipment", outcome.order_id, exc_info=True)
     return Json({"order_id": outcome.order_id, "recorded": outcome.recorded, "duplicate": not outcome.recorded})

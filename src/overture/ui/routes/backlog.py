@@ -1,5 +1,5 @@
 """The backlog page: orders held for want of stock, planned together (greedy beside CP-SAT), and the
-CP-SAT plan applied in one click. Both go through the API's own code (api/routers/backlog.py)."""
+CP-SAT plan applied in one click. Both run the same use case as the API (services/operator_actions.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from overture.api.deps import ContainerDep
-from overture.api.routers.backlog import PlanIn, plan_and_apply
 from overture.domain.exceptions import ExceptionType
 from overture.services.errors import ServiceError
+from overture.services.operator_actions import plan_backlog
 from overture.ui.routes.common import fragment, page, page_router
 from overture.ui.session import Actor
+from overture.web.deps import ContainerDep
+from overture.web.schemas import PlanIn, backlog_json
 
 router = page_router()
 
@@ -42,7 +43,17 @@ async def plan(
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
         return fragment(request, "_backlog_plan.html", {"error": problems}, status_code=422)
     try:
-        result = await plan_and_apply(request, container, body, actor)
+        workflows = getattr(request.app.state, "order_workflows", None)
+        outcome = await plan_backlog(
+            container.uow,
+            container.views,
+            workflows,
+            body.request(),
+            actor=actor,
+            geocoder=container.geocoder,
+            clock=container.clock,
+        )
+        result = backlog_json(outcome)
     except ServiceError as error:
         return fragment(request, "_backlog_plan.html", {"error": str(error)}, status_code=409)
     return fragment(request, "_backlog_plan.html", {"result": result, "time_limit_s": body.time_limit_s})

@@ -1,7 +1,7 @@
 """The exception queue and its actions: resolve one or many, the edit / price / reroute forms, assign.
 
-Actions call the API's own resolve code, so the workflow update, the checks and the errors are the
-same as for POST /v1/exceptions/{id}/resolve.
+Actions run the same use case as POST /v1/exceptions/{id}/resolve (services/operator_actions.py),
+so the workflow update, the checks and the errors are the same.
 """
 
 from __future__ import annotations
@@ -13,16 +13,17 @@ from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from overture.api.deps import ContainerDep, order_workflows_of
-from overture.api.routers.exceptions import ResolveIn, resolve_exception
 from overture.bootstrap import Container
 from overture.domain.exceptions import ExceptionType
+from overture.services import operator_actions
 from overture.services.amendments import fillable_locations
 from overture.services.errors import NotFound, ServiceError
 from overture.store.dashboard import QueueFilter
 from overture.ui.explain import explain_exception
 from overture.ui.routes.common import dashboard, fragment, is_htmx, now, page, page_router
 from overture.ui.session import Actor
+from overture.web.deps import ContainerDep, order_workflows_of
+from overture.web.schemas import ResolveIn
 
 ACTIONS = ("retry", "override", "edit", "reroute", "cancel")
 PRICE_EXCEPTIONS = ("price_mismatch", "low_margin")  # an override may set the price (with a reason)
@@ -94,7 +95,7 @@ async def _resolve(
     actor: str,
     extra: dict[str, Any] | None = None,
 ) -> str | None:
-    """Resolve one exception through the API's own code; the error text when it is refused.
+    """Resolve one exception as the API does; the error text when it is refused.
 
     ``extra``: the edit's ``lines``, the override's ``unit_prices`` or the reroute's ``location_id``."""
     try:
@@ -103,7 +104,8 @@ async def _resolve(
         return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
     try:
         workflows = order_workflows_of(request)
-        await resolve_exception(exception_id, body, request, container, workflows)
+        decision = body.decision(exception_id, actor)
+        await operator_actions.resolve_exception(container.uow, container.views, workflows, decision)
     except ServiceError as error:
         return str(error)
     return None

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 
-from overture.api.deps import ContainerDep
 from overture.ui.routes.common import dashboard, page, page_router
+from overture.web.deps import ContainerDep
 
 router = page_router()
 

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from overture.api.deps import ContainerDep
 from overture.services.sourcing import routing_decisions
 from overture.ui.routes.common import dashboard, is_htmx, page, page_router
+from overture.web.deps import ContainerDep
 
 router = page_router()
 

@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from overture.api.deps import ContainerDep
 from overture.bootstrap import Container
 from overture.ui.charts import bar_chart, line_chart
 from overture.ui.routes.common import dashboard, fragment, now, page, page_router
+from overture.web.deps import ContainerDep
 
 router = page_router()
 

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse
 
-from overture.api.deps import ContainerDep
 from overture.bootstrap import Container
 from overture.domain.savings import (
     InvalidSetting,
@@ -19,6 +18,7 @@ from overture.domain.savings import (
     parse_inputs,
 )
 from overture.ui.routes.common import dashboard, fragment, is_htmx, now, page, page_router
+from overture.web.deps import ContainerDep
 
 SAVINGS_DAYS = 30
 

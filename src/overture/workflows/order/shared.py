@@ -12,6 +12,18 @@ from typing import Any
 
 from temporalio.common import RetryPolicy
 
+# What the outside world sends the workflow (services/ports/order_workflow.py), re-exported for it.
+from overture.services.ports.order_workflow import (
+    CancelOutcome,
+    CancelRequest,
+    LineChange,
+    PlannedUnits,
+    Resolution,
+    ShipmentPing,
+)
+
+__all__ = ["CancelOutcome", "CancelRequest", "LineChange", "PlannedUnits", "Resolution", "ShipmentPing"]
+
 TASK_QUEUE = "overture-orders"
 
 
@@ -54,45 +66,6 @@ class OrderOutcome:
 
 
 @dataclass(frozen=True)
-class LineChange:
-    """A person's change to one line; an empty field keeps what the line has (prices as decimal text)."""
-
-    line_no: int
-    sku: str = ""
-    quantity: int = 0
-    unit_price: str = ""
-
-
-@dataclass(frozen=True)
-class PlannedUnits:
-    """Units of one order line from one location, as a backlog plan allocated them."""
-
-    line_no: int
-    sku: str
-    location_id: str
-    quantity: int
-
-
-@dataclass(frozen=True)
-class Resolution:
-    exception_id: str
-    action: str  # retry | cancel | reroute | override | edit
-    actor: str
-    note: str = ""
-    # edit: the lines' new SKU, quantity or price; override: new unit prices (the price accepted with a reason).
-    lines: list[LineChange] = field(default_factory=list)
-    location_id: str = ""  # reroute: the location a person chose (else: anywhere but the failed one)
-    # reroute: exactly where a plan for many orders at once put this one's units (``plan`` names it).
-    allocations: list[PlannedUnits] = field(default_factory=list)
-    plan: str = ""
-
-    @property
-    def amends(self) -> bool:
-        """True if carrying it out changes the lines or pins the location (an amendment, not a plain placement)."""
-        return bool(self.lines or self.location_id or self.allocations)
-
-
-@dataclass(frozen=True)
 class AmendArgs:
     order_id: str
     actor: str
@@ -104,24 +77,6 @@ class AmendArgs:
     key: str = ""  # the exception the amendment resolves: makes a retried activity a no-op
     allocations: list[PlannedUnits] = field(default_factory=list)
     plan: str = ""
-
-
-@dataclass(frozen=True)
-class CancelRequest:
-    reason: str
-    actor: str
-
-
-@dataclass(frozen=True)
-class CancelOutcome:
-    outcome: str  # cancelled | refused
-    detail: str
-
-
-@dataclass(frozen=True)
-class ShipmentPing:
-    location_id: str
-    shipment_id: str
 
 
 @dataclass(frozen=True)

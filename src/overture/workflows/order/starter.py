@@ -18,12 +18,15 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from overture.services.errors import WorkflowRefused
+from overture.services.ports.order_workflow import CancelOutcome, CancelRequest, Resolution, ShipmentPing
 from overture.workflows.order.shared import OrderWorkflowInput, StepPolicy
 from overture.workflows.order.workflow import OrderWorkflow
 
 
 @dataclass(frozen=True)
 class OrderWorkflows:
+    """The ``OrderWorkflowGateway`` (services/ports/order_workflow.py) on Temporal."""
+
     client: Client
     task_queue: str
     policy: StepPolicy
@@ -56,6 +59,16 @@ class OrderWorkflows:
             if error.status in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
                 raise WorkflowRefused(f"order {order_id} has no running workflow ({error.message})") from error
             raise
+
+    async def resolve(self, order_id: str, resolution: Resolution) -> None:
+        await self.update(order_id, OrderWorkflow.resolve, resolution)
+
+    async def cancel(self, order_id: str, request: CancelRequest) -> CancelOutcome:
+        outcome: CancelOutcome = await self.update(order_id, OrderWorkflow.cancel, request)
+        return outcome
+
+    async def shipment_recorded(self, order_id: str, ping: ShipmentPing) -> None:
+        await self.signal(order_id, OrderWorkflow.shipment_recorded, ping)
 
     async def signal(self, order_id: str, signal: Any, argument: Any) -> None:
         """A nudge to a running workflow; losing one is harmless because the workflow re-reads the store."""

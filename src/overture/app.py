@@ -9,9 +9,6 @@ from typing import Any
 from fastapi import Depends, FastAPI
 
 from overture import __version__
-from overture.api.auth import authorize, install_auth
-from overture.api.errors import install_error_handlers
-from overture.api.metrics import install_metrics, order_log_context
 from overture.api.routers import auth as auth_routes
 from overture.api.routers import backlog as backlog_router
 from overture.api.routers import (
@@ -32,6 +29,9 @@ from overture.bootstrap import Container
 from overture.channels.rest import OrderIn
 from overture.observability.collector import StoreCollector
 from overture.ui.routes import install as install_dashboard
+from overture.web.auth import authorize, install_auth
+from overture.web.errors import install_error_handlers
+from overture.web.metrics import install_metrics, order_log_context
 
 
 def _openapi_with_order_schema(app: FastAPI) -> dict[str, Any]:
@@ -61,7 +61,7 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
         version=__version__,
         description="Order orchestration hub: capture, govern, reserve, route and run every order.",
         lifespan=lifespan,
-        # Access first: a refused request goes no further (api/auth.py has the policy of every route).
+        # Access first: a refused request goes no further (web/auth.py has the policy of every route).
         dependencies=[Depends(authorize), Depends(order_log_context)],
     )
     app.state.container = container

@@ -34,11 +34,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from overture.api.errors import error_body
-from overture.api.responses import Json
 from overture.bootstrap import Container
 from overture.domain.access import Principal, Role
 from overture.services.access import KeyCache, active_principal, authenticate, cached_principal, signing_secret
+from overture.web.errors import error_body
+from overture.web.responses import Json
 
 SESSION_COOKIE = "overture_session"
 CSRF_HEADER = "X-CSRF-Token"

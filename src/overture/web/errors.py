@@ -12,7 +12,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 
-from overture.api.responses import Json
 from overture.channels.validation import error_code, field_path
 from overture.domain.inventory import InvalidMovement
 from overture.domain.rules import InvalidScope
@@ -29,6 +28,7 @@ from overture.services.errors import (
     PayloadRejected,
     WorkflowRefused,
 )
+from overture.web.responses import Json
 
 
 def error_body(code: str, message: str, fields: Sequence[FieldError] = (), **extra: Any) -> dict[str, Any]:
@@ -64,7 +64,8 @@ def _invalid_scope(_: Request, error: Exception) -> Json:
 
 def _idempotency_conflict(_: Request, error: Exception) -> Json:
     assert isinstance(error, IdempotencyConflict)
-    return Json(error_body(ErrorCode.IDEMPOTENCY_CONFLICT, str(error), order_id=error.order_id), status_code=409)
+    # No order id: the key's first user may be another caller of the channel, whose order is not theirs to see.
+    return Json(error_body(ErrorCode.IDEMPOTENCY_CONFLICT, str(error)), status_code=409)
 
 
 def _duplicate_order(_: Request, error: Exception) -> Json:
