@@ -10,7 +10,10 @@ in order) and the allocations, or of the NoFeasiblePlan's decision and shortages
 The expected digests in ``fixtures/sourcing_golden.json`` were written by the code before the
 speed-up. The cost strategy's tie-break (equal cost: shorter distance, then id) changed none of them:
 regenerated, the fixture came out byte-identical (one request's two best plans tie, and the one first
-by id is also the nearer). Regenerate them only for a deliberate change of behaviour:
+by id is also the nearer). Issue 14 regenerated them for one deliberate change, checked on the full
+documents before and after: a capacity rejection names the location and its limit, and an unroutable
+decision's reason names the locations a constraint held back; nothing else differed. Regenerate them
+only for a deliberate change of behaviour:
 
     .venv/bin/python -m tests.unit.test_sourcing_golden --write
 """

@@ -15,6 +15,7 @@ from overture.domain.money import Money
 from overture.domain.orders import Order, OrderLine
 from overture.domain.routing import Allocation, LocationStock, RoutingPlan
 from overture.domain.rules import RULES, Evaluation, Outcome, RuleCode
+from overture.domain.sourcing import NoFeasiblePlan, said
 from overture.domain.statuses import LineStatus, OrderStatus
 from overture.services.backorders import backorder
 from overture.services.errors import NotFound, ServiceError
@@ -264,12 +265,7 @@ def _route_and_reserve(
         )
         if why_not is None:
             return
-        reason = f"not enough stock anywhere: {shortage}; {why_not}"
-        details = {
-            "shortages": [
-                {"sku": s.sku, "requested": s.requested, "available": s.available} for s in shortage.shortages
-            ]
-        }
+        reason, details = _shortage_reason(shortage, why_not)
         # Ruled out by the sourcing constraints: keep the explained decision; else the network is short.
         explained = getattr(shortage, "decision", None)
         no_stock = Decision(DecisionKind.ROUTING, "no_stock", reason, {"demand": order.demand()})
@@ -289,6 +285,23 @@ def _route_and_reserve(
     order.transition(OrderStatus.RESERVED, reason, clock())
     order.transition(OrderStatus.ROUTED, plan.decision.reason, clock())
     order.set_line_status(LineStatus.ALLOCATED)
+
+
+def _shortage_reason(shortage: InsufficientStock, why_not: str) -> tuple[str, dict[str, object]]:
+    """The hold's reason and details. When locations holding the stock were ruled out (out of today's
+    capacity, say), the reason names them and why first: "not enough stock" would send a person looking
+    for stock the network has."""
+    details: dict[str, object] = {
+        "shortages": [{"sku": s.sku, "requested": s.requested, "available": s.available} for s in shortage.shortages]
+    }
+    held = shortage.held_back if isinstance(shortage, NoFeasiblePlan) else ()
+    if not held:
+        return f"not enough stock anywhere: {shortage}; {why_not}", details
+    details["held_back"] = list(held)
+    return (
+        f"no location can ship it now: {said(held)}; the other locations have too little ({shortage}); {why_not}",
+        details,
+    )
 
 
 def _as_planned(order: Order, stock: Sequence[LocationStock], planned: PlannedAllocation) -> RoutingPlan:

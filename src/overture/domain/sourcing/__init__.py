@@ -12,6 +12,7 @@ from overture.domain.sourcing.model import (
 )
 from overture.domain.sourcing.search import NoFeasiblePlan
 from overture.domain.sourcing.strategies import STRATEGIES, Strategy, route
+from overture.domain.sourcing.unroutable import said
 
 __all__ = [
     "STRATEGIES",
@@ -28,4 +29,5 @@ __all__ = [
     "Zone",
     "evaluate",
     "route",
+    "said",
 ]

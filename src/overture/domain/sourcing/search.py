@@ -16,7 +16,7 @@ from operator import attrgetter, itemgetter
 from typing import Any, cast
 
 from overture.domain.decisions import Decision, DecisionKind
-from overture.domain.inventory import InsufficientStock, Shortage
+from overture.domain.inventory import Shortage
 from overture.domain.routing import RoutingPlan
 from overture.domain.sourcing.candidates import (
     Costed,
@@ -28,19 +28,13 @@ from overture.domain.sourcing.candidates import (
 )
 from overture.domain.sourcing.model import Constraint, SourcingConfig, SourcingRequest
 from overture.domain.sourcing.sites import SiteView, Survey, carried, short_view, sku_demand, survey
+from overture.domain.sourcing.unroutable import NoFeasiblePlan, unroutable
 
 SPLIT_POOL = 10
 MAX_SPLIT = 3
 
 RankKey = Callable[[Costed], tuple[Any, ...]]
-
-
-class NoFeasiblePlan(InsufficientStock):
-    """The locations that pass the hard constraints cannot cover the order; ``decision`` says why."""
-
-    def __init__(self, shortages: list[Shortage], decision: Decision) -> None:
-        super().__init__(shortages)
-        self.decision = decision
+__all__ = ["NoFeasiblePlan", "search_plan"]  # NoFeasiblePlan: where the strategies have always found it
 
 
 @dataclass(slots=True)
@@ -261,7 +255,7 @@ def search_plan(request: SourcingRequest, strategy: str, rank: RankKey, *, split
         usables = [v.usable for v in surveyed.whole] + [short_view(s, demand).usable for s in surveyed.short]
         shortages = _shortages(demand, usables)
         if shortages:
-            raise NoFeasiblePlan(shortages, _decision(request, strategy, demand, surveyed, [], search))
+            raise unroutable(request, shortages, _decision(request, strategy, demand, surveyed, [], search))
     singles = [search.offer_single(view) for view in surveyed.whole]
     if search.best is None or splits_compete:
         _search_splits(search, surveyed, demand, splits_compete=splits_compete)

@@ -28,7 +28,6 @@ from overture.domain.routing import EARTH_RADIUS_KM, GeoPoint
 from overture.domain.sourcing.model import Constraint, SourcingRequest, SourcingSite, Zone
 from overture.domain.sourcing.rounding import ROUNDER
 
-_NO_CAPACITY = (Constraint.CAPACITY, "no shipping capacity left today")
 _DIAMETER_KM = 2 * EARTH_RADIUS_KM  # the same product great_circle_km computes first
 
 
@@ -79,10 +78,20 @@ def arrival_date(request: SourcingRequest, site: SourcingSite, zone: Zone) -> da
     return leaves + timedelta(days=zone.transit_days)
 
 
+def no_capacity_reason(site: SourcingSite) -> str:
+    """Why a site out of today's capacity is ruled out: the location, its daily limit and what it took, so
+    that a hold reads as what it is (capacity) rather than as a shortage of stock the site holds."""
+    location, left = site.location, site.capacity_left
+    limit = location.daily_capacity
+    if limit is None or left is None:  # capacity given without the location's limit (a what-if run)
+        return f"location {location.id} has no shipping capacity left today ({left} left)"
+    return f"location {location.id} has no shipping capacity left today (daily capacity {limit}, {limit - left} taken)"
+
+
 def _ruled_out(request: SourcingRequest, site: SourcingSite, zone: Zone) -> tuple[Constraint, str] | None:
     capacity = site.capacity_left
     if capacity is not None and capacity <= 0:
-        return _NO_CAPACITY
+        return Constraint.CAPACITY, no_capacity_reason(site)
     if request.promise_by is not None:
         arrives = arrival_date(request, site, zone)
         if arrives > request.promise_by.date():
@@ -116,7 +125,8 @@ def _facts(location: Location) -> _Facts:
         _FACTS.clear()
     phi, lam, cos_phi = _radians(location.latitude, location.longitude)
     # Its entry in a decision when short of stock, less what changes from order to order; and when out of
-    # capacity, which says why itself (``survey`` hands out copies: these are never handed out).
+    # capacity, less the reason (what it took changes with every order). ``survey`` hands out copies: these
+    # are never handed out.
     short_of_stock = {
         "locations": None,
         "location_id": location.id,
@@ -128,7 +138,7 @@ def _facts(location: Location) -> _Facts:
         "reason": None,
         "components": None,
     }  # candidates.site_entry's keys, in its order
-    no_capacity = {**short_of_stock, "constraint": _NO_CAPACITY[0], "reason": _NO_CAPACITY[1]}
+    no_capacity = {**short_of_stock, "constraint": Constraint.CAPACITY}
     facts = (location, location.id, location.kind, location.priority, location.capabilities, location.active,
              phi, lam, cos_phi, short_of_stock, no_capacity)  # fmt: skip
     _FACTS[id(location)] = facts
@@ -318,6 +328,7 @@ def survey(request: SourcingRequest, demand: dict[str, int]) -> Survey:
         # built key by key); what every rejection writes is written after.
         if capacity is not None and capacity <= 0:
             entry = no_capacity.copy()
+            entry["reason"] = no_capacity_reason(site)
         elif may_promise and (ruled_out := _ruled_out(request, site, zone)) is not None:
             entry = short_of_stock.copy()
             entry["constraint"], entry["reason"] = ruled_out

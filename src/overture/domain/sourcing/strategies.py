@@ -19,8 +19,9 @@ from overture.domain.inventory import InsufficientStock
 from overture.domain.routing import LineDemand, LocationStock, RoutingPlan, route_nearest
 from overture.domain.sourcing.candidates import Costed, entry
 from overture.domain.sourcing.model import Constraint, SourcingRequest, StrategyName
-from overture.domain.sourcing.search import NoFeasiblePlan, search_plan
+from overture.domain.sourcing.search import search_plan
 from overture.domain.sourcing.sites import SiteView, sku_demand, view_sites
+from overture.domain.sourcing.unroutable import unroutable
 
 
 class Strategy(Protocol):
@@ -71,7 +72,7 @@ def nearest(request: SourcingRequest) -> RoutingPlan:
     except InsufficientStock as shortage:
         inputs = {"strategy": StrategyName.NEAREST.value, "demand": sku_demand(request)}
         decision = Decision(DecisionKind.ROUTING, "no_feasible_plan", str(shortage), inputs, ruled_out)
-        raise NoFeasiblePlan(shortage.shortages, decision) from shortage
+        raise unroutable(request, shortage.shortages, decision) from shortage
     alternatives = [_with_constraint(a, uncarried) for a in plan.decision.alternatives] + ruled_out
     d = plan.decision
     return RoutingPlan(plan.allocations, Decision(d.kind, d.outcome, d.reason, d.inputs, alternatives, d.at))
