@@ -20,7 +20,7 @@ from overture.domain.rules import (
     check_scope,
     resolve,
 )
-from overture.store.governance import settings_from_json, settings_to_json
+from overture.domain.rules.documents import settings_document, settings_from_document
 
 C = RuleCode
 LAYERS = ("default", "channel:web", "partner:ACME")
@@ -127,9 +127,9 @@ def test_invalid_scopes(scope: str) -> None:
 def test_stored_json_holds_each_rules_own_settings_and_reads_back_the_same(
     code: RuleCode, settings: RuleSettings
 ) -> None:
-    stored = settings_to_json(code, settings)
+    stored = settings_document(code, settings)
     assert set(stored) == {"enabled", "action", *_parameters(code)}
-    assert settings_from_json(stored) == settings
+    assert settings_from_document(stored) == settings
 
 
 def _parameters(code: RuleCode) -> tuple[str, ...]:

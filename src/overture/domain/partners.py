@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +43,45 @@ class PartnerProfile:
     def their_id(self, sku: str) -> str:
         """The partner's product id for one of our SKUs (for documents we send them), else our SKU."""
         return next((theirs for theirs, ours in self.sku_xref.items() if ours == sku), sku)
+
+
+def profile_document(profile: PartnerProfile) -> dict[str, Any]:
+    """The profile as a JSON-ready document (stored, and shown by the API) without its id and name."""
+    return {
+        "x12": None
+        if profile.x12 is None
+        else {
+            "qualifier": profile.x12.qualifier,
+            "id": profile.x12.id,
+            "application_code": profile.x12.application_code,
+        },
+        "x12_version": profile.x12_version,
+        "delimiters": list(profile.delimiters),
+        "sku_xref": profile.sku_xref,
+        "uom_factors": profile.uom_factors,
+        "contract_prices": {sku: str(price) for sku, price in profile.contract_prices.items()},
+        "currency": profile.currency,
+        "wants_855": profile.wants_855,
+        "wants_856": profile.wants_856,
+        "wants_810": profile.wants_810,
+    }
+
+
+def profile_from_document(partner_id: str, name: str, data: Mapping[str, Any]) -> PartnerProfile:
+    """``profile_document`` read back; fields it lacks take their defaults."""
+    x12 = data.get("x12")
+    element, component, segment = data.get("delimiters") or ("*", ">", "~")
+    return PartnerProfile(
+        partner_id=partner_id,
+        name=name,
+        x12=None if not x12 else X12Identity(x12["qualifier"], x12["id"], x12.get("application_code", "")),
+        x12_version=data.get("x12_version", "004010"),
+        delimiters=(element, component, segment),
+        sku_xref=dict(data.get("sku_xref", {})),
+        uom_factors={k: int(v) for k, v in data.get("uom_factors", {}).items()},
+        contract_prices={k: Decimal(v) for k, v in data.get("contract_prices", {}).items()},
+        currency=data.get("currency", "USD"),
+        wants_855=bool(data.get("wants_855", True)),
+        wants_856=bool(data.get("wants_856", True)),
+        wants_810=bool(data.get("wants_810", True)),
+    )

@@ -19,7 +19,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, event, func, literal, select, union_all
 
 from overture.domain.exceptions import ExceptionStatus
-from overture.domain.rules import RULES, Action, PriorOrder, RuleCode, RuleSettings, ScopedRules
+from overture.domain.rules import PriorOrder, RuleCode, RuleSettings, ScopedRules
+from overture.domain.rules.documents import CODES, rules_document, settings_from_document
 from overture.domain.statuses import OrderStatus
 from overture.store.tables import order_exceptions, order_references, orders, rule_sets
 
@@ -37,40 +38,10 @@ CURRENT_RULE_SETS = select(R).join(_LATEST, and_(R.c.scope == _LATEST.c.scope, R
 
 # ---- JSON <-> settings ---------------------------------------------------------------------
 
-_DECIMALS = frozenset({"tolerance_pct", "min_margin_pct", "credit_limit"})
-_INTEGERS = frozenset({"max_quantity", "terms_days"})
-_SETS = frozenset({"reference_kinds", "skus", "countries"})
-_CODES = {code.value: code for code in RuleCode}
-
-
-def settings_to_json(code: RuleCode, settings: RuleSettings) -> dict[str, Any]:
-    """One rule's settings as stored and shown: enabled, action and the thresholds it reads."""
-    data: dict[str, Any] = {"enabled": settings.enabled, "action": settings.action.value}
-    for name in RULES[code].parameters:
-        value = getattr(settings, name)
-        data[name] = sorted(value) if name in _SETS else str(value) if isinstance(value, Decimal) else value
-    return data
-
-
-def settings_from_json(data: Mapping[str, Any]) -> RuleSettings:
-    values: dict[str, Any] = {}
-    for name, value in data.items():
-        if name in _DECIMALS:
-            values[name] = None if value is None else Decimal(value)
-        elif name in _SETS:
-            values[name] = frozenset(value)
-        elif name in _INTEGERS:
-            values[name] = None if value is None else int(value)
-    return RuleSettings(enabled=bool(data.get("enabled", True)), action=Action(data.get("action", "hold")), **values)
-
-
-def rules_to_json(rules: Mapping[RuleCode, RuleSettings]) -> dict[str, Any]:
-    return {code.value: settings_to_json(code, rules[code]) for code in RuleCode if code in rules}
-
 
 def _scoped(row: Any) -> ScopedRules:
     # A code this release does not know (written by a newer one) is left out rather than failing.
-    rules = {_CODES[code]: settings_from_json(data) for code, data in row.rules.items() if code in _CODES}
+    rules = {CODES[code]: settings_from_document(data) for code, data in row.rules.items() if code in CODES}
     return ScopedRules(row.scope, row.version, rules, row.note, row.created_at)
 
 
@@ -134,7 +105,7 @@ class SqlGovernanceRepository:
         latest = self._c.scalar(select(func.max(R.c.version)).where(R.c.scope == scope))
         version = (latest or 0) + 1
         self._c.execute(
-            R.insert().values(scope=scope, version=version, rules=rules_to_json(rules), note=note, created_at=at)
+            R.insert().values(scope=scope, version=version, rules=rules_document(rules), note=note, created_at=at)
         )
         event.listen(self._c, "commit", self._cache().drop, once=True)
         return ScopedRules(scope, version, dict(rules), note, at)

@@ -12,11 +12,10 @@ from starlette.concurrency import run_in_threadpool
 
 from overture.api.routers.edi import edi_sender
 from overture.channels.x12.documents import advise_inventory, available_units
-from overture.domain.partners import PartnerProfile, X12Identity
+from overture.domain.partners import PartnerProfile, X12Identity, profile_document
 from overture.services.errors import NotFound
 from overture.services.ports import UnitOfWork
 from overture.services.retry import in_transaction, read_only
-from overture.store.partners import profile_to_json
 from overture.web.deps import ContainerDep
 from overture.web.responses import Json
 
@@ -66,7 +65,7 @@ def _profile(partner_id: str, body: PartnerIn) -> PartnerProfile:
 
 
 def _json(profile: PartnerProfile) -> dict[str, Any]:
-    return {"id": profile.partner_id, "name": profile.name, **profile_to_json(profile)}
+    return {"id": profile.partner_id, "name": profile.name, **profile_document(profile)}
 
 
 @router.put("/{partner_id}", responses={201: {"description": "Created"}})

@@ -42,9 +42,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from overture.domain.rules import BUILTIN, Action, RuleCode, RuleSet, RuleSettings, ScopedRules
+from overture.domain.rules.documents import rules_document, settings_document
 from overture.services import governance
 from overture.services.errors import NotFound
-from overture.store.governance import rules_to_json, settings_to_json
 from overture.web.deps import ContainerDep
 from overture.web.responses import Json
 
@@ -141,13 +141,13 @@ def _json(rule_set: ScopedRules) -> dict[str, Any]:
         "version": rule_set.version,
         "note": rule_set.note,
         "created_at": _created(rule_set.created_at),
-        "rules": rules_to_json(rule_set.rules),
+        "rules": rules_document(rule_set.rules),
     }
 
 
 def _effective(rule_set: RuleSet) -> dict[str, Any]:
     return {
-        r.code.value: {**settings_to_json(r.code, r.settings), "rule_set": r.scope, "version": r.version}
+        r.code.value: {**settings_document(r.code, r.settings), "rule_set": r.scope, "version": r.version}
         for r in rule_set.rules
     }
 
