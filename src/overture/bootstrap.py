@@ -10,6 +10,7 @@ from overture.config import Settings
 from overture.reference.zcta import ZctaGeocoder
 from overture.services.clock import utc_ticker
 from overture.services.ports import Clock, Geocoder, UnitOfWork
+from overture.store.dashboard import SqlDashboard
 from overture.store.engine import make_engine
 from overture.store.migrate import upgrade
 from overture.store.uow import SqlUnitOfWork
@@ -23,6 +24,7 @@ class Container:
     geocoder: Geocoder
     views: SqlViews
     clock: Clock
+    dashboard: SqlDashboard  # the dashboard's read models, on the same engine
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(self.engine, readonly=readonly)
@@ -37,4 +39,4 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> Cont
     if migrate:
         upgrade(url)
     engine = make_engine(url)
-    return Container(settings, engine, ZctaGeocoder(), SqlViews(engine), utc_ticker)
+    return Container(settings, engine, ZctaGeocoder(), SqlViews(engine), utc_ticker, SqlDashboard(engine))

@@ -13,10 +13,10 @@ from __future__ import annotations
 from overture.store.dashboard.inventory import InventoryReads, backorders_query
 from overture.store.dashboard.orders import OrderPageReads
 from overture.store.dashboard.overview import OverviewReads
-from overture.store.dashboard.queue import QueueFilter, QueueReads
+from overture.store.dashboard.queue import QueueReads
 from overture.store.dashboard.savings import SavingsReads
 
-__all__ = ["QueueFilter", "SqlDashboard", "backorders_query"]
+__all__ = ["SqlDashboard", "backorders_query"]
 
 
 class SqlDashboard(OverviewReads, QueueReads, OrderPageReads, InventoryReads, SavingsReads):

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, select, update
 
 from overture.domain.exceptions import ExceptionStatus, ExceptionType
+from overture.services.ports.dashboard import QueueFilter
 from overture.store.dashboard.base import RECENT_ORDERS, DashboardReads, rows
 from overture.store.tables import order_exceptions, orders
 
 _Query = TypeVar("_Query", bound=Select[Any])
-
-
-@dataclass(frozen=True, slots=True)
-class QueueFilter:
-    type: str | None = None
-    channel: str | None = None
-    partner: str | None = None
-    assignee: str | None = None
-    older_than_hours: float | None = None
-    limit: int = 100
 
 
 class QueueReads(DashboardReads):

@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from overture.bootstrap import Container
-from overture.store.dashboard import SqlDashboard
 from overture.ui.session import can_act, csrf_token, current_actor, signed_in_role
 
 HERE = Path(__file__).resolve().parent.parent  # ui/, where templates/ and static/ are
@@ -38,10 +37,6 @@ templates.env.filters["duration"] = duration
 def page_router() -> APIRouter:
     """A page module's router: every route behind ``current_actor`` and out of the OpenAPI schema."""
     return APIRouter(include_in_schema=False, dependencies=[Depends(current_actor)])
-
-
-def dashboard(container: Container) -> SqlDashboard:
-    return SqlDashboard(container.engine)
 
 
 def now(container: Container) -> datetime:

@@ -18,9 +18,9 @@ from overture.domain.exceptions import ExceptionType
 from overture.services import operator_actions
 from overture.services.amendments import fillable_locations
 from overture.services.errors import NotFound, ServiceError
-from overture.store.dashboard import QueueFilter
+from overture.services.ports.dashboard import QueueFilter
 from overture.ui.explain import explain_exception
-from overture.ui.routes.common import dashboard, fragment, is_htmx, now, page, page_router
+from overture.ui.routes.common import fragment, is_htmx, now, page, page_router
 from overture.ui.session import Actor
 from overture.web.deps import ContainerDep, order_workflows_of
 from overture.web.schemas import ResolveIn
@@ -54,7 +54,7 @@ def _queue_filter(
 
 def _queue_rows(container: Container, wanted: QueueFilter) -> list[dict[str, Any]]:
     at = now(container)
-    rows = dashboard(container).queue(wanted, at)
+    rows = container.dashboard.queue(wanted, at)
     for row in rows:
         row["explanation"] = explain_exception(row)
         row["age_hours"] = (at - row["created_at"]).total_seconds() / 3600
@@ -79,7 +79,7 @@ def exception_queue(
         "rows": _queue_rows(container, wanted),
         "filters": wanted,
         "errors": errors,
-        "choices": dashboard(container).queue_choices(),
+        "choices": container.dashboard.queue_choices(),
     }
     if is_htmx(request):
         return fragment(request, "_queue_rows.html", context, status_code=422 if errors else 200)
@@ -218,7 +218,7 @@ async def resolve_bulk(
     outcomes = []
     for exception_id in dict.fromkeys(ids):
         if action == "assign":
-            changed = dashboard(container).assign([exception_id], actor)
+            changed = container.dashboard.assign([exception_id], actor)
             error = None if changed else f"exception {exception_id} is not open"
         else:
             error = await _resolve(request, container, exception_id, action, note, actor)
@@ -229,7 +229,7 @@ async def resolve_bulk(
 
 @router.post("/exceptions/{exception_id}/assign", response_class=HTMLResponse)
 def assign_to_me(request: Request, exception_id: str, container: ContainerDep, actor: Actor) -> HTMLResponse:
-    changed = dashboard(container).assign([exception_id], actor)
+    changed = container.dashboard.assign([exception_id], actor)
     error = None if changed else f"exception {exception_id} is not open (or does not exist)"
     outcome = {"id": exception_id, "action": "assign", "error": error}
     return fragment(request, "_outcome.html", {"outcomes": [outcome]}, status_code=409 if error else 200)

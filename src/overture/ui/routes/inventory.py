@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 
-from overture.ui.routes.common import dashboard, page, page_router
+from overture.ui.routes.common import page, page_router
 from overture.web.deps import ContainerDep
 
 router = page_router()
@@ -24,7 +24,7 @@ def inventory_page(
             context["error"] = f"sku: no SKU {sku!r}"
             return page(request, "inventory.html", context, status_code=404)
         context["item"] = item
-        reads = dashboard(container)
+        reads = container.dashboard
         context["reservations"] = reads.open_reservations(sku)
         context["channels"] = reads.channel_availability(sku)
         context["backorders"] = reads.backorders(sku)

@@ -8,7 +8,7 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from overture.services.sourcing import routing_decisions
-from overture.ui.routes.common import dashboard, is_htmx, page, page_router
+from overture.ui.routes.common import is_htmx, page, page_router
 from overture.web.deps import ContainerDep
 
 router = page_router()
@@ -20,7 +20,7 @@ def order_page(request: Request, order_id: str, container: ContainerDep) -> HTML
     if order is None:
         return page(request, "not_found.html", {"what": f"order {order_id}"}, status_code=404)
     routing = routing_decisions(container.uow, order_id)
-    documents = dashboard(container).documents(order_id, order["raw_message_id"])
+    documents = container.dashboard.documents(order_id, order["raw_message_id"])
     promised = _promised(order)
     shipped_at = max((s["shipped_at"] for s in documents["shipments"]), default=None)
     _show_resolutions(order)
@@ -61,7 +61,7 @@ def _promised(order: dict[str, Any]) -> str | None:
 
 @router.get("/messages/{message_id}", response_class=HTMLResponse)
 def inbound_message(request: Request, message_id: str, container: ContainerDep) -> Response:
-    message = dashboard(container).inbound_message(message_id)
+    message = container.dashboard.inbound_message(message_id)
     if message is None:
         return page(request, "not_found.html", {"what": f"message {message_id}"}, status_code=404)
     body = bytes(message["body"])
@@ -76,7 +76,7 @@ def inbound_message(request: Request, message_id: str, container: ContainerDep) 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
 def outbound_document(request: Request, document_id: str, container: ContainerDep) -> Response:
-    document = dashboard(container).outbound_document(document_id)
+    document = container.dashboard.outbound_document(document_id)
     if document is None:
         return page(request, "not_found.html", {"what": f"document {document_id}"}, status_code=404)
     title = f"Sent {document['kind']} {document_id}"
@@ -85,7 +85,7 @@ def outbound_document(request: Request, document_id: str, container: ContainerDe
 
 @router.get("/search", response_class=HTMLResponse)
 def search(request: Request, container: ContainerDep, q: Annotated[str, Query(max_length=255)] = "") -> Response:
-    results = dashboard(container).search(q)
+    results = container.dashboard.search(q)
     if len(results) == 1 and not is_htmx(request):
         return RedirectResponse(f"/orders/{results[0]['id']}", status_code=303)
     return page(request, "search.html", {"page": "search", "q": q, "results": results})

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from overture.bootstrap import Container
 from overture.ui.charts import bar_chart, line_chart
-from overture.ui.routes.common import dashboard, fragment, now, page, page_router
+from overture.ui.routes.common import fragment, now, page, page_router
 from overture.web.deps import ContainerDep
 
 router = page_router()
@@ -17,7 +17,7 @@ router = page_router()
 
 def _overview_context(container: Container) -> dict[str, Any]:
     at = now(container)
-    data = dashboard(container).overview(at)
+    data = container.dashboard.overview(at)
     per_hour = [(hour.strftime("%H:00"), float(n)) for hour, n in data["orders_per_hour"]]
     data["orders_chart"] = line_chart(
         per_hour,

@@ -17,7 +17,7 @@ from overture.domain.savings import (
     manual_work_cost,
     parse_inputs,
 )
-from overture.ui.routes.common import dashboard, fragment, is_htmx, now, page, page_router
+from overture.ui.routes.common import fragment, is_htmx, now, page, page_router
 from overture.web.deps import ContainerDep
 
 SAVINGS_DAYS = 30
@@ -26,7 +26,7 @@ router = page_router()
 
 
 def _savings_context(container: Container) -> dict[str, Any]:
-    reads = dashboard(container)
+    reads = container.dashboard
     inputs = reads.settings()
     counts = reads.work_counts(now(container), SAVINGS_DAYS)
     work = WorkCounts(SAVINGS_DAYS, counts["orders"], counts["touched_orders"], counts["manual_exceptions"])
@@ -69,7 +69,7 @@ def save_savings(
         name = "_savings_body.html" if is_htmx(request) else "savings.html"
         render = fragment if is_htmx(request) else page
         return render(request, name, context, status_code=422)
-    dashboard(container).save_settings(inputs, now(container))
+    container.dashboard.save_settings(inputs, now(container))
     context = _savings_context(container)
     context["saved"] = True
     if is_htmx(request):
