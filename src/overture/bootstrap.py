@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from overture.config import Settings
+from overture.observability.metrics import PrometheusTelemetry
 from overture.reference.zcta import ZctaGeocoder
+from overture.services import telemetry
 from overture.services.clock import utc_ticker
 from overture.services.ports import Clock, Geocoder, UnitOfWork
 from overture.store.dashboard import SqlDashboard
@@ -35,6 +37,7 @@ class Container:
 
 def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> Container:
     settings = settings or Settings()
+    telemetry.install(PrometheusTelemetry())
     url = settings.resolved_database_url()
     if migrate:
         upgrade(url)

@@ -20,7 +20,8 @@ from overture.bootstrap import Container
 from overture.connectors.errors import RetryableConnectorError, ThrottledError
 from overture.connectors.http import ConnectorConfig
 from overture.connectors.wms import ReleaseLine, WmsConnector, WmsRelease
-from overture.observability.health import RECORDER, CallRecorder, HealthFlusher
+from overture.observability.flusher import HealthFlusher
+from overture.observability.health import RECORDER, CallRecorder
 from overture.simulators.server import SimulatorServer
 from overture.simulators.wms import create_wms_app
 from overture.store.engine import make_engine

@@ -62,7 +62,7 @@ def _pull(settings: Settings, container: Container, *, since: datetime, url: str
 
     from overture.connectors.amazon import AmazonOrdersConnector
     from overture.connectors.http import ConnectorConfig
-    from overture.observability.health import HealthFlusher
+    from overture.observability.flusher import HealthFlusher
     from overture.workflows.amazon_pull import pull_amazon_orders
 
     async def pull() -> PullReport:

@@ -12,6 +12,8 @@ instruments: the API at ``/metrics``, the worker on ``OVERTURE_METRICS_PORT`` wh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from prometheus_client import Counter, Histogram
 
 # Steps last from seconds (capture, routing) to days (waiting for shipment).
@@ -48,3 +50,14 @@ HTTP_SECONDS = Histogram(
 )
 
 OUTCOMES = ("ok", "error", "throttled", "timeout")
+
+
+class PrometheusTelemetry:
+    """The store's reports (services/telemetry.py) as the Prometheus figures above."""
+
+    def step_finished(self, step: str, seconds: float) -> None:
+        STEP_DURATION.labels(step).observe(seconds)
+
+    def exceptions_raised(self, kinds: Sequence[str]) -> None:
+        for kind in kinds:
+            EXCEPTIONS_RAISED.labels(kind).inc()

@@ -17,7 +17,7 @@ from overture.domain.money import Money
 from overture.domain.orders import IllegalTransition, Order, OrderLine
 from overture.domain.parties import Address, Customer
 from overture.domain.statuses import LineStatus, OrderStatus, already_past, can_transition
-from overture.observability.metrics import STEP_DURATION
+from overture.services import telemetry
 from overture.services.errors import ConflictError
 from overture.services.plans import (
     LocationRelease,
@@ -210,7 +210,7 @@ class SqlFulfilmentRepository:
             raise ConflictError(f"order {order_id} changed status while moving to {target}")
         if entered is not None:
             seconds = max(0.0, (at - entered).total_seconds())
-            after_commit.defer(self._c, lambda: STEP_DURATION.labels(current).observe(seconds))
+            after_commit.defer(self._c, lambda: telemetry.sink().step_finished(current, seconds))
         self._c.execute(
             statements.INSERT_EVENTS,
             {

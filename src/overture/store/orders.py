@@ -18,7 +18,7 @@ from overture.domain.exceptions import ExceptionStatus, OrderException
 from overture.domain.inventory import Reservation
 from overture.domain.orders import StatusChange
 from overture.domain.parties import Address, Customer
-from overture.observability.metrics import EXCEPTIONS_RAISED
+from overture.services import telemetry
 from overture.services.ports import OrderRecord, OrderSummary, PreviousCapture
 from overture.store import after_commit, statements
 from overture.store.tables import order_exceptions, orders
@@ -76,12 +76,7 @@ def insert_exceptions(c: Connection, items: Sequence[OrderException]) -> None:
         ]
         c.execute(statements.INSERT_EXCEPTIONS, rows)
         kinds = [e.type.value for e in items]
-        after_commit.defer(c, lambda: _count_raised(kinds))
-
-
-def _count_raised(kinds: Sequence[str]) -> None:
-    for kind in kinds:
-        EXCEPTIONS_RAISED.labels(kind).inc()
+        after_commit.defer(c, lambda: telemetry.sink().exceptions_raised(kinds))
 
 
 def insert_reservations(c: Connection, items: Sequence[Reservation], at: datetime) -> None:

@@ -1,7 +1,7 @@
 """``GET /metrics`` and the request middleware that counts and times API calls.
 
 The exposition holds the process's own instruments (:mod:`overture.observability.metrics`) and the
-store's figures read at scrape time (:class:`~overture.observability.collector.StoreCollector`).
+store's figures read at scrape time (a collector the app factory passes in: observability/collector.py).
 Requests are labelled by route template (``/v1/orders/{order_id}``), never by raw path, so the
 number of series stays bounded whatever ids clients send.
 """
@@ -18,7 +18,6 @@ from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from overture.observability import logs
-from overture.observability.collector import StoreCollector
 from overture.observability.metrics import HTTP_REQUESTS, HTTP_SECONDS
 
 UNMATCHED = "unmatched"
@@ -31,7 +30,7 @@ class _ProcessInstruments(Collector):
         yield from REGISTRY.collect()
 
 
-def metrics_registry(store: StoreCollector) -> CollectorRegistry:
+def metrics_registry(store: Collector) -> CollectorRegistry:
     # A registry per app: each app reads its own store, while the instruments are process-wide.
     registry = CollectorRegistry()
     registry.register(_ProcessInstruments())
@@ -39,7 +38,7 @@ def metrics_registry(store: StoreCollector) -> CollectorRegistry:
     return registry
 
 
-def install_metrics(app: FastAPI, store: StoreCollector) -> None:
+def install_metrics(app: FastAPI, store: Collector) -> None:
     registry = metrics_registry(store)
 
     @app.get("/metrics", tags=["ops"], response_class=Response)
