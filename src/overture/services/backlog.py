@@ -1,5 +1,7 @@
 """Reallocate the backlog: orders on hold for want of stock, planned together against the stock
-available now, greedy (order by order, as capture would) and CP-SAT side by side.
+available now and what each location can still take on today (its daily capacity less the orders
+it took since midnight, as routing counts them), greedy (order by order, as capture would) and
+CP-SAT side by side.
 
 This use case plans only: it reserves nothing and moves no order. Placing the chosen orders
 would go through ``fulfilment.retry_placement`` one by one, which routes each with today's
@@ -19,6 +21,7 @@ from overture.domain.statuses import OrderStatus
 from overture.services.backlog_solver import SolverSettings, optimise
 from overture.services.ports import Clock, Geocoder, UnitOfWork, UnitOfWorkFactory
 from overture.services.retry import read_only
+from overture.services.sourcing import capacity_left
 
 PriorityOf = Callable[[Order], int]
 
@@ -70,8 +73,14 @@ def load_backlog(
             orders.append(_backlog_order(order, geocoder, now, priority_of))
     skus = {line.sku for order in orders for line in order.lines}
     stock = uow.inventory.availability(skus).stock if skus else []
+    left = capacity_left(uow, [s.location for s in stock], now)
     locations = tuple(
-        StockLocation(s.location.id, GeoPoint(s.location.latitude, s.location.longitude), dict(s.available))
+        StockLocation(
+            s.location.id,
+            GeoPoint(s.location.latitude, s.location.longitude),
+            dict(s.available),
+            capacity_left=left.get(s.location.id),
+        )
         for s in stock
     )
     return Backlog(tuple(orders), locations)

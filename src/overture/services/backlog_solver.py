@@ -9,12 +9,17 @@ Solve 1, fill. Variables ``z[o,l,k]`` (bool: line ``l`` of order ``o`` ships fro
 orders of several lines, ``y[o]`` (bool: filled). A one-line order takes
 ``at_most_one(z[o,1,*])`` and is filled when one ``z`` is; a longer one takes
 ``sum_k z[o,l,k] == y[o]`` for each line. Every (location, SKU) that demand could overdraw takes
-``sum quantity(l) * z[o,l,k] <= stock``. Maximise ``sum weight(o) * units(o) * filled(o)``.
+``sum quantity(l) * z[o,l,k] <= stock``. Every location with a daily capacity that more orders could
+use than it has left takes ``sum_o uses(o,k) <= capacity_left(k)``, where ``uses(o,k)`` is the one
+``z`` when a single line of ``o`` may ship from ``k``, else a bool ``u[o,k]`` with ``z[o,l,k] => u[o,k]``
+(an order is one of the day's orders at each location it ships from, whatever its lines). A location
+with no capacity left is no line's candidate. Maximise ``sum weight(o) * units(o) * filled(o)``.
 
 Solve 2, cost: the orders solve 1 filled (the hint's orders instead, if solve 1 found no more
 fill than the hint: then cost can only fall), and only those, must stay filled
 (``sum_k z[o,l,k] == 1``), with the same stock constraints, plus ``u[o,k]`` (bool: a parcel
-from ``k``, orders of several lines only) and ``z[o,l,k] => u[o,k]``. Minimise ``sum quantity * unit_cost(o,k) * z +
+from ``k``, orders of several lines only) and ``z[o,l,k] => u[o,k]``, and the same capacity constraints
+(on those ``u``). Minimise ``sum quantity * unit_cost(o,k) * z +
 split_penalty * (sum u - 1)``.
 
 Why two solves rather than one weighted sum: a fill weight large enough to outweigh any total
@@ -69,6 +74,8 @@ class _Model:
     u: dict[tuple[int, str], cp_model.IntVar] = field(default_factory=dict)
     objective: Terms = field(default_factory=list)
     stock_use: dict[tuple[str, str], Terms] = field(default_factory=dict)
+    # By location, then order: the z variables of the order's lines that may ship from there.
+    at_location: dict[str, dict[int, list[cp_model.IntVar]]] = field(default_factory=dict)
 
 
 def optimise(backlog: Backlog, hint: BacklogPlan, settings: SolverSettings | None = None) -> BacklogPlan:
@@ -97,9 +104,10 @@ def _candidates(backlog: Backlog, hint: Mapping[str, tuple[Allocation, ...]], k:
     """Each line's nearest ``k`` locations able to ship it whole, plus the hint's; orders with a
     line that has none are left out (they cannot be filled)."""
     stock = {loc.id: loc.stock for loc in backlog.locations}
+    open_now = {loc.id for loc in backlog.locations if loc.takes_orders()}
     out: Candidates = {}
     for o, order in enumerate(backlog.orders):
-        ranked = backlog.ranked_locations(order)
+        ranked = [loc for loc in backlog.ranked_locations(order) if loc in open_now]
         used = {(a.line_no, a.location_id) for a in hint.get(order.id, ())}
         lines = []
         for line in order.lines:
@@ -119,6 +127,7 @@ def _line_vars(built: _Model, o: int, line: BacklogLine, cands: list[str]) -> li
     for loc in cands:
         z = built.z[o, line.line_no, loc] = built.model.new_bool_var(f"z{o}_{line.line_no}_{loc}")
         built.stock_use.setdefault((loc, line.sku), []).append((z, line.quantity))
+        built.at_location.setdefault(loc, {}).setdefault(o, []).append(z)
         chosen.append((z, loc))
     return chosen
 
@@ -128,6 +137,27 @@ def _add_stock(built: _Model, backlog: Backlog) -> None:
     for (loc, sku), terms in built.stock_use.items():
         if sum(q for _, q in terms) > stock[loc][sku]:  # otherwise it can never bind
             built.model.add(_sum(terms) <= stock[loc][sku])
+
+
+def _add_capacity(built: _Model, backlog: Backlog) -> None:
+    """At most ``capacity_left`` orders from each capped location (see the module docstring)."""
+    for loc in backlog.locations:
+        users = built.at_location.get(loc.id, {})
+        if loc.capacity_left is None or len(users) <= loc.capacity_left:
+            continue  # no limit, or too few orders could use it for one to bind
+        uses = [zs[0] if len(zs) == 1 else _order_uses(built, o, loc.id, zs) for o, zs in users.items()]
+        built.model.add(cp_model.LinearExpr.sum(uses) <= loc.capacity_left)
+
+
+def _order_uses(built: _Model, o: int, loc: str, zs: list[cp_model.IntVar]) -> cp_model.IntVar:
+    """``u[o,loc]``, implied by every line shipping from ``loc``: the cost model's parcel, which its lines
+    imply already, if it has one."""
+    u = built.u.get((o, loc))
+    if u is None:
+        u = built.u[o, loc] = built.model.new_bool_var(f"u{o}_{loc}")
+        for z in zs:
+            built.model.add_implication(z, u)
+    return u
 
 
 def _fill_model(backlog: Backlog, candidates: Candidates) -> _Model:
@@ -146,6 +176,7 @@ def _fill_model(backlog: Backlog, candidates: Candidates) -> _Model:
         for zs in per_line:
             m.add(cp_model.LinearExpr.sum(zs) == y)
     _add_stock(built, backlog)
+    _add_capacity(built, backlog)
     m.maximize(_sum(built.objective))
     return built
 
@@ -163,6 +194,7 @@ def _cost_model(backlog: Backlog, candidates: Candidates) -> _Model:
                 for z, loc in chosen:
                     m.add_implication(z, _parcel(built, o, loc, penalty))
     _add_stock(built, backlog)
+    _add_capacity(built, backlog)
     # The objective leaves out the constant "- one parcel per order" of the split penalty.
     m.minimize(_sum(built.objective))
     return built

@@ -15,13 +15,13 @@ from overture.domain.money import Money
 from overture.domain.orders import Order, OrderLine
 from overture.domain.routing import Allocation, LocationStock, RoutingPlan
 from overture.domain.rules import RULES, Evaluation, Outcome, RuleCode
-from overture.domain.sourcing import NoFeasiblePlan, said
+from overture.domain.sourcing import NoFeasiblePlan, no_capacity_reason, said
 from overture.domain.statuses import LineStatus, OrderStatus
 from overture.services.backorders import backorder
 from overture.services.errors import NotFound, ServiceError
 from overture.services.governance import RejectedByRules, Verdict, judge, waived_rules
 from overture.services.ports import Clock, Geocoder, OrderRecord, SkuTraits, UnitOfWork
-from overture.services.sourcing import route_order
+from overture.services.sourcing import capacity_left, route_order
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +249,7 @@ def _route_and_reserve(
     point = geocoder.locate(order.ship_to)
     try:
         if isinstance(chosen, PlannedAllocation):
+            _check_capacity(chosen, stock, capacity_left(uow, [s.location for s in stock], clock()))
             plan = _as_planned(order, stock, chosen)
         else:
             plan = route_order(uow, order, stock, point, now=clock(), traits=traits)
@@ -302,6 +303,16 @@ def _shortage_reason(shortage: InsufficientStock, why_not: str) -> tuple[str, di
         f"no location can ship it now: {said(held)}; the other locations have too little ({shortage}); {why_not}",
         details,
     )
+
+
+def _check_capacity(planned: PlannedAllocation, stock: Sequence[LocationStock], left: Mapping[str, int]) -> None:
+    """PlanCannotBeKept if a planned location has no capacity left today. The plan was made within each
+    location's capacity, but orders captured since (or a plan applied twice) may have used it up."""
+    locations = {s.location.id: s.location for s in stock}
+    for location_id in sorted(planned.location_ids):
+        room = left.get(location_id)
+        if room is not None and room <= 0:
+            raise PlanCannotBeKept(location_id, no_capacity_reason(locations[location_id], room))
 
 
 def _as_planned(order: Order, stock: Sequence[LocationStock], planned: PlannedAllocation) -> RoutingPlan:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, time
 from typing import Any
 
 from overture.domain.decisions import Decision
+from overture.domain.inventory import Location
 from overture.domain.orders import Order
 from overture.domain.routing import Allocation, GeoPoint, LocationStock, RoutingPlan
 from overture.domain.sourcing import (
@@ -99,15 +100,23 @@ def stock_seen(request: SourcingRequest) -> dict[str, Any]:
 
 
 def _sites(uow: UnitOfWork, stock: Sequence[LocationStock], now: datetime) -> list[SourcingSite]:
-    capped = [s.location.id for s in stock if s.location.daily_capacity is not None]
+    left = capacity_left(uow, [s.location for s in stock], now)
+    return [
+        SourcingSite(s.location, s.available, capacity_left=left.get(s.location.id), cutoff_utc=s.location.cutoff_utc)
+        for s in stock
+    ]
+
+
+def capacity_left(uow: UnitOfWork, locations: Iterable[Location], now: datetime) -> dict[str, int]:
+    """Orders each location with a daily capacity can still take on today (``now``'s day): its capacity
+    less the orders it took on since midnight (its reservations). Locations without a limit are left out.
+    Routing, the backlog plan and applying that plan all count it here, so they agree."""
+    capped = {loc.id: loc.daily_capacity for loc in locations if loc.daily_capacity is not None}
+    if not capped:
+        return {}
     midnight = datetime.combine(now.date(), time(0), tzinfo=now.tzinfo)
-    taken = uow.sourcing.orders_shipping_since(capped, midnight) if capped else {}
-    sites = []
-    for s in stock:
-        capacity = s.location.daily_capacity
-        left = None if capacity is None else capacity - taken.get(s.location.id, 0)
-        sites.append(SourcingSite(s.location, s.available, capacity_left=left, cutoff_utc=s.location.cutoff_utc))
-    return sites
+    taken = uow.sourcing.orders_shipping_since(list(capped), midnight)
+    return {loc_id: limit - taken.get(loc_id, 0) for loc_id, limit in capped.items()}
 
 
 def settings(uow_factory: UnitOfWorkFactory) -> SourcingConfig:

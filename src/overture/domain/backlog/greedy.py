@@ -2,8 +2,9 @@
 
 Queue: highest priority, then oldest. Each order, if the stock left can cover it whole, goes to
 the nearest location that can fill every line; failing that, it is split by line, each line to
-the nearest location that can ship it whole. An order the stock left cannot cover under these
-rules is skipped (it stays on hold).
+the nearest location that can ship it whole. Only locations with capacity left today are
+considered, and each order placed takes one from every location it ships from. An order the
+stock and capacity left cannot cover under these rules is skipped (it stays on hold).
 """
 
 from __future__ import annotations
@@ -20,13 +21,18 @@ Stock = dict[str, dict[str, int]]  # location id -> sku -> units left
 def greedy(backlog: Backlog) -> BacklogPlan:
     started = time.perf_counter()
     left: Stock = {loc.id: dict(loc.stock) for loc in backlog.locations}
+    # Orders each capped location can still take on today; a location without a limit is not listed.
+    orders_left = {loc.id: loc.capacity_left for loc in backlog.locations if loc.capacity_left is not None}
     plan: dict[str, tuple[Allocation, ...]] = {}
     for order in queue_order(backlog.orders):
-        chosen = route_one(order, backlog.ranked_locations(order), left)
+        open_now = [loc for loc in backlog.ranked_locations(order) if orders_left.get(loc, 1) > 0]
+        chosen = route_one(order, open_now, left)
         if chosen is None:
             continue
         for a in chosen:
             left[a.location_id][a.sku] -= a.quantity
+        for loc in {a.location_id for a in chosen} & orders_left.keys():
+            orders_left[loc] -= 1
         plan[order.id] = chosen
     elapsed = time.perf_counter() - started
     return summarise(backlog, plan, solver="greedy", status="HEURISTIC", solve_seconds=elapsed)

@@ -9,7 +9,10 @@ Rules shared by every solver, so that their results compare fairly:
 * a filled order's *weighted fill* is its units times ``fill_weight(priority, age)``;
 * its *cost* is, for every unit, the shipping cost from its location to the ship-to point,
   plus ``split_penalty_cents`` for every location beyond the first;
-* a plan never takes more of a SKU from a location than the location has.
+* a plan never takes more of a SKU from a location than the location has;
+* nor more orders from a location than it can still take on today (``capacity_left``: its daily
+  capacity less the orders it took since midnight, counted as routing counts them): an order counts
+  once at each location it ships from, whatever its lines.
 
 ``summarise`` scores any plan with these rules; ``violations`` lists the rules it breaks.
 """
@@ -76,6 +79,10 @@ class StockLocation:
     id: str
     point: GeoPoint
     stock: Mapping[str, int]
+    capacity_left: int | None = None  # orders it can still take on today; None: no daily limit
+
+    def takes_orders(self) -> bool:
+        return self.capacity_left is None or self.capacity_left > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,10 +207,12 @@ def summarise(
 
 
 def violations(backlog: Backlog, allocations: Mapping[str, tuple[Allocation, ...]]) -> list[str]:
-    """Every rule the plan breaks: stock overdrawn, a line not exactly filled, an unknown order."""
+    """Every rule the plan breaks: stock overdrawn, capacity exceeded, a line not exactly filled, an
+    unknown order."""
     problems: list[str] = []
     by_id = {o.id: o for o in backlog.orders}
     taken: dict[tuple[str, str], int] = {}
+    orders_at: dict[str, int] = {}
     for order_id, chosen in allocations.items():
         order = by_id.get(order_id)
         if order is None:
@@ -212,11 +221,18 @@ def violations(backlog: Backlog, allocations: Mapping[str, tuple[Allocation, ...
         problems.extend(_line_problems(order, chosen))
         for a in chosen:
             taken[a.location_id, a.sku] = taken.get((a.location_id, a.sku), 0) + a.quantity
+        for loc_id in {a.location_id for a in chosen}:
+            orders_at[loc_id] = orders_at.get(loc_id, 0) + 1
     stock = {loc.id: loc.stock for loc in backlog.locations}
     for (loc_id, sku), quantity in sorted(taken.items()):
         available = stock.get(loc_id, {}).get(sku, 0)
         if quantity > available:
             problems.append(f"{loc_id}/{sku}: {quantity} taken, {available} in stock")
+    capacity = {loc.id: loc.capacity_left for loc in backlog.locations if loc.capacity_left is not None}
+    for loc_id, count in sorted(orders_at.items()):
+        left = capacity.get(loc_id)
+        if left is not None and count > left:
+            problems.append(f"{loc_id}: {count} orders planned, capacity for {max(left, 0)} more today")
     return problems
 
 

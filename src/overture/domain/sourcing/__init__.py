@@ -11,6 +11,7 @@ from overture.domain.sourcing.model import (
     Zone,
 )
 from overture.domain.sourcing.search import NoFeasiblePlan
+from overture.domain.sourcing.sites import no_capacity_reason
 from overture.domain.sourcing.strategies import STRATEGIES, Strategy, route
 from overture.domain.sourcing.unroutable import said
 
@@ -28,6 +29,7 @@ __all__ = [
     "UnknownSite",
     "Zone",
     "evaluate",
+    "no_capacity_reason",
     "route",
     "said",
 ]

@@ -78,10 +78,9 @@ def arrival_date(request: SourcingRequest, site: SourcingSite, zone: Zone) -> da
     return leaves + timedelta(days=zone.transit_days)
 
 
-def no_capacity_reason(site: SourcingSite) -> str:
-    """Why a site out of today's capacity is ruled out: the location, its daily limit and what it took, so
-    that a hold reads as what it is (capacity) rather than as a shortage of stock the site holds."""
-    location, left = site.location, site.capacity_left
+def no_capacity_reason(location: Location, left: int | None) -> str:
+    """Why a location out of today's capacity is ruled out: the location, its daily limit and what it took,
+    so that a hold reads as what it is (capacity) rather than as a shortage of stock it holds."""
     limit = location.daily_capacity
     if limit is None or left is None:  # capacity given without the location's limit (a what-if run)
         return f"location {location.id} has no shipping capacity left today ({left} left)"
@@ -91,7 +90,7 @@ def no_capacity_reason(site: SourcingSite) -> str:
 def _ruled_out(request: SourcingRequest, site: SourcingSite, zone: Zone) -> tuple[Constraint, str] | None:
     capacity = site.capacity_left
     if capacity is not None and capacity <= 0:
-        return Constraint.CAPACITY, no_capacity_reason(site)
+        return Constraint.CAPACITY, no_capacity_reason(site.location, capacity)
     if request.promise_by is not None:
         arrives = arrival_date(request, site, zone)
         if arrives > request.promise_by.date():
@@ -328,7 +327,7 @@ def survey(request: SourcingRequest, demand: dict[str, int]) -> Survey:
         # built key by key); what every rejection writes is written after.
         if capacity is not None and capacity <= 0:
             entry = no_capacity.copy()
-            entry["reason"] = no_capacity_reason(site)
+            entry["reason"] = no_capacity_reason(location, capacity)
         elif may_promise and (ruled_out := _ruled_out(request, site, zone)) is not None:
             entry = short_of_stock.copy()
             entry["constraint"], entry["reason"] = ruled_out
