@@ -6,12 +6,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from overture.channels.csv_import import CsvImporter
 from overture.config import Settings
 from overture.observability.metrics import PrometheusTelemetry
 from overture.reference.zcta import ZctaGeocoder
 from overture.services import telemetry
 from overture.services.clock import utc_ticker
+from overture.services.csv_profiles import CsvProfiles
 from overture.services.ports import Clock, Geocoder, UnitOfWork
+from overture.store.csv_profiles import csv_profiles as csv_profiles_in
 from overture.store.dashboard import SqlDashboard
 from overture.store.engine import make_engine
 from overture.store.migrate import upgrade
@@ -30,6 +33,15 @@ class Container:
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
         return SqlUnitOfWork(self.engine, readonly=readonly)
+
+    @property
+    def csv_profiles(self) -> CsvProfiles:
+        return CsvProfiles(self.uow, csv_profiles_in, self.clock)
+
+    @property
+    def csv_importer(self) -> CsvImporter:
+        """What ``POST /v1/channels/csv`` and ``overture import csv`` both import partner files with."""
+        return CsvImporter(self.uow, self.geocoder, self.clock, csv_profiles_in)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -270,3 +270,28 @@ def test_an_orders_raw_message_is_the_header_and_its_rows_in_the_partners_dialec
     assert rows[0][0] == "Bestellnummer" and len(rows) == 3
     assert rows[1][5] == "Müller; Söhne GmbH" and rows[2][:4] == ["B-77", "WIDGET-RED", "1", "1250"]
     assert read_orders(raw, beta_csv(), beta()).orders[0].command == order.command
+
+
+# ---- spreadsheet formulas in text values (CSV injection) ----------------------------------------
+
+
+def test_a_formula_in_a_text_field_is_taken_with_a_warning_naming_its_row_and_column() -> None:
+    rows = "=cmd|' /C calc'!A0,1,ACME-002,Gadget,1,EA,3.25,@SUM(A1),1 Elm St,Tampa,FL,33602,US,03/15/2025\n"
+    csv_file = read_acme(HEADER + GOOD_ROW + rows)
+
+    assert csv_file.errors == []
+    assert [(w.row, w.column, w.code) for w in csv_file.warnings] == [
+        (3, "PO Number", ErrorCode.FORMULA_LIKE),
+        (3, "Ship To Name", ErrorCode.FORMULA_LIKE),
+    ]
+    order = by_po(csv_file)["=cmd|' /C calc'!A0"]
+    assert order.command is not None and order.command.ship_to.name == "@SUM(A1)"  # kept as the partner wrote it
+
+
+def test_numbers_dates_and_phone_like_text_raise_no_formula_warning() -> None:
+    # A negative quantity is a row error of its own; a sign in a code or a number is not a formula.
+    row = "PO-9,1,ACME-002,Gadget,-5,EA,3.25,+1 (212) 555-0100,1 Elm St,Tampa,FL,33602,US,03/15/2025\n"
+    csv_file = read_acme(HEADER + row)
+
+    assert csv_file.warnings == []
+    assert problems(csv_file) == [(2, "Qty", ErrorCode.OUT_OF_RANGE)]

@@ -91,3 +91,15 @@ def test_a_partner_without_profiles_is_refused_with_exit_1(home: Path, partner: 
 
     assert code == 1 and reason in output
     assert _count(home, orders) == 0
+
+
+def test_a_formula_like_value_is_imported_and_printed_as_a_warning(home: Path, tmp_path: Path) -> None:
+    header = ACME_ORDERS.read_text().splitlines()[0]
+    path = tmp_path / "formula.csv"
+    path.write_text(f"{header}\nPO-7,1,ACME-002,Gadget,1,EA,3.25,@SUM(A1),1 Elm St,Tampa,FL,33602,US,03/15/2025\n")
+
+    code, output = _import(home, path)
+
+    assert code == 0, output
+    assert "1 imported (0 on hold)" in output
+    assert "warning: row 2, Ship To Name: '@SUM(A1)' starts like a spreadsheet formula" in output

@@ -228,3 +228,26 @@ def test_a_request_without_a_partner_is_refused(client: TestClient) -> None:
     response = client.post("/v1/channels/csv", content=ACME_ORDERS.read_bytes(), headers={"content-type": "text/csv"})
     assert response.status_code == 422
     assert response.json()["error"]["fields"][0]["field"] == "query.partner"
+
+
+# ---- spreadsheet formulas (CSV injection) --------------------------------------------------------
+
+FORMULA_PO = "=cmd|' /C calc'!A0"
+
+
+def test_a_formula_like_po_number_is_imported_with_a_warning_kept_on_the_file(
+    client: TestClient, container: Container
+) -> None:
+    _seed(client, container)
+    header = ACME_ORDERS.read_text().splitlines()[0]
+    row = f'"{FORMULA_PO}",1,ACME-002,Gadget,1,EA,3.25,Store,1 Elm St,Tampa,FL,33602,US,03/15/2025'
+
+    status, body = _post(client, f"{header}\n{row}\n".encode())
+
+    assert status == 200, body
+    assert body["orders"][0]["external_id"] == f"ACME:{FORMULA_PO}" and body["errors"] == []
+    assert _rows_and_columns(body["warnings"]) == [(2, "PO Number", "formula_like")]
+    assert "starts like a spreadsheet formula" in body["warnings"][0]["reason"]
+    kept = _message(container, body["message_id"])
+    assert kept.status == "accepted" and kept.reason is None
+    assert [(e["field"], e["code"]) for e in kept.errors] == [("row 2: PO Number", "formula_like")]

@@ -12,32 +12,31 @@
 
 A file from a partner with no trading-partner or CSV profile raises ``PayloadRejected`` (the
 file is quarantined); one that cannot be read as CSV at all is refused whole like above.
+
+Values a spreadsheet would run as formulas are taken as text and come back as ``warnings``
+(``formula_like``, with their row and column), also kept on the file's stored message.
+
+:class:`CsvImporter` is the one entry point: ``POST /v1/channels/csv`` and ``overture import csv``
+both hand it the bytes they received and only translate its result for HTTP or a terminal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Protocol
 
 from overture.channels.csv_intake import CHANNEL, CsvFile, CsvOrder, RowError, order_rows_csv, read_orders
 from overture.domain.commands import PlaceOrder
 from overture.domain.csv_profiles import CsvProfile
 from overture.domain.partners import PartnerProfile
 from overture.services.capture import capture_order
+from overture.services.csv_profiles import CsvProfilesIn
 from overture.services.errors import DuplicateOrder, ErrorCode, FieldError, PayloadError, PayloadRejected
 from overture.services.ports import Clock, Geocoder, InboundMessage, MessageStatus, UnitOfWork, UnitOfWorkFactory
 from overture.services.retry import in_transaction, read_only
 
 REJECTED = "rejected"  # the outcome of a PO that became no order
-
-
-class CsvProfileReader(Protocol):
-    def get(self, partner_id: str) -> CsvProfile | None: ...
-
-
-CsvProfilesIn = Callable[[UnitOfWork], CsvProfileReader]
 
 
 class Refusal(StrEnum):
@@ -66,6 +65,7 @@ class CsvImport:
     refusal: Refusal | None  # set when the file was refused whole: no order was captured
     orders: tuple[OrderOutcome, ...]
     errors: tuple[RowError, ...]
+    warnings: tuple[RowError, ...] = ()  # values taken as they are, worth a person's look (formula_like)
 
     @property
     def refused(self) -> bool:
@@ -90,7 +90,31 @@ class CsvImport:
                 f"{len(self.orders)} orders: {len(created)} imported ({on_hold} on hold), "
                 f"{duplicates} already imported, {rejected} rejected"
             )
-        return [head, *(_error_line(e) for e in self.errors)]
+        return [head, *(_error_line(e) for e in self.errors), *(f"warning: {_error_line(w)}" for w in self.warnings)]
+
+
+@dataclass(frozen=True, slots=True)
+class CsvImporter:
+    """Imports the CSV files partners send, however they arrive (an HTTP post, a file on disk)."""
+
+    uow_factory: UnitOfWorkFactory
+    geocoder: Geocoder
+    clock: Clock
+    csv_profiles: CsvProfilesIn
+
+    def receive(
+        self, body: bytes, partner_id: str, *, content_type: str = "text/csv", headers: Mapping[str, str] | None = None
+    ) -> CsvImport:
+        """Keep the file as received (with ``headers`` worth keeping) and import it; see the module docstring."""
+        message = InboundMessage(CHANNEL, body, self.clock(), content_type, dict(headers or {}))
+        return import_csv(
+            message,
+            partner_id,
+            csv_profiles=self.csv_profiles,
+            uow_factory=self.uow_factory,
+            geocoder=self.geocoder,
+            clock=self.clock,
+        )
 
 
 def import_csv(
@@ -107,11 +131,13 @@ def import_csv(
     message_id = in_transaction(uow_factory, lambda uow: uow.messages.add(message))
     partner, profile = _profiles(uow_factory, message_id, partner_id, csv_profiles)
     csv_file = read_orders(message.body, profile, partner)
-    errors = csv_file.errors
+    errors, warnings = csv_file.errors, csv_file.warnings
     refusal = _refusal(csv_file, profile)
-    outcome = CsvImport(message_id, partner_id, profile.all_or_nothing, csv_file.row_count, refusal, (), tuple(errors))
+    outcome = CsvImport(
+        message_id, partner_id, profile.all_or_nothing, csv_file.row_count, refusal, (), tuple(errors), tuple(warnings)
+    )
     if refusal is not None:
-        _settle(uow_factory, message_id, MessageStatus.QUARANTINED, errors)
+        _settle(uow_factory, message_id, MessageStatus.QUARANTINED, errors, warnings=warnings)
         return outcome
     captured = [
         _capture(csv_file, order, profile, message, message_id, uow_factory=uow_factory, geocoder=geocoder, clock=clock)
@@ -119,7 +145,7 @@ def import_csv(
     ]
     # Capture can still refuse an order the rows described well; those reasons join the row errors.
     errors = sorted([*errors, *(e for _, late in captured for e in late)], key=lambda e: (e.row, e.column))
-    _settle(uow_factory, message_id, MessageStatus.ACCEPTED, errors)
+    _settle(uow_factory, message_id, MessageStatus.ACCEPTED, errors, warnings=warnings)
     return replace(outcome, orders=tuple(o for o, _ in captured), errors=tuple(errors))
 
 
@@ -202,12 +228,15 @@ def _settle(
     errors: list[RowError] | list[FieldError],
     *,
     kind: ErrorCode = ErrorCode.VALIDATION_FAILED,
+    warnings: list[RowError] | None = None,
 ) -> None:
     fields = [e.as_field_error() if isinstance(e, RowError) else e for e in errors]
     reason = kind.value if fields else None
+    # Warnings are kept with the errors (each has its own code), so the stored file says what was flagged.
+    noted = fields + [w.as_field_error() for w in warnings or ()]
 
     def work(uow: UnitOfWork) -> None:
-        uow.messages.settle(message_id, status, reason=reason, errors=fields)
+        uow.messages.settle(message_id, status, reason=reason, errors=noted)
 
     in_transaction(uow_factory, work)
 

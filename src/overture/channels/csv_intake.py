@@ -6,6 +6,10 @@ own and against the other rows of its PO, and every problem is reported with its
 it), the partner's column header and the reason. An order with a bad row is not built at all:
 half a purchase order is not what the partner asked for.
 
+A free-text value that a spreadsheet would run as a formula (``=cmd|' /C calc'!A0`` as a PO
+number) is taken as text but flagged with a ``formula_like`` warning naming its row and column
+(``channels.csv_safety``): exports neutralise it, and the partner's sender should hear of it.
+
 Pure: ``read_orders`` turns the file's bytes into orders and row errors; ``order_rows_csv``
 writes one order's rows back as a small CSV, kept as that order's raw message.
 """
@@ -20,8 +24,9 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from overture.channels.csv_fields import CHANNEL, BadValue, FieldReader, parse_field, parse_line
+from overture.channels.csv_safety import looks_like_formula
 from overture.domain.commands import Charge, ChargeKind, LineRequest, PlaceOrder, Reference
-from overture.domain.csv_profiles import ORDER_FIELDS, REQUIRED_FIELDS, CsvProfile
+from overture.domain.csv_profiles import FIELDS, ORDER_FIELDS, REQUIRED_FIELDS, CsvProfile
 from overture.domain.parties import Address, Customer
 from overture.domain.partners import PartnerProfile
 from overture.services.errors import ErrorCode, FieldError
@@ -30,6 +35,10 @@ __all__ = ["CHANNEL", "CsvFile", "CsvOrder", "RowError", "order_rows_csv", "read
 
 HEADER_ROW = 1
 _REQUIRED_ORDER_FIELDS = tuple(f for f in REQUIRED_FIELDS if f in ORDER_FIELDS and f != "external_id")
+# The fields kept as the partner wrote them, so exported as written. Codes, dates and amounts are
+# parsed strictly (a formula there is already a row error), and a negative amount is a number.
+_PARSED_FIELDS = ("currency", "order_date", "requested_date", "shipping", "ship_to.country", "quantity", "unit_price")
+TEXT_FIELDS = tuple(name for name in FIELDS if name not in _PARSED_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +59,7 @@ class CsvOrder:
     records: tuple[tuple[str, ...], ...]  # the rows as read, for the order's own raw message
     command: PlaceOrder | None  # None when a row is bad
     errors: tuple[RowError, ...]
+    warnings: tuple[RowError, ...] = ()  # taken, but worth a person's look (formula_like)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +74,10 @@ class CsvFile:
         """Every problem in the file, in row order."""
         found = [*self.file_errors, *(e for order in self.orders for e in order.errors)]
         return sorted(found, key=lambda e: (e.row, e.column))
+
+    @property
+    def warnings(self) -> list[RowError]:
+        return sorted((w for order in self.orders for w in order.warnings), key=lambda e: (e.row, e.column))
 
 
 class _Record(NamedTuple):
@@ -85,6 +99,7 @@ class _Row:
     bad_fields: set[str]  # fields this row gives a value for that cannot be read
     line: LineRequest | None
     errors: list[RowError]
+    warnings: list[RowError]
 
 
 def read_orders(body: bytes, profile: CsvProfile, partner: PartnerProfile) -> CsvFile:
@@ -173,7 +188,7 @@ def _read_row(record: _Record, header: tuple[str, ...], reader: FieldReader) -> 
     if len(record.cells) != len(header):
         reason = f"has {len(record.cells)} values; the header has {len(header)} columns"
         errors.append(RowError(record.number, "", ErrorCode.INVALID_VALUE, reason))
-        return _Row(record, "", {}, set(), None, errors)
+        return _Row(record, "", {}, set(), None, errors, [])
     bad_fields: set[str] = set()
 
     def report(field_name: str, bad: BadValue) -> None:
@@ -186,7 +201,20 @@ def _read_row(record: _Record, header: tuple[str, ...], reader: FieldReader) -> 
     # A row whose PO number cannot be read joins no order: it is reported with the other such rows.
     po_number = str(values.get("external_id", ""))
     line = parse_line(record.cells, reader, report)
-    return _Row(record, po_number, values, bad_fields, line, errors)
+    return _Row(record, po_number, values, bad_fields, line, errors, _formula_warnings(record, reader))
+
+
+def _formula_warnings(record: _Record, reader: FieldReader) -> list[RowError]:
+    return [
+        RowError(
+            record.number,
+            reader.column_of(name),
+            ErrorCode.FORMULA_LIKE,
+            f"{text!r} starts like a spreadsheet formula: kept as text, exported with a leading '",
+        )
+        for name in TEXT_FIELDS
+        if looks_like_formula(text := reader.text(record.cells, name))
+    ]
 
 
 def _order_values(
@@ -224,7 +252,8 @@ def _order(po_number: str, rows: list[_Row], reader: FieldReader) -> CsvOrder:
     lines = [row.line for row in rows if row.line is not None]
     command = None if errors else _command(po_number, values, lines, reader.partner)
     numbers = tuple(row.record.number for row in rows)
-    return CsvOrder(po_number, numbers, tuple(row.record.cells for row in rows), command, tuple(errors))
+    warnings = tuple(w for row in rows for w in row.warnings)
+    return CsvOrder(po_number, numbers, tuple(row.record.cells for row in rows), command, tuple(errors), warnings)
 
 
 def _merged_values(rows: list[_Row], reader: FieldReader, errors: list[RowError]) -> dict[str, object]:

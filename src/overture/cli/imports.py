@@ -23,22 +23,11 @@ def import_csv_file(
     """Import a partner's CSV order file into the configured store, as POST /v1/channels/csv does: the file
     is kept, good orders are captured, every bad row is listed with its row, column and reason. Exit code 0
     when every row is in an order (made now or by an earlier import), 1 otherwise."""
-    from overture.channels.csv_import import import_csv
     from overture.services.errors import PayloadRejected
-    from overture.services.ports import InboundMessage
-    from overture.store.csv_profiles import csv_profiles
 
     container = bootstrap(settings_for(home, database_url))
-    message = InboundMessage("csv", path.read_bytes(), container.clock(), "text/csv", {"x-csv-filename": path.name})
     try:
-        result = import_csv(
-            message,
-            partner,
-            csv_profiles=csv_profiles,
-            uow_factory=container.uow,
-            geocoder=container.geocoder,
-            clock=container.clock,
-        )
+        result = container.csv_importer.receive(path.read_bytes(), partner, headers={"x-csv-filename": path.name})
     except PayloadRejected as rejected:
         typer.echo(f"{path.name} refused: {'; '.join(e.reason for e in rejected.errors)}", err=True)
         raise typer.Exit(1) from None

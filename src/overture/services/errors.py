@@ -44,6 +44,7 @@ class ErrorCode(StrEnum):
     ENGINE_UNAVAILABLE = "engine_unavailable"
     REFUSED = "refused"
     REJECTED_BY_RULE = "rejected_by_rule"
+    FORMULA_LIKE = "formula_like"  # a warning: text a spreadsheet would run as a formula
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ be read) the answer is 422 with every row error.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -17,13 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from overture.channels.csv_fields import default_problems
-from overture.channels.csv_import import CsvImport, OrderOutcome, Refusal, import_csv
-from overture.channels.csv_intake import CHANNEL, RowError
+from overture.channels.csv_import import CsvImport, OrderOutcome, Refusal
+from overture.channels.csv_intake import RowError
 from overture.domain.csv_profiles import CsvProfile, ProfileProblem
-from overture.services.errors import ErrorCode, FieldError, NotFound, PayloadRejected
-from overture.services.ports import InboundMessage
-from overture.services.retry import in_transaction, read_only
-from overture.store.csv_profiles import csv_profile_to_json, csv_profiles
+from overture.services.errors import ErrorCode, FieldError, PayloadRejected
 from overture.web.deps import ContainerDep
 from overture.web.errors import error_body
 from overture.web.responses import Json
@@ -49,7 +47,7 @@ class CsvProfileIn(BaseModel):
 
 
 def _profile_json(profile: CsvProfile) -> dict[str, Any]:
-    return {"partner_id": profile.partner_id, **csv_profile_to_json(profile)}
+    return asdict(profile)  # the partner id, then each setting under the name PUT takes it by
 
 
 def _problems_response(problems: list[ProfileProblem]) -> Json:
@@ -61,22 +59,17 @@ def _problems_response(problems: list[ProfileProblem]) -> Json:
 def put_csv_profile(partner_id: PartnerId, body: CsvProfileIn, container: ContainerDep) -> Json:
     """Create or replace the partner's CSV profile (edited as a whole). Fields: see ``overture.domain.csv_profiles``."""
     profile = CsvProfile(partner_id=partner_id, **body.model_dump())
-    partner = read_only(container.uow, lambda uow: uow.partners.get(partner_id))
-    if partner is None:
-        raise NotFound(f"no trading partner {partner_id!r}")
-    problems = profile.problems() or default_problems(profile, partner)
+    profiles = container.csv_profiles
+    problems = profile.problems() or default_problems(profile, profiles.partner(partner_id))
     if problems:
         return _problems_response(problems)
-    created = in_transaction(container.uow, lambda uow: csv_profiles(uow).put(profile, container.clock()))
+    created = profiles.put(profile)
     return Json(_profile_json(profile), status_code=201 if created else 200)
 
 
 @router.get("/v1/partners/{partner_id}/csv", tags=["partners"])
 def get_csv_profile(partner_id: str, container: ContainerDep) -> Json:
-    profile = read_only(container.uow, lambda uow: csv_profiles(uow).get(partner_id))
-    if profile is None:
-        raise NotFound(f"trading partner {partner_id!r} has no CSV profile")
-    return Json(_profile_json(profile))
+    return Json(_profile_json(container.csv_profiles.get(partner_id)))
 
 
 @router.post(
@@ -93,22 +86,14 @@ async def receive_csv(
     partner: Annotated[str, Query(min_length=1, max_length=64, description="The trading partner's id")],
 ) -> Json:
     """Post a partner's CSV order file. It is stored before it is read; nothing sent here is lost."""
-    message = InboundMessage(
-        channel=CHANNEL,
-        body=await request.body(),
-        received_at=container.clock(),
-        content_type=request.headers.get("content-type", "text/csv"),
-        headers={k: v for k, v in request.headers.items() if k in _KEPT_HEADERS},
-    )
+    received = await request.body()
     try:
         result = await run_in_threadpool(
-            import_csv,
-            message,
+            container.csv_importer.receive,
+            received,
             partner,
-            csv_profiles=csv_profiles,
-            uow_factory=container.uow,
-            geocoder=container.geocoder,
-            clock=container.clock,
+            content_type=request.headers.get("content-type", "text/csv"),
+            headers={k: v for k, v in request.headers.items() if k in _KEPT_HEADERS},
         )
     except PayloadRejected as rejected:
         reason = "; ".join(e.reason for e in rejected.errors)
@@ -146,6 +131,7 @@ def _receipt(result: CsvImport) -> dict[str, Any]:
         "complete": result.complete,
         "orders": [_outcome(o, result.partner_id) for o in result.orders],
         "errors": [_row_error(e) for e in result.errors],
+        "warnings": [_row_error(w) for w in result.warnings],
     }
 
 
