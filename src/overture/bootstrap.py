@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from overture.channels.csv_import import CsvImporter
+from overture.channels.x12.writer import Sender
 from overture.config import Settings
 from overture.observability.metrics import PrometheusTelemetry
 from overture.reference.zcta import ZctaGeocoder
@@ -32,7 +33,7 @@ class Container:
     dashboard: SqlDashboard  # the dashboard's read models, on the same engine
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
-        return SqlUnitOfWork(self.engine, readonly=readonly)
+        return SqlUnitOfWork(self.engine, readonly=readonly, total_tolerance=self.settings.total_tolerance)
 
     @property
     def csv_profiles(self) -> CsvProfiles:
@@ -55,3 +56,8 @@ def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> Cont
         upgrade(url)
     engine = make_engine(url)
     return Container(settings, engine, ZctaGeocoder(), SqlViews(engine), utc_ticker, SqlDashboard(engine))
+
+
+def edi_sender(settings: Settings) -> Sender:
+    """Who we are on the X12 network, as the settings say."""
+    return Sender(settings.x12_sender_qualifier, settings.x12_sender_id, settings.gs1_company_prefix)

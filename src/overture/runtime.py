@@ -17,26 +17,28 @@ from fastapi import FastAPI
 from prometheus_client import start_http_server
 from temporalio.client import Client
 
-from overture.api.app import create_app
-from overture.api.routers.edi import edi_sender
-from overture.bootstrap import Container
-from overture.channels.x12.documents import Sender
+from overture.app import create_app
+from overture.bootstrap import Container, edi_sender
+from overture.channels.wms import translate_shipment
+from overture.channels.x12.partner_documents import X12PartnerDocuments
 from overture.config import Settings
 from overture.connectors.erp import ErpConnector
-from overture.connectors.http import ConnectorConfig
+from overture.connectors.http import ConnectorConfig, HttpConnector
 from overture.connectors.notifier import Notifier
 from overture.connectors.shopify_inventory import ShopifyInventoryConnector, ShopifyInventoryTarget
 from overture.connectors.wms import WmsConnector
 from overture.domain.access import Role
 from overture.domain.availability import ChannelRules
 from overture.observability import logs
-from overture.observability.health import HealthFlusher
+from overture.observability.flusher import HealthFlusher
 from overture.services.access import replace_key
 from overture.services.availability import AvailabilityPublisher, ChannelTarget
+from overture.services.ports.partner_documents import PartnerDocuments
 from overture.store.availability import SqlAvailabilityStore
 from overture.workflows.availability_publisher import publish_continuously
+from overture.workflows.dev_server import resolve_engine
 from overture.workflows.dispatcher import OutboxDispatcher
-from overture.workflows.engine import connect_client, resolve_engine
+from overture.workflows.engine import connect_client
 from overture.workflows.inventory_advice import advise_periodically
 from overture.workflows.order.activities import OrderActivities
 from overture.workflows.order.shared import StepPolicy
@@ -114,16 +116,48 @@ def worker_options(settings: Settings) -> WorkerOptions:
     )
 
 
-def make_activities(container: Container, endpoints: Endpoints) -> OrderActivities:
+@dataclass(frozen=True)
+class OutsideSystems:
+    """The connectors a worker process talks through (each port's HTTP adapter), closed with it."""
+
+    wms: WmsConnector
+    erp: ErpConnector
+    notifier: Notifier
+    suppliers: list[HttpConnector]
+
+    @classmethod
+    def at(cls, endpoints: Endpoints) -> OutsideSystems:
+        return cls(
+            WmsConnector(ConnectorConfig(name="wms", base_url=endpoints.wms_url)),
+            ErpConnector(ConnectorConfig(name="erp", base_url=endpoints.erp_url)),
+            Notifier(ConnectorConfig(name="notifier", base_url=endpoints.notify_url)),
+            [],
+        )
+
+    def supplier(self, name: str, url: str) -> WmsConnector:
+        """An API drop-ship supplier's client (spoken like a WMS), closed with the others."""
+        connector = WmsConnector(ConnectorConfig(name, url))
+        self.suppliers.append(connector)
+        return connector
+
+    async def aclose(self) -> None:
+        for connector in (self.wms, self.erp, self.notifier, *self.suppliers):
+            await connector.aclose()
+
+
+def make_activities(
+    container: Container, endpoints: Endpoints, outside: OutsideSystems, documents: PartnerDocuments
+) -> OrderActivities:
     return OrderActivities(
         uow_factory=container.uow,
         geocoder=container.geocoder,
         clock=container.clock,
-        wms=WmsConnector(ConnectorConfig(name="wms", base_url=endpoints.wms_url)),
-        erp=ErpConnector(ConnectorConfig(name="erp", base_url=endpoints.erp_url)),
-        notifier=Notifier(ConnectorConfig(name="notifier", base_url=endpoints.notify_url)),
+        wms=outside.wms,
+        erp=outside.erp,
+        notifier=outside.notifier,
+        documents=documents,
+        supplier_gateways=outside.supplier,
         shipment_callback_url=f"{endpoints.hub_url}/v1/webhooks/wms/shipments",
-        edi_sender=edi_sender(container.settings),
     )
 
 
@@ -145,7 +179,9 @@ async def run_worker_side(
     """Run the order worker, the outbox dispatcher and the shipment poller until ``stop`` is set.
 
     With ``dispatch_outbox=False`` this process only executes workflows: another one dispatches."""
-    activities = make_activities(container, endpoints)
+    outside = OutsideSystems.at(endpoints)
+    documents = X12PartnerDocuments(edi_sender(container.settings))
+    activities = make_activities(container, endpoints, outside, documents)
     workflows = OrderWorkflows(client, task_queue, policy)
     dispatcher = OutboxDispatcher(container.uow, workflows, clock=container.clock)
     if dispatcher_ready is not None:
@@ -163,7 +199,12 @@ async def run_worker_side(
                 loops = [dispatcher.run(stop) if dispatch_outbox else stop.wait()]
                 if poll_interval_s > 0:
                     poller = ShipmentPoller(
-                        activities.wms, client, container.uow, clock=container.clock, interval_s=poll_interval_s
+                        outside.wms,
+                        translate_shipment,
+                        OrderWorkflows(client, task_queue, policy),
+                        container.uow,
+                        clock=container.clock,
+                        interval_s=poll_interval_s,
                     )
                     loops.append(poller.run(stop))
                 if inventory_advice_interval_s > 0:
@@ -171,7 +212,7 @@ async def run_worker_side(
                         advise_periodically(
                             container.uow,
                             clock=container.clock,
-                            sender=activities.edi_sender,
+                            documents=documents,
                             interval_s=inventory_advice_interval_s,
                             stop=stop,
                         )
@@ -180,15 +221,14 @@ async def run_worker_side(
                     loops.append(
                         publish_availability(
                             container,
-                            sender=activities.edi_sender,
+                            documents=documents,
                             interval_s=availability_publish_interval_s,
                             stop=stop,
                         )
                     )
                 await asyncio.gather(*loops)
         finally:
-            for connector in (activities.wms, activities.erp, activities.notifier):
-                await connector.aclose()
+            await outside.aclose()
 
 
 def availability_publisher(container: Container) -> AvailabilityPublisher:
@@ -209,12 +249,19 @@ def availability_publisher(container: Container) -> AvailabilityPublisher:
     return AvailabilityPublisher(SqlAvailabilityStore(container.engine), targets, rules=rules, clock=container.clock)
 
 
-async def publish_availability(container: Container, *, sender: Sender, interval_s: float, stop: asyncio.Event) -> None:
+async def publish_availability(
+    container: Container, *, documents: PartnerDocuments, interval_s: float, stop: asyncio.Event
+) -> None:
     publisher = availability_publisher(container)
     fixed = list(publisher.targets)
     try:
         await publish_continuously(
-            publisher, interval_s=interval_s, stop=stop, fixed_targets=fixed, uow_factory=container.uow, sender=sender
+            publisher,
+            interval_s=interval_s,
+            stop=stop,
+            fixed_targets=fixed,
+            uow_factory=container.uow,
+            documents=documents,
         )
     finally:
         for target in fixed:

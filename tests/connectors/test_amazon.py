@@ -20,8 +20,8 @@ from overture.connectors.amazon import (
     iso_utc,
     parse_rate_limit,
 )
-from overture.connectors.errors import PermanentConnectorError, RetryableConnectorError, ThrottledError
 from overture.connectors.http import ConnectorConfig
+from overture.services.ports.connector_errors import PermanentConnectorError, RetryableConnectorError, ThrottledError
 
 T = TypeVar("T")
 SINCE = datetime(2025, 1, 1, tzinfo=UTC)

@@ -14,13 +14,13 @@ from typing import Any
 import httpx
 import pytest
 
-from overture.connectors.errors import (
+from overture.connectors.http import ConnectorConfig, HttpConnector, RateLimiter, parse_retry_after
+from overture.services.ports.connector_errors import (
     ConnectorError,
     PermanentConnectorError,
     RetryableConnectorError,
     ThrottledError,
 )
-from overture.connectors.http import ConnectorConfig, HttpConnector, RateLimiter, parse_retry_after
 
 Handler = Callable[[httpx.Request], httpx.Response]
 

@@ -11,10 +11,11 @@ import httpx
 import pytest
 
 from overture.connectors.erp import ErpConnector
-from overture.connectors.errors import PermanentConnectorError
 from overture.connectors.http import ConnectorConfig, HttpConnector
 from overture.connectors.notifier import Notifier
-from overture.connectors.wms import CancelOutcome, ReleaseLine, ShipmentNotice, WmsConnector, WmsRelease
+from overture.connectors.wms import WmsConnector
+from overture.services.ports.connector_errors import PermanentConnectorError
+from overture.services.ports.wms import CancelOutcome, ReleaseLine, ShipmentNotice, WmsRelease
 
 T = TypeVar("T")
 C = TypeVar("C", bound=HttpConnector)

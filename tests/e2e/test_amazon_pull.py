@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from overture.bootstrap import Container
 from overture.cli import app as cli
+from overture.cli.amazon import pull_amazon_orders
 from overture.connectors.amazon import AmazonLimits, AmazonOrdersConnector, OperationLimit
 from overture.connectors.http import ConnectorConfig
 from overture.services.marketplace_pull import PullReport
@@ -24,7 +25,6 @@ from overture.simulators import SimulatorServer
 from overture.simulators.amazon import create_amazon_app
 from overture.simulators.amazon_seed import DEFAULT_SKUS, seed_orders
 from overture.store.tables import idempotency_keys, inbound_messages
-from overture.workflows.amazon_pull import pull_amazon_orders
 from tests.factories import add_locations, add_skus, stock
 
 TOKEN = "Atza|e2e"

@@ -134,7 +134,7 @@ def test_partner_profiles_are_stored_and_edited_through_the_api(client: TestClie
 def test_an_846_advises_what_is_available_on_request_and_on_the_schedule(
     client: TestClient, container: Container
 ) -> None:
-    from overture.channels.x12.documents import Sender
+    from overture.channels.x12.partner_documents import X12PartnerDocuments
     from overture.workflows.inventory_advice import advise_all_partners
 
     _seed(client, container)
@@ -143,7 +143,7 @@ def test_an_846_advises_what_is_available_on_request_and_on_the_schedule(
     client.put("/v1/partners/NOX12", json={"name": "No X12"})  # no identity: never advised
 
     on_request = client.post("/v1/partners/ACME/inventory-advice", json={})
-    scheduled = advise_all_partners(container.uow, clock=container.clock, sender=Sender())
+    scheduled = advise_all_partners(container.uow, clock=container.clock, documents=X12PartnerDocuments())
 
     assert on_request.status_code == 200 and scheduled == ["ACME"]
     (_, _, advice), *_ = read(on_request.text).transactions()

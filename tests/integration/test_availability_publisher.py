@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from overture.bootstrap import Container
-from overture.channels.x12.documents import DEFAULT_SENDER
+from overture.channels.x12.partner_documents import X12PartnerDocuments
 from overture.connectors.http import ConnectorConfig
 from overture.connectors.shopify_inventory import ShopifyInventoryConnector, ShopifyInventoryTarget
 from overture.domain.availability import ChannelRule, ChannelRules
@@ -88,7 +88,7 @@ class World:
             ConnectorConfig(name="shopify", base_url=self.shopify_url, rate_per_s=5000, burst=100)
         )
         shopify = ShopifyInventoryTarget(connector, location_id=SHOPIFY_LOCATION, inventory_items=ITEMS)
-        partners = partner_targets(self.container.uow, sender=DEFAULT_SENDER, clock=self.container.clock)
+        partners = partner_targets(self.container.uow, documents=X12PartnerDocuments(), clock=self.container.clock)
         store = SqlAvailabilityStore(self.container.engine)
         return AvailabilityPublisher(store, [shopify, *partners], rules=RULES, clock=self.container.clock)
 

@@ -17,11 +17,12 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from overture.bootstrap import Container
-from overture.connectors.errors import RetryableConnectorError, ThrottledError
 from overture.connectors.http import ConnectorConfig
-from overture.connectors.wms import ReleaseLine, WmsConnector, WmsRelease
+from overture.connectors.wms import WmsConnector
 from overture.observability.flusher import HealthFlusher
 from overture.observability.health import RECORDER, CallRecorder
+from overture.services.ports.connector_errors import RetryableConnectorError, ThrottledError
+from overture.services.ports.wms import ReleaseLine, WmsRelease
 from overture.simulators.server import SimulatorServer
 from overture.simulators.wms import create_wms_app
 from overture.store.engine import make_engine

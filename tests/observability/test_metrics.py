@@ -18,13 +18,14 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from overture.bootstrap import Container
-from overture.connectors.errors import RetryableConnectorError, ThrottledError
 from overture.connectors.http import ConnectorConfig
-from overture.connectors.wms import ReleaseLine, WmsConnector, WmsRelease
+from overture.connectors.wms import WmsConnector
 from overture.domain.exceptions import ExceptionType, OrderException, default_actions, default_severity
 from overture.domain.ids import new_id
 from overture.services.errors import ConflictError
 from overture.services.ports import UnitOfWork
+from overture.services.ports.connector_errors import RetryableConnectorError, ThrottledError
+from overture.services.ports.wms import ReleaseLine, WmsRelease
 from overture.services.retry import in_transaction
 from overture.simulators.server import SimulatorServer
 from overture.simulators.wms import create_wms_app

@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 
 from overture.channels.amazon import command_total, translate
 from overture.connectors.amazon import AmazonLimits, AmazonOrdersConnector, OperationLimit
-from overture.connectors.errors import PermanentConnectorError
 from overture.connectors.http import ConnectorConfig
 from overture.domain.money import Money
+from overture.services.ports.connector_errors import PermanentConnectorError
 from overture.simulators import SimulatorServer
 from overture.simulators.__main__ import _parser
 from overture.simulators.amazon import TokenBucket, create_amazon_app

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from overture.connectors.errors import PermanentConnectorError, RetryableConnectorError
+from overture.services.ports.connector_errors import PermanentConnectorError, RetryableConnectorError
 from overture.simulators.__main__ import _parser
 from tests.simulators.conftest import Control, erp_connector, notifier
 

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from overture.connectors.errors import PermanentConnectorError, RetryableConnectorError, ThrottledError
-from overture.connectors.wms import ReleaseLine, WmsRelease
+from overture.services.ports.connector_errors import PermanentConnectorError, RetryableConnectorError, ThrottledError
+from overture.services.ports.wms import ReleaseLine, WmsRelease
 from tests.simulators.conftest import Control, wms_connector
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from overture.connectors.wms import CancelOutcome, ReleaseLine, ShipmentNotice, WmsRelease
+from overture.services.ports.wms import CancelOutcome, ReleaseLine, ShipmentNotice, WmsRelease
 from overture.simulators import SimulatorServer, create_wms_app
 from tests.simulators.conftest import Control, Receiver, wms_connector
 

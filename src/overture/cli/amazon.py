@@ -12,7 +12,9 @@ from overture.cli.common import DatabaseOption, HomeOption, console, settings_fo
 from overture.config import Settings
 
 if TYPE_CHECKING:
+    from overture.connectors.amazon import AmazonOrdersConnector
     from overture.services.marketplace_pull import PullReport
+    from overture.services.ports import Clock, Geocoder, UnitOfWorkFactory
 
 app = typer.Typer(help="Amazon Selling Partner API: pull orders.", no_args_is_help=True)
 
@@ -63,7 +65,6 @@ def _pull(settings: Settings, container: Container, *, since: datetime, url: str
     from overture.connectors.amazon import AmazonOrdersConnector
     from overture.connectors.http import ConnectorConfig
     from overture.observability.flusher import HealthFlusher
-    from overture.workflows.amazon_pull import pull_amazon_orders
 
     async def pull() -> PullReport:
         config = ConnectorConfig("amazon", url, timeout_s=30.0)
@@ -80,3 +81,29 @@ def _pull(settings: Settings, container: Container, *, since: datetime, url: str
     # The pull's calls to Amazon reach the dashboard's connector health (flushed on the way out).
     with HealthFlusher(container.engine, clock=container.clock):
         return asyncio.run(pull())
+
+
+async def pull_amazon_orders(
+    connector: AmazonOrdersConnector,
+    *,
+    since: datetime,
+    marketplace_ids: list[str],
+    uow_factory: UnitOfWorkFactory,
+    geocoder: Geocoder,
+    clock: Clock,
+) -> PullReport:
+    """Import the Amazon orders created since ``since`` (connectors/amazon_source.py says which ones)."""
+    from overture.channels.amazon import CHANNEL, translate
+    from overture.connectors.amazon_source import AmazonOrderSource
+    from overture.services.marketplace_pull import pull_orders
+    from overture.services.ports.connector_errors import ConnectorError
+
+    return await pull_orders(
+        AmazonOrderSource(connector, marketplace_ids, channel=CHANNEL),
+        translate,
+        since=since,
+        uow_factory=uow_factory,
+        geocoder=geocoder,
+        clock=clock,
+        stop_on=(ConnectorError,),
+    )

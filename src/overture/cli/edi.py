@@ -38,7 +38,7 @@ def edi_watch(
     850s captured, then moved to FOLDER/processed; what cannot be processed goes to FOLDER/failed with why."""
     import logging
 
-    from overture.api.routers.edi import edi_sender
+    from overture.bootstrap import edi_sender
     from overture.channels.x12.dropfolder import watch
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")

@@ -34,8 +34,8 @@ from typing import Any
 
 import httpx
 
-from overture.connectors.errors import ConnectorError, ThrottledError
 from overture.connectors.http import ConnectorConfig, HttpConnector, RateLimiter
+from overture.services.ports.connector_errors import ConnectorError, ThrottledError
 
 GET_ORDERS = "getOrders"
 GET_ORDER_ITEMS = "getOrderItems"

@@ -3,7 +3,7 @@
 A connector owns one ``httpx.AsyncClient``; tests pass an ``httpx.MockTransport`` as
 ``transport`` so no network is needed. Every call waits on the connector's token bucket,
 carries an ``Idempotency-Key`` when given one, and turns every failure into one of the
-errors in :mod:`overture.connectors.errors`. Retrying is left to the caller (Temporal's
+errors in :mod:`overture.services.ports.connector_errors`. Retrying is left to the caller (Temporal's
 retry policy), which is why the connector itself never retries. Each call is also counted in
 Prometheus by connector and outcome (ok, error, throttled, timeout) and timed, in one place here
 so every connector is measured alike.
@@ -23,14 +23,14 @@ from typing import Any, Self
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
-from overture.connectors.errors import (
+from overture.observability.health import record_call
+from overture.observability.metrics import CONNECTOR_CALLS, CONNECTOR_SECONDS
+from overture.services.ports.connector_errors import (
     ConnectorError,
     PermanentConnectorError,
     RetryableConnectorError,
     ThrottledError,
 )
-from overture.observability.health import record_call
-from overture.observability.metrics import CONNECTOR_CALLS, CONNECTOR_SECONDS
 
 _BODY_EXCERPT = 200
 

@@ -18,8 +18,8 @@ from collections.abc import Mapping
 
 import httpx
 
-from overture.connectors.errors import ConnectorError
 from overture.connectors.http import ConnectorConfig, HttpConnector
+from overture.services.ports.connector_errors import ConnectorError
 
 log = logging.getLogger(__name__)
 

@@ -137,3 +137,12 @@ def ship_order(uow_factory: UnitOfWorkFactory, order_id: str, *, clock: Clock) -
     return in_transaction(
         uow_factory, lambda uow: uow.inventory.settle_reservations(order_id, shipped=True, at=clock(), reason="shipped")
     )
+
+
+def available_units(uow: UnitOfWork, skus: Sequence[str]) -> list[tuple[str, int]]:
+    """Units available for sale per SKU, over every active location, in SKU order."""
+    totals = dict.fromkeys(skus, 0)
+    for site in uow.inventory.availability(skus).stock:
+        for sku, units in site.available.items():
+            totals[sku] += units
+    return sorted(totals.items())

@@ -22,7 +22,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, Field
 
-from overture.connectors.wms import CancelOutcome, ReleaseLine, ShipmentNotice
+from overture.services.ports.wms import CancelOutcome, ReleaseLine, ShipmentNotice
 from overture.simulators.common import FaultPlan, Rejected, TaskKeeper
 from overture.simulators.webhooks import WebhookSender
 

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from overture.connectors.http import default_transport
-from overture.connectors.wms import ShipmentNotice
+from overture.services.ports.wms import ShipmentNotice
 from overture.simulators.common import FaultPlan, TaskKeeper
 
 log = logging.getLogger(__name__)

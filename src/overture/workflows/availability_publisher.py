@@ -13,11 +13,11 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 
-from overture.channels.x12.documents import Sender, advise_inventory
 from overture.domain.partners import PartnerProfile
 from overture.observability.metrics import AVAILABILITY_PUBLISH_LAG
 from overture.services.availability import AvailabilityPublisher, ChannelTarget, PublishReport
 from overture.services.ports import Clock, UnitOfWorkFactory
+from overture.services.ports.partner_documents import PartnerDocuments
 from overture.services.retry import in_transaction, read_only
 
 log = logging.getLogger(__name__)
@@ -30,12 +30,12 @@ class PartnerInventoryTarget:
     still sends everything."""
 
     def __init__(
-        self, partner: PartnerProfile, uow_factory: UnitOfWorkFactory, *, sender: Sender, clock: Clock
+        self, partner: PartnerProfile, uow_factory: UnitOfWorkFactory, *, documents: PartnerDocuments, clock: Clock
     ) -> None:
         self.partner = partner
         self._skus = frozenset(partner.sku_xref.values())
         self._uow_factory = uow_factory
-        self._sender = sender
+        self._documents = documents
         self._clock = clock
 
     @property
@@ -56,7 +56,7 @@ class PartnerInventoryTarget:
     def _advise(self, available: Sequence[tuple[str, int]]) -> str:
         return in_transaction(
             self._uow_factory,
-            lambda uow: advise_inventory(uow, self.partner, available, sender=self._sender, at=self._clock()),
+            lambda uow: self._documents.advise_inventory(uow, self.partner, available, at=self._clock()),
         )
 
 
@@ -65,11 +65,13 @@ def partner_channel(partner_id: str) -> str:
     return f"partner:{partner_id}"
 
 
-def partner_targets(uow_factory: UnitOfWorkFactory, *, sender: Sender, clock: Clock) -> list[ChannelTarget]:
+def partner_targets(
+    uow_factory: UnitOfWorkFactory, *, documents: PartnerDocuments, clock: Clock
+) -> list[ChannelTarget]:
     """Every partner with an X12 identity and a cross-reference, as a channel."""
     partners = read_only(uow_factory, lambda uow: uow.partners.all())
     return [
-        PartnerInventoryTarget(p, uow_factory, sender=sender, clock=clock)
+        PartnerInventoryTarget(p, uow_factory, documents=documents, clock=clock)
         for p in partners
         if p.x12 is not None and p.sku_xref
     ]
@@ -90,16 +92,22 @@ async def publish_continuously(
     stop: asyncio.Event,
     fixed_targets: Sequence[ChannelTarget] = (),
     uow_factory: UnitOfWorkFactory | None = None,
-    sender: Sender | None = None,
+    documents: PartnerDocuments | None = None,
     partners_refresh_s: float = 30.0,
 ) -> None:
-    """Publish until ``stop`` is set; with ``uow_factory`` and ``sender``, partners are channels too."""
+    """Publish until ``stop`` is set; with ``uow_factory`` and ``documents``, partners are channels too."""
     refreshed_at = -float("inf")
     while not stop.is_set():
         backlog = False
         try:
-            if uow_factory is not None and sender is not None and time.monotonic() - refreshed_at > partners_refresh_s:
-                partners = await asyncio.to_thread(partner_targets, uow_factory, sender=sender, clock=publisher.clock)
+            if (
+                uow_factory is not None
+                and documents is not None
+                and time.monotonic() - refreshed_at > partners_refresh_s
+            ):
+                partners = await asyncio.to_thread(
+                    partner_targets, uow_factory, documents=documents, clock=publisher.clock
+                )
                 publisher.targets = [*fixed_targets, *partners]
                 refreshed_at = time.monotonic()
             report = await publisher.publish_once()

@@ -12,15 +12,16 @@ import contextlib
 import logging
 from functools import partial
 
-from overture.channels.x12.documents import Sender, advise_inventory, available_units
 from overture.domain.partners import PartnerProfile
+from overture.services.inventory import available_units
 from overture.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from overture.services.ports.partner_documents import PartnerDocuments
 from overture.services.retry import in_transaction, read_only
 
 log = logging.getLogger(__name__)
 
 
-def advise_all_partners(uow_factory: UnitOfWorkFactory, *, clock: Clock, sender: Sender) -> list[str]:
+def advise_all_partners(uow_factory: UnitOfWorkFactory, *, clock: Clock, documents: PartnerDocuments) -> list[str]:
     """One 846 per partner that has an X12 identity and items; returns the partners advised."""
     partners = read_only(uow_factory, lambda uow: uow.partners.all())
     advised = []
@@ -28,7 +29,7 @@ def advise_all_partners(uow_factory: UnitOfWorkFactory, *, clock: Clock, sender:
         if partner.x12 is None or not partner.sku_xref:
             continue
         try:
-            in_transaction(uow_factory, partial(_advise, partner=partner, clock=clock, sender=sender))
+            in_transaction(uow_factory, partial(_advise, partner=partner, clock=clock, documents=documents))
         except Exception:
             log.exception("could not make the 846 for partner %s", partner.partner_id)
             continue
@@ -36,16 +37,16 @@ def advise_all_partners(uow_factory: UnitOfWorkFactory, *, clock: Clock, sender:
     return advised
 
 
-def _advise(uow: UnitOfWork, partner: PartnerProfile, *, clock: Clock, sender: Sender) -> str:
+def _advise(uow: UnitOfWork, partner: PartnerProfile, *, clock: Clock, documents: PartnerDocuments) -> str:
     skus = sorted(set(partner.sku_xref.values()))
-    return advise_inventory(uow, partner, available_units(uow, skus), sender=sender, at=clock())
+    return documents.advise_inventory(uow, partner, available_units(uow, skus), at=clock())
 
 
 async def advise_periodically(
-    uow_factory: UnitOfWorkFactory, *, clock: Clock, sender: Sender, interval_s: float, stop: asyncio.Event
+    uow_factory: UnitOfWorkFactory, *, clock: Clock, documents: PartnerDocuments, interval_s: float, stop: asyncio.Event
 ) -> None:
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval_s)
         if not stop.is_set():
-            await asyncio.to_thread(advise_all_partners, uow_factory, clock=clock, sender=sender)
+            await asyncio.to_thread(advise_all_partners, uow_factory, clock=clock, documents=documents)

@@ -8,18 +8,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 import orjson
-from temporalio.client import Client
 
-from overture.channels.wms import translate_shipment
-from overture.connectors.wms import ShipmentNotice, WmsConnector
 from overture.services.errors import PayloadRejected
 from overture.services.fulfilment import receive_shipment
+from overture.services.plans import ShipmentRecord
 from overture.services.ports import Clock, InboundMessage, UnitOfWorkFactory
+from overture.services.ports.order_workflow import OrderWorkflowGateway, ShipmentPing
+from overture.services.ports.wms import ShipmentNotice, WmsGateway
 from overture.services.retry import read_only
-from overture.workflows.order.shared import ShipmentPing
-from overture.workflows.order.workflow import OrderWorkflow
 
 log = logging.getLogger(__name__)
 # The WMS simulator answers at most 100 notices per call; a full page means there may be more.
@@ -27,11 +26,22 @@ PAGE_HINT = 100
 
 
 class ShipmentPoller:
+    """Polls ``wms``; each notice is kept raw, read by ``translate`` (the WMS channel's reader, as for
+    its webhook) and recorded, and the order's workflow is told."""
+
     def __init__(
-        self, wms: WmsConnector, client: Client, uow_factory: UnitOfWorkFactory, *, clock: Clock, interval_s: float
+        self,
+        wms: WmsGateway,
+        translate: Callable[[bytes], ShipmentRecord],
+        workflows: OrderWorkflowGateway,
+        uow_factory: UnitOfWorkFactory,
+        *,
+        clock: Clock,
+        interval_s: float,
     ) -> None:
         self._wms = wms
-        self._client = client
+        self._translate = translate
+        self._workflows = workflows
         self._uow_factory = uow_factory
         self._clock = clock
         self._interval_s = interval_s
@@ -79,7 +89,7 @@ class ShipmentPoller:
             )
             try:
                 outcome = await asyncio.to_thread(
-                    receive_shipment, self._uow_factory, message, translate_shipment, clock=self._clock
+                    receive_shipment, self._uow_factory, message, self._translate, clock=self._clock
                 )
             except PayloadRejected:
                 log.warning("shipment notice %s kept in quarantine", notice.shipment_id)
@@ -92,6 +102,6 @@ class ShipmentPoller:
 
     async def _ping(self, order_id: str, ping: ShipmentPing) -> None:
         try:
-            await self._client.get_workflow_handle(order_id).signal(OrderWorkflow.shipment_recorded, ping)
+            await self._workflows.shipment_recorded(order_id, ping)
         except Exception:
             log.info("could not signal order %s about a polled shipment", order_id)

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from overture.bootstrap import Container
-from overture.channels.x12.documents import Sender
 from overture.channels.x12.dropfolder import process_folder
 from overture.channels.x12.envelope import read
+from overture.channels.x12.writer import Sender
 from overture.cli import app
 from overture.domain.partners import PartnerProfile, X12Identity
 from overture.services.retry import in_transaction

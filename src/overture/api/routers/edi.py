@@ -8,9 +8,8 @@ from dataclasses import asdict
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from overture.channels.x12.documents import Sender
+from overture.bootstrap import edi_sender
 from overture.channels.x12.intake import receive_x12
-from overture.config import Settings
 from overture.services.plans import ShipmentOutcome
 from overture.services.ports import InboundMessage
 from overture.web.deps import ContainerDep
@@ -21,10 +20,6 @@ from overture.workflows.order.workflow import OrderWorkflow
 
 router = APIRouter(prefix="/v1/channels", tags=["channels"])
 log = logging.getLogger(__name__)
-
-
-def edi_sender(settings: Settings) -> Sender:
-    return Sender(settings.x12_sender_qualifier, settings.x12_sender_id, settings.gs1_company_prefix)
 
 
 async def _ping_workflows(request: Request, shipments: list[ShipmentOutcome]) -> None:

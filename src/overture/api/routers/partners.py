@@ -10,10 +10,11 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
-from overture.api.routers.edi import edi_sender
-from overture.channels.x12.documents import advise_inventory, available_units
+from overture.bootstrap import edi_sender
+from overture.channels.x12.documents import advise_inventory
 from overture.domain.partners import PartnerProfile, X12Identity, profile_document
 from overture.services.errors import NotFound
+from overture.services.inventory import available_units
 from overture.services.ports import UnitOfWork
 from overture.services.retry import in_transaction, read_only
 from overture.web.deps import ContainerDep

@@ -15,7 +15,7 @@ them (AS2, SFTP, a VAN) is a transport's job; partners and tests fetch them from
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -33,7 +33,7 @@ from overture.channels.x12.outbound import (
     sscc18,
 )
 from overture.channels.x12.po850 import PurchaseOrder
-from overture.channels.x12.writer import GroupDraft, TransactionDraft, write_interchange
+from overture.channels.x12.writer import GroupDraft, Sender, TransactionDraft, reply_envelope, write_interchange
 from overture.domain.orders import Order
 from overture.domain.partners import PartnerProfile
 from overture.domain.statuses import LineStatus, OrderStatus
@@ -41,20 +41,6 @@ from overture.services.ports import UnitOfWork
 
 CHANNEL = "edi"
 FUNCTIONAL_IDS = {"850": "PO", "855": "PR", "856": "SH", "810": "IN", "846": "IB", "997": "FA"}
-# The GS1 company prefix in SSCCs. 0614141 is GS1's own example prefix: set yours.
-DEFAULT_GS1_PREFIX = "0614141"
-
-
-@dataclass(frozen=True, slots=True)
-class Sender:
-    """Who we are on the X12 network, and our GS1 company prefix for SSCCs."""
-
-    qualifier: str = "ZZ"
-    id: str = "OVERTURE"
-    gs1_prefix: str = DEFAULT_GS1_PREFIX
-
-
-DEFAULT_SENDER = Sender()
 
 
 def keep(
@@ -69,8 +55,6 @@ def keep(
     at: datetime,
 ) -> str | None:
     """Write and keep one interchange for the partner; None if one of this kind and reference exists."""
-    from overture.channels.x12.intake import reply_envelope  # the intake builds its 997 with it too
-
     if uow.documents.exists(partner.partner_id, kind, reference):
         return None
     control = uow.partners.next_control_number(partner.partner_id)
@@ -179,15 +163,6 @@ def advise_inventory(
     text = keep(uow, partner, kind="846", reference=reference, order_id=None, drafts=[draft], sender=sender, at=at)
     assert text is not None  # a fresh reference is never taken
     return text
-
-
-def available_units(uow: UnitOfWork, skus: Sequence[str]) -> list[tuple[str, int]]:
-    """Units available for sale per SKU, over every active location, in SKU order."""
-    totals = dict.fromkeys(skus, 0)
-    for site in uow.inventory.availability(skus).stock:
-        for sku, units in site.available.items():
-            totals[sku] += units
-    return sorted(totals.items())
 
 
 def _first_id(product_ids: dict[str, str]) -> str:

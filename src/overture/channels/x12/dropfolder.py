@@ -18,8 +18,8 @@ from pathlib import Path
 
 import orjson
 
-from overture.channels.x12.documents import Sender
 from overture.channels.x12.intake import receive_x12
+from overture.channels.x12.writer import Sender
 from overture.services.errors import PayloadRejected
 from overture.services.ports import Clock, Geocoder, InboundMessage, UnitOfWorkFactory
 

@@ -21,13 +21,13 @@ from datetime import datetime
 from functools import partial
 
 from overture.channels.x12.ack997 import CheckedTransaction, Verdict, build_997, check_document
-from overture.channels.x12.documents import DEFAULT_SENDER, Sender, acknowledge_order, reject_purchase_order
+from overture.channels.x12.documents import acknowledge_order, reject_purchase_order
 from overture.channels.x12.envelope import Document, read
 from overture.channels.x12.errors import X12Error
 from overture.channels.x12.po850 import read_purchase_order, to_command
 from overture.channels.x12.supplier import SUPPLIER_SETS, receive_supplier_set
 from overture.channels.x12.tokenizer import Delimiters, Segment
-from overture.channels.x12.writer import EnvelopeSpec, Party, write_interchange
+from overture.channels.x12.writer import DEFAULT_SENDER, Sender, reply_envelope, write_interchange
 from overture.domain.commands import PlaceOrder
 from overture.domain.partners import PartnerProfile
 from overture.services.capture import capture_order
@@ -201,20 +201,6 @@ def _keep_997(
         at=at,
     )
     return text
-
-
-def reply_envelope(partner: PartnerProfile, us: Sender) -> EnvelopeSpec:
-    """The envelope of what we send this partner: their identity, version and delimiters."""
-    assert partner.x12 is not None
-    element, component, segment = partner.delimiters
-    version = partner.x12_version
-    return EnvelopeSpec(
-        sender=Party(us.qualifier, us.id),
-        receiver=Party(partner.x12.qualifier, partner.x12.id, partner.x12.application_code),
-        interchange_version="00501" if version.startswith("005") else "00401",
-        group_version=version,
-        delimiters=Delimiters(element, component, segment, "^" if version.startswith("005") else None),
-    )
 
 
 def _segments_text(segments: list[Segment], delimiters: Delimiters) -> bytes:

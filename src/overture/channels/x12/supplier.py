@@ -15,10 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from overture.channels.x12.documents import CHANNEL, Sender, keep
+from overture.channels.x12.documents import CHANNEL, keep
 from overture.channels.x12.envelope import Transaction
 from overture.channels.x12.outbound import PurchaseLine, PurchaseOrderFacts, purchase_order_850
 from overture.channels.x12.tokenizer import Delimiters, Segment
+from overture.channels.x12.writer import Sender
 from overture.domain.partners import PartnerProfile
 from overture.services import drop_ship
 from overture.services.drop_ship import AckLine, DropShipNotConfigured, SupplierAck, SupplierOrder, SupplierShipment

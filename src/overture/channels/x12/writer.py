@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from overture.channels.x12.tokenizer import Delimiters
+from overture.domain.partners import PartnerProfile
 
 SegmentValues = Sequence[str]  # [tag, element 1, element 2, ...]
 COMMON_DELIMITERS = Delimiters("*", ">", "~", None)
@@ -120,3 +121,33 @@ def _gs(spec: EnvelopeSpec, group: GroupDraft, at: datetime) -> str:
         spec.group_version,
     ]
     return write_segment(values, spec.delimiters)
+
+
+# The GS1 company prefix in SSCCs. 0614141 is GS1's own example prefix: set yours.
+DEFAULT_GS1_PREFIX = "0614141"
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who we are on the X12 network, and our GS1 company prefix for SSCCs."""
+
+    qualifier: str = "ZZ"
+    id: str = "OVERTURE"
+    gs1_prefix: str = DEFAULT_GS1_PREFIX
+
+
+DEFAULT_SENDER = Sender()
+
+
+def reply_envelope(partner: PartnerProfile, us: Sender) -> EnvelopeSpec:
+    """The envelope of what we send this partner: their identity, version and delimiters."""
+    assert partner.x12 is not None
+    element, component, segment = partner.delimiters
+    version = partner.x12_version
+    return EnvelopeSpec(
+        sender=Party(us.qualifier, us.id),
+        receiver=Party(partner.x12.qualifier, partner.x12.id, partner.x12.application_code),
+        interchange_version="00501" if version.startswith("005") else "00401",
+        group_version=version,
+        delimiters=Delimiters(element, component, segment, "^" if version.startswith("005") else None),
+    )

@@ -19,14 +19,6 @@ from typing import Any, TypeVar
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from overture.channels.x12 import documents as partner_documents
-from overture.channels.x12 import supplier as supplier_po
-from overture.channels.x12.documents import Sender
-from overture.connectors.erp import ErpConnector
-from overture.connectors.errors import PermanentConnectorError, ThrottledError
-from overture.connectors.http import ConnectorConfig
-from overture.connectors.notifier import Notifier
-from overture.connectors.wms import ReleaseLine, WmsConnector, WmsRelease
 from overture.domain.decisions import Decision, DecisionKind
 from overture.domain.exceptions import ExceptionAction, ExceptionType, OrderException, Severity, default_actions
 from overture.domain.inventory import Location, SupplierTransport
@@ -38,6 +30,10 @@ from overture.services.drop_ship import DropShipNotConfigured
 from overture.services.placement import LocationCannotFill
 from overture.services.plans import OrderDocument, OrderPlan
 from overture.services.ports import Clock, Geocoder, UnitOfWork, UnitOfWorkFactory
+from overture.services.ports.connector_errors import PermanentConnectorError, ThrottledError
+from overture.services.ports.erp import CustomerNotifier, ErpGateway
+from overture.services.ports.partner_documents import PartnerDocuments
+from overture.services.ports.wms import ReleaseLine, SupplierGateways, WmsGateway, WmsRelease
 from overture.services.retry import in_transaction
 from overture.workflows.order.shared import (
     AmendArgs,
@@ -74,12 +70,13 @@ class OrderActivities:
     uow_factory: UnitOfWorkFactory
     geocoder: Geocoder
     clock: Clock
-    wms: WmsConnector
-    erp: ErpConnector
-    notifier: Notifier
+    wms: WmsGateway
+    erp: ErpGateway
+    notifier: CustomerNotifier
+    documents: PartnerDocuments  # what EDI partners are sent (856/810) and drop-ship suppliers (850)
+    supplier_gateways: SupplierGateways  # a client for an API drop-ship supplier, by name and URL
     shipment_callback_url: str | None = None
-    edi_sender: Sender = field(default_factory=Sender)
-    supplier_connectors: dict[str, WmsConnector] = field(default_factory=dict)  # API drop-ship suppliers by URL
+    _suppliers: dict[str, WmsGateway] = field(default_factory=dict)  # one client per supplier URL
 
     # ---- store (local activities) -------------------------------------------------
 
@@ -94,9 +91,7 @@ class OrderActivities:
         if status in PARTNER_DOCUMENT_STEPS:
             # The partner's 856 or 810 is made in the transaction that records the step.
             def then(uow: UnitOfWork) -> object:
-                return partner_documents.after_status(
-                    uow, args.order_id, status, sender=self.edi_sender, at=self.clock()
-                )
+                return self.documents.after_status(uow, args.order_id, status, at=self.clock())
 
         moved = fulfilment.advance(self.uow_factory, args.order_id, status, args.note, clock=self.clock, then=then)
         if moved:
@@ -243,7 +238,7 @@ class OrderActivities:
     def _send_purchase_order(self, order: OrderDocument, location: Location) -> str:
         def work(uow: UnitOfWork) -> str:
             supplier_order = drop_ship.supplier_order(uow, order, location)
-            return supplier_po.send_purchase_order(uow, supplier_order, sender=self.edi_sender, at=self.clock())
+            return self.documents.send_purchase_order(uow, supplier_order, at=self.clock())
 
         try:
             return in_transaction(self.uow_factory, work)
@@ -260,14 +255,14 @@ class OrderActivities:
         fulfilment.note(self.uow_factory, order_id, text, clock=self.clock)
         return "cancelled"
 
-    def _connector_for(self, location: Location | None) -> WmsConnector:
+    def _connector_for(self, location: Location | None) -> WmsGateway:
         """The WMS, or an API supplier's endpoint (spoken like a WMS), one client per supplier URL."""
         if location is None or not location.supplier_url:
             return self.wms
         url = location.supplier_url
-        if url not in self.supplier_connectors:
-            self.supplier_connectors[url] = WmsConnector(ConnectorConfig(f"supplier:{location.id}", url))
-        return self.supplier_connectors[url]
+        if url not in self._suppliers:
+            self._suppliers[url] = self.supplier_gateways(f"supplier:{location.id}", url)
+        return self._suppliers[url]
 
     @activity.defn
     async def erp_create_invoice(self, args: InvoiceArgs) -> str:

@@ -1,7 +1,5 @@
-"""Amazon order pull: the SP-API connector as an order source, the Amazon channel as its translator.
-
-Wiring only, like :mod:`overture.workflows.poller`: the use case is
-:func:`overture.services.marketplace_pull.pull_orders`, which may not import adapters itself.
+"""The SP-API connector as an order source for :func:`overture.services.marketplace_pull.pull_orders`
+(``overture amazon pull`` gives it the Amazon channel's translator: cli/amazon.py).
 
 Which orders are imported: seller-fulfilled (MFN) orders in ``Unshipped``, the status in which
 Amazon has taken the payment and expects the seller to ship. The others are skipped, counted by
@@ -23,11 +21,8 @@ from datetime import datetime
 
 import orjson
 
-from overture.channels.amazon import CHANNEL, translate
 from overture.connectors.amazon import AmazonOrdersConnector
-from overture.connectors.errors import ConnectorError
-from overture.services.marketplace_pull import ListedOrder, PullReport, pull_orders
-from overture.services.ports import Clock, Geocoder, UnitOfWorkFactory
+from overture.services.marketplace_pull import ListedOrder
 
 IMPORTABLE_STATUS = "Unshipped"
 _SKIP_BY_STATUS = {
@@ -56,9 +51,8 @@ def skip_reason(order: dict[str, object]) -> str | None:
 class AmazonOrderSource:
     """:class:`~overture.services.marketplace_pull.OrderSource` over the SP-API connector."""
 
-    channel = CHANNEL
-
-    def __init__(self, connector: AmazonOrdersConnector, marketplace_ids: list[str]) -> None:
+    def __init__(self, connector: AmazonOrdersConnector, marketplace_ids: list[str], *, channel: str) -> None:
+        self.channel = channel
         self._connector = connector
         self._marketplace_ids = marketplace_ids
         # getOrders already returned each order: keep it until its items are fetched.
@@ -76,24 +70,3 @@ class AmazonOrderSource:
         """``{"order": ..., "items": [...]}`` with both parts exactly as Amazon sent them."""
         items = await self._connector.all_order_items(order.external_id)
         return orjson.dumps({"order": self._listed.pop(order.external_id), "items": items})
-
-
-async def pull_amazon_orders(
-    connector: AmazonOrdersConnector,
-    *,
-    since: datetime,
-    marketplace_ids: list[str],
-    uow_factory: UnitOfWorkFactory,
-    geocoder: Geocoder,
-    clock: Clock,
-) -> PullReport:
-    """Import the Amazon orders created since ``since`` (see the module docstring for which ones)."""
-    return await pull_orders(
-        AmazonOrderSource(connector, marketplace_ids),
-        translate,
-        since=since,
-        uow_factory=uow_factory,
-        geocoder=geocoder,
-        clock=clock,
-        stop_on=(ConnectorError,),
-    )

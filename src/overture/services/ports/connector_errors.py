@@ -1,4 +1,5 @@
-"""Errors raised by outbound connectors, split by what the caller should do next.
+"""Errors every outbound port raises (the adapters in connectors/ raise them), split by what the
+caller should do next.
 
 ::
 

@@ -1,0 +1,32 @@
+"""``PartnerDocuments`` (services/ports/partner_documents.py) in X12: 856 and 810 after the order's
+steps, 850 to drop-ship suppliers, 846 inventory advice, each enveloped for the partner as we are
+known to it (``sender``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from overture.channels.x12 import documents, supplier
+from overture.channels.x12.writer import DEFAULT_SENDER, Sender
+from overture.domain.partners import PartnerProfile
+from overture.domain.statuses import OrderStatus
+from overture.services.drop_ship import SupplierOrder
+from overture.services.ports import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class X12PartnerDocuments:
+    sender: Sender = DEFAULT_SENDER
+
+    def after_status(self, uow: UnitOfWork, order_id: str, status: OrderStatus, *, at: datetime) -> list[str]:
+        return documents.after_status(uow, order_id, status, sender=self.sender, at=at)
+
+    def send_purchase_order(self, uow: UnitOfWork, order: SupplierOrder, *, at: datetime) -> str:
+        return supplier.send_purchase_order(uow, order, sender=self.sender, at=at)
+
+    def advise_inventory(
+        self, uow: UnitOfWork, partner: PartnerProfile, available: Sequence[tuple[str, int]], *, at: datetime
+    ) -> str:
+        return documents.advise_inventory(uow, partner, available, sender=self.sender, at=at)

@@ -1,0 +1,33 @@
+"""What the hub tells trading partners, as a port: the workflow asks to advise a shipment or an
+invoice, the drop-ship step to send a purchase order, the availability publisher to advise stock.
+The partner's profile decides the document; the X12 implementation (855/856/810/846/850) is
+channels/x12/partner_documents.py. Each call writes in the caller's unit of work, so a document is
+kept exactly when the step that makes it commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from overture.domain.partners import PartnerProfile
+from overture.domain.statuses import OrderStatus
+from overture.services.drop_ship import SupplierOrder
+from overture.services.ports.unit_of_work import UnitOfWork
+
+
+class PartnerDocuments(Protocol):
+    def after_status(self, uow: UnitOfWork, order_id: str, status: OrderStatus, *, at: datetime) -> list[str]:
+        """The documents an order's partner gets for reaching ``status`` (ship notices once shipped,
+        the invoice once invoiced); none for orders of other channels or partners who want none."""
+        ...
+
+    def send_purchase_order(self, uow: UnitOfWork, order: SupplierOrder, *, at: datetime) -> str:
+        """The purchase order to a drop-ship supplier (kept once per PO number); the PO number."""
+        ...
+
+    def advise_inventory(
+        self, uow: UnitOfWork, partner: PartnerProfile, available: Sequence[tuple[str, int]], *, at: datetime
+    ) -> str:
+        """An inventory advice of what is available of these SKUs, under a fresh reference."""
+        ...
