@@ -48,6 +48,7 @@ test: $(STAMP) $(BROWSER_STAMP)  ## lint, types, then the whole suite on SQLite 
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	OVERTURE_TEST_PG_URL=$${OVERTURE_TEST_PG_URL-$(PG_URL)} $(BIN)/pytest -q
 
 bench: $(STAMP)  ## figures beside baselines and targets: capture, orchestration, X12, backlog, routing, availability lag
@@ -60,10 +61,11 @@ bench: $(STAMP)  ## figures beside baselines and targets: capture, orchestration
 	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_dashboard.py
 	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_availability_query.py
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff, mypy strict and the layer contracts (pyproject.toml [tool.importlinter])
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
