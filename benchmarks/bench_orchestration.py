@@ -87,7 +87,8 @@ from overture.services.access import create_key
 from overture.store import tables as t
 from overture.store.engine import READONLY
 from overture.store.uow import SqlUnitOfWork
-from overture.workflows.engine import DevServer, DevServerOptions, connect_client
+from overture.workflows.dev_server import DevServer, DevServerOptions
+from overture.workflows.engine import connect_client
 from overture.workflows.engine_host import free_port
 from overture.workflows.order.shared import StepPolicy
 from overture.workflows.order.workflow import STORE_CALL

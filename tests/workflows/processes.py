@@ -34,6 +34,11 @@ class HubProcess:
                 start_new_session=True,
             )
 
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
+
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs, as in a crash."""
         assert self._process is not None

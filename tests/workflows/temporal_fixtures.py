@@ -22,7 +22,8 @@ import pytest
 from temporalio.client import Client
 from temporalio.worker import PollerBehaviorSimpleMaximum, Worker
 
-from overture.workflows.engine import DevServer, DevServerOptions, connect_client
+from overture.workflows.dev_server import DevServer, DevServerOptions
+from overture.workflows.engine import connect_client
 from overture.workflows.engine_host import TemporalCLINotFound, temporal_cli_path
 
 # Worker settings measured in /work/shared/temporal-notes.md: the default pollers starve a busy worker.

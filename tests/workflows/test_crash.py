@@ -27,7 +27,7 @@ from overture.simulators.wms import create_wms_app
 from overture.store.engine import make_engine
 from overture.store.migrate import upgrade
 from overture.store.tables import inventory_positions, orders, reservations
-from overture.workflows.engine import DevServer, DevServerOptions
+from overture.workflows.dev_server import DevServer, DevServerOptions
 from overture.workflows.engine_host import free_port
 from tests.factories import WAREHOUSES, order_payload
 from tests.workflows.processes import HubProcess, wait_http

@@ -18,14 +18,14 @@ from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.worker import UnsandboxedWorkflowRunner
 
-from overture.workflows.engine import (
+from overture.workflows.dev_server import (
     DB_FILENAME,
     DevServer,
     DevServerError,
     DevServerOptions,
-    connect_client,
     resolve_engine,
 )
+from overture.workflows.engine import connect_client
 from overture.workflows.engine_host import port_is_free, temporal_cli_path
 from tests.workflows.temporal_fixtures import TemporalEnv, make_worker
 
@@ -137,7 +137,7 @@ def test_a_leftover_server_from_a_crashed_run_is_stopped_first(
     leftover = crashed_run.pid
     assert leftover is not None
     try:
-        with caplog.at_level(logging.WARNING, logger="overture.workflows.engine"), DevServer(options) as fresh:
+        with caplog.at_level(logging.WARNING, logger="overture.workflows.dev_server"), DevServer(options) as fresh:
             assert not alive(leftover)
             assert fresh.pid != leftover and fresh.port != crashed_run.port
             assert fresh.pid_file.read_text().strip() == str(fresh.pid)

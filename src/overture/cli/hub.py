@@ -23,12 +23,15 @@ def serve(
     OVERTURE_TEMPORAL_ADDRESS is set, an embedded Temporal dev server; WMS/ERP simulators stand in
     for the systems whose URLs are not configured."""
     from overture.runtime import serve_hub
+    from overture.workflows.child_process import exit_on_termination
 
     settings = settings_for(home, database_url, host=host, port=port)
     container = bootstrap(settings)
     console.print(f"Overture on {settings.hub_url()}  (store: {settings.resolved_database_url()})")
     _advise_on_keys(settings, container)
-    serve_hub(settings, container)
+    # SIGTERM (a service manager, `kill`) unwinds like Ctrl-C: the dev server and simulators stop with us.
+    with exit_on_termination():
+        serve_hub(settings, container)
 
 
 def _advise_on_keys(settings: Settings, container: Any) -> None:
@@ -74,13 +77,15 @@ def demo(
     orders through the API, break the ERP and WMS for a while and resolve the exceptions as an operator
     would, then summarise: orders by status, exceptions by type and resolution, side effects checked."""
     from overture.demo import DemoOptions, run_demo
+    from overture.workflows.child_process import exit_on_termination
 
     settings = settings_for(home, None)
-    run_demo(
-        settings,
-        DemoOptions(orders=orders, skus=skus, clients=clients, port=port, keep_serving=keep_serving, seed=seed),
-        console=console,
-    )
+    with exit_on_termination():
+        run_demo(
+            settings,
+            DemoOptions(orders=orders, skus=skus, clients=clients, port=port, keep_serving=keep_serving, seed=seed),
+            console=console,
+        )
 
 
 @db_app.command("upgrade")
