@@ -24,8 +24,8 @@ import sqlalchemy as sa
 
 from overture.bootstrap import Container, bootstrap
 from overture.config import Settings
-from overture.demo_data import WAREHOUSES as DEMO_WAREHOUSES
-from overture.demo_data import build
+from overture.demo.data import WAREHOUSES as DEMO_WAREHOUSES
+from overture.demo.data import build
 from overture.domain.access import Role
 from overture.store.tables import order_exceptions
 from tests.factories import add_skus, order_payload, stock
@@ -55,7 +55,7 @@ ORDERS, SKUS = 40, 120
 
 
 def _seed_like_the_demo(hub: Hub) -> None:
-    """The demo's own sample data (demo_data.build: warehouses, catalogue, stock, orders with unknown
+    """The demo's own sample data (demo/data.py build: warehouses, catalogue, stock, orders with unknown
     SKUs, scarce stock, malformed bodies and replays) posted to this hub's API with its keys, then
     every order settled: the figures the overview draws.
 

@@ -25,9 +25,9 @@ from rich.console import Console
 from overture.bootstrap import bootstrap
 from overture.config import Settings
 from overture.demo import DemoOptions, DemoSummary, run_demo
-from overture.demo_keys import ADMIN_NAME
-from overture.demo_loop import ENGINE_DIR
-from overture.demo_operator import ACTOR
+from overture.demo.keys import ADMIN_NAME
+from overture.demo.loop import ENGINE_DIR
+from overture.demo.operator import ACTOR
 from overture.domain.access import Role
 from overture.runtime import WMS_SIMULATOR_KEY
 from overture.services.access import authenticate, list_keys

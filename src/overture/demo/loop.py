@@ -2,7 +2,7 @@
 runs it, and an operator who breaks the outside systems and mends the damage through the public API.
 
 The hub (:class:`DemoHub`) is the engine, the simulators and the worker side from :mod:`overture.runtime`,
-with the API served on a socket bound up front. The operator is in :mod:`overture.demo_operator`.
+with the API served on a socket bound up front. The operator is in :mod:`overture.demo.operator`.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ import httpx
 import uvicorn
 from temporalio.runtime import LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 
-from overture.api.app import create_app
+from overture.app import create_app
 from overture.bootstrap import Container
 from overture.config import Settings
-from overture.demo_keys import DemoKeys
+from overture.demo.keys import DemoKeys
 from overture.runtime import (
     Endpoints,
     order_workflows,
@@ -33,8 +33,9 @@ from overture.runtime import (
     simulators_if_needed,
     worker_options,
 )
+from overture.workflows.dev_server import DevServer, resolve_engine
 from overture.workflows.dispatcher import OutboxDispatcher
-from overture.workflows.engine import DevServer, connect_client, resolve_engine
+from overture.workflows.engine import connect_client
 
 HOST = "127.0.0.1"
 ENGINE_DIR = "demo-temporal"  # the demo's own engine database, apart from ``overture serve``'s

@@ -11,7 +11,7 @@ from rich.columns import Columns
 from rich.console import Console
 from rich.table import Table
 
-from overture.demo_operator import OperatorLog
+from overture.demo.operator import OperatorLog
 
 K = TypeVar("K")
 

@@ -28,11 +28,11 @@ from sqlalchemy import Connection, func, select
 
 from overture.bootstrap import Container, bootstrap
 from overture.config import Settings
-from overture.demo_data import WAREHOUSES, DemoData, PlannedRequest, build
-from overture.demo_keys import DemoKeys, make_demo_keys
-from overture.demo_loop import DemoError, DemoHub, checked, simulator_records
-from overture.demo_operator import ACTOR, Operator, OperatorLog
-from overture.demo_report import DemoSummary, ExceptionCounts, SimulatorCheck, print_summary
+from overture.demo.data import WAREHOUSES, DemoData, PlannedRequest, build
+from overture.demo.keys import DemoKeys, make_demo_keys
+from overture.demo.loop import DemoError, DemoHub, checked, simulator_records
+from overture.demo.operator import ACTOR, Operator, OperatorLog
+from overture.demo.report import DemoSummary, ExceptionCounts, SimulatorCheck, print_summary
 from overture.store.engine import READONLY
 from overture.store.tables import decisions, inventory_positions, order_exceptions, orders
 

@@ -17,8 +17,8 @@ from rich.progress import Progress, TaskID
 from sqlalchemy import select
 
 from overture.bootstrap import Container
-from overture.demo_data import WAREHOUSES
-from overture.demo_loop import DemoHub, checked
+from overture.demo.data import WAREHOUSES
+from overture.demo.loop import DemoHub, checked
 from overture.store.engine import READONLY
 from overture.store.tables import order_exceptions, orders
 
