@@ -30,6 +30,7 @@ from overture.channels.rest import OrderIn
 from overture.observability.collector import StoreCollector
 from overture.ui.routes import install as install_dashboard
 from overture.web.auth import authorize, install_auth
+from overture.web.characters import install_nul_guard
 from overture.web.errors import install_error_handlers
 from overture.web.metrics import install_metrics, order_log_context
 
@@ -66,6 +67,7 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     )
     app.state.container = container
     install_error_handlers(app)
+    install_nul_guard(app)  # %00 in a path or query is a 422, never a store error
     install_auth(app, container)
     for module in (orders, inventory, exceptions, webhooks):
         app.include_router(module.router)

@@ -8,6 +8,7 @@ with a typed exception. Nothing that reached us is lost.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn, TypeVar
@@ -15,6 +16,7 @@ from typing import NoReturn, TypeVar
 from overture.domain.commands import PlaceOrder
 from overture.domain.ids import new_id
 from overture.domain.orders import InvalidOrder
+from overture.services.characters import refusing_nul
 from overture.services.errors import (
     DuplicateOrder,
     ErrorCode,
@@ -24,6 +26,7 @@ from overture.services.errors import (
     PayloadError,
     PayloadRejected,
     RuleRejection,
+    ServiceError,
 )
 from overture.services.governance import RejectedByRules
 from overture.services.placement import place_order
@@ -38,6 +41,7 @@ from overture.services.ports import (
 )
 from overture.services.retry import in_transaction
 
+log = logging.getLogger(__name__)
 Translator = Callable[[bytes], PlaceOrder]
 T = TypeVar("T")
 
@@ -70,9 +74,31 @@ def capture_order(
     clock: Clock,
 ) -> CaptureResult:
     """Capture one order message. Retries transient store conflicts; raises ServiceError subclasses."""
-    return in_transaction(
-        uow_factory, lambda uow: _capture_once(uow, message, translate, idempotency_key, geocoder, clock)
-    )
+    try:
+        return in_transaction(
+            uow_factory, lambda uow: _capture_once(uow, message, translate, idempotency_key, geocoder, clock)
+        )
+    except ServiceError:
+        raise
+    except Exception:
+        # The store refused something no check foresaw and rolled the raw message back with the order:
+        # keep the message on its own, in quarantine, so that what reached us is not lost; then fail.
+        try:
+            keep_apart(uow_factory, message, reason="capture_failed")
+        except Exception:  # the store is down altogether: the sender's retry is all that is left
+            log.exception("could not keep the %s message apart after its capture failed", message.channel)
+        raise
+
+
+def keep_apart(uow_factory: UnitOfWorkFactory, message: InboundMessage, *, reason: str) -> str:
+    """Store a raw message in quarantine in a transaction of its own; its id."""
+
+    def work(uow: UnitOfWork) -> str:
+        message_id = uow.messages.add(message, status=MessageStatus.QUARANTINED)
+        uow.messages.settle(message_id, MessageStatus.QUARANTINED, reason=reason)
+        return message_id
+
+    return in_transaction(uow_factory, work)
 
 
 def _capture_once(
@@ -87,7 +113,7 @@ def _capture_once(
     # Stored before it is parsed. The status anticipates success; every other path below corrects
     # it with settle() before the transaction commits, so no reader ever sees a wrong one.
     message_id = uow.messages.add(message, status=MessageStatus.ACCEPTED, order_id=order_id)
-    command = translate_or_quarantine(uow, message_id, message.body, translate)
+    command = translate_or_quarantine(uow, message_id, message.body, refusing_nul(translate))
     replay = _replay(uow, message_id, command, idempotency_key)
     if replay is not None:
         return replay

@@ -45,6 +45,7 @@ class ErrorCode(StrEnum):
     REFUSED = "refused"
     REJECTED_BY_RULE = "rejected_by_rule"
     FORMULA_LIKE = "formula_like"  # a warning: text a spreadsheet would run as a formula
+    INVALID_CHARACTER = "invalid_character"  # a character no store keeps in text (NUL)
 
 
 @dataclass(frozen=True, slots=True)
