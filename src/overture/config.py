@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from overture.domain.totals import DEFAULT_TOLERANCE
 
 
 class Settings(BaseSettings):
@@ -60,6 +63,12 @@ class Settings(BaseSettings):
         description="Run workflow code in Temporal's sandbox: slower; the test suite always runs it there",
     )
     wms_poll_interval_s: float = Field(default=10.0, description="Poll the WMS for shipments (0: webhooks only)")
+    total_tolerance: Decimal = Field(
+        default=DEFAULT_TOLERANCE,
+        ge=0,
+        description="How far an order's total (lines + charges) may be from the total its channel declared, in "
+        "the currency's units, before the order is held with a total_mismatch exception",
+    )
     log_format: Literal["json", "text"] = Field(
         default="json", description="json: one JSON object a line with order/workflow ids; text: plain, for debugging"
     )

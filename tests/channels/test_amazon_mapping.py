@@ -17,10 +17,10 @@ import orjson
 import pytest
 
 from overture.channels.amazon import command_total, translate
+from overture.connectors.amazon_source import skip_reason
 from overture.domain.commands import Charge, ChargeKind, LineRequest, Reference
 from overture.domain.money import Money
 from overture.services.errors import ErrorCode, PayloadError
-from overture.workflows.amazon_pull import skip_reason
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO.parent / "shared" / "samples" / "amazon_sp_api" / "examples"
@@ -212,13 +212,13 @@ def test_a_price_that_does_not_divide_leaves_a_small_positive_rounding_fee(
     assert bool(rounding) == (Decimal(unit) * quantity != Decimal(price))
 
 
-def test_an_order_that_does_not_add_up_is_refused_with_both_figures() -> None:
+def test_an_order_that_does_not_add_up_carries_amazons_total_to_be_reconciled() -> None:
+    """Refused at translation before issue 14; now captured and held with a total_mismatch exception
+    (tests/services/test_total_reconciliation.py), so an order the buyer paid for is not lost."""
     data = fixture("total_mismatch")
-    with pytest.raises(PayloadError) as caught:
-        translate(body(data["order"], data["items"]))
-    [error] = caught.value.errors
-    assert (error.field, error.code) == ("order.OrderTotal.Amount", ErrorCode.INVALID_VALUE)
-    assert "10.83" in error.reason and "12.00" in error.reason
+    command = translate(body(data["order"], data["items"]))
+    assert command.declared_total == Decimal("12.00")
+    assert command_total(command) == Money(Decimal("10.83"), "USD")
 
 
 # ---- what is refused, field by field -----------------------------------------------------------

@@ -86,6 +86,15 @@ class OrderIn(_Strict):
             strict=True, ge=1, le=1000, description="Customer priority: 1 is the lowest; backorders fill highest first"
         ),
     ] = 1
+    declared_total: Annotated[
+        Decimal | None,
+        Field(
+            max_digits=18,
+            decimal_places=6,
+            description="The order's total as the client worked it out (lines + charges); when given, an order "
+            "whose own total differs by more than the hub's tolerance is held with a total_mismatch exception",
+        ),
+    ] = None
 
     @field_validator("currency")
     @classmethod
@@ -117,6 +126,7 @@ def to_command(payload: OrderIn) -> PlaceOrder:
         charges=tuple(Charge(c.kind, c.amount, c.code, c.line_no) for c in payload.charges),
         references=tuple(Reference(r.system, r.kind, r.value) for r in payload.references),
         priority=payload.priority,
+        declared_total=payload.declared_total,
     )
 
 

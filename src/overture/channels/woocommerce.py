@@ -156,6 +156,7 @@ def to_command(order: WooOrder) -> PlaceOrder:
         lines=tuple(line_of(item) for item in order.line_items),
         charges=tuple(charges_of(order)),
         references=tuple(references_of(order)),
+        declared_total=order.total,
     )
 
 

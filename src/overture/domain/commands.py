@@ -56,3 +56,6 @@ class PlaceOrder:
     charges: tuple[Charge, ...] = ()
     references: tuple[Reference, ...] = ()
     priority: int = 1  # the customer's priority (1 is the lowest): backorders are filled highest first
+    # The total the channel states for the order, in its currency (None: it states none). Reconciled
+    # with lines plus charges at placement: the last field, so that commands without it keep their repr.
+    declared_total: Decimal | None = None

@@ -28,6 +28,8 @@ class ExceptionType(StrEnum):
     ADDRESS_MISMATCH = "address_mismatch"
     LOW_MARGIN = "low_margin"
     PAYMENT_TERMS = "payment_terms"
+    # The channel's declared total and the order's own (lines + charges) differ beyond the tolerance.
+    TOTAL_MISMATCH = "total_mismatch"
 
 
 class ExceptionAction(StrEnum):
@@ -75,6 +77,10 @@ _DEFAULT_ACTIONS: dict[ExceptionType, tuple[ExceptionAction, ...]] = {
     ExceptionType.LOW_MARGIN: (A.OVERRIDE, A.EDIT, A.CANCEL),
     # retry: check again once the payment has come in.
     ExceptionType.PAYMENT_TERMS: (A.OVERRIDE, A.RETRY, A.CANCEL),
+    # override: the order's total is right (the channel's figure is off, or the difference was agreed);
+    # edit: a line was misread (its price, its quantity), and the edited order is checked again.
+    # No retry: nothing that could change between two tries enters either figure.
+    ExceptionType.TOTAL_MISMATCH: (A.OVERRIDE, A.EDIT, A.CANCEL),
 }
 _HIGH_SEVERITY = frozenset({ExceptionType.INSUFFICIENT_STOCK, ExceptionType.EMBARGO, ExceptionType.SUPPLIER_REJECTED})
 

@@ -114,6 +114,7 @@ class Order:
     history: list[StatusChange] = field(default_factory=list)
     charges: tuple[Charge, ...] = ()
     priority: int = 1  # the customer's priority: 1 is the lowest; backorders are filled highest first
+    declared_total: Decimal | None = None  # what the channel said the order totals (domain.totals checks it)
 
     def __post_init__(self) -> None:
         if not self.lines:

@@ -17,6 +17,7 @@ from overture.domain.routing import Allocation, LocationStock, RoutingPlan
 from overture.domain.rules import RULES, Evaluation, Outcome, RuleCode
 from overture.domain.sourcing import NoFeasiblePlan, no_capacity_reason, said
 from overture.domain.statuses import LineStatus, OrderStatus
+from overture.domain.totals import TotalCheck, check_total
 from overture.services.backorders import backorder
 from overture.services.errors import NotFound, ServiceError
 from overture.services.governance import RejectedByRules, Verdict, judge, waived_rules
@@ -75,6 +76,7 @@ def build_order(command: PlaceOrder, *, order_id: str, message_id: str, at: date
         raw_message_id=message_id,
         charges=command.charges,
         priority=command.priority,
+        declared_total=command.declared_total,
     )
 
 
@@ -111,6 +113,7 @@ def _place(
     waived: Collection[RuleCode] = (),
     exclude_locations: Sequence[str] = (),
     chosen: ChosenLocation | PlannedAllocation | None = None,
+    total_waived: bool = False,
 ) -> None:
     availability = uow.inventory.availability({line.sku for line in record.order.lines})
     verdict = judge(
@@ -121,7 +124,8 @@ def _place(
         geocoder=geocoder,
         waived=waived,
     )
-    if _govern(record, verdict, clock, may_reject=may_reject):
+    total = check_total(record.order, uow.total_tolerance)
+    if _govern(record, verdict, clock, may_reject=may_reject, total=total, total_waived=total_waived):
         stock = [s for s in availability.stock if s.location.id not in exclude_locations]
         if isinstance(chosen, ChosenLocation):
             stock = [s for s in stock if s.location.id == chosen.location_id]
@@ -151,10 +155,22 @@ def _hold(
     )
 
 
-def _govern(record: OrderRecord, verdict: Verdict, clock: Clock, *, may_reject: bool) -> bool:
-    """Record every evaluation; refuse, hold or validate the order. True if it may be routed."""
+def _govern(
+    record: OrderRecord,
+    verdict: Verdict,
+    clock: Clock,
+    *,
+    may_reject: bool,
+    total: TotalCheck | None = None,
+    total_waived: bool = False,
+) -> bool:
+    """Record every evaluation and the total's reconciliation; refuse, hold or validate the order.
+    True if it may be routed. The rules' holds come first: a rule's override may lead to an edit,
+    which changes the total, and each placement checks it again."""
     for evaluation in verdict.evaluations:
         record.decisions.append(_decision(evaluation, clock()))
+    if total is not None:
+        record.decisions.append(_total_decision(total, clock(), waived=total_waived))
     rejections = verdict.with_outcome(Outcome.REJECT)
     if rejections and may_reject:
         raise RejectedByRules(rejections)
@@ -162,8 +178,20 @@ def _govern(record: OrderRecord, verdict: Verdict, clock: Clock, *, may_reject: 
     if failures:
         _hold_for(record, failures, clock)
         return False
+    if total is not None and not total.agrees and not total_waived:
+        kind, reason, details = ExceptionType.TOTAL_MISMATCH, total.reason(), total.details()
+        _hold(record, kind, step="validate", reason=reason, details=details, clock=clock)
+        return False
     record.order.transition(OrderStatus.VALIDATED, _passed_note(verdict), clock())
     return True
+
+
+def _total_decision(total: TotalCheck, at: datetime, *, waived: bool) -> Decision:
+    """The reconciliation as a validation decision, beside the rules' (with both figures and the difference)."""
+    outcome = Outcome.PASS if total.agrees else Outcome.WAIVED if waived else Outcome.HOLD
+    reason = total.reason() + (" (overridden earlier)" if outcome is Outcome.WAIVED else "")
+    inputs: dict[str, object] = {"check": "total", **total.details()}
+    return Decision(DecisionKind.VALIDATION, outcome.value, reason, inputs, at=at)
 
 
 def _decision(evaluation: Evaluation, at: datetime) -> Decision:
@@ -220,6 +248,7 @@ def replace_placement(
     for line in order.lines:  # placed afresh: what a line is owed and promised is worked out again
         line.backordered, line.promised_at = 0, None
     record = OrderRecord(order)
+    overridden = uow.governance.overridden(order_id)
     _place(
         record,
         uow,
@@ -227,9 +256,10 @@ def replace_placement(
         clock,
         identifiers=uow.governance.identifiers(order_id),
         may_reject=False,
-        waived=waived_rules(uow.governance.overridden(order_id)),
+        waived=waived_rules(overridden),
         exclude_locations=exclude_locations,
         chosen=chosen,
+        total_waived=ExceptionType.TOTAL_MISMATCH.value in overridden,
     )
     uow.fulfilment.append(record)
     return record

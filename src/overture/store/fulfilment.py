@@ -163,6 +163,7 @@ class SqlFulfilmentRepository:
             raw_message_id=row.raw_message_id,
             charges=tuple(charge_from_json(c) for c in row.charges),
             priority=row.priority,
+            declared_total=row.declared_total,
         )
 
     def append(self, record: OrderRecord) -> None:

@@ -142,6 +142,7 @@ class SqlOrderRepository:
                 "currency": order.currency,
                 "total": order.total.amount,
                 "charges": [charge_to_json(c) for c in order.charges],
+                "declared_total": order.declared_total,
                 "raw_message_id": order.raw_message_id,
                 "created_at": order.created_at,
                 "updated_at": last_change,

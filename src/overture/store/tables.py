@@ -144,6 +144,8 @@ orders = Table(
     Column("total", Amount(), nullable=False),
     # Shipping, tax, discounts and fees: [{"kind", "amount", "code", "line_no"}]; the total includes them.
     Column("charges", Json, nullable=False, server_default="[]"),
+    # The total the channel declared (None: it declared none); reconciled with ``total`` at placement.
+    Column("declared_total", Amount()),
     Column("raw_message_id", String(32)),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from overture.domain.totals import DEFAULT_TOLERANCE
 from overture.services.errors import ConflictError, TransientStoreError
 from overture.store import after_commit
 from overture.store.access import SqlKeyRepository
@@ -51,9 +53,10 @@ class SqlUnitOfWork:
     Temporal cancels a thread's local activity by raising inside that thread, which could land
     between taking such a lock and recording it, leaking it and stalling every later writer."""
 
-    def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
+    def __init__(self, engine: Engine, *, readonly: bool = False, total_tolerance: Decimal = DEFAULT_TOLERANCE) -> None:
         self._engine = engine
         self._readonly = readonly
+        self.total_tolerance = total_tolerance
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
 

@@ -23,6 +23,7 @@ _HEADLINES: dict[str, str] = {
     T.ADDRESS_MISMATCH: "The ship-to address does not check out",
     T.LOW_MARGIN: "The order would sell below the allowed margin",
     T.PAYMENT_TERMS: "Payment is not in yet under the customer's terms",
+    T.TOTAL_MISMATCH: "The order's total differs from the total the channel sent",
 }
 _STEPS: dict[str, str] = {
     "sales_order": "creating the sales order in the ERP",

@@ -46,7 +46,9 @@ class PurchaseOrder:
     dates: dict[str, str]
     parties: dict[str, dict[str, str]]  # N101 entity code (ST, BY, BT, ...) -> name, id, address
     lines: list[PoLine]
-    declared_line_count: int | None  # CTT01
+    declared_line_count: int | None  # CTT01: the number of PO1 lines (CTT02 is a hash of quantities, not money)
+    # AMT02 of the summary's AMT*TT (total transaction amount): the PO's money total, when the buyer sends it.
+    declared_total: Decimal | None = None
 
 
 def read_purchase_order(transaction: Transaction, delimiters: Delimiters) -> PurchaseOrder:
@@ -62,6 +64,8 @@ def read_purchase_order(transaction: Transaction, delimiters: Delimiters) -> Pur
     parties: dict[str, dict[str, str]] = {}
     lines: list[PoLine] = []
     declared: int | None = None
+    total: Decimal | None = None
+    summary = False  # past CTT: an AMT here is the PO's (one in a PO1 loop is the line's)
     party: dict[str, str] | None = None
     for segment in transaction.body:
         tag = segment.tag
@@ -83,7 +87,9 @@ def read_purchase_order(transaction: Transaction, delimiters: Delimiters) -> Pur
         elif tag == "PID" and lines and segment.get(1) in ("F", "") and segment.get(5):
             lines[-1] = _with_description(lines[-1], segment.get(5))
         elif tag == "CTT":
-            declared = _int_or_none(segment.get(1))
+            declared, summary = _int_or_none(segment.get(1)), True
+        elif tag == "AMT" and summary and segment.get(1) == "TT":
+            total = _decimal(segment.get(2), "AMT02")
     return PurchaseOrder(
         po_number=beg.get(3),
         purpose=beg.get(1),
@@ -95,6 +101,7 @@ def read_purchase_order(transaction: Transaction, delimiters: Delimiters) -> Pur
         parties=parties,
         lines=lines,
         declared_line_count=declared,
+        declared_total=total,
     )
 
 
@@ -143,6 +150,7 @@ def to_command(
         currency=order.currency or profile.currency,
         lines=tuple(lines),
         references=tuple(references),
+        declared_total=order.declared_total,
     )
 
 

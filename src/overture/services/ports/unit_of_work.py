@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -77,6 +78,13 @@ class UnitOfWork(Protocol):
 
     @property
     def consistency(self) -> ConsistencyReader: ...
+
+    @property
+    def total_tolerance(self) -> Decimal:
+        """How far an order's total may be from its channel's declared total (in the currency's units)
+        before it is held: the hub's setting, carried here because every placement is given a unit of
+        work and only some are given anything else."""
+        ...
 
     def __enter__(self) -> Self: ...
 
