@@ -113,30 +113,43 @@ def rest(text: str, slot: int, ascii_only: bool) -> Post:
     return Post("/v1/orders", _json_bytes(document, ascii_only), {"content-type": "application/json"})
 
 
-def shopify(text: str, slot: int, ascii_only: bool) -> Post:
-    document = _set(fixture_json("shopify_order_allocations.json"), SHOPIFY_FIELDS[slot % len(SHOPIFY_FIELDS)], text)
-    raw = _json_bytes(document, ascii_only)
-    headers = {
-        "content-type": "application/json",
-        "X-Shopify-Topic": "orders/create",
-        "X-Shopify-Shop-Domain": SHOP_DOMAIN,
-        "X-Shopify-Webhook-Id": f"fuzz-{hash(raw)}",
-        "X-Shopify-Hmac-Sha256": sign(SHOP_SECRET, raw),
-    }
-    return Post("/v1/channels/shopify/webhooks", raw, headers)
+@dataclass(frozen=True)
+class Storefront:
+    """A signed order webhook of one platform, with the text put into one of its order's fields."""
+
+    path: str
+    fixture: str
+    fields: list[tuple[str | int, ...]]
+    secret: str
+    signature_header: str
+    delivery_header: str
+    headers: dict[str, str]
+
+    def __call__(self, text: str, slot: int, ascii_only: bool) -> Post:
+        document = _set(fixture_json(self.fixture), self.fields[slot % len(self.fields)], text)
+        raw = _json_bytes(document, ascii_only)
+        signed = {self.delivery_header: f"fuzz-{hash(raw)}", self.signature_header: sign(self.secret, raw)}
+        return Post(self.path, raw, {"content-type": "application/json", **self.headers, **signed})
 
 
-def woocommerce(text: str, slot: int, ascii_only: bool) -> Post:
-    document = _set(fixture_json("woocommerce_order_coupon.json"), WOO_FIELDS[slot % len(WOO_FIELDS)], text)
-    raw = _json_bytes(document, ascii_only)
-    headers = {
-        "content-type": "application/json",
-        "X-WC-Webhook-Topic": "order.created",
-        "X-WC-Webhook-Source": WOO_SOURCE,
-        "X-WC-Webhook-Delivery-ID": f"fuzz-{hash(raw)}",
-        "X-WC-Webhook-Signature": sign(WOO_SECRET, raw),
-    }
-    return Post("/v1/channels/woocommerce/webhooks", raw, headers)
+shopify = Storefront(
+    "/v1/channels/shopify/webhooks",
+    "shopify_order_allocations.json",
+    SHOPIFY_FIELDS,
+    SHOP_SECRET,
+    "X-Shopify-Hmac-Sha256",
+    "X-Shopify-Webhook-Id",
+    {"X-Shopify-Topic": "orders/create", "X-Shopify-Shop-Domain": SHOP_DOMAIN},
+)
+woocommerce = Storefront(
+    "/v1/channels/woocommerce/webhooks",
+    "woocommerce_order_coupon.json",
+    WOO_FIELDS,
+    WOO_SECRET,
+    "X-WC-Webhook-Signature",
+    "X-WC-Webhook-Delivery-ID",
+    {"X-WC-Webhook-Topic": "order.created", "X-WC-Webhook-Source": WOO_SOURCE},
+)
 
 
 def csv_file(text: str, slot: int, _: bool) -> Post:
