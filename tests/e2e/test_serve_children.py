@@ -1,5 +1,5 @@
-"""No process ``overture serve`` starts outlives it: not after SIGTERM (a service manager stopping it),
-not after SIGKILL (no code of the hub runs at all). Children are found through /proc while the hub
+"""No process ``overture serve`` or ``overture demo`` starts outlives it: not after SIGTERM (a service
+manager stopping it), not after SIGKILL (no code of the hub runs at all). Children are found through /proc while the hub
 runs, and looked for again (by PID and start time, so a reused PID does not count) once it is gone."""
 
 from __future__ import annotations
@@ -129,6 +129,49 @@ def test_no_child_of_serve_survives_a_sigkill_of_the_hub(tmp_path: Path) -> None
         hub.wait(30)
         left = survivors(children, timeout_s=10)
         assert not left, f"serve's children outlived a SIGKILL of the hub: {left}"
+        assert not processes_naming(str(tmp_path)), "a process started for this home is still running"
+    finally:
+        _kill_leftovers(hub, tmp_path)
+
+
+def _demo_children_once_its_engine_runs(hub: HubProcess, home: Path) -> set[Proc]:
+    """The demo's children once its dev server is up (it then seeds and places orders for a while)."""
+    pid_file = home / "demo-temporal" / "temporal.db.pid"
+    deadline = time.monotonic() + 60
+    while not (pid_file.exists() and pid_file.read_text().strip()):
+        assert hub.alive() and time.monotonic() < deadline, "the demo's dev server did not start:\n" + hub.log_tail()
+        time.sleep(0.1)
+    engine_pid = int(pid_file.read_text())
+    children = descendants(hub.pid)
+    assert engine_pid in {c.pid for c in children}, f"the dev server should be the demo's child: {children}"
+    return children
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_no_child_of_the_demo_outlives_it(tmp_path: Path, signum: signal.Signals) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OVERTURE_")}
+    args = [
+        "demo",
+        "--orders",
+        "20",
+        "--skus",
+        "50",
+        "--clients",
+        "2",
+        "--port",
+        "0",
+        "--serve",
+        "--home",
+        str(tmp_path),
+    ]
+    hub = HubProcess("demo", args, env, tmp_path)
+    hub.start()
+    try:
+        children = _demo_children_once_its_engine_runs(hub, tmp_path)
+        hub.signal(signum)
+        hub.wait(60)
+        left = survivors(children, timeout_s=10)
+        assert not left, f"{signum.name} to the demo left its children running: {left}"
         assert not processes_naming(str(tmp_path)), "a process started for this home is still running"
     finally:
         _kill_leftovers(hub, tmp_path)
