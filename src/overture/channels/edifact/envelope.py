@@ -9,12 +9,13 @@ messages, UNZ the groups when there are any, else the messages). Each mismatch i
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pydifact.control.characters import Characters
 
 from overture.channels.edifact.errors import EdifactError, Problem, ProblemCode
 from overture.channels.edifact.syntax import Segment, read_chunks
+from overture.channels.interchange import Closing, PositionedSegment, closing_problems
 
 ENVELOPE_TAGS = frozenset({"UNB", "UNZ", "UNG", "UNE", "UNH", "UNT"})
 
@@ -133,8 +134,57 @@ def read(data: bytes | str) -> Document:
     return reader.finish()
 
 
-def _problem(code: ProblemCode, message: str, segment: Segment, element: int | None = None) -> Problem:
+def _problem(code: ProblemCode, message: str, segment: PositionedSegment, element: int | None = None) -> Problem:
     return Problem(code, message, segment.position, segment.tag, element)
+
+
+C = ProblemCode
+_UNT = Closing(
+    "UNH",
+    "UNT",
+    "UNH",
+    "UNT reference",
+    "UNT",
+    "segments",
+    "the message",
+    C.MISSING_UNT,
+    C.MESSAGE_REFERENCE_MISMATCH,
+    C.SEGMENT_COUNT_MISMATCH,
+)
+_UNE = Closing(
+    "UNG",
+    "UNE",
+    "UNG",
+    "UNE reference",
+    "UNE",
+    "messages",
+    "the group",
+    C.MISSING_UNE,
+    C.GROUP_REFERENCE_MISMATCH,
+    C.GROUP_COUNT_MISMATCH,
+)
+_UNZ_GROUPS = Closing(
+    "UNB",
+    "UNZ",
+    "UNB",
+    "UNZ reference",
+    "UNZ",
+    "groups",
+    "the interchange",
+    C.MISSING_UNZ,
+    C.INTERCHANGE_REFERENCE_MISMATCH,
+    C.INTERCHANGE_COUNT_MISMATCH,
+)
+_UNZ_MESSAGES = replace(_UNZ_GROUPS, counts="messages")
+
+
+def _closing(
+    closing: Closing[ProblemCode], header: Segment, trailer: Segment | None, *, reference: str, counted: int
+) -> list[Problem]:
+    values = (trailer.get(1), trailer.get(2)) if trailer is not None else ("", "")
+    return closing_problems(
+        closing, header, trailer, reference=reference, trailer_values=values, counted=counted, problem=_problem
+    )
 
 
 def _unb_problems(unb: Segment) -> list[Problem]:
@@ -250,19 +300,9 @@ class _Reader:
         assert message is not None
         self.message = None
         message.trailer = trailer
-        unh = message.header
-        if trailer is None:
-            message.problems.append(
-                _problem(ProblemCode.MISSING_UNT, f"UNH {message.reference!r} is never closed by UNT", unh)
-            )
-            return
-        if trailer.get(2) != message.reference:
-            text = f"UNT reference {trailer.get(2)!r} does not match UNH {message.reference!r}"
-            message.problems.append(_problem(ProblemCode.MESSAGE_REFERENCE_MISMATCH, text, trailer, 2))
-        counted = len(message.body) + 2
-        if trailer.get(1) != str(counted):
-            text = f"UNT says {trailer.get(1)!r} segments; the message has {counted}"
-            message.problems.append(_problem(ProblemCode.SEGMENT_COUNT_MISMATCH, text, trailer, 1))
+        message.problems += _closing(
+            _UNT, message.header, trailer, reference=message.reference, counted=len(message.body) + 2
+        )
 
     def _close_group(self, trailer: Segment | None) -> None:
         if self.message is not None:
@@ -271,16 +311,7 @@ class _Reader:
         assert group is not None
         self.group = None
         group.trailer = trailer
-        if trailer is None:
-            text = f"UNG {group.reference!r} is never closed by UNE"
-            group.problems.append(_problem(ProblemCode.MISSING_UNE, text, group.header))
-            return
-        if trailer.get(2) != group.reference:
-            text = f"UNE reference {trailer.get(2)!r} does not match UNG {group.reference!r}"
-            group.problems.append(_problem(ProblemCode.GROUP_REFERENCE_MISMATCH, text, trailer, 2))
-        if trailer.get(1) != str(len(group.messages)):
-            text = f"UNE says {trailer.get(1)!r} messages; the group has {len(group.messages)}"
-            group.problems.append(_problem(ProblemCode.GROUP_COUNT_MISMATCH, text, trailer, 1))
+        group.problems += _closing(_UNE, group.header, trailer, reference=group.reference, counted=len(group.messages))
 
     def _close_interchange(self, trailer: Segment | None) -> None:
         if self.group is not None:
@@ -291,21 +322,12 @@ class _Reader:
         assert interchange is not None
         self.interchange = None
         interchange.trailer = trailer
-        unb = interchange.header
-        if trailer is None:
-            text = f"UNB {interchange.control_reference!r} is never closed by UNZ"
-            interchange.problems.append(_problem(ProblemCode.MISSING_UNZ, text, unb))
-            return
-        if trailer.get(2) != interchange.control_reference:
-            text = f"UNZ reference {trailer.get(2)!r} does not match UNB {interchange.control_reference!r}"
-            interchange.problems.append(_problem(ProblemCode.INTERCHANGE_REFERENCE_MISMATCH, text, trailer, 2))
         # UNZ counts the functional groups when there are any, else the messages.
-        counted, what = len(interchange.messages), "messages"
+        closing, counted = _UNZ_MESSAGES, len(interchange.messages)
         if interchange.groups:
-            counted, what = len(interchange.groups), "groups"
-        if trailer.get(1) != str(counted):
-            text = f"UNZ says {trailer.get(1)!r} {what}; the interchange has {counted}"
-            interchange.problems.append(_problem(ProblemCode.INTERCHANGE_COUNT_MISMATCH, text, trailer, 1))
+            closing, counted = _UNZ_GROUPS, len(interchange.groups)
+        reference = interchange.control_reference
+        interchange.problems += _closing(closing, interchange.header, trailer, reference=reference, counted=counted)
 
     def _stray(self, segment: Segment) -> None:
         where = "a message" if self.interchange is not None else "an interchange"

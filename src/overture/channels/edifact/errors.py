@@ -5,6 +5,8 @@
     EdifactError            the bytes cannot be read as EDIFACT at all (raised, carries a Problem)
     Problem                 something a reader reports and carries on past (kept, never raised)
 
+Both are the shared ones of channels/interchange.py, with EDIFACT's codes.
+
 A ``Problem`` is kept with the envelope or message it concerns (a UNT count that does not match,
 a required segment missing), so one bad message does not hide the good ones beside it. An
 ``EdifactError`` is raised when the input cannot be read at all (no UNA/UNB, an unterminated
@@ -14,8 +16,9 @@ raised underneath.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from overture.channels import interchange
 
 
 class ProblemCode(StrEnum):
@@ -56,43 +59,16 @@ class ProblemCode(StrEnum):
     LINE_COUNT_MISMATCH = "line_count_mismatch"
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong, where it is: segment position (1-based in the file, UNA counted) and element."""
+class Problem(interchange.Problem[ProblemCode]):
+    """One thing wrong in an EDIFACT interchange (channels/interchange.py); UNA counts as a segment."""
 
-    code: ProblemCode
-    message: str
-    segment_position: int | None = None
-    segment_id: str = ""
-    element_position: int | None = None
-    component_position: int | None = None
-
-    def to_json(self) -> dict[str, object]:
-        data: dict[str, object] = {"code": self.code.value, "message": self.message}
-        if self.segment_position is not None:
-            data["segment_position"] = self.segment_position
-            data["segment_id"] = self.segment_id
-        if self.element_position is not None:
-            data["element_position"] = self.element_position
-        if self.component_position is not None:
-            data["component_position"] = self.component_position
-        return data
-
-    def __str__(self) -> str:
-        where = ""
-        if self.segment_position is not None:
-            where = f" at segment {self.segment_position} ({self.segment_id}"
-            if self.element_position is not None:
-                where += f" element {self.element_position}"
-                if self.component_position is not None:
-                    where += f".{self.component_position}"
-            where += ")"
-        return f"{self.code.value}{where}: {self.message}"
+    __slots__ = ()
 
 
-class EdifactError(Exception):
+class EdifactError(interchange.InterchangeError):
     """The input cannot be read as EDIFACT at all. Carries the problem that stopped the reader."""
 
+    problem: Problem
+
     def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
+        super().__init__(problem)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from overture.channels.interchange import Closing, PositionedSegment, closing_problems
 from overture.channels.x12.errors import Problem, ProblemCode
 from overture.channels.x12.tokenizer import Delimiters, Segment, decode, tokenize
 
@@ -118,8 +119,56 @@ def read(data: bytes | str) -> Document:
     return reader.finish()
 
 
-def _problem(code: ProblemCode, message: str, segment: Segment, element: int | None = None) -> Problem:
+def _problem(code: ProblemCode, message: str, segment: PositionedSegment, element: int | None = None) -> Problem:
     return Problem(code, message, segment.position, segment.tag, element)
+
+
+C = ProblemCode
+_SE = Closing(
+    "ST",
+    "SE",
+    "ST02",
+    "SE02",
+    "SE01",
+    "segments",
+    "the set",
+    C.MISSING_SE,
+    C.TRANSACTION_CONTROL_MISMATCH,
+    C.SEGMENT_COUNT_MISMATCH,
+)
+_GE = Closing(
+    "GS",
+    "GE",
+    "GS06",
+    "GE02",
+    "GE01",
+    "transaction sets",
+    "the group",
+    C.MISSING_GE,
+    C.GROUP_CONTROL_MISMATCH,
+    C.TRANSACTION_COUNT_MISMATCH,
+)
+_IEA = Closing(
+    "ISA",
+    "IEA",
+    "ISA13",
+    "IEA02",
+    "IEA01",
+    "groups",
+    "the interchange",
+    C.MISSING_IEA,
+    C.INTERCHANGE_CONTROL_MISMATCH,
+    C.GROUP_COUNT_MISMATCH,
+)
+
+
+def _closing(
+    closing: Closing[ProblemCode], header: Segment, trailer: Segment | None, *, reference: str, counted: int
+) -> list[Problem]:
+    values = (trailer.get(1), trailer.get(2)) if trailer is not None else ("", "")
+    return closing_problems(
+        closing, header, trailer, reference=reference, trailer_values=values, counted=counted, problem=_problem
+    )
 
 
 class _Reader:
@@ -217,29 +266,9 @@ class _Reader:
         self.transaction = None
         self.open_body = None
         transaction.trailer = trailer
-        st = transaction.header
-        if trailer is None:
-            transaction.problems.append(_problem(ProblemCode.MISSING_SE, f"ST {st.get(2)!r} is never closed by SE", st))
-            return
-        if trailer.get(2) != st.get(2):
-            transaction.problems.append(
-                _problem(
-                    ProblemCode.TRANSACTION_CONTROL_MISMATCH,
-                    f"SE02 {trailer.get(2)!r} does not match ST02 {st.get(2)!r}",
-                    trailer,
-                    2,
-                )
-            )
-        counted = len(transaction.body) + 2
-        if trailer.get(1) != str(counted):
-            transaction.problems.append(
-                _problem(
-                    ProblemCode.SEGMENT_COUNT_MISMATCH,
-                    f"SE01 says {trailer.get(1)!r} segments; the set has {counted}",
-                    trailer,
-                    1,
-                )
-            )
+        transaction.problems += _closing(
+            _SE, transaction.header, trailer, reference=transaction.control_number, counted=len(transaction.body) + 2
+        )
 
     def _close_group(self, trailer: Segment | None) -> None:
         if self.transaction is not None:
@@ -248,28 +277,9 @@ class _Reader:
         assert group is not None
         self.group = None
         group.trailer = trailer
-        gs = group.header
-        if trailer is None:
-            group.problems.append(_problem(ProblemCode.MISSING_GE, f"GS {gs.get(6)!r} is never closed by GE", gs))
-            return
-        if trailer.get(2) != gs.get(6):
-            group.problems.append(
-                _problem(
-                    ProblemCode.GROUP_CONTROL_MISMATCH,
-                    f"GE02 {trailer.get(2)!r} does not match GS06 {gs.get(6)!r}",
-                    trailer,
-                    2,
-                )
-            )
-        if trailer.get(1) != str(len(group.transactions)):
-            group.problems.append(
-                _problem(
-                    ProblemCode.TRANSACTION_COUNT_MISMATCH,
-                    f"GE01 says {trailer.get(1)!r} transaction sets; the group has {len(group.transactions)}",
-                    trailer,
-                    1,
-                )
-            )
+        group.problems += _closing(
+            _GE, group.header, trailer, reference=group.control_number, counted=len(group.transactions)
+        )
 
     def _close_interchange(self, trailer: Segment | None) -> None:
         if self.group is not None:
@@ -278,30 +288,9 @@ class _Reader:
         assert interchange is not None
         self.interchange = None
         interchange.trailer = trailer
-        isa = interchange.header
-        if trailer is None:
-            interchange.problems.append(
-                _problem(ProblemCode.MISSING_IEA, f"ISA {isa.get(13)!r} is never closed by IEA", isa)
-            )
-            return
-        if trailer.get(2) != isa.get(13):
-            interchange.problems.append(
-                _problem(
-                    ProblemCode.INTERCHANGE_CONTROL_MISMATCH,
-                    f"IEA02 {trailer.get(2)!r} does not match ISA13 {isa.get(13)!r}",
-                    trailer,
-                    2,
-                )
-            )
-        if trailer.get(1) != str(len(interchange.groups)):
-            interchange.problems.append(
-                _problem(
-                    ProblemCode.GROUP_COUNT_MISMATCH,
-                    f"IEA01 says {trailer.get(1)!r} groups; the interchange has {len(interchange.groups)}",
-                    trailer,
-                    1,
-                )
-            )
+        interchange.problems += _closing(
+            _IEA, interchange.header, trailer, reference=interchange.control_number, counted=len(interchange.groups)
+        )
 
     def _stray(self, segment: Segment) -> None:
         where = "a transaction set" if self.group is not None else "a functional group"

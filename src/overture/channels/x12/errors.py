@@ -8,8 +8,9 @@ cut short); it is the only exception the reader raises on any input.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from overture.channels import interchange
 
 
 class ProblemCode(StrEnum):
@@ -80,41 +81,19 @@ AK9_CODES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong, where it is: segment position (1-based in the file) and element position."""
+class Problem(interchange.Problem[ProblemCode]):
+    """One thing wrong in an X12 document (channels/interchange.py); elements named as X12 does (BEG03)."""
 
-    code: ProblemCode
-    message: str
-    segment_position: int | None = None
-    segment_id: str = ""
-    element_position: int | None = None
-    component_position: int | None = None
+    __slots__ = ()
 
-    def to_json(self) -> dict[str, object]:
-        data: dict[str, object] = {"code": self.code.value, "message": self.message}
-        if self.segment_position is not None:
-            data["segment_position"] = self.segment_position
-            data["segment_id"] = self.segment_id
-        if self.element_position is not None:
-            data["element_position"] = self.element_position
-        if self.component_position is not None:
-            data["component_position"] = self.component_position
-        return data
-
-    def __str__(self) -> str:
-        where = ""
-        if self.segment_position is not None:
-            where = f" at segment {self.segment_position} ({self.segment_id}"
-            if self.element_position is not None:
-                where += f"{self.element_position:02d}"
-            where += ")"
-        return f"{self.code.value}{where}: {self.message}"
+    def element_place(self, element: int) -> str:
+        return f"{element:02d}"
 
 
-class X12Error(Exception):
+class X12Error(interchange.InterchangeError):
     """The input cannot be read as X12 at all. Carries the problem that stopped the reader."""
 
+    problem: Problem
+
     def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
+        super().__init__(problem)
