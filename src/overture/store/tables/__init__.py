@@ -1,0 +1,65 @@
+"""Table definitions, one module per area. Alembic migrations under ``migrations/`` must match these
+(a test checks). Every table is importable from here."""
+
+from __future__ import annotations
+
+from overture.store.tables.access import api_keys, auth_secrets
+from overture.store.tables.base import BigId, metadata
+from overture.store.tables.health import connector_calls
+from overture.store.tables.inventory import (
+    availability_dirty,
+    availability_published,
+    inbound_supply,
+    inventory_movements,
+    inventory_positions,
+    locations,
+    reservations,
+    skus,
+)
+from overture.store.tables.messages import idempotency_keys, inbound_messages, outbox
+from overture.store.tables.orders import (
+    CUSTOMER_EMAIL,
+    decisions,
+    order_events,
+    order_exceptions,
+    order_lines,
+    order_references,
+    orders,
+    shipments,
+)
+from overture.store.tables.partners import csv_profiles, outbound_documents, sequences, trading_partners
+from overture.store.tables.settings import dashboard_settings, rule_sets, sourcing_settings
+
+__all__ = [
+    "CUSTOMER_EMAIL",
+    "BigId",
+    "api_keys",
+    "auth_secrets",
+    "availability_dirty",
+    "availability_published",
+    "connector_calls",
+    "csv_profiles",
+    "dashboard_settings",
+    "decisions",
+    "idempotency_keys",
+    "inbound_messages",
+    "inbound_supply",
+    "inventory_movements",
+    "inventory_positions",
+    "locations",
+    "metadata",
+    "order_events",
+    "order_exceptions",
+    "order_lines",
+    "order_references",
+    "orders",
+    "outbound_documents",
+    "outbox",
+    "reservations",
+    "rule_sets",
+    "sequences",
+    "shipments",
+    "skus",
+    "sourcing_settings",
+    "trading_partners",
+]
