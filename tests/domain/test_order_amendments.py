@@ -8,7 +8,7 @@ import pytest
 
 from overture.domain.orders import InvalidOrder, LineEdit, NotEditable, describe_amendment
 from overture.domain.statuses import OrderStatus
-from tests.unit.test_orders import line, make_order
+from tests.domain.test_orders import line, make_order
 
 
 def test_edits_change_only_the_fields_given_and_report_before_and_after() -> None:

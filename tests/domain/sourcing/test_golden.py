@@ -7,7 +7,7 @@ promise dates and cut-offs, capabilities, zero weights, inactive locations). Eac
 strategy) is reduced to a digest of the whole Decision (outcome, reason, inputs, every alternative
 in order) and the allocations, or of the NoFeasiblePlan's decision and shortages.
 
-The expected digests in ``fixtures/sourcing_golden.json`` were written by the code before the
+The expected digests in ``sourcing_golden.json`` were written by the code before the
 speed-up. The cost strategy's tie-break (equal cost: shorter distance, then id) changed none of them:
 regenerated, the fixture came out byte-identical (one request's two best plans tie, and the one first
 by id is also the nearer). Issue 14 regenerated them for one deliberate change, checked on the full
@@ -15,7 +15,7 @@ documents before and after: a capacity rejection names the location and its limi
 decision's reason names the locations a constraint held back; nothing else differed. Regenerate them
 only for a deliberate change of behaviour:
 
-    .venv/bin/python -m tests.unit.test_sourcing_golden --write
+    .venv/bin/python -m tests.domain.sourcing.test_golden --write
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from overture.domain.sourcing import (
 )
 from overture.reference.zcta import _tables
 
-GOLDEN = Path(__file__).parent / "fixtures" / "sourcing_golden.json"
+GOLDEN = Path(__file__).parent / "sourcing_golden.json"
 NOW = datetime(2026, 11, 23, 15, tzinfo=UTC)
 BENCH_SKUS = [f"SKU-{n:03d}" for n in range(40)]
 SMALL_SKUS = ("A", "B", "C", "D")
@@ -160,7 +160,7 @@ def test_the_golden_set_covers_splits_rejections_and_unroutable_orders() -> None
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["--write"]:
-        sys.exit("usage: python -m tests.unit.test_sourcing_golden --write")
+        sys.exit("usage: python -m tests.domain.sourcing.test_golden --write")
     GOLDEN.parent.mkdir(exist_ok=True)
     GOLDEN.write_text(json.dumps(compute(), indent=0) + "\n")
     print(f"wrote {GOLDEN}")
