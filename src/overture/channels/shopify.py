@@ -21,22 +21,10 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from overture.channels.storefront import (
-    Amount,
-    Currency,
-    Lenient,
-    OptionalId,
-    PlatformId,
-    Quantity,
-    SkuText,
-    Text,
-    full_name,
-    line_sku,
-    required,
-    without_zeros,
-)
+from overture.channels import storefront
+from overture.channels.storefront import Amount, Lenient, OptionalId, PlatformId, Quantity, SkuText, Text
 from overture.channels.validation import parse_json
-from overture.domain.commands import Charge, ChargeKind, LineRequest, PlaceOrder, Reference
+from overture.domain.commands import Charge, ChargeKind, LineRequest, Reference
 from overture.domain.parties import Address, Customer
 from overture.services.storefronts import StorefrontEvent
 
@@ -91,22 +79,17 @@ class ShippingLine(Lenient):
     discount_allocations: list[DiscountAllocation] = Field(default_factory=list)
 
 
-class ShopifyAddress(Lenient):
+class ShopifyAddress(storefront.StorefrontAddress):
     name: Text = ""
-    first_name: Text = ""
-    last_name: Text = ""
-    company: Text = ""
     address1: Text = ""
     address2: Text = ""
-    city: Text = ""
     province: Text = ""
     province_code: Text = ""
     zip: Text = ""
     country_code: Text = ""
 
-    @property
-    def usable(self) -> bool:
-        return bool(self.zip and self.country_code)
+    def postal_and_country(self) -> tuple[str, str]:
+        return self.zip, self.country_code
 
 
 class ShopifyCustomer(Lenient):
@@ -116,22 +99,20 @@ class ShopifyCustomer(Lenient):
     last_name: Text = ""
 
 
-class ShopifyOrder(Lenient):
-    """The fields of a Shopify order that Overture maps; every other field is ignored."""
+class ShopifyOrder(storefront.StorefrontOrder):
+    """The fields of a Shopify order that Overture maps (``id``, ``currency`` and ``line_items`` as every storefront's);
+    every other field is ignored."""
 
-    id: PlatformId
     name: Text = ""
     order_number: OptionalId = ""
     email: Text = ""
     contact_email: Text = ""
-    currency: Currency
     financial_status: Text = ""
     taxes_included: bool = False
     total_price: Amount | None = None
     total_tax: Amount = Decimal(0)
     total_discounts: Amount = Decimal(0)
     total_tip_received: Amount = Decimal(0)
-    # Required in practice, but checked in to_command so the rest of an order without lines can still be read.
     line_items: list[LineItem] = Field(default_factory=list)
     shipping_lines: list[ShippingLine] = Field(default_factory=list)
     tax_lines: list[TaxLine] = Field(default_factory=list)
@@ -141,30 +122,8 @@ class ShopifyOrder(Lenient):
     billing_address: ShopifyAddress | None = None
     customer: ShopifyCustomer | None = None
 
-
-def parse(body: bytes) -> ShopifyOrder:
-    return parse_json(ShopifyOrder, body)
-
-
-def translate(body: bytes) -> PlaceOrder:
-    """An orders/create webhook body -> PlaceOrder, or PayloadError naming each bad field."""
-    return to_command(parse(body))
-
-
-def to_command(order: ShopifyOrder) -> PlaceOrder:
-    if not order.line_items:
-        raise required("line_items", "an order needs at least one line item")
-    return PlaceOrder(
-        channel=CHANNEL,
-        external_id=order.id,
-        customer=customer_of(order),
-        ship_to=ship_to_of(order),
-        currency=order.currency,
-        lines=tuple(line_of(item) for item in order.line_items),
-        charges=tuple(charges_of(order)),
-        references=tuple(references_of(order)),
-        declared_total=order.total_price,
-    )
+    def stated_total(self) -> Decimal | None:
+        return self.total_price
 
 
 def line_of(item: LineItem) -> LineRequest:
@@ -172,7 +131,7 @@ def line_of(item: LineItem) -> LineRequest:
 
 
 def sku_of(item: LineItem | RefundedItem) -> str:
-    return line_sku(
+    return storefront.line_sku(
         item.sku,
         ("shopify:variant", item.variant_id),
         ("shopify:product", item.product_id),
@@ -183,7 +142,7 @@ def sku_of(item: LineItem | RefundedItem) -> str:
 def customer_of(order: ShopifyOrder) -> Customer:
     person = order.customer or ShopifyCustomer()
     address = order.billing_address or order.shipping_address or ShopifyAddress()
-    name = full_name(person.first_name, person.last_name) or _address_name(address)
+    name = storefront.full_name(person.first_name, person.last_name) or _address_name(address)
     return Customer(reference=person.id, name=name, email=order.email or order.contact_email or person.email)
 
 
@@ -191,7 +150,9 @@ def ship_to_of(order: ShopifyOrder) -> Address:
     """The shipping address, else the billing address (orders of digital goods have none)."""
     address = next((a for a in (order.shipping_address, order.billing_address) if a is not None and a.usable), None)
     if address is None:
-        raise required("shipping_address", "neither shipping_address nor billing_address has a zip and country_code")
+        raise storefront.required(
+            "shipping_address", "neither shipping_address nor billing_address has a zip and country_code"
+        )
     return Address(
         postal_code=address.zip,
         country=address.country_code.upper(),
@@ -204,7 +165,7 @@ def ship_to_of(order: ShopifyOrder) -> Address:
 
 
 def _address_name(address: ShopifyAddress) -> str:
-    return address.name or full_name(address.first_name, address.last_name) or address.company
+    return address.name or address.person
 
 
 def charges_of(order: ShopifyOrder) -> list[Charge]:
@@ -212,7 +173,7 @@ def charges_of(order: ShopifyOrder) -> list[Charge]:
     charges += _discounts(order)
     charges += [] if order.taxes_included else _taxes(order)
     charges.append(Charge(ChargeKind.FEE, order.total_tip_received, "tip"))
-    return without_zeros(charges)
+    return storefront.without_zeros(charges)
 
 
 def _discounts(order: ShopifyOrder) -> list[Charge]:
@@ -275,7 +236,15 @@ def references_of(order: ShopifyOrder) -> list[Reference]:
         ("total", str(order.total_price) if order.total_price is not None else ""),
         ("included_tax", str(order.total_tax) if order.taxes_included and order.total_tax else ""),
     ]
-    return [Reference(CHANNEL, kind, value[:255]) for kind, value in candidates if value]
+    return storefront.platform_references(CHANNEL, candidates)
+
+
+MAPPING = storefront.StorefrontMapping(
+    CHANNEL, ShopifyOrder, line_of, customer_of, ship_to_of, charges_of, references_of
+)
+parse = MAPPING.parse
+translate = MAPPING.translate  # an orders/create webhook body -> PlaceOrder, or PayloadError naming each bad field
+to_command = MAPPING.to_command
 
 
 # ---- topics that do not place an order -------------------------------------------------------------

@@ -1,21 +1,29 @@
-"""Field types and helpers shared by the storefront channels (Shopify, WooCommerce).
+"""What the storefront channels (Shopify, WooCommerce) share: field types, helpers, and the mapper.
 
 Storefront payloads carry hundreds of fields we do not use and add more with every API
 version, so their models ignore unknown fields (unlike Overture's own REST format, which
 refuses them). They also send ``null`` for empty text and ``""`` for zero amounts; the types
 here read both the way a person would.
+
+``StorefrontMapping`` is how either platform's order becomes a ``PlaceOrder``: the checks and
+the command are built once, here; each platform names only the steps that read its own fields
+(its lines, customer, address, charges, references and stated total).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from overture.domain.commands import Charge, ChargeKind
+from overture.channels.validation import parse_json
+from overture.domain.commands import Charge, ChargeKind, LineRequest, PlaceOrder, Reference
 from overture.domain.money import is_currency
+from overture.domain.parties import Address, Customer
 from overture.services.errors import ErrorCode, FieldError, PayloadError
 
 
@@ -64,6 +72,29 @@ def full_name(*parts: str) -> str:
     return " ".join(part.strip() for part in parts if part and part.strip())
 
 
+class StorefrontAddress(Lenient):
+    """The address fields both platforms name alike; each model adds its own names for the rest."""
+
+    first_name: Text = ""
+    last_name: Text = ""
+    company: Text = ""
+    city: Text = ""
+
+    @property
+    def person(self) -> str:
+        """Who the address is for: the person's name, else the company's."""
+        return full_name(self.first_name, self.last_name) or self.company
+
+    @property
+    def usable(self) -> bool:
+        """Whether an order can ship to it: it has a postal code and a country."""
+        return all(self.postal_and_country())
+
+    def postal_and_country(self) -> tuple[str, str]:
+        """The postal code and the country code, under the platform's own names."""
+        raise NotImplementedError
+
+
 def without_zeros(charges: list[Charge]) -> list[Charge]:
     """Drop zero taxes, discounts and fees: they tell the total nothing. Shipping lines stay even
     when free, because they name the shipping method the buyer chose."""
@@ -90,3 +121,60 @@ def line_sku(sku: str, *candidates: tuple[str, str]) -> str:
     present = [(name, value) for name, value in candidates if value and value != "0"]
     name, value = present[0] if present else candidates[-1]
     return f"{name}:{value}"
+
+
+class StorefrontOrder(Lenient):
+    """What every platform's order model has, and the shared mapper reads of it directly."""
+
+    id: PlatformId
+    currency: Currency
+    # Required in practice, but checked in to_command so the rest of an order without lines can still be read.
+    line_items: Sequence[Any] = Field(default_factory=list)  # each platform's model names its item type
+
+    def stated_total(self) -> Decimal | None:
+        """The order's total as the platform states it (reconciled with lines plus charges at capture)."""
+        raise NotImplementedError
+
+
+OrderT = TypeVar("OrderT", bound=StorefrontOrder)
+
+
+@dataclass(frozen=True, slots=True)
+class StorefrontMapping(Generic[OrderT]):
+    """One platform's order model and the steps that read its fields; ``translate`` is the channel's translator."""
+
+    channel: str
+    model: type[OrderT]
+    line: Callable[[Any], LineRequest]  # one of the model's line_items
+    customer: Callable[[OrderT], Customer]
+    ship_to: Callable[[OrderT], Address]
+    charges: Callable[[OrderT], list[Charge]]
+    references: Callable[[OrderT], list[Reference]]
+
+    def parse(self, body: bytes) -> OrderT:
+        return parse_json(self.model, body)
+
+    def translate(self, body: bytes) -> PlaceOrder:
+        """A create webhook's body -> PlaceOrder, or PayloadError naming each bad field."""
+        return self.to_command(self.parse(body))
+
+    def to_command(self, order: OrderT) -> PlaceOrder:
+        items = order.line_items
+        if not items:
+            raise required("line_items", "an order needs at least one line item")
+        return PlaceOrder(
+            channel=self.channel,
+            external_id=order.id,
+            customer=self.customer(order),
+            ship_to=self.ship_to(order),
+            currency=order.currency,
+            lines=tuple(self.line(item) for item in items),
+            charges=tuple(self.charges(order)),
+            references=tuple(self.references(order)),
+            declared_total=order.stated_total(),
+        )
+
+
+def platform_references(channel: str, candidates: Sequence[tuple[str, str]]) -> list[Reference]:
+    """The platform's own names for the order, the empty ones left out (each cut to the column's 255)."""
+    return [Reference(channel, kind, value[:255]) for kind, value in candidates if value]

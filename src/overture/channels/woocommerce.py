@@ -25,23 +25,10 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from overture.channels.storefront import (
-    Amount,
-    Currency,
-    Lenient,
-    OptionalId,
-    PlatformId,
-    Quantity,
-    SkuText,
-    Text,
-    charge_sum,
-    full_name,
-    line_sku,
-    required,
-    without_zeros,
-)
+from overture.channels import storefront
+from overture.channels.storefront import Amount, Lenient, OptionalId, PlatformId, Quantity, SkuText, Text
 from overture.channels.validation import parse_json
-from overture.domain.commands import Charge, ChargeKind, LineRequest, PlaceOrder, Reference
+from overture.domain.commands import Charge, ChargeKind, LineRequest, Reference
 from overture.domain.parties import Address, Customer
 from overture.services.storefronts import StorefrontEvent
 
@@ -92,35 +79,25 @@ class TaxLine(Lenient):
     label: Text = ""
 
 
-class WooAddress(Lenient):
-    first_name: Text = ""
-    last_name: Text = ""
-    company: Text = ""
+class WooAddress(storefront.StorefrontAddress):
     address_1: Text = ""
     address_2: Text = ""
-    city: Text = ""
     state: Text = ""
     postcode: Text = ""
     country: Text = ""
     email: Text = ""
 
-    @property
-    def usable(self) -> bool:
-        return bool(self.postcode and self.country)
-
-    @property
-    def name(self) -> str:
-        return full_name(self.first_name, self.last_name) or self.company
+    def postal_and_country(self) -> tuple[str, str]:
+        return self.postcode, self.country
 
 
-class WooOrder(Lenient):
-    """The fields of a WooCommerce order that Overture maps; every other field is ignored."""
+class WooOrder(storefront.StorefrontOrder):
+    """The fields of a WooCommerce order that Overture maps (``id``, ``currency`` and
+    ``line_items`` as every storefront's); every other field is ignored."""
 
-    id: PlatformId
     number: OptionalId = ""
     order_key: Text = ""
     status: Text = ""
-    currency: Currency
     total: Amount | None = None
     total_tax: Amount = Decimal(0)
     customer_id: OptionalId = ""
@@ -134,34 +111,12 @@ class WooOrder(Lenient):
     coupon_lines: list[CouponLine] = Field(default_factory=list)
     tax_lines: list[TaxLine] = Field(default_factory=list)
 
-
-def parse(body: bytes) -> WooOrder:
-    return parse_json(WooOrder, body)
-
-
-def translate(body: bytes) -> PlaceOrder:
-    """An order.created webhook body -> PlaceOrder, or PayloadError naming each bad field."""
-    return to_command(parse(body))
-
-
-def to_command(order: WooOrder) -> PlaceOrder:
-    if not order.line_items:
-        raise required("line_items", "an order needs at least one line item")
-    return PlaceOrder(
-        channel=CHANNEL,
-        external_id=order.id,
-        customer=customer_of(order),
-        ship_to=ship_to_of(order),
-        currency=order.currency,
-        lines=tuple(line_of(item) for item in order.line_items),
-        charges=tuple(charges_of(order)),
-        references=tuple(references_of(order)),
-        declared_total=order.total,
-    )
+    def stated_total(self) -> Decimal | None:
+        return self.total
 
 
 def sku_of(item: LineItem) -> str:
-    return line_sku(
+    return storefront.line_sku(
         item.sku,
         ("woocommerce:variation", item.variation_id),
         ("woocommerce:product", item.product_id),
@@ -181,7 +136,7 @@ def _unit_price(item: LineItem) -> Decimal:
 
 def customer_of(order: WooOrder) -> Customer:
     billing = order.billing or WooAddress()
-    name = billing.name or (order.shipping.name if order.shipping else "")
+    name = billing.person or (order.shipping.person if order.shipping else "")
     reference = "" if order.customer_id == "0" else order.customer_id  # 0: a guest checkout
     return Customer(reference=reference, name=name, email=billing.email)
 
@@ -190,11 +145,11 @@ def ship_to_of(order: WooOrder) -> Address:
     """The shipping address, else the billing address (virtual products need no shipping)."""
     address = next((a for a in (order.shipping, order.billing) if a is not None and a.usable), None)
     if address is None:
-        raise required("shipping", "neither shipping nor billing has a postcode and country")
+        raise storefront.required("shipping", "neither shipping nor billing has a postcode and country")
     return Address(
         postal_code=address.postcode,
         country=address.country.upper(),
-        name=address.name,
+        name=address.person,
         line1=address.address_1,
         line2=address.address_2,
         city=address.city,
@@ -207,7 +162,7 @@ def charges_of(order: WooOrder) -> list[Charge]:
     charges += [Charge(ChargeKind.FEE, f.total, f.name) for f in order.fee_lines]
     charges += _line_adjustments(order)
     charges += _taxes(order)
-    return without_zeros(charges)
+    return storefront.without_zeros(charges)
 
 
 def _line_adjustments(order: WooOrder) -> list[Charge]:
@@ -236,7 +191,7 @@ def _taxes(order: WooOrder) -> list[Charge]:
         for other in others
         for amount, code in _tax_parts(other.taxes, other.total_tax, rate_codes)
     ]
-    rounding = order.total_tax - charge_sum(charges, ChargeKind.TAX)
+    rounding = order.total_tax - storefront.charge_sum(charges, ChargeKind.TAX)
     return [*charges, Charge(ChargeKind.TAX, rounding, "rounding")]
 
 
@@ -258,7 +213,13 @@ def references_of(order: WooOrder) -> list[Reference]:
         # The total WooCommerce states, kept beside ours so a difference can be seen and explained.
         ("total", str(order.total) if order.total is not None else ""),
     ]
-    return [Reference(CHANNEL, kind, value[:255]) for kind, value in candidates if value]
+    return storefront.platform_references(CHANNEL, candidates)
+
+
+MAPPING = storefront.StorefrontMapping(CHANNEL, WooOrder, line_of, customer_of, ship_to_of, charges_of, references_of)
+parse = MAPPING.parse
+translate = MAPPING.translate  # an order.created webhook body -> PlaceOrder, or PayloadError naming each bad field
+to_command = MAPPING.to_command
 
 
 # ---- topics that do not place an order -------------------------------------------------------------
