@@ -252,3 +252,16 @@ def test_nul_in_a_path_or_query_parameter_is_a_422_naming_it(client: TestClient,
 
     assert response.status_code == 422, response.text
     assert [(f["field"], f["code"]) for f in response.json()["error"]["fields"]] == [(field, "invalid_character")]
+
+
+@pytest.mark.parametrize("po_number", ["PO\x00-7781", "PO>7781"], ids=["nul", "component-separator"])
+def test_an_850_whose_po_number_cannot_be_echoed_is_still_answered_with_a_997(
+    client: TestClient, container: Container, po_number: str
+) -> None:
+    post = x12(po_number, 0, False)
+
+    response = client.post(post.path, content=post.raw, headers=post.headers)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["ack_997"].startswith("ISA*")
+    assert _kept(container, post.raw)

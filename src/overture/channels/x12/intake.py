@@ -16,6 +16,8 @@ reason; the caller gets it back as an error.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -27,7 +29,7 @@ from overture.channels.x12.errors import X12Error
 from overture.channels.x12.po850 import read_purchase_order, to_command
 from overture.channels.x12.supplier import SUPPLIER_SETS, receive_supplier_set
 from overture.channels.x12.tokenizer import Delimiters, Segment
-from overture.channels.x12.writer import DEFAULT_SENDER, Sender, reply_envelope, write_interchange
+from overture.channels.x12.writer import DEFAULT_SENDER, Sender, X12WriteError, reply_envelope, write_interchange
 from overture.domain.commands import PlaceOrder
 from overture.domain.partners import PartnerProfile
 from overture.services.capture import capture_order
@@ -43,6 +45,8 @@ from overture.services.ports import Clock, Geocoder, InboundMessage, MessageStat
 from overture.services.retry import in_transaction, read_only
 
 CHANNEL = "edi"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,12 +103,15 @@ def receive_x12(
     at = clock()
     ack = in_transaction(uow_factory, lambda uow: _keep_997(uow, document, checked, partner, us, message_id, at))
     acks = [
-        in_transaction(uow_factory, partial(acknowledge_order, order_id=o, sender=us, at=at))
+        _unless_unwritable(
+            partial(in_transaction, uow_factory, partial(acknowledge_order, order_id=o, sender=us, at=at))
+        )
         for o in dict.fromkeys(t.order_id for t in outcomes if t.code == "850" and t.order_id and not t.duplicate)
     ]
     for c, outcome in zip(checked, outcomes, strict=True):
         if outcome.errors and partner.wants_855 and outcome.code == "850":
-            acks.append(_reject_855(uow_factory, c, document, partner, outcome, us, at, message_id))
+            reject = partial(_reject_855, uow_factory, c, document, partner, outcome, us, at, message_id)
+            acks.append(_unless_unwritable(reject))
     in_transaction(uow_factory, lambda uow: uow.messages.settle(message_id, MessageStatus.ACCEPTED))
     return EdiReceipt(message_id, partner.partner_id, outcomes, ack, [a for a in acks if a])
 
@@ -177,6 +184,16 @@ def _reject_855(
         uow_factory,
         lambda uow: reject_purchase_order(uow, partner, order, reason, reference=reference, sender=us, at=at),
     )
+
+
+def _unless_unwritable(write: Callable[[], str | None]) -> str | None:
+    """An 855, or None when a value it must echo holds a delimiter of the reply (a PO number holding
+    the component separator): X12 cannot escape it, and the 997 and the receipt still answer."""
+    try:
+        return write()
+    except X12WriteError as error:
+        log.warning("no 855 sent: %s", error)
+        return None
 
 
 def _keep_997(

@@ -70,7 +70,7 @@ def po_ack_855(
     acks = {d.ack for d in decisions}
     purpose = "RJ" if acks == {LineAck.REJECTED} else "AD" if acks == {LineAck.ACCEPTED} else "AC"
     body: list[SegmentValues] = [
-        ["BAK", "00", purpose, _echo(order.po_number), order.po_date, "", "", "", "", at.strftime("%Y%m%d")]
+        ["BAK", "00", purpose, order.po_number, order.po_date, "", "", "", "", at.strftime("%Y%m%d")]
     ]
     by_line = {d.line_no: d for d in decisions}
     for line in order.lines:
@@ -234,15 +234,8 @@ def _po1(line: OrderLineFacts, partner: PartnerProfile) -> list[str]:
 
 
 def _product_ids(sku: str, partner: PartnerProfile) -> list[str]:
-    theirs, ours = _echo(partner.their_id(sku)), _echo(sku)
-    return ["BP", theirs, "VN", ours] if theirs != ours else ["VN", ours]
-
-
-def _echo(value: str) -> str:
-    """A partner's own value sent back to it, without control characters: X12's character sets have
-    none, and NUL could not even be kept in the copy we store. A value that reached us with one (a PO
-    number holding NUL, refused for it) is still recognisable by the rest."""
-    return "".join(c for c in value if c.isprintable() or c == " ")
+    theirs = partner.their_id(sku)
+    return ["BP", theirs, "VN", sku] if theirs != sku else ["VN", sku]
 
 
 def _plain(text: str) -> str:

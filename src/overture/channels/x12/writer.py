@@ -1,7 +1,9 @@
 """Writing X12: segments with a partner's delimiters, wrapped in ISA/GS/ST envelopes with their counts.
 
 X12 has no escape character, so a value holding a delimiter cannot be sent; ``X12WriteError``
-names it rather than sending a document the partner would misread.
+names it rather than sending a document the partner would misread. Nor has it control characters:
+a partner's value echoed back with one (a PO number or segment id holding NUL, refused for it) is
+sent without it, and so is the copy we keep, which could not even hold a NUL on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def write_interchange(spec: EnvelopeSpec, control_number: int, groups: Sequence[
 
 def write_segment(values: SegmentValues, delimiters: Delimiters) -> str:
     """One segment with its terminator; trailing empty elements are left out, as X12 asks."""
-    elements = list(values)
+    elements = [value if value.isprintable() else "".join(c for c in value if c.isprintable()) for value in values]
     while len(elements) > 1 and elements[-1] == "":
         elements.pop()
     forbidden = delimiters.all()
