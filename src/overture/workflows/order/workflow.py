@@ -16,15 +16,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError, FailureError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from overture.domain.exceptions import ExceptionType, default_actions
-    from overture.domain.ids import id_from
     from overture.domain.statuses import OrderStatus
     from overture.services.plans import OpenException, OrderPlan
     from overture.workflows.order.activities import OrderActivities
@@ -32,7 +29,6 @@ with workflow.unsafe.imports_passed_through():
         AmendArgs,
         CancelOutcome,
         CancelRequest,
-        ExceptionArgs,
         ExceptionPing,
         InvoiceArgs,
         LocationArgs,
@@ -44,67 +40,23 @@ with workflow.unsafe.imports_passed_through():
         ReferenceArgs,
         ReleaseArgs,
         Resolution,
-        ResolveArgs,
         ShipmentPing,
-        StatusArgs,
-        StepPolicy,
         StockPing,
     )
 
-T = TypeVar("T")
+# The workflow's state, its store and outside calls, exceptions and cancellation: holding.py.
+from overture.workflows.order.holding import Cancelled, HeldOrder, Reroute, describe
+
 A = OrderActivities
 S = OrderStatus
-STORE_CALL = {
-    "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=5)),
-}
 SUPPORTED_ACTIONS = frozenset({"retry", "override", "reroute", "cancel", "edit"})
 # Exceptions about a line's price, which an override may settle by setting the price.
 PRICE_EXCEPTIONS = frozenset({"price_mismatch", "low_margin"})
 TOO_LATE_TO_CANCEL = frozenset({S.SHIPPED, S.INVOICED, S.COMPLETED, S.CANCELLED})
 
 
-class _Cancelled(Exception):
-    pass
-
-
-class _Reroute(Exception):
-    def __init__(self, location_id: str, resolution: Resolution | None = None) -> None:
-        super().__init__(location_id)
-        self.location_id = location_id
-        self.resolution = resolution  # carries the location a person chose, if any
-
-
-def _describe(error: ActivityError) -> str:
-    """The innermost cause's message: what the outside system actually said."""
-    cause: BaseException | None = error
-    while isinstance(cause, FailureError) and cause.cause is not None:
-        cause = cause.cause
-    return str(cause)
-
-
 @workflow.defn(name="OrderWorkflow")
-class OrderWorkflow:
-    def __init__(self) -> None:
-        self._order_id = ""
-        self._policy = StepPolicy()
-        self._status = S.RECEIVED
-        self._waiting_on: list[OpenException] = []
-        self._resolutions: dict[str, Resolution] = {}
-        self._cancel: CancelRequest | None = None
-        self._cancel_outcome: CancelOutcome | None = None
-        self._pings = 0
-        self._pinged_locations: set[str] = set()
-        self._stock_pings = 0
-        self._exception_pings = 0
-        self._closed: set[str] = set()
-        self._closed_types: dict[str, str] = {}  # exception id -> type, for the amendment decision
-        self._shipped_from: set[str] = set()
-        self._awaiting_shipments = False
-        self._generation = 0
-        self._released: list[str] = []
-        self._loaded = False
-
+class OrderWorkflow(HeldOrder):
     # ---- messages -------------------------------------------------------------------
 
     @workflow.signal
@@ -223,7 +175,7 @@ class OrderWorkflow:
                     self._awaiting_shipments = True
                     await self._await_shipments(plan)
                     break
-                except _Reroute as reroute:  # a supplier refused lines after release
+                except Reroute as reroute:  # a supplier refused lines after release
                     plan = await self._reroute(reroute.location_id, reroute.resolution)
                 finally:
                     self._awaiting_shipments = False
@@ -245,7 +197,7 @@ class OrderWorkflow:
             else:
                 told = "no customer e-mail to tell (a trading partner gets its ship notice instead)"
             await self._advance(S.COMPLETED, f"released, shipped, invoiced; {told}")
-        except _Cancelled:
+        except Cancelled:
             pass
         await workflow.wait_condition(workflow.all_handlers_finished)
         return OrderOutcome(self._order_id, self._status.value)
@@ -275,7 +227,7 @@ class OrderWorkflow:
             except ActivityError as error:
                 # Tried when decided, so only a change since (stock gone from the chosen location)
                 # gets here: say so, and place as usual; a person decides again if it holds.
-                await self._store(A.add_note, NoteArgs(self._order_id, f"amendment not applied: {_describe(error)}"))
+                await self._store(A.add_note, NoteArgs(self._order_id, f"amendment not applied: {describe(error)}"))
         plan = await self._store(A.place_again, PlacementArgs(self._order_id, exclude))
         return plan
 
@@ -322,7 +274,7 @@ class OrderWorkflow:
                     if wms_id:
                         await self._store(A.add_reference, ReferenceArgs(self._order_id, "wms", "release", wms_id))
                 break
-            except _Reroute as reroute:
+            except Reroute as reroute:
                 plan = await self._reroute(reroute.location_id, reroute.resolution)
         where = ", ".join(self._released)
         await self._advance(S.RELEASED, f"released to {where} (placement {self._generation})")
@@ -399,7 +351,7 @@ class OrderWorkflow:
                     CancelRequest(resolution.note or f"cancelled: {exception.reason}", resolution.actor)
                 )
             elif resolution.action == "reroute":
-                raise _Reroute(exception.location_id or self._released[0], resolution)
+                raise Reroute(exception.location_id or self._released[0], resolution)
 
     async def _wait_for_news(self, breach: OpenException | None, deadline: Any) -> bool:
         """Wait for a shipment ping, a cancel or a decision on the breach; False if the wait timed out."""
@@ -420,111 +372,3 @@ class OrderWorkflow:
         except TimeoutError:
             return False
         return True
-
-    # ---- exceptions and decisions ---------------------------------------------------
-
-    async def _guarded(
-        self, step: str, call: Callable[[], Awaitable[T]], *, reroute_from: str | None = None
-    ) -> T | None:
-        """Run an outside call; past its retries, hold the order and act on a person's decision."""
-        while True:
-            await self._honour_cancel()
-            try:
-                return await call()
-            except ActivityError as error:
-                resume_to = self._status
-                details = {"location_id": reroute_from} if reroute_from else {}
-                exception = await self._raise("connector_failure", step, _describe(error), hold=True, details=details)
-                resolution = await self._decision(exception)
-                if resolution.action == "reroute" and reroute_from is not None:
-                    raise _Reroute(reroute_from, resolution) from None
-                await self._advance(resume_to, f"{step} {resolution.action} by {resolution.actor}")
-                if resolution.action == "override":
-                    return None
-
-    async def _raise(self, kind: str, step: str, reason: str, *, hold: bool, details: dict[str, Any]) -> OpenException:
-        now = workflow.now()
-        exception_id = id_from("exc", int(now.timestamp() * 1000), workflow.random().getrandbits(80))
-        actions = [a.value for a in default_actions(ExceptionType(kind))]
-        if details.get("location_id"):
-            actions.insert(-1, "reroute")  # a failed release can go to another location
-        args = ExceptionArgs(exception_id, self._order_id, kind, step, reason, hold, details, actions)
-        await self._store(A.open_exception, args)
-        if hold:
-            self._status = S.ON_HOLD
-        return OpenException(exception_id, kind, step, reason, actions)
-
-    async def _decision(self, exception: OpenException) -> Resolution:
-        """Wait (for days if need be) until a person resolves the exception or cancels the order."""
-        self._waiting_on.append(exception)
-        while True:
-            await workflow.wait_condition(lambda: exception.id in self._resolutions or self._cancel is not None)
-            if exception.id in self._resolutions:
-                break
-            # Cancelled while waiting: on success this raises; if the WMS refused, keep waiting.
-            await self._cancel_now(self._cancel or CancelRequest("cancelled", "system"))
-        resolution = self._resolutions[exception.id]
-        await self._close(exception, resolution)
-        if resolution.action == "cancel":
-            await self._cancel_now(
-                CancelRequest(resolution.note or "cancelled from the exception queue", resolution.actor)
-            )
-        return resolution
-
-    async def _close(self, exception: OpenException, resolution: Resolution) -> None:
-        if exception in self._waiting_on:
-            self._waiting_on.remove(exception)
-        self._resolutions.pop(exception.id, None)
-        self._closed.add(exception.id)
-        self._closed_types[exception.id] = exception.type
-        args = ResolveArgs(exception.id, resolution.action, resolution.actor, resolution.note)
-        await self._store(A.resolve_exception, args)
-
-    # ---- cancellation ---------------------------------------------------------------
-
-    async def _honour_cancel(self) -> None:
-        if self._cancel is not None:
-            await self._cancel_now(self._cancel)
-
-    async def _cancel_now(self, request: CancelRequest) -> None:
-        """Cancel, undoing releases first; raises _Cancelled, or returns if goods already left."""
-        refused = [
-            location
-            for location in list(self._released)
-            if await self._try_wms_cancel(location) not in ("cancelled", "not_found")
-        ]
-        if refused:
-            detail = f"the WMS could not cancel at {', '.join(refused)} (already shipped or not answering)"
-            await self._store(A.add_note, NoteArgs(self._order_id, f"cancel refused: {detail}"))
-            self._finish_cancel_request(CancelOutcome("refused", detail))
-            return
-        await self._store(A.cancel_order, NoteArgs(self._order_id, f"cancelled by {request.actor}: {request.reason}"))
-        self._status = S.CANCELLED
-        self._finish_cancel_request(
-            CancelOutcome("cancelled", "stock released" + (" and WMS releases cancelled" if self._released else ""))
-        )
-        raise _Cancelled()
-
-    async def _try_wms_cancel(self, location: str) -> str:
-        try:
-            outcome: str = await self._outside(A.wms_cancel, LocationArgs(self._order_id, location, self._generation))
-            return outcome
-        except ActivityError:
-            return "unanswered"
-
-    def _finish_cancel_request(self, outcome: CancelOutcome) -> None:
-        if self._cancel is not None:
-            self._cancel_outcome = outcome
-        self._cancel = None
-
-    # ---- plumbing -------------------------------------------------------------------
-
-    async def _advance(self, status: OrderStatus, note: str) -> None:
-        await self._store(A.advance, StatusArgs(self._order_id, status.value, note))
-        self._status = status
-
-    async def _store(self, activity: Callable[..., Any], arg: Any) -> Any:
-        return await workflow.execute_local_activity_method(activity, arg, **STORE_CALL)  # type: ignore[call-overload]
-
-    async def _outside(self, activity: Callable[..., Any], arg: Any) -> Any:
-        return await workflow.execute_activity_method(activity, arg, **self._policy.outside_call())
