@@ -205,10 +205,10 @@ async def _capture(
         )
     except DuplicateOrder as error:
         return _duplicate(error.order_id, "external_id")
-    except IdempotencyConflict as error:
+    except IdempotencyConflict:
         # The same delivery id with a different order: nothing a retry could fix, so not an error to the platform.
         log.warning("%s delivery %r reused for a different order body", shop.title, key)
-        return _duplicate(error.order_id, "delivery_id_reused")
+        return _duplicate(None, "delivery_id_reused")  # that other body's order is not the sender's to learn
     if not result.created:
         return _duplicate(result.order.id, "delivery_id")
     _wake_dispatcher(request)
