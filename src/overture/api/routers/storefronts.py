@@ -28,9 +28,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from overture.api.deps import ContainerDep
-from overture.api.errors import error_body
-from overture.api.responses import Json
 from overture.bootstrap import Container
 from overture.channels import shopify, woocommerce
 from overture.channels.signatures import InvalidSignature, secret_for, verify
@@ -45,6 +42,9 @@ from overture.services.errors import (
 )
 from overture.services.ports import InboundMessage
 from overture.services.storefronts import StorefrontEvent, conclude_webhook, delivery_key, record_webhook
+from overture.web.deps import ContainerDep
+from overture.web.errors import error_body
+from overture.web.responses import Json
 from overture.workflows.order.shared import CancelRequest
 from overture.workflows.order.starter import OrderWorkflows
 from overture.workflows.order.workflow import OrderWorkflow
