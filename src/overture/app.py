@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 from overture import __version__
 from overture.api.routers import auth as auth_routes
 from overture.api.routers import backlog as backlog_router
+from overture.api.routers import changes as changes_router
 from overture.api.routers import (
     csv_intake,
     edi,
@@ -81,6 +82,7 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     app.include_router(auth_routes.router)
     app.include_router(supply_router.router)
     app.include_router(backlog_router.router)
+    app.include_router(changes_router.router)
     install_dashboard(app)  # the operations dashboard at / (ui/routes/)
 
     @app.get("/healthz", tags=["ops"])

@@ -27,7 +27,7 @@ from overture.config import Settings
 from overture.demo import DemoOptions, DemoSummary, run_demo
 from overture.demo.keys import ADMIN_NAME
 from overture.demo.loop import ENGINE_DIR
-from overture.demo.operator import ACTOR
+from overture.demo.operator import ACTOR, RECORDED_AS
 from overture.domain.access import Role
 from overture.runtime import WMS_SIMULATOR_KEY
 from overture.services.access import authenticate, list_keys
@@ -94,7 +94,7 @@ def test_erp_outage_failures_are_retried_by_the_operator_and_complete(demo: Demo
         engine,
         sa.select(E.order_id, orders.c.status)
         .join(orders, orders.c.id == E.order_id)
-        .where(E.type == "connector_failure", E.resolution == "retry", E.resolved_by == ACTOR),
+        .where(E.type == "connector_failure", E.resolution == "retry", E.resolved_by == RECORDED_AS),
     )
 
     counts = summary.exceptions["connector_failure"]
@@ -114,7 +114,7 @@ def test_capture_holds_are_worked_and_some_left_open(demo: Demo) -> None:
         engine,
         sa.select(orders.c.status)
         .join(orders, orders.c.id == E.order_id)
-        .where(E.type == "insufficient_stock", E.resolution == "retry", E.resolved_by == ACTOR),
+        .where(E.type == "insufficient_stock", E.resolution == "retry", E.resolved_by == RECORDED_AS),
     )
     assert summary.operator.restocked > 0 and restocked and all(s == "completed" for (s,) in restocked)
     cancelled = sa.select(orders.c.status).join(orders, orders.c.id == E.order_id).where(E.type == "unknown_sku")
@@ -228,10 +228,10 @@ def test_the_demo_runs_with_auth_required_and_prints_a_working_admin_key(demo: D
 
     assert active == {(ADMIN_NAME, Role.ADMIN), (ACTOR, Role.OPERATOR), (WMS_SIMULATOR_KEY, Role.CHANNEL)}
     assert principal is not None and principal.role is Role.ADMIN
-    # Every human decision went through the operator's own key (the actor is the key's name); the
+    # Every human decision went through the operator's own key (the actor is its name and role); the
     # hub closes the others itself ("system": a cancellation closing what was open).
     deciders = {r for (r,) in _rows(engine, sa.select(order_exceptions.c.resolved_by).distinct())}
-    assert deciders - {None, "system"} == {ACTOR}
+    assert deciders - {None, "system"} == {RECORDED_AS}
 
 
 def _alive(pid: int) -> bool:

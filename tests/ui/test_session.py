@@ -103,7 +103,8 @@ def test_an_operator_action_through_htmx_records_the_key_as_the_actor(http: Test
     assigned = http.post("/exceptions/exc_conn/assign", headers={"HX-Request": "true", "X-CSRF-Token": token})
 
     assert forged.status_code == 403 and assigned.status_code == 200, assigned.text
-    queue = http.get("/exceptions?assignee=olga", headers=BROWSER).text
+    # The key is recorded with its role ("olga (operator)"), as the queue's own "me" choice sends it.
+    queue = http.get("/exceptions", params={"assignee": "olga (operator)"}, headers=BROWSER).text
     assert 'data-exception-id="exc_conn"' in queue
 
 

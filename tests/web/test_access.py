@@ -40,6 +40,7 @@ EXPECTED = {
     ("POST", "/v1/partners/{partner_id}/inventory-advice"): "operator",
     ("POST", "/v1/keys"): "admin",
     ("GET", "/v1/keys"): "admin",
+    ("GET", "/v1/changes"): "admin",
     ("DELETE", "/v1/keys/{key_id}"): "admin",
     ("POST", "/v1/locations"): "admin",
     ("POST", "/v1/skus"): "admin",

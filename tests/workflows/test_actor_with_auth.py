@@ -1,6 +1,6 @@
-"""With auth required, a resolve through the real Temporal hub records the key's name as the actor, on
-the exception and on the order's timeline: from the dashboard (session cookie + CSRF token) and
-from the API (a bearer key; an ``actor`` in the body is not believed)."""
+"""With auth required, a resolve or a cancel through the real Temporal hub records the key's name
+and role as the actor, on the exception and on the order's timeline: from the dashboard (session
+cookie + CSRF token) and from the API (a bearer key; an ``actor`` in the body is only a note)."""
 
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ from tests.workflows.temporal_fixtures import TemporalEnv
 
 
 @pytest.fixture
-def hub(temporal_env: TemporalEnv, task_queue: str, sqlite_url: str, tmp_path: Path) -> Iterator[Hub]:
-    container = bootstrap(Settings(home=tmp_path, database_url=sqlite_url, auth="required"), migrate=False)
+def hub(temporal_env: TemporalEnv, task_queue: str, database_url: str, tmp_path: Path) -> Iterator[Hub]:
+    container = bootstrap(Settings(home=tmp_path, database_url=database_url, auth="required"), migrate=False)
     try:
         with keyed_hub(temporal_env, task_queue, container) as running:
             yield running
@@ -82,15 +82,38 @@ def test_resolving_records_the_signed_in_key_on_the_exception_and_the_timeline(h
 
         hub.wait_for(lambda: hub.statuses() == {"completed": 2}, what="both completed after the retries")
         assert _resolutions(hub.container) == {
-            from_page: ("resolved", "retry", "olga"),
-            from_api: ("resolved", "retry", "omar"),
+            from_page: ("resolved", "retry", "olga (operator)"),
+            from_api: ("resolved", "retry", "omar (operator)"),
         }
-        for order_id, actor in ((from_page, "olga"), (from_api, "omar")):
+        for order_id, actor in ((from_page, "olga (operator)"), (from_api, "omar (operator)")):
             page = browser.get(f"/orders/{order_id}").text
             assert re.findall(r'data-testid="order-status">([^<]+)<', page) == ["completed"]
-            assert f"retry by {actor}" in page
-            assert "somebody-else" not in page
+            assert f"retry by {html.escape(actor)}" in page
+            assert "by somebody-else" not in page
             api_view = hub.order(order_id)
             assert [x["resolved_by"] for x in api_view["exceptions"]] == [actor]
     finally:
         browser.close()
+
+
+def test_a_cancel_records_the_signed_in_key_and_keeps_the_claimed_name_as_a_note(hub: Hub) -> None:
+    add_locations(hub.container, ["EWR"])
+    add_skus(hub.container, "A")
+    stock(hub.container, "A", "EWR", 10)
+    hub.sim_faults(hub.erp, operation="*", down=True)  # held before release, so the cancel gives stock back
+    order_id = hub.post_order(order_payload(("A", 2)))["id"]
+    hub.wait_for(lambda: hub.statuses() == {"on_hold": 1}, what="the order on hold")
+
+    operator = new_key(hub.container, Role.OPERATOR, "otto")
+    answer = httpx.post(
+        f"{hub.api.url}/v1/orders/{order_id}/cancel",
+        json={"reason": "customer changed their mind", "actor": "the-ceo"},
+        headers={"Authorization": f"Bearer {operator}"},
+        timeout=60,
+    )
+
+    assert answer.status_code == 200 and answer.json()["outcome"] == "cancelled", answer.text
+    notes = [t["note"] for t in hub.order(order_id)["timeline"] if t.get("status") == "cancelled"]
+    assert any(n.startswith("cancelled by otto (operator): customer changed their mind") for n in notes), notes
+    assert any("(the request named 'the-ceo')" in n for n in notes), notes
+    assert not any("by the-ceo" in n for n in notes), notes

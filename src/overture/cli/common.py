@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 from typing import Annotated
 
@@ -24,3 +25,12 @@ def settings_for(home: Path | None, database_url: str | None, **overrides: objec
     if database_url is not None:
         values["database_url"] = database_url
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def cli_actor() -> str:
+    """Who a change made from the command line is recorded as: the operating-system user."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        user = "unknown"
+    return f"cli ({user})"

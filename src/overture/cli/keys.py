@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from overture.bootstrap import bootstrap
-from overture.cli.common import DatabaseOption, HomeOption, settings_for
+from overture.cli.common import DatabaseOption, HomeOption, cli_actor, settings_for
 
 app = typer.Typer(help="API keys: make, list, revoke.", no_args_is_help=True)
 
@@ -31,7 +31,7 @@ def keys_create(
         raise typer.BadParameter(error.reason, param_hint="--role") from None
     container = bootstrap(settings_for(home, database_url))
     try:
-        made = create_key(container.uow, container.clock, role=parsed, name=name, channel=channel)
+        made = create_key(container.uow, container.clock, role=parsed, name=name, channel=channel, actor=cli_actor())
     except InvalidRequest as error:
         raise typer.BadParameter(error.error.reason, param_hint=f"--{error.error.field}") from None
     finally:
@@ -76,7 +76,7 @@ def keys_revoke(
 
     container = bootstrap(settings_for(home, database_url))
     try:
-        key = revoke_key(container.uow, container.clock, key_id)
+        key = revoke_key(container.uow, container.clock, key_id, actor=cli_actor())
     except NotFound as missing:
         typer.echo(str(missing), err=True)
         raise typer.Exit(1) from None

@@ -22,7 +22,9 @@ from overture.demo.loop import DemoHub, checked
 from overture.store.engine import READONLY
 from overture.store.tables import order_exceptions, orders
 
-ACTOR = "demo-operator"
+ACTOR = "demo-operator"  # its key's name
+# What the hub records for what it does: the key signed in, with its role (the body names no one).
+RECORDED_AS = f"{ACTOR} (operator)"
 POLL_S = 0.25
 OUTAGE_AT = 0.4  # share of the requests placed when the ERP goes down
 OUTAGE_S = 3.0  # and for how long at least
@@ -249,7 +251,7 @@ class Operator:
             params["after"] = page["next_after"]
 
     def _resolve(self, exception: dict[str, Any], action: str, note: str) -> bool:
-        body = {"action": action, "actor": ACTOR, "note": note}
+        body = {"action": action, "note": note}
         accepted = self._post(f"/v1/exceptions/{exception['id']}/resolve", body)
         with self._lock:
             self._touched.add(exception["order_id"])
@@ -260,7 +262,7 @@ class Operator:
     def _cancel(self, order_id: str, reason: str) -> bool:
         with self._lock:
             self._touched.add(order_id)
-        return self._post(f"/v1/orders/{order_id}/cancel", {"reason": reason, "actor": ACTOR})
+        return self._post(f"/v1/orders/{order_id}/cancel", {"reason": reason})
 
     def _post(self, path: str, body: dict[str, Any]) -> bool:
         """Whether the hub accepted; a refusal (409: already shipped, not waiting for a decision yet)

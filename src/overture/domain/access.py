@@ -70,7 +70,9 @@ class Principal:
 
     @property
     def actor(self) -> str:
-        return self.name
+        """What is recorded as having acted: the key's name and its role ("olga (operator)"), so an
+        entry says with what authority it was made, whatever the request body claims."""
+        return f"{self.name} ({self.role.value})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,8 @@ from overture.domain.access import (
     split_token,
 )
 from overture.domain.ids import new_id
+from overture.services import changes
+from overture.services.changes import SYSTEM
 from overture.services.errors import InvalidRequest, NotFound
 from overture.services.ports import Clock, UnitOfWorkFactory
 
@@ -83,7 +85,13 @@ def _forget_everywhere(key_id: str) -> None:
 
 
 def create_key(
-    uow_factory: UnitOfWorkFactory, clock: Clock, *, role: Role, name: str | None = None, channel: str | None = None
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+    *,
+    role: Role,
+    name: str | None = None,
+    channel: str | None = None,
+    actor: str = SYSTEM,
 ) -> NewKey:
     """Make a key; ``NewKey.token`` is the only time its secret exists outside the caller's hands."""
     key_id = new_id(ID_PREFIX)
@@ -94,6 +102,9 @@ def create_key(
         raise InvalidRequest(error.field, error.reason) from None
     with uow_factory() as uow:
         uow.keys.add(made.key)
+        key = made.key
+        detail = {"name": key.name, "role": key.role.value, "channel": key.channel}
+        changes.record(uow, key.created_at, actor, "key.created", f"key:{key.id}", **detail)
         uow.commit()
     return made
 
@@ -103,14 +114,16 @@ def list_keys(uow_factory: UnitOfWorkFactory, *, include_revoked: bool = True) -
         return uow.keys.list(include_revoked=include_revoked)
 
 
-def revoke_key(uow_factory: UnitOfWorkFactory, clock: Clock, key_id: str) -> ApiKey:
+def revoke_key(uow_factory: UnitOfWorkFactory, clock: Clock, key_id: str, *, actor: str = SYSTEM) -> ApiKey:
     """Revoke a key at once: its next request, and every dashboard session it signed in, get 401."""
     with uow_factory() as uow:
         key = uow.keys.get(key_id)
         if key is None:
             raise NotFound(f"no API key {key_id!r}")
         if key.active:
-            uow.keys.revoke(key_id, clock())
+            at = clock()
+            uow.keys.revoke(key_id, at)
+            changes.record(uow, at, actor, "key.revoked", f"key:{key_id}", name=key.name, role=key.role.value)
             uow.commit()
             key = uow.keys.get(key_id) or key
     _forget_everywhere(key_id)
@@ -125,7 +138,9 @@ def replace_key(
     with uow_factory() as uow:
         for key in uow.keys.list(include_revoked=False):
             if key.name == name:
-                uow.keys.revoke(key.id, clock())
+                at = clock()
+                uow.keys.revoke(key.id, at)
+                changes.record(uow, at, SYSTEM, "key.revoked", f"key:{key.id}", name=key.name, replaced=True)
                 _forget_everywhere(key.id)
         uow.commit()
     return create_key(uow_factory, clock, role=role, name=name, channel=channel)

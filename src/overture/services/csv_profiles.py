@@ -14,6 +14,8 @@ from typing import Protocol
 
 from overture.domain.csv_profiles import CsvProfile
 from overture.domain.partners import PartnerProfile
+from overture.services import changes
+from overture.services.changes import SYSTEM
 from overture.services.errors import NotFound
 from overture.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from overture.services.retry import in_transaction, read_only
@@ -52,7 +54,13 @@ class CsvProfiles:
             raise NotFound(f"trading partner {partner_id!r} has no CSV profile")
         return profile
 
-    def put(self, profile: CsvProfile) -> bool:
+    def put(self, profile: CsvProfile, *, actor: str = SYSTEM) -> bool:
         """Create or replace (checked by the caller); True when it was created."""
         at = self.clock()
-        return in_transaction(self.uow_factory, lambda uow: self.profiles_in(uow).put(profile, at))
+
+        def work(uow: UnitOfWork) -> bool:
+            created = self.profiles_in(uow).put(profile, at)
+            changes.record(uow, at, actor, "csv_profile.put", f"partner:{profile.partner_id}", created=created)
+            return created
+
+        return in_transaction(self.uow_factory, work)

@@ -34,6 +34,9 @@ from overture.domain.rules import (
     resolve,
     rule_for_exception,
 )
+from overture.domain.rules.documents import rules_document
+from overture.services import changes
+from overture.services.changes import SYSTEM
 from overture.services.ports import Geocoder, UnitOfWork, UnitOfWorkFactory
 from overture.services.retry import in_transaction, read_only
 
@@ -202,10 +205,18 @@ def put_rule_set(
     *,
     note: str,
     at: datetime,
+    actor: str = SYSTEM,
 ) -> ScopedRules:
     """Store a new version of the scope's rule set; the next order captured uses it."""
     scope = check_scope(scope)
-    return in_transaction(uow_factory, lambda uow: uow.governance.put_rule_set(scope, rules, note=note, at=at))
+
+    def work(uow: UnitOfWork) -> ScopedRules:
+        stored = uow.governance.put_rule_set(scope, rules, note=note, at=at)
+        detail = {"version": stored.version, "note": note, "rules": rules_document(rules)}
+        changes.record(uow, at, actor, "rules.put", f"rules:{scope}", **detail)
+        return stored
+
+    return in_transaction(uow_factory, work)
 
 
 def effective_rule_set(uow_factory: UnitOfWorkFactory, *, channel: str, partner_id: str | None) -> RuleSet:

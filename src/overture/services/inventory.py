@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from overture.domain.inventory import InventoryPosition, Location, Movement, MovementKind, Reservation, Sku
+from overture.services import changes
 from overture.services.backorders import Allocated, allocate_received
+from overture.services.changes import SYSTEM, listed
 from overture.services.errors import AlreadyExists, ErrorCode, InvalidRequest, NotFound
 from overture.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from overture.services.retry import in_transaction
@@ -24,10 +27,12 @@ class StockEntry:
     reference: str = ""
 
 
-def upsert_skus(uow_factory: UnitOfWorkFactory, skus: Sequence[Sku], *, clock: Clock) -> int:
+def upsert_skus(uow_factory: UnitOfWorkFactory, skus: Sequence[Sku], *, clock: Clock, actor: str = SYSTEM) -> int:
     def work(uow: UnitOfWork) -> int:
         _check_one_of_a_kind(uow, skus)
-        return uow.catalog.upsert_skus(skus, clock())
+        at = clock()
+        changes.record(uow, at, actor, "skus.upserted", "skus", **listed(skus, _sku_json))
+        return uow.catalog.upsert_skus(skus, at)
 
     return in_transaction(uow_factory, work)
 
@@ -47,11 +52,14 @@ def _check_one_of_a_kind(uow: UnitOfWork, skus: Sequence[Sku]) -> None:
             )
 
 
-def add_location(uow_factory: UnitOfWorkFactory, location: Location, *, clock: Clock) -> None:
+def add_location(uow_factory: UnitOfWorkFactory, location: Location, *, clock: Clock, actor: str = SYSTEM) -> None:
     def work(uow: UnitOfWork) -> None:
         if uow.catalog.known_locations({location.id}):
             raise AlreadyExists(f"location {location.id!r} already exists")
-        uow.catalog.add_location(location, clock())
+        at = clock()
+        detail = {"name": location.name, "kind": location.kind.value, "postal_code": location.postal_code}
+        changes.record(uow, at, actor, "location.created", f"location:{location.id}", **detail)
+        uow.catalog.add_location(location, at)
 
     in_transaction(uow_factory, work)
 
@@ -72,13 +80,13 @@ def _movements(entries: Sequence[StockEntry], kind: MovementKind) -> list[Moveme
     return [Movement(kind, e.sku, e.location_id, e.quantity, e.reason, reference=e.reference) for e in entries]
 
 
-def receive(uow_factory: UnitOfWorkFactory, entries: Sequence[StockEntry], *, clock: Clock) -> int:
+def receive(uow_factory: UnitOfWorkFactory, entries: Sequence[StockEntry], *, clock: Clock, actor: str = SYSTEM) -> int:
     """Book goods in (on hand goes up). All entries or none; returns how many were booked."""
-    return receive_and_allocate(uow_factory, entries, clock=clock)[0]
+    return receive_and_allocate(uow_factory, entries, clock=clock, actor=actor)[0]
 
 
 def receive_and_allocate(
-    uow_factory: UnitOfWorkFactory, entries: Sequence[StockEntry], *, clock: Clock
+    uow_factory: UnitOfWorkFactory, entries: Sequence[StockEntry], *, clock: Clock, actor: str = SYSTEM
 ) -> tuple[int, Allocated]:
     """Book goods in and, in the same transaction, fill the backorders of the SKUs received there."""
     for index, entry in enumerate(entries):
@@ -89,14 +97,18 @@ def receive_and_allocate(
 
     def work(uow: UnitOfWork) -> tuple[int, Allocated]:
         _check_references(uow, entries)
-        count = uow.inventory.receive(_movements(entries, MovementKind.RECEIPT), clock())
+        at = clock()
+        changes.record(uow, at, actor, "inventory.received", "inventory", **listed(entries, _entry_json))
+        count = uow.inventory.receive(_movements(entries, MovementKind.RECEIPT), at)
         cause = "receipt " + (", ".join(sorted({e.reference for e in entries if e.reference})) or "into stock")
         return count, allocate_received(uow, {(e.sku, e.location_id) for e in entries}, clock, cause=cause)
 
     return in_transaction(uow_factory, work)
 
 
-def adjust(uow_factory: UnitOfWorkFactory, entries: Sequence[StockEntry], *, clock: Clock) -> list[InventoryPosition]:
+def adjust(
+    uow_factory: UnitOfWorkFactory, entries: Sequence[StockEntry], *, clock: Clock, actor: str = SYSTEM
+) -> list[InventoryPosition]:
     """Correct on hand by a signed quantity with a reason; refused if it would drop below reserved."""
     for index, entry in enumerate(entries):
         if entry.quantity == 0:
@@ -107,20 +119,23 @@ def adjust(uow_factory: UnitOfWorkFactory, entries: Sequence[StockEntry], *, clo
     def work(uow: UnitOfWork) -> list[InventoryPosition]:
         _check_references(uow, entries)
         at = clock()
+        changes.record(uow, at, actor, "inventory.adjusted", "inventory", **listed(entries, _entry_json))
         return [uow.inventory.adjust(m, at) for m in _movements(entries, MovementKind.ADJUSTMENT)]
 
     return in_transaction(uow_factory, work)
 
 
 def set_safety_stock(
-    uow_factory: UnitOfWorkFactory, sku: str, location_id: str, quantity: int, *, clock: Clock
+    uow_factory: UnitOfWorkFactory, sku: str, location_id: str, quantity: int, *, clock: Clock, actor: str = SYSTEM
 ) -> InventoryPosition:
     if quantity < 0:
         raise InvalidRequest("safety_stock", "must not be negative", ErrorCode.OUT_OF_RANGE)
 
     def work(uow: UnitOfWork) -> InventoryPosition:
         _check_references(uow, [StockEntry(sku, location_id, 0)])
-        return uow.inventory.set_safety_stock(sku, location_id, quantity, clock())
+        at = clock()
+        changes.record(uow, at, actor, "safety_stock.set", f"position:{sku}@{location_id}", safety_stock=quantity)
+        return uow.inventory.set_safety_stock(sku, location_id, quantity, at)
 
     return in_transaction(uow_factory, work)
 
@@ -146,3 +161,17 @@ def available_units(uow: UnitOfWork, skus: Sequence[str]) -> list[tuple[str, int
         for sku, units in site.available.items():
             totals[sku] += units
     return sorted(totals.items())
+
+
+def _entry_json(entry: StockEntry) -> dict[str, Any]:
+    return {
+        "sku": entry.sku,
+        "location_id": entry.location_id,
+        "quantity": entry.quantity,
+        "reason": entry.reason,
+        "reference": entry.reference,
+    }
+
+
+def _sku_json(sku: Sku) -> dict[str, Any]:
+    return {"sku": sku.sku, "description": sku.description, "serialized": sku.serialized}

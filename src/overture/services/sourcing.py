@@ -19,6 +19,8 @@ from overture.domain.sourcing import (
     SourcingSite,
     route,
 )
+from overture.services import changes
+from overture.services.changes import SYSTEM
 from overture.services.errors import NotFound
 from overture.services.ports import Clock, SkuTraits, UnitOfWork, UnitOfWorkFactory
 from overture.services.retry import in_transaction
@@ -124,8 +126,13 @@ def settings(uow_factory: UnitOfWorkFactory) -> SourcingConfig:
         return uow.sourcing.config()
 
 
-def save_settings(uow_factory: UnitOfWorkFactory, config: SourcingConfig, *, clock: Clock) -> None:
-    in_transaction(uow_factory, lambda uow: uow.sourcing.save_config(config, clock()))
+def save_settings(uow_factory: UnitOfWorkFactory, config: SourcingConfig, *, clock: Clock, actor: str = SYSTEM) -> None:
+    def work(uow: UnitOfWork) -> None:
+        at = clock()
+        uow.sourcing.save_config(config, at)
+        changes.record(uow, at, actor, "sourcing.saved", "sourcing", settings=config.to_document())
+
+    in_transaction(uow_factory, work)
 
 
 def routing_decisions(uow_factory: UnitOfWorkFactory, order_id: str) -> list[dict[str, Any]]:

@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from overture.domain.ids import new_id
 from overture.domain.inventory import Movement, MovementKind
 from overture.domain.supply import InboundSupply, InvalidSupply, SupplyKind, SupplyStatus
+from overture.services import changes
 from overture.services.backorders import Allocated, MovedPromise, allocate_received, refresh_promises
+from overture.services.changes import SYSTEM, listed
 from overture.services.errors import ErrorCode, InvalidRequest, NotFound
 from overture.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from overture.services.retry import in_transaction, read_only
@@ -38,13 +41,16 @@ class SupplyReceipt:
     allocated: Allocated
 
 
-def announce(uow_factory: UnitOfWorkFactory, lines: Sequence[SupplyLine], *, clock: Clock) -> list[InboundSupply]:
+def announce(
+    uow_factory: UnitOfWorkFactory, lines: Sequence[SupplyLine], *, clock: Clock, actor: str = SYSTEM
+) -> list[InboundSupply]:
     """Record open supply lines (all or none) and work the promise dates of their SKUs' backorders out again."""
     at = clock()
     items = [_supply(n, line, at) for n, line in enumerate(lines)]
 
     def work(uow: UnitOfWork) -> list[InboundSupply]:
         _check_references(uow, lines)
+        changes.record(uow, at, actor, "supply.announced", "supply", **listed(items, _supply_json))
         uow.supply.add(items, at)
         refresh_promises(uow, {s.sku for s in items})
         return items
@@ -83,7 +89,13 @@ def _check_references(uow: UnitOfWork, lines: Sequence[SupplyLine]) -> None:
 
 
 def receive(
-    uow_factory: UnitOfWorkFactory, supply_id: str, quantity: int, *, clock: Clock, reason: str = "receipt"
+    uow_factory: UnitOfWorkFactory,
+    supply_id: str,
+    quantity: int,
+    *,
+    clock: Clock,
+    reason: str = "receipt",
+    actor: str = SYSTEM,
 ) -> SupplyReceipt:
     """Receive units of an open supply line: on hand goes up at its location, backorders are filled."""
     if quantity <= 0:
@@ -97,6 +109,7 @@ def receive(
             if found is None:
                 raise NotFound(f"no supply line {supply_id!r}")
             raise InvalidRequest("supply_id", f"supply line {supply_id} is {found.status}, not open", ErrorCode.REFUSED)
+        changes.record(uow, at, actor, "supply.received", f"supply:{supply_id}", quantity=quantity, reason=reason)
         cause = f"{supply.kind} {supply.reference}"
         movement = Movement(MovementKind.RECEIPT, supply.sku, supply.location_id, quantity, reason, reference=cause)
         uow.inventory.receive([movement], at)
@@ -121,6 +134,7 @@ def change(
     quantity: int | None = None,
     cancel_reason: str | None = None,
     clock: Clock,
+    actor: str = SYSTEM,
 ) -> SupplyChange:
     """Move (``expected_at``), resize (``quantity``, not below what came) or cancel an open line;
     the backorders of its SKU are promised again, and each order whose promise moved is told why."""
@@ -139,6 +153,8 @@ def change(
             _refuse_change(uow, supply_id, quantity)
         assert changed is not None
         why = _describe_change(changed, cancel_reason)
+        action = "supply.cancelled" if cancel else "supply.changed"
+        changes.record(uow, at, actor, action, f"supply:{supply_id}", change=why, quantity=quantity)
         moved = refresh_promises(uow, {changed.sku})
         for m in moved:
             uow.fulfilment.add_note(m.backorder.order_id, _promise_note(m, why), at)
@@ -177,3 +193,13 @@ def listing(
     uow_factory: UnitOfWorkFactory, *, sku: str | None = None, status: SupplyStatus | None = None
 ) -> list[InboundSupply]:
     return read_only(uow_factory, lambda uow: uow.supply.listing(sku=sku, status=status))
+
+
+def _supply_json(supply: InboundSupply) -> dict[str, Any]:
+    return {
+        "id": supply.id,
+        "sku": supply.sku,
+        "location_id": supply.location_id,
+        "quantity": supply.quantity,
+        "expected_at": supply.expected_at.isoformat(),
+    }

@@ -15,6 +15,7 @@ from overture.store import after_commit
 from overture.store.access import SqlKeyRepository
 from overture.store.audit import SqlConsistencyReader
 from overture.store.catalog import SqlCatalogRepository
+from overture.store.changes import SqlChangeLog
 from overture.store.documents import SqlDocumentRepository
 from overture.store.engine import READONLY
 from overture.store.fulfilment import SqlFulfilmentRepository
@@ -87,6 +88,7 @@ class SqlUnitOfWork:
         self.keys = SqlKeyRepository(connection)
         self.supply = SqlSupplyRepository(connection)
         self.consistency = SqlConsistencyReader(connection)
+        self.changes = SqlChangeLog(connection)
         return self
 
     @property

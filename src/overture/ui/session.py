@@ -28,6 +28,12 @@ def can_act(request: Request) -> bool:
     return principal is not None and principal.at_least(Role.OPERATOR)
 
 
+def signed_in_name(request: Request) -> str:
+    """The signed-in key's name, for the header (the role is shown beside it); the fixed actor when auth is off."""
+    principal = current_principal(request) if actor_of(request) is not None else None
+    return DASHBOARD_ACTOR if principal is None else principal.name
+
+
 def signed_in_role(request: Request) -> str | None:
     """The signed-in key's role, for the header; None when auth is off (nobody signs in)."""
     if actor_of(request) is None:

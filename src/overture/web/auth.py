@@ -119,6 +119,7 @@ POLICY: dict[tuple[str, str], Need] = {
     # Admin: keys (reading them too), master data and settings.
     ("POST", "/v1/keys"): ADMIN,
     ("GET", "/v1/keys"): ADMIN,
+    ("GET", "/v1/changes"): ADMIN,  # names every key and who used it
     ("DELETE", "/v1/keys/{key_id}"): ADMIN,
     ("POST", "/v1/locations"): ADMIN,
     ("POST", "/v1/skus"): ADMIN,
@@ -339,7 +340,21 @@ def actor_of(request: Request) -> str | None:
     return None if principal is None or principal is LOCAL else principal.actor
 
 
+async def changed_by(request: Request) -> str:
+    """Who a change to keys, rules, master data, settings or stock is recorded as made by: the
+    signed-in key ("name (role)"), or ``local (auth off)`` on a hub that requires no keys."""
+    return actor_of(request) or "local (auth off)"
+
+
+def claimed_note(request: Request, claimed: str | None) -> str:
+    """The name a request body claims, kept as a note only, when a signed-in key is the actor."""
+    if claimed and actor_of(request) is not None:
+        return f" (the request named {claimed!r})"
+    return ""
+
+
 PrincipalDep = Annotated[Principal, Depends(authorize)]
+ChangedBy = Annotated[str, Depends(changed_by)]
 
 
 def _not_authenticated(request: Request, error: Exception) -> Response:

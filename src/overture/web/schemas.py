@@ -53,7 +53,10 @@ class ResolveIn(BaseModel):
             )
         prices = None if self.unit_prices is None else tuple((p.line_no, p.unit_price) for p in self.unit_prices)
         actor = signed_in or self.actor
-        return ExceptionDecision(exception_id, self.action, actor, self.note, lines, prices, self.location_id)
+        note = self.note
+        if signed_in and self.actor and self.actor != signed_in:
+            note += f" (the request named {self.actor!r})"  # a claim, kept as a note: never the actor
+        return ExceptionDecision(exception_id, self.action, actor, note, lines, prices, self.location_id)
 
 
 class PlanIn(BaseModel):

@@ -22,6 +22,7 @@ from overture.channels.csv_import import CsvImport, OrderOutcome, Refusal
 from overture.channels.csv_intake import RowError
 from overture.domain.csv_profiles import CsvProfile, ProfileProblem
 from overture.services.errors import ErrorCode, FieldError, PayloadRejected
+from overture.web.auth import ChangedBy
 from overture.web.deps import ContainerDep
 from overture.web.errors import error_body
 from overture.web.responses import Json
@@ -56,14 +57,14 @@ def _problems_response(problems: list[ProfileProblem]) -> Json:
 
 
 @router.put("/v1/partners/{partner_id}/csv", tags=["partners"], responses={201: {"description": "Created"}})
-def put_csv_profile(partner_id: PartnerId, body: CsvProfileIn, container: ContainerDep) -> Json:
+def put_csv_profile(partner_id: PartnerId, body: CsvProfileIn, container: ContainerDep, actor: ChangedBy) -> Json:
     """Create or replace the partner's CSV profile (edited as a whole). Fields: see ``overture.domain.csv_profiles``."""
     profile = CsvProfile(partner_id=partner_id, **body.model_dump())
     profiles = container.csv_profiles
     problems = profile.problems() or default_problems(profile, profiles.partner(partner_id))
     if problems:
         return _problems_response(problems)
-    created = profiles.put(profile)
+    created = profiles.put(profile, actor=actor)
     return Json(_profile_json(profile), status_code=201 if created else 200)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 from decimal import Decimal
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -17,6 +18,7 @@ from overture.domain.sourcing import SourcingConfig, StrategyName
 from overture.services import inventory as use_cases
 from overture.services import simulation, sourcing
 from overture.services.errors import ErrorCode, InvalidRequest, NotFound
+from overture.web.auth import ChangedBy
 from overture.web.deps import ContainerDep
 from overture.web.responses import Json
 
@@ -170,10 +172,10 @@ def _to_location(body: LocationIn, container: ContainerDep) -> Location:
 
 
 @router.post("/locations", status_code=201)
-async def create_location(body: LocationIn, container: ContainerDep) -> Json:
+async def create_location(body: LocationIn, container: ContainerDep, actor: ChangedBy) -> Json:
     """Add a warehouse, store, 3PL, drop-ship partner or seller. Coordinates come from the postal code if not given."""
     location = _to_location(body, container)
-    await run_in_threadpool(use_cases.add_location, container.uow, location, clock=container.clock)
+    await run_in_threadpool(use_cases.add_location, container.uow, location, clock=container.clock, actor=actor)
     return Json({"id": location.id, "latitude": location.latitude, "longitude": location.longitude}, status_code=201)
 
 
@@ -184,23 +186,23 @@ def list_locations(container: ContainerDep) -> Json:
 
 @router.post("/skus", status_code=200)
 async def upsert_skus(
-    body: Annotated[list[SkuIn], Field(min_length=1, max_length=20_000)], container: ContainerDep
+    body: Annotated[list[SkuIn], Field(min_length=1, max_length=20_000)], container: ContainerDep, actor: ChangedBy
 ) -> Json:
     """Create or update SKUs in bulk (all or none)."""
     items = [
         Sku(s.sku, s.description, s.unit_of_measure, s.weight_kg, s.serialized, s.unit_cost, s.hazmat, s.oversize)
         for s in body
     ]
-    count = await run_in_threadpool(use_cases.upsert_skus, container.uow, items, clock=container.clock)
+    count = await run_in_threadpool(use_cases.upsert_skus, container.uow, items, clock=container.clock, actor=actor)
     return Json({"upserted": count})
 
 
 @router.post("/inventory/receipts", status_code=201)
-async def receive(body: ReceiptsIn, request: Request, container: ContainerDep) -> Json:
+async def receive(body: ReceiptsIn, request: Request, container: ContainerDep, actor: ChangedBy) -> Json:
     """Book receipts into the ledger (all entries or none); backorders of the SKUs received are filled."""
     entries = [use_cases.StockEntry(e.sku, e.location_id, e.quantity, e.reason, e.reference) for e in body.entries]
     count, allocated = await run_in_threadpool(
-        use_cases.receive_and_allocate, container.uow, entries, clock=container.clock
+        use_cases.receive_and_allocate, container.uow, entries, clock=container.clock, actor=actor
     )
     await signal_filled(request, allocated.completed)
     # Backorder fields only when the receipt filled some, so a plain receipt answers as before.
@@ -209,17 +211,23 @@ async def receive(body: ReceiptsIn, request: Request, container: ContainerDep) -
 
 
 @router.post("/inventory/adjustments", status_code=201)
-async def adjust(body: AdjustmentsIn, container: ContainerDep) -> Json:
+async def adjust(body: AdjustmentsIn, container: ContainerDep, actor: ChangedBy) -> Json:
     """Signed corrections with a reason; refused (409) where on hand would fall below reserved."""
     entries = [use_cases.StockEntry(e.sku, e.location_id, e.quantity, e.reason, e.reference) for e in body.entries]
-    positions = await run_in_threadpool(use_cases.adjust, container.uow, entries, clock=container.clock)
+    positions = await run_in_threadpool(use_cases.adjust, container.uow, entries, clock=container.clock, actor=actor)
     return Json({"positions": [_position(p) for p in positions]}, status_code=201)
 
 
 @router.put("/inventory/{sku}/locations/{location_id}/safety-stock")
-async def set_safety_stock(sku: str, location_id: str, body: SafetyStockIn, container: ContainerDep) -> Json:
+async def set_safety_stock(
+    sku: str, location_id: str, body: SafetyStockIn, container: ContainerDep, actor: ChangedBy
+) -> Json:
     position = await run_in_threadpool(
-        use_cases.set_safety_stock, container.uow, sku, location_id, body.safety_stock, clock=container.clock
+        partial(use_cases.set_safety_stock, clock=container.clock, actor=actor),
+        container.uow,
+        sku,
+        location_id,
+        body.safety_stock,
     )
     return Json(_position(position))
 
@@ -241,13 +249,13 @@ async def get_sourcing_settings(container: ContainerDep) -> Json:
 
 
 @router.put("/sourcing/settings")
-async def put_sourcing_settings(body: SourcingSettingsIn, container: ContainerDep) -> Json:
+async def put_sourcing_settings(body: SourcingSettingsIn, container: ContainerDep, actor: ChangedBy) -> Json:
     """Replace the sourcing settings; orders placed from now on are routed with them."""
     try:
         config = SourcingConfig.from_document(body.model_dump(mode="json"))
     except ValueError as error:
         raise InvalidRequest("rate_table", str(error)) from error
-    await run_in_threadpool(sourcing.save_settings, container.uow, config, clock=container.clock)
+    await run_in_threadpool(sourcing.save_settings, container.uow, config, clock=container.clock, actor=actor)
     return Json(config.to_document())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter
@@ -10,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from overture.domain.access import ApiKey, Role
 from overture.services.access import create_key, list_keys, revoke_key
+from overture.web.auth import ChangedBy
 from overture.web.deps import ContainerDep
 from overture.web.responses import Json
 
@@ -37,10 +39,12 @@ def key_view(key: ApiKey) -> dict[str, Any]:
 
 
 @router.post("", status_code=201)
-async def make_key(body: KeyIn, container: ContainerDep) -> Json:
+async def make_key(body: KeyIn, container: ContainerDep, actor: ChangedBy) -> Json:
     """Make a key. ``key`` in the response is its only appearance: the store keeps a hash."""
     made = await run_in_threadpool(
-        create_key, container.uow, container.clock, role=body.role, name=body.name, channel=body.channel
+        partial(create_key, role=body.role, name=body.name, channel=body.channel, actor=actor),
+        container.uow,
+        container.clock,
     )
     return Json({**key_view(made.key), "key": made.token}, status_code=201)
 
@@ -52,7 +56,7 @@ async def get_keys(container: ContainerDep, include_revoked: bool = True) -> Jso
 
 
 @router.delete("/{key_id}")
-async def delete_key(key_id: str, container: ContainerDep) -> Json:
+async def delete_key(key_id: str, container: ContainerDep, actor: ChangedBy) -> Json:
     """Revoke a key: at once, its requests and its dashboard sessions get 401."""
-    key = await run_in_threadpool(revoke_key, container.uow, container.clock, key_id)
+    key = await run_in_threadpool(revoke_key, container.uow, container.clock, key_id, actor=actor)
     return Json(key_view(key))

@@ -12,9 +12,10 @@ from starlette.concurrency import run_in_threadpool
 from overture.channels import rest
 from overture.services import sourcing
 from overture.services.capture import CaptureResult, capture_order
-from overture.services.errors import NotFound
+from overture.services.errors import ErrorCode, InvalidRequest, NotFound
 from overture.services.ports import InboundMessage
 from overture.services.ports.order_workflow import CancelRequest
+from overture.web.auth import actor_of, claimed_note
 from overture.web.deps import After, ContainerDep, Limit, OrderWorkflowsDep
 from overture.web.responses import Json
 
@@ -124,15 +125,22 @@ def get_routing(order_id: str, container: ContainerDep) -> Json:
 class CancelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    actor: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+    # Who asks, when the hub requires no keys; with keys the signed-in key is recorded and this is a note.
+    actor: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)] | None = None
 
 
 @router.post("/{order_id}/cancel", responses={409: {"description": "Too late to cancel, or already cancelling"}})
-async def cancel_order(order_id: str, body: CancelIn, container: ContainerDep, workflows: OrderWorkflowsDep) -> Json:
+async def cancel_order(
+    order_id: str, body: CancelIn, request: Request, container: ContainerDep, workflows: OrderWorkflowsDep
+) -> Json:
     """Before release: stock is given back at once. After release: the WMS is asked to cancel first,
-    and the cancellation is refused if the goods already left."""
+    and the cancellation is refused if the goods already left. The actor recorded is the signed-in key."""
+    actor = actor_of(request) or body.actor
+    if actor is None:
+        raise InvalidRequest("actor", "who cancels is required when auth is off", ErrorCode.REQUIRED)
     if container.views.order(order_id) is None:
         raise NotFound(f"no order {order_id!r}")
-    outcome = await workflows.cancel(order_id, CancelRequest(body.reason, body.actor))
+    reason = body.reason + claimed_note(request, body.actor)
+    outcome = await workflows.cancel(order_id, CancelRequest(reason, actor))
     status = 200 if outcome.outcome == "cancelled" else 409
     return Json({"order_id": order_id, "outcome": outcome.outcome, "detail": outcome.detail}, status_code=status)

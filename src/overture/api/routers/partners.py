@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter
@@ -15,8 +16,10 @@ from overture.channels.x12.documents import advise_inventory
 from overture.domain.partners import PartnerProfile, X12Identity, profile_document
 from overture.services.errors import NotFound
 from overture.services.inventory import available_units
+from overture.services.partners import put_partner as put_partner_profile
 from overture.services.ports import UnitOfWork
 from overture.services.retry import in_transaction, read_only
+from overture.web.auth import ChangedBy
 from overture.web.deps import ContainerDep
 from overture.web.responses import Json
 
@@ -70,11 +73,11 @@ def _json(profile: PartnerProfile) -> dict[str, Any]:
 
 
 @router.put("/{partner_id}", responses={201: {"description": "Created"}})
-async def put_partner(partner_id: Code, body: PartnerIn, container: ContainerDep) -> Json:
+async def put_partner(partner_id: Code, body: PartnerIn, container: ContainerDep, actor: ChangedBy) -> Json:
     """Create or replace a partner's profile (edited as a whole)."""
     profile = _profile(partner_id, body)
     created = await run_in_threadpool(
-        in_transaction, container.uow, lambda uow: uow.partners.put(profile, container.clock())
+        partial(put_partner_profile, clock=container.clock, actor=actor), container.uow, profile
     )
     return Json(_json(profile), status_code=201 if created else 200)
 

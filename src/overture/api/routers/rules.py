@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -45,6 +46,7 @@ from overture.domain.rules import BUILTIN, Action, RuleCode, RuleSet, RuleSettin
 from overture.domain.rules.documents import rules_document, settings_document
 from overture.services import governance
 from overture.services.errors import NotFound
+from overture.web.auth import ChangedBy
 from overture.web.deps import ContainerDep
 from overture.web.responses import Json
 
@@ -183,9 +185,12 @@ def get_rule_set(scope: str, container: ContainerDep, version: Annotated[int | N
 
 
 @router.put("/{scope}", status_code=201)
-async def put_rule_set(scope: str, body: RuleSetIn, container: ContainerDep) -> Json:
+async def put_rule_set(scope: str, body: RuleSetIn, container: ContainerDep, actor: ChangedBy) -> Json:
     """Store a new version of the scope's rule set (the whole set: rules left out are inherited)."""
     saved = await run_in_threadpool(
-        governance.put_rule_set, container.uow, scope, _rules(body.rules), note=body.note, at=container.clock()
+        partial(governance.put_rule_set, note=body.note, at=container.clock(), actor=actor),
+        container.uow,
+        scope,
+        _rules(body.rules),
     )
     return Json(_json(saved), status_code=201, headers={"Location": f"/v1/rules/{scope}?version={saved.version}"})

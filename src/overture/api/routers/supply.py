@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Request
@@ -13,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from overture.domain.supply import InboundSupply, SupplyKind, SupplyStatus
 from overture.services import supply as use_cases
 from overture.services.backorders import Allocated, MovedPromise
+from overture.web.auth import ChangedBy
 from overture.web.deps import ContainerDep
 from overture.web.responses import Json
 from overture.workflows.order.shared import StockPing
@@ -92,7 +94,7 @@ async def signal_filled(request: Request, order_ids: Iterable[str]) -> None:
 
 
 @router.post("/supply", status_code=201)
-async def announce(body: SupplyIn, container: ContainerDep) -> Json:
+async def announce(body: SupplyIn, container: ContainerDep, actor: ChangedBy) -> Json:
     """Record open purchase-order lines or transfers; backorders of their SKUs get new promise dates."""
     lines = [
         use_cases.SupplyLine(
@@ -106,7 +108,7 @@ async def announce(body: SupplyIn, container: ContainerDep) -> Json:
         )
         for line in body.lines
     ]
-    created = await run_in_threadpool(use_cases.announce, container.uow, lines, clock=container.clock)
+    created = await run_in_threadpool(use_cases.announce, container.uow, lines, clock=container.clock, actor=actor)
     return Json({"items": [supply_json(s) for s in created]}, status_code=201)
 
 
@@ -118,17 +120,22 @@ async def list_supply(container: ContainerDep, sku: str | None = None, status: S
 
 
 @router.post("/supply/{supply_id}/receipts", status_code=201)
-async def receive(supply_id: str, body: SupplyReceiptIn, request: Request, container: ContainerDep) -> Json:
+async def receive(
+    supply_id: str, body: SupplyReceiptIn, request: Request, container: ContainerDep, actor: ChangedBy
+) -> Json:
     """Receive units of a supply line: on hand goes up and backorders are filled, highest priority then oldest first."""
     receipt = await run_in_threadpool(
-        use_cases.receive, container.uow, supply_id, body.quantity, clock=container.clock, reason=body.reason
+        partial(use_cases.receive, clock=container.clock, reason=body.reason, actor=actor),
+        container.uow,
+        supply_id,
+        body.quantity,
     )
     await signal_filled(request, receipt.allocated.completed)
     return Json({"supply": supply_json(receipt.supply), **allocated_json(receipt.allocated)}, status_code=201)
 
 
 @router.patch("/supply/{supply_id}")
-async def change(supply_id: str, body: SupplyChangeIn, container: ContainerDep) -> Json:
+async def change(supply_id: str, body: SupplyChangeIn, container: ContainerDep, actor: ChangedBy) -> Json:
     """Move an open line's expected date or change its quantity (not below what came); the
     backorders of its SKU are promised again and each order whose promise moved gets a note."""
     changed = await run_in_threadpool(
@@ -138,16 +145,17 @@ async def change(supply_id: str, body: SupplyChangeIn, container: ContainerDep) 
         expected_at=body.expected_at,
         quantity=body.quantity,
         clock=container.clock,
+        actor=actor,
     )
     return Json({"supply": supply_json(changed.supply), "promises_moved": _moved_json(changed.moved)})
 
 
 @router.post("/supply/{supply_id}/cancel")
-async def cancel(supply_id: str, body: SupplyCancelIn, container: ContainerDep) -> Json:
+async def cancel(supply_id: str, body: SupplyCancelIn, container: ContainerDep, actor: ChangedBy) -> Json:
     """Cancel an open line: the backorders that counted on it are promised from the supply left,
     or lose their promise (with a note on the order saying why) when none covers them."""
     changed = await run_in_threadpool(
-        use_cases.change, container.uow, supply_id, cancel_reason=body.reason, clock=container.clock
+        use_cases.change, container.uow, supply_id, cancel_reason=body.reason, clock=container.clock, actor=actor
     )
     return Json({"supply": supply_json(changed.supply), "promises_moved": _moved_json(changed.moved)})
 

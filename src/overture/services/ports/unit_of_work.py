@@ -12,6 +12,7 @@ from overture.domain.parties import Address
 from overture.domain.routing import GeoPoint
 from overture.services.ports.access import KeyRepository
 from overture.services.ports.audit import ConsistencyReader
+from overture.services.ports.changes import ChangeLog
 from overture.services.ports.governance import GovernanceRepository
 from overture.services.ports.inventory import (
     CatalogRepository,
@@ -78,6 +79,9 @@ class UnitOfWork(Protocol):
 
     @property
     def consistency(self) -> ConsistencyReader: ...
+
+    @property
+    def changes(self) -> ChangeLog: ...
 
     @property
     def total_tolerance(self) -> Decimal:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from overture.store.tables.access import api_keys, auth_secrets
 from overture.store.tables.base import BigId, metadata
+from overture.store.tables.changes import change_log
 from overture.store.tables.health import connector_calls
 from overture.store.tables.inventory import (
     availability_dirty,
@@ -37,6 +38,7 @@ __all__ = [
     "auth_secrets",
     "availability_dirty",
     "availability_published",
+    "change_log",
     "connector_calls",
     "csv_profiles",
     "dashboard_settings",

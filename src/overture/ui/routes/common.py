@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from overture.bootstrap import Container
-from overture.ui.session import can_act, csrf_token, current_actor, signed_in_role
+from overture.ui.session import can_act, csrf_token, current_actor, signed_in_name, signed_in_role
 
 HERE = Path(__file__).resolve().parent.parent  # ui/, where templates/ and static/ are
 STATIC = HERE / "static"
@@ -62,7 +62,8 @@ def fragment(request: Request, name: str, context: dict[str, Any], status_code: 
 def _with_session(request: Request, context: dict[str, Any]) -> dict[str, Any]:
     # Who is signed in (the header), whether to show actions (viewers see none), and the CSRF token
     # that base.html sends with every htmx request and forms carry as a hidden field.
-    context.setdefault("actor", current_actor(request))
+    context.setdefault("actor", current_actor(request))  # as recorded: "name (role)"
+    context.setdefault("signed_in", signed_in_name(request))  # the header shows the role beside it
     context.setdefault("role", signed_in_role(request))
     context.setdefault("can_act", can_act(request))
     context.setdefault("csrf_token", csrf_token(request))
