@@ -20,7 +20,6 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 
 from overture.domain.decisions import Decision, DecisionKind
 from overture.domain.exceptions import ExceptionType, OrderException, default_actions, default_severity
@@ -29,8 +28,9 @@ from overture.domain.inventory import Location
 from overture.domain.partners import PartnerProfile
 from overture.services import fulfilment
 from overture.services.errors import ServiceError
-from overture.services.plans import LocationRelease, OrderDocument, ShipmentOutcome, ShipmentRecord
+from overture.services.plans import OrderDocument, ShipmentOutcome, ShipmentRecord
 from overture.services.ports import Clock, InboundMessage, UnitOfWork, UnitOfWorkFactory
+from overture.services.ports.partner_documents import SupplierOrder
 from overture.services.retry import in_transaction, read_only
 
 PO_PREFIX = "DS"
@@ -39,18 +39,6 @@ PO_LENGTH = 22  # BEG03 holds at most 22 characters
 
 class DropShipNotConfigured(ServiceError):
     """A drop-ship location cannot be released: no supplier named, or the supplier has no profile."""
-
-
-@dataclass(frozen=True, slots=True)
-class SupplierOrder:
-    """What to send a supplier: the location, its supplier, our PO number and the lines with our price."""
-
-    location: Location
-    partner: PartnerProfile
-    po_number: str
-    order: OrderDocument
-    release: LocationRelease
-    unit_prices: dict[str, Decimal | None]  # SKU -> contract price, else our unit cost, else unknown
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,8 @@ from overture.channels.x12 import documents, supplier
 from overture.channels.x12.writer import DEFAULT_SENDER, Sender
 from overture.domain.partners import PartnerProfile
 from overture.domain.statuses import OrderStatus
-from overture.services.drop_ship import SupplierOrder
 from overture.services.ports import UnitOfWork
+from overture.services.ports.partner_documents import SupplierOrder
 
 
 @dataclass(frozen=True, slots=True)

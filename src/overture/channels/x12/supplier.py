@@ -22,10 +22,11 @@ from overture.channels.x12.tokenizer import Delimiters, Segment
 from overture.channels.x12.writer import Sender
 from overture.domain.partners import PartnerProfile
 from overture.services import drop_ship
-from overture.services.drop_ship import AckLine, DropShipNotConfigured, SupplierAck, SupplierOrder, SupplierShipment
+from overture.services.drop_ship import AckLine, DropShipNotConfigured, SupplierAck, SupplierShipment
 from overture.services.errors import ErrorCode, FieldError, PayloadError, PayloadRejected
 from overture.services.plans import ShipmentOutcome
 from overture.services.ports import Clock, InboundMessage, MessageStatus, UnitOfWork, UnitOfWorkFactory
+from overture.services.ports.partner_documents import SupplierOrder
 from overture.services.retry import in_transaction
 
 SUPPLIER_SETS = frozenset({"855", "856"})

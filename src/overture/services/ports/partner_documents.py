@@ -7,13 +7,28 @@ kept exactly when the step that makes it commits."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 
+from overture.domain.inventory import Location
 from overture.domain.partners import PartnerProfile
 from overture.domain.statuses import OrderStatus
-from overture.services.drop_ship import SupplierOrder
+from overture.services.plans import LocationRelease, OrderDocument
 from overture.services.ports.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierOrder:
+    """What to send a supplier: the location, its supplier, our PO number and the lines with our price."""
+
+    location: Location
+    partner: PartnerProfile
+    po_number: str
+    order: OrderDocument
+    release: LocationRelease
+    unit_prices: dict[str, Decimal | None]  # SKU -> contract price, else our unit cost, else unknown
 
 
 class PartnerDocuments(Protocol):
