@@ -36,7 +36,8 @@ from typing import Annotated, NoReturn
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
-from overture.channels.validation import parse_json
+from overture.channels.validation import CountryCode as Country
+from overture.channels.validation import PostalCode, parse_json
 from overture.domain.commands import Charge, ChargeKind, LineRequest, PlaceOrder, Reference
 from overture.domain.money import Money, is_currency
 from overture.domain.parties import Address, Customer
@@ -76,15 +77,8 @@ class AddressIn(_Amazon):
     AddressLine3: Text = ""
     City: Text = ""
     StateOrRegion: Text = ""
-    PostalCode: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
-    CountryCode: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True)]
-
-    @field_validator("CountryCode")
-    @classmethod
-    def _iso_country(cls, value: str) -> str:
-        if len(value) != 2 or not value.isalpha() or not value.isascii():
-            raise PydanticCustomError("invalid_country", "must be an ISO 3166-1 alpha-2 country code, like US")
-        return value
+    PostalCode: PostalCode
+    CountryCode: Country
 
 
 class BuyerInfoIn(_Amazon):

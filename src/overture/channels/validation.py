@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, StringConstraints, ValidationError
+from pydantic_core import PydanticCustomError
 
 from overture.services.errors import ErrorCode, FieldError, PayloadError
 
@@ -56,3 +57,14 @@ def parse_json(model: type[M], body: bytes) -> M:
         errors = field_errors(error)
         malformed = any(e.code is ErrorCode.MALFORMED_JSON for e in errors)
         raise PayloadError(ErrorCode.MALFORMED_JSON if malformed else ErrorCode.VALIDATION_FAILED, errors) from None
+
+
+def _iso_country(value: str) -> str:
+    if len(value) != 2 or not value.isalpha() or not value.isascii():
+        raise PydanticCustomError("invalid_country", "must be an ISO 3166-1 alpha-2 country code, like US")
+    return value
+
+
+# What every channel's address model accepts for these two, whatever the field is called there.
+CountryCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True), AfterValidator(_iso_country)]
+PostalCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
