@@ -25,6 +25,7 @@ from overture.services.errors import ErrorCode, FieldError, PayloadRejected
 from overture.web.auth import ChangedBy
 from overture.web.deps import ContainerDep
 from overture.web.errors import error_body
+from overture.web.intake import wake_dispatcher
 from overture.web.responses import Json
 
 router = APIRouter(tags=["channels"])
@@ -103,9 +104,7 @@ async def receive_csv(
     if result.refused:
         return Json(_refusal(result), status_code=422)
     if any(o.order_id and not o.duplicate for o in result.orders):
-        wake = getattr(request.app.state, "on_order_placed", None)
-        if wake is not None:
-            wake()
+        wake_dispatcher(request)
     return Json(_receipt(result))
 
 

@@ -11,8 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from overture.bootstrap import edi_sender
 from overture.channels.x12.intake import receive_x12
 from overture.services.plans import ShipmentOutcome
-from overture.services.ports import InboundMessage
 from overture.web.deps import ContainerDep
+from overture.web.intake import inbound, wake_dispatcher
 from overture.web.responses import Json
 from overture.workflows.order.shared import ExceptionPing, ShipmentPing
 from overture.workflows.order.starter import OrderWorkflows
@@ -56,20 +56,13 @@ async def _tell_of_refusals(request: Request, refusals: list[tuple[str, str]]) -
 )
 async def receive_edi(request: Request, container: ContainerDep) -> Json:
     """Post a raw X12 file. It is stored before it is read; nothing sent here is lost."""
-    message = InboundMessage(
-        channel="edi",
-        body=await request.body(),
-        received_at=container.clock(),
-        content_type=request.headers.get("content-type", "application/edi-x12"),
-    )
+    message = inbound(request, await request.body(), "edi", container.clock, default_content_type="application/edi-x12")
     sender = edi_sender(container.settings)
     receipt = await run_in_threadpool(
         receive_x12, container.uow, message, geocoder=container.geocoder, clock=container.clock, us=sender
     )
     if any(t.order_id and not t.duplicate for t in receipt.transactions):
-        wake = getattr(request.app.state, "on_order_placed", None)
-        if wake is not None:
-            wake()
+        wake_dispatcher(request)
     await _ping_workflows(request, [t.shipment for t in receipt.transactions if t.shipment and t.shipment.recorded])
     await _tell_of_refusals(
         request, [(t.order_id, t.exception_id) for t in receipt.transactions if t.order_id and t.exception_id]

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from overture.channels.edifact.intake import CONTENT_TYPE, receive_edifact
-from overture.services.ports import InboundMessage
 from overture.web.deps import ContainerDep
+from overture.web.intake import inbound, wake_dispatcher
 from overture.web.responses import Json
 
 router = APIRouter(prefix="/v1/channels", tags=["channels"])
@@ -24,19 +24,12 @@ router = APIRouter(prefix="/v1/channels", tags=["channels"])
 )
 async def receive_edifact_file(request: Request, container: ContainerDep) -> Json:
     """Post a raw EDIFACT interchange. It is stored before it is read; nothing sent here is lost."""
-    message = InboundMessage(
-        channel="edifact",
-        body=await request.body(),
-        received_at=container.clock(),
-        content_type=request.headers.get("content-type", CONTENT_TYPE),
-    )
+    message = inbound(request, await request.body(), "edifact", container.clock, default_content_type=CONTENT_TYPE)
     receipt = await run_in_threadpool(
         receive_edifact, container.uow, message, geocoder=container.geocoder, clock=container.clock
     )
     if any(m.order_id and not m.duplicate for m in receipt.messages):
-        wake = getattr(request.app.state, "on_order_placed", None)
-        if wake is not None:
-            wake()
+        wake_dispatcher(request)
     return Json(
         {
             "message_id": receipt.message_id,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
@@ -13,10 +12,10 @@ from overture.channels import rest
 from overture.services import sourcing
 from overture.services.capture import CaptureResult, capture_order
 from overture.services.errors import ErrorCode, InvalidRequest, NotFound
-from overture.services.ports import InboundMessage
 from overture.services.ports.order_workflow import CancelRequest
 from overture.web.auth import actor_of, claimed_note
 from overture.web.deps import After, ContainerDep, Limit, OrderWorkflowsDep
+from overture.web.intake import inbound, wake_dispatcher
 from overture.web.responses import Json
 
 router = APIRouter(prefix="/v1/orders", tags=["orders"])
@@ -62,14 +61,7 @@ async def place_order(
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> Json:
     """Capture an order. The raw body is stored before it is parsed; nothing sent here is lost."""
-    body = await request.body()
-    message = InboundMessage(
-        channel="rest",
-        body=body,
-        received_at=container.clock(),
-        content_type=request.headers.get("content-type", ""),
-        headers={k: v for k, v in request.headers.items() if k in _KEPT_HEADERS},
-    )
+    message = inbound(request, await request.body(), "rest", container.clock, kept_headers=_KEPT_HEADERS)
     result = await run_in_threadpool(
         capture_order,
         message,
@@ -80,16 +72,9 @@ async def place_order(
         clock=container.clock,
     )
     if result.created:
-        _wake_dispatcher(request)
+        wake_dispatcher(request)
     status = 201 if result.created else 200
     return Json(_summary(result), status_code=status, headers={"Location": f"/v1/orders/{result.order.id}"})
-
-
-def _wake_dispatcher(request: Request) -> None:
-    # In the one-process hub the outbox dispatcher starts the workflow at once instead of at its next poll.
-    wake: Callable[[], None] | None = getattr(request.app.state, "on_order_placed", None)
-    if wake is not None:
-        wake()
 
 
 @router.get("")

@@ -44,6 +44,7 @@ from overture.services.ports import InboundMessage
 from overture.services.storefronts import StorefrontEvent, conclude_webhook, delivery_key, record_webhook
 from overture.web.deps import ContainerDep
 from overture.web.errors import error_body
+from overture.web.intake import inbound, wake_dispatcher
 from overture.web.responses import Json
 from overture.workflows.order.shared import CancelRequest
 from overture.workflows.order.starter import OrderWorkflows
@@ -162,13 +163,7 @@ async def _receive(request: Request, container: Container, shop: Storefront) -> 
         verify(body, signature=headers.get(shop.signature_header), secret=shop.secret(container.settings, source))
     except InvalidSignature as error:
         return _unauthorized(request, shop, source, topic, error.reason)
-    message = InboundMessage(
-        channel=shop.channel,
-        body=body,
-        received_at=container.clock(),
-        content_type=headers.get("content-type", ""),
-        headers={k: v for k, v in headers.items() if k in shop.kept_headers},
-    )
+    message = inbound(request, body, shop.channel, container.clock, kept_headers=shop.kept_headers)
     key = delivery_key(shop.channel, headers.get(shop.delivery_header))
     try:
         if topic == shop.create_topic:
@@ -211,7 +206,7 @@ async def _capture(
         return _duplicate(None, "delivery_id_reused")  # that other body's order is not the sender's to learn
     if not result.created:
         return _duplicate(result.order.id, "delivery_id")
-    _wake_dispatcher(request)
+    wake_dispatcher(request)
     order = result.order
     body = {
         "outcome": "created",
@@ -225,13 +220,6 @@ async def _capture(
 
 def _duplicate(order_id: str | None, reason: str) -> Json:
     return Json({"outcome": "duplicate", "order_id": order_id, "reason": reason}, status_code=200)
-
-
-def _wake_dispatcher(request: Request) -> None:
-    # In the one-process hub the outbox dispatcher starts the workflow at once instead of at its next poll.
-    wake: Callable[[], None] | None = getattr(request.app.state, "on_order_placed", None)
-    if wake is not None:
-        wake()
 
 
 async def _record(

@@ -9,9 +9,9 @@ from starlette.concurrency import run_in_threadpool
 
 from overture.channels.wms import translate_shipment
 from overture.services.fulfilment import receive_shipment
-from overture.services.ports import InboundMessage
 from overture.services.ports.order_workflow import OrderWorkflowGateway, ShipmentPing
 from overture.web.deps import ContainerDep
+from overture.web.intake import inbound
 from overture.web.responses import Json
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
@@ -21,12 +21,7 @@ log = logging.getLogger(__name__)
 @router.post("/wms/shipments")
 async def wms_shipment(request: Request, container: ContainerDep) -> Json:
     """A WMS/3PL shipment confirmation. Stored raw first; a duplicate delivery changes nothing."""
-    message = InboundMessage(
-        channel="wms",
-        body=await request.body(),
-        received_at=container.clock(),
-        content_type=request.headers.get("content-type", ""),
-    )
+    message = inbound(request, await request.body(), "wms", container.clock)
     outcome = await run_in_threadpool(
         receive_shipment, container.uow, message, translate_shipment, clock=container.clock
     )
