@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -75,23 +76,45 @@ def _off_contract(line: LineFacts, tolerance: Decimal) -> bool:
 
 def price_mismatch(facts: OrderFacts, settings: RuleSettings) -> Finding | None:
     """A line with a contract price must be within ``tolerance_pct`` of it."""
-    bad = [line for line in facts.lines if _off_contract(line, settings.tolerance_pct)]
+    tolerance = settings.tolerance_pct
+    return _lines_flagged(
+        [line for line in facts.lines if _off_contract(line, tolerance)],
+        f"price differs from the contract by more than {pct(tolerance)}%",
+        lambda x: f"{x.sku} at {x.unit_price} against contract {x.contract_price}",
+        _price_line,
+        tolerance_pct=tolerance,
+    )
+
+
+def _lines_flagged(
+    bad: list[LineFacts],
+    why: str,
+    describe: Callable[[LineFacts], str],
+    line_json: Callable[[LineFacts], dict[str, Any]],
+    **threshold: Decimal,
+) -> Finding | None:
+    """The finding of a rule that flags lines: why, each line described, and the threshold it used."""
     if not bad:
         return None
-    described = [f"{x.sku} at {x.unit_price} against contract {x.contract_price}" for x in bad]
-    reason = f"price differs from the contract by more than {pct(settings.tolerance_pct)}%: {'; '.join(described)}"
-    return Finding(reason, {"lines": [_price_line(x) for x in bad], "tolerance_pct": str(settings.tolerance_pct)})
+    reason = f"{why}: {'; '.join(map(describe, bad))}"
+    return Finding(reason, {"lines": [line_json(x) for x in bad], **{k: str(v) for k, v in threshold.items()}})
 
 
 def _price_line(line: LineFacts) -> dict[str, Any]:
     assert line.contract_price is not None
     difference = price_difference_pct(line.unit_price, line.contract_price)
+    return _line_json(line, ("contract_price", line.contract_price), ("difference_pct", difference))
+
+
+def _line_json(line: LineFacts, against: tuple[str, Decimal], measured: tuple[str, Decimal | None]) -> dict[str, Any]:
+    """A flagged line for the finding: its price, what it was held against, and the percentage measured."""
+    (against_name, against_value), (measure_name, measure) = against, measured
     return {
         "line_no": line.line_no,
         "sku": line.sku,
         "unit_price": str(line.unit_price),
-        "contract_price": str(line.contract_price),
-        "difference_pct": None if difference is None else pct(difference),
+        against_name: str(against_value),
+        measure_name: None if measure is None else pct(measure),
     }
 
 
@@ -120,24 +143,19 @@ def _below_margin(line: LineFacts, minimum: Decimal) -> bool:
 
 def low_margin(facts: OrderFacts, settings: RuleSettings) -> Finding | None:
     """A line whose SKU has a known cost must earn at least ``min_margin_pct`` of its price."""
-    bad = [line for line in facts.lines if _below_margin(line, settings.min_margin_pct)]
-    if not bad:
-        return None
-    described = [f"{x.sku} at {x.unit_price} costing {x.unit_cost}" for x in bad]
-    reason = f"margin below {pct(settings.min_margin_pct)}%: {'; '.join(described)}"
-    return Finding(reason, {"lines": [_margin_line(x) for x in bad], "min_margin_pct": str(settings.min_margin_pct)})
+    minimum = settings.min_margin_pct
+    return _lines_flagged(
+        [line for line in facts.lines if _below_margin(line, minimum)],
+        f"margin below {pct(minimum)}%",
+        lambda x: f"{x.sku} at {x.unit_price} costing {x.unit_cost}",
+        _margin_line,
+        min_margin_pct=minimum,
+    )
 
 
 def _margin_line(line: LineFacts) -> dict[str, Any]:
     assert line.unit_cost is not None
-    margin = margin_pct(line.unit_price, line.unit_cost)
-    return {
-        "line_no": line.line_no,
-        "sku": line.sku,
-        "unit_price": str(line.unit_price),
-        "unit_cost": str(line.unit_cost),
-        "margin_pct": None if margin is None else pct(margin),
-    }
+    return _line_json(line, ("unit_cost", line.unit_cost), ("margin_pct", margin_pct(line.unit_price, line.unit_cost)))
 
 
 def margin_inputs(facts: OrderFacts, settings: RuleSettings) -> dict[str, Any]:
