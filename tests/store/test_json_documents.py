@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 import sqlalchemy as sa
 
 from overture.bootstrap import Container
@@ -29,3 +30,13 @@ def test_nul_in_a_messages_headers_and_errors_is_stored_as_the_replacement_chara
     assert kept.errors == [
         {"field": "row 2: PO\ufffd", "code": "invalid_value", "reason": "PO\ufffd differs from PO on row 1"}
     ]
+
+
+def test_only_real_nuls_are_replaced_never_a_backslash_written_before_u0000() -> None:
+    """The serializer searches the bytes, not the document; an escaped backslash followed by the
+    text "u0000" is a sender's text and stays as it was."""
+    from overture.store.engine import _json_dumps
+
+    assert orjson.loads(_json_dumps({"k\x00": ["a\x00b", "\\u0000", "\\\x00"]})) == {
+        "k\ufffd": ["a\ufffdb", "\\u0000", "\\\ufffd"]
+    }

@@ -8,6 +8,7 @@ PostgreSQL: psycopg 3, READ COMMITTED; correctness comes from conditional update
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,18 @@ from sqlalchemy.engine import URL, make_url
 READONLY = "overture_readonly"
 
 
+# A NUL in a JSON string is written "\u0000", which jsonb refuses anywhere (a header or an error
+# reason quoting a sender's NUL would fail the statement and roll back its transaction, the raw
+# message's included). It becomes U+FFFD, on both stores alike: an escape is a NUL when an even
+# number of backslashes (zero included) stands before it; "\\u0000" is a backslash and "u0000".
+_ESCAPED_NUL = re.compile(rb"(?<!\\)((?:\\\\)*)\\u0000")
+
+
 def _json_dumps(value: Any) -> str:
-    return orjson.dumps(value, default=str).decode()
+    text = orjson.dumps(value, default=str)
+    if b"\\u0000" in text:  # rare: one search of the bytes, not a walk of the document per write
+        text = _ESCAPED_NUL.sub(rb"\1\\ufffd", text)
+    return text.decode()
 
 
 def normalise_url(url: str | URL) -> URL:

@@ -58,43 +58,14 @@ def _trimmed(value: Decimal) -> Decimal:
     return normal.quantize(Decimal(1)) if normal.as_tuple().exponent > 0 else normal  # type: ignore[operator]
 
 
-NUL = "\x00"
-NUL_STAND_IN = "\ufffd"  # the replacement character: what a reader of the document sees instead
-
-
 class Json(TypeDecorator[Any]):
     """JSON documents: ``jsonb`` on PostgreSQL, JSON text on SQLite.
 
-    ``jsonb`` refuses NUL (U+0000) anywhere, so a header or an error reason quoting a sender's NUL
-    would fail the statement and roll back the transaction it is in (a raw message's included).
-    NUL in any string, key or value, is written as U+FFFD instead, on both stores alike. Documents
-    without one (all but a few) are passed on untouched."""
+    ``jsonb`` refuses NUL (U+0000) anywhere: the engine's serializer (store/engine.py) writes any NUL
+    in a string, key or value, as U+FFFD instead, on both stores alike."""
 
     impl = JSON
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else JSON())
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        return _without_nul(value) if _holds_nul(value) else value
-
-
-def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return NUL in value
-    if isinstance(value, dict):
-        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
-    if isinstance(value, list | tuple):
-        return any(_holds_nul(item) for item in value)
-    return False
-
-
-def _without_nul(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace(NUL, NUL_STAND_IN)
-    if isinstance(value, dict):
-        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_without_nul(item) for item in value]
-    return value
