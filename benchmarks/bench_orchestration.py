@@ -90,8 +90,8 @@ from overture.store.uow import SqlUnitOfWork
 from overture.workflows.dev_server import DevServer, DevServerOptions
 from overture.workflows.engine import connect_client
 from overture.workflows.engine_host import free_port
-from overture.workflows.order.shared import StepPolicy
 from overture.workflows.order.holding import STORE_CALL
+from overture.workflows.order.shared import StepPolicy
 from overture.workflows.worker import DEFAULT_TUNING, PASSTHROUGH, WorkerTuning, worker_options
 
 TARGET_RATE = 50.0
