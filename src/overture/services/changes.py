@@ -1,8 +1,8 @@
 """Who changed what: every change to keys, rules, master data, settings and stock is recorded with
 its actor, in the transaction that makes it (``overture.services.ports.changes``).
 
-The actor is who is signed in ("name (role)", from the API or the dashboard), ``cli`` for the
-command line, or ``SYSTEM`` for what no person asked for (the hub's own keys, seeding). A bulk
+The actor is who is signed in ("name (role)", from the API or the dashboard), "cli (<os user>)"
+for the command line (cli/common.py), or ``SYSTEM`` for what no person asked for (the hub's own keys, seeding). A bulk
 change is one record, listing at most ``LISTED`` of its items (the inventory ledger keeps every
 movement)."""
 
@@ -17,7 +17,6 @@ from overture.services.ports.changes import Change
 
 T = TypeVar("T")
 SYSTEM = "system"
-CLI = "cli"
 LISTED = 100
 
 

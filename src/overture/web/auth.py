@@ -346,9 +346,9 @@ async def changed_by(request: Request) -> str:
     return actor_of(request) or "local (auth off)"
 
 
-def claimed_note(request: Request, claimed: str | None) -> str:
-    """The name a request body claims, kept as a note only, when a signed-in key is the actor."""
-    if claimed and actor_of(request) is not None:
+def claimed_note(signed_in: str | None, claimed: str | None) -> str:
+    """The name a request body claims when a signed-in key is the actor: kept as a note, never the actor."""
+    if signed_in and claimed and claimed != signed_in:
         return f" (the request named {claimed!r})"
     return ""
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from overture.domain.backlog import BacklogPlan
 from overture.services.operator_actions import BacklogOutcome, BacklogRequest, ExceptionDecision, Solver
 from overture.services.ports.order_workflow import LineChange
+from overture.web.auth import claimed_note
 
 Price = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4, allow_inf_nan=False)]
 
@@ -53,9 +54,7 @@ class ResolveIn(BaseModel):
             )
         prices = None if self.unit_prices is None else tuple((p.line_no, p.unit_price) for p in self.unit_prices)
         actor = signed_in or self.actor
-        note = self.note
-        if signed_in and self.actor and self.actor != signed_in:
-            note += f" (the request named {self.actor!r})"  # a claim, kept as a note: never the actor
+        note = self.note + claimed_note(signed_in, self.actor)
         return ExceptionDecision(exception_id, self.action, actor, note, lines, prices, self.location_id)
 
 

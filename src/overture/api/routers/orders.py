@@ -125,7 +125,7 @@ async def cancel_order(
         raise InvalidRequest("actor", "who cancels is required when auth is off", ErrorCode.REQUIRED)
     if container.views.order(order_id) is None:
         raise NotFound(f"no order {order_id!r}")
-    reason = body.reason + claimed_note(request, body.actor)
+    reason = body.reason + claimed_note(actor_of(request), body.actor)
     outcome = await workflows.cancel(order_id, CancelRequest(reason, actor))
     status = 200 if outcome.outcome == "cancelled" else 409
     return Json({"order_id": order_id, "outcome": outcome.outcome, "detail": outcome.detail}, status_code=status)
