@@ -201,7 +201,7 @@ async def run_worker_side(
                     poller = ShipmentPoller(
                         outside.wms,
                         translate_shipment,
-                        OrderWorkflows(client, task_queue, policy),
+                        workflows,
                         container.uow,
                         clock=container.clock,
                         interval_s=poll_interval_s,
