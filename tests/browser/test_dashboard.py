@@ -13,7 +13,6 @@ Chromium comes from ``make browser`` (apt, as root); without it this module is s
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -28,12 +27,12 @@ from overture.demo.data import WAREHOUSES as DEMO_WAREHOUSES
 from overture.demo.data import build
 from overture.domain.access import Role
 from overture.store.tables import order_exceptions
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, shot
 from tests.factories import add_skus, order_payload, stock
 from tests.workflows.hub import Hub
 from tests.workflows.keyed_hub import keyed_hub, new_key
 from tests.workflows.temporal_fixtures import TemporalEnv
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).is_file():
     pytest.skip(
         "browser tests skipped: Debian's chromium is not installed (`make browser` installs it, as root)",
@@ -45,8 +44,6 @@ sync_api = pytest.importorskip(
 
 pytestmark = pytest.mark.slow
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PO_NUMBER = "PO-BROWSER-4711"
 SKU = "BROWSER-WIDGET"
 SCARCE = "BROWSER-SCARCE"
@@ -90,23 +87,6 @@ def hub(temporal_env: TemporalEnv, task_queue: str, tmp_path: Path) -> Iterator[
         container.close()
 
 
-@pytest.fixture
-def page(tmp_path: Path) -> Iterator[sync_api.Page]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(viewport={"width": 1366, "height": 900})
-            context.set_default_timeout(15_000)
-            yield context.new_page()
-        finally:
-            browser.close()
-
-
-def _shot(page: sync_api.Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
 def _held_order(hub: Hub) -> tuple[str, str]:
     """An order carrying a PO number, placed while the ERP is down: on hold with a connector failure."""
     add_skus(hub.container, SKU)
@@ -147,7 +127,7 @@ def _bar_values(page: sync_api.Page, chart_id: str) -> list[float]:
 def _sign_in(page: sync_api.Page, url: str, container: Container) -> None:
     page.goto(f"{url}/")
     assert page.url == f"{url}/signin?next=%2F"  # a signed-out browser is sent to sign in
-    _shot(page, "signin")
+    shot(page, "signin")
     page.fill("#key", new_key(container, Role.OPERATOR, "olga"))
     page.click("button[type=submit]")
     page.wait_for_url(f"{url}/")
@@ -166,7 +146,7 @@ def _overview(page: sync_api.Page) -> None:
     assert points > 0
     titles = page.locator("#chart-orders-per-hour circle.dot title").all_text_contents()
     assert any(float(t.rsplit(":", 1)[1]) > 0 for t in titles), titles
-    _shot(page, "overview")
+    shot(page, "overview")
 
 
 def _retry_from_the_queue(page: sync_api.Page, exception_id: str) -> None:
@@ -179,7 +159,7 @@ def _retry_from_the_queue(page: sync_api.Page, exception_id: str) -> None:
     sync_api.expect(others).to_have_count(0)
     row = page.locator(f"#exc-{exception_id}")
     sync_api.expect(row).to_contain_text("connector_failure")
-    _shot(page, "queue")
+    shot(page, "queue")
     page.get_by_test_id(f"action-retry-{exception_id}").click()
     sync_api.expect(page.get_by_test_id(f"outcome-{exception_id}")).to_contain_text("retry done")
 
@@ -197,7 +177,7 @@ def _wait_completed(page: sync_api.Page, url: str, order_id: str, timeout_s: flo
     timeline = page.get_by_test_id("timeline")
     sync_api.expect(timeline).to_contain_text("retry by olga")
     assert page.get_by_test_id("timeline-status").all_inner_texts()[-1] == "completed"
-    _shot(page, "order")
+    shot(page, "order")
 
 
 def test_sign_in_overview_retry_an_exception_to_completed_and_search_by_po(hub: Hub, page: sync_api.Page) -> None:
@@ -214,14 +194,14 @@ def test_sign_in_overview_retry_an_exception_to_completed_and_search_by_po(hub: 
     page.get_by_test_id("search-box").press("Enter")
     page.wait_for_url(f"{url}/orders/{order_id}")
     sync_api.expect(page.get_by_test_id("references")).to_contain_text(PO_NUMBER)
-    _shot(page, "search-result")
+    shot(page, "search-result")
 
     page.get_by_test_id("nav-inventory").click()
     page.get_by_test_id("sku-input").fill(SKU)
     page.get_by_test_id("sku-input").press("Enter")
     page.wait_for_url(re.compile(r"/inventory\?sku="))
     sync_api.expect(page.locator("main")).to_contain_text(WAREHOUSE)
-    _shot(page, "inventory")
+    shot(page, "inventory")
 
     _scarce_backlog(hub)
     page.get_by_test_id("nav-backlog").click()
@@ -231,12 +211,12 @@ def test_sign_in_overview_retry_an_exception_to_completed_and_search_by_po(hub: 
     page.get_by_test_id("backlog-plan").click()
     sync_api.expect(page.get_by_test_id("backlog-comparison")).to_contain_text("cp-sat")
     sync_api.expect(page.get_by_test_id("backlog-apply")).to_be_visible()  # CP-SAT fills some: it offers to apply
-    _shot(page, "backlog")
+    shot(page, "backlog")
 
     page.get_by_test_id("nav-savings").click()
     page.wait_for_url(f"{url}/savings")
     sync_api.expect(page.get_by_test_id("work-counts")).to_be_visible()
-    _shot(page, "savings")
+    shot(page, "savings")
 
     page.get_by_test_id("signout").click()
     page.wait_for_url(re.compile(r"/signin"))
