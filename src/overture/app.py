@@ -33,6 +33,7 @@ from overture.ui.routes import install as install_dashboard
 from overture.web.auth import authorize, install_auth
 from overture.web.characters import install_nul_guard
 from overture.web.errors import install_error_handlers
+from overture.web.headers import install_security_headers
 from overture.web.metrics import install_metrics, order_log_context
 
 
@@ -90,6 +91,7 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
         return {"status": "ok"}
 
     install_metrics(app, StoreCollector(container.engine, clock=container.clock))
+    install_security_headers(app)  # last: outermost, so every response has them
 
     app.openapi = lambda: _openapi_with_order_schema(app)  # type: ignore[method-assign]
     return app

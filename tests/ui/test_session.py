@@ -19,6 +19,7 @@ from overture.domain.access import Role
 from overture.services.access import create_key
 from overture.store.tables import order_exceptions
 from tests.ui.seed import seed
+from tests.web.signin import sign_in
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml"}
 
@@ -31,7 +32,7 @@ def http(container: Container) -> Iterator[TestClient]:
 
 def _sign_in(http: TestClient, container: Container, role: Role, name: str) -> None:
     token = create_key(container.uow, container.clock, role=role, name=name).token
-    answer = http.post("/signin", data={"key": token, "next": "/"}, follow_redirects=False)
+    answer = sign_in(http, token, "/", follow_redirects=False)
     assert answer.status_code == 303, answer.text
 
 
@@ -64,7 +65,7 @@ def test_a_signed_out_browser_signs_in_and_comes_back_to_the_page_it_asked_for(
     form = http.get(asked.headers["location"]).text
     assert 'name="next" value="/search?q=PO-1&amp;x=1"' in form
     token = create_key(container.uow, container.clock, role=Role.VIEWER, name="vera").token
-    signed = http.post("/signin", data={"key": token, "next": "/search?q=PO-1&x=1"}, follow_redirects=False)
+    signed = sign_in(http, token, "/search?q=PO-1&x=1", follow_redirects=False)
     assert signed.status_code == 303 and signed.headers["location"] == "/search?q=PO-1&x=1"
     assert http.get("/search?q=PO-1&x=1", headers=BROWSER, follow_redirects=False).status_code == 200
 

@@ -20,6 +20,7 @@ from overture.domain.access import Role, split_token
 from overture.services.access import create_key
 from overture.store.tables import api_keys, metadata
 from overture.web.auth import ADMIN, OPERATOR, PUBLIC, SESSION_COOKIE, VIEWER, api_routes, need_for
+from tests.web.signin import sign_in
 
 pytestmark = pytest.mark.auth
 
@@ -222,9 +223,9 @@ def test_dashboard_sign_in_session_csrf_and_sign_out(http: TestClient, container
     operator = key(container, Role.OPERATOR)
     page = http.get("/some-dashboard-page", headers={"Accept": "text/html"}, follow_redirects=False)
     assert page.status_code in (303, 404)  # 404 when no page of that name exists: no route, no policy
-    refused = http.post("/signin", data={"key": "ovt_wrong", "next": "/"}, follow_redirects=False)
+    refused = sign_in(http, "ovt_wrong", "/", follow_redirects=False)
     assert refused.status_code == 401 and SESSION_COOKIE not in refused.cookies
-    signed = http.post("/signin", data={"key": operator, "next": "//evil.example"}, follow_redirects=False)
+    signed = sign_in(http, operator, "//evil.example", follow_redirects=False)
     assert signed.status_code == 303 and signed.headers["location"] == "/"
     cookie = signed.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie and "max-age=" in cookie

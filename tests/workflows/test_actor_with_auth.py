@@ -19,6 +19,7 @@ from overture.config import Settings
 from overture.domain.access import Role
 from overture.store.tables import order_exceptions
 from tests.factories import add_locations, add_skus, order_payload, stock
+from tests.web.signin import sign_in
 from tests.workflows.hub import Hub
 from tests.workflows.keyed_hub import keyed_hub, new_key
 from tests.workflows.temporal_fixtures import TemporalEnv
@@ -44,7 +45,7 @@ def _resolutions(container: Container) -> dict[str, tuple[str, str | None, str |
 def _signed_in_browser(hub: Hub, token: str) -> tuple[httpx.Client, str]:
     """An HTTP client holding a dashboard session, and the CSRF token the pages send with htmx."""
     browser = httpx.Client(base_url=hub.api.url, timeout=30, headers={"Accept": "text/html"}, follow_redirects=True)
-    signed = browser.post("/signin", data={"key": token, "next": "/exceptions"})
+    signed = sign_in(browser, token, "/exceptions")
     assert signed.status_code == 200 and "Exception queue" in signed.text, signed.text
     found = re.search(r"<body hx-headers='([^']*)'", signed.text)
     assert found is not None

@@ -115,7 +115,8 @@ def list_keys(uow_factory: UnitOfWorkFactory, *, include_revoked: bool = True) -
 
 
 def revoke_key(uow_factory: UnitOfWorkFactory, clock: Clock, key_id: str, *, actor: str = SYSTEM) -> ApiKey:
-    """Revoke a key at once: its next request, and every dashboard session it signed in, get 401."""
+    """Revoke a key at once: its next request, and every dashboard session it signed in (revoked with it),
+    get 401."""
     with uow_factory() as uow:
         key = uow.keys.get(key_id)
         if key is None:
@@ -123,6 +124,7 @@ def revoke_key(uow_factory: UnitOfWorkFactory, clock: Clock, key_id: str, *, act
         if key.active:
             at = clock()
             uow.keys.revoke(key_id, at)
+            uow.sessions.revoke_for_key(key_id, at)  # in the same transaction: no session outlives its key
             changes.record(uow, at, actor, "key.revoked", f"key:{key_id}", name=key.name, role=key.role.value)
             uow.commit()
             key = uow.keys.get(key_id) or key
@@ -140,6 +142,7 @@ def replace_key(
             if key.name == name:
                 at = clock()
                 uow.keys.revoke(key.id, at)
+                uow.sessions.revoke_for_key(key.id, at)
                 changes.record(uow, at, SYSTEM, "key.revoked", f"key:{key.id}", name=key.name, replaced=True)
                 _forget_everywhere(key.id)
         uow.commit()

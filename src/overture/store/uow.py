@@ -24,6 +24,7 @@ from overture.store.inventory import SqlInventoryRepository
 from overture.store.messages import SqlIdempotencyRepository, SqlMessageRepository, SqlOutboxRepository
 from overture.store.orders import SqlOrderRepository
 from overture.store.partners import SqlPartnerRepository
+from overture.store.sessions import SqlSessionRepository
 from overture.store.sourcing import SqlSourcingRepository
 from overture.store.supply import SqlSupplyRepository
 
@@ -86,6 +87,7 @@ class SqlUnitOfWork:
         self.governance = SqlGovernanceRepository(connection)
         self.sourcing = SqlSourcingRepository(connection)
         self.keys = SqlKeyRepository(connection)
+        self.sessions = SqlSessionRepository(connection)
         self.supply = SqlSupplyRepository(connection)
         self.consistency = SqlConsistencyReader(connection)
         self.changes = SqlChangeLog(connection)

@@ -30,17 +30,16 @@ import orjson
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from overture.bootstrap import Container
 from overture.domain.access import Principal, Role
-from overture.services.access import KeyCache, active_principal, authenticate, cached_principal, signing_secret
+from overture.services.access import KeyCache, authenticate, cached_principal
 from overture.web.errors import error_body
 from overture.web.responses import Json
+from overture.web.sessions import SESSION_COOKIE, Sessions
 
-SESSION_COOKIE = "overture_session"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -191,62 +190,17 @@ def _is_page(request: Request, method: str) -> bool:
     )
 
 
-class Sessions:
-    """Signed, timed session cookies: {key id, CSRF token}. The key is looked up on every request,
-    so revoking it ends its sessions at once."""
-
-    def __init__(self, container: Container) -> None:
-        self._container = container
-        self._serializer: URLSafeTimedSerializer | None = None
-
-    @property
-    def max_age_s(self) -> int:
-        return self._container.settings.session_max_age_s
-
-    def _signer(self) -> URLSafeTimedSerializer:
-        if self._serializer is None:
-            secret = signing_secret(self._container.uow, self._container.clock)
-            self._serializer = URLSafeTimedSerializer(secret, salt="overture-session")
-        return self._serializer
-
-    def issue(self, principal: Principal) -> tuple[str, str]:
-        """A cookie value for this key, and the session's CSRF token."""
-        csrf = secrets.token_urlsafe(32)
-        return self._signer().dumps({"k": principal.key_id, "c": csrf}), csrf
-
-    def read(self, value: str) -> dict[str, str] | None:
-        try:
-            data = self._signer().loads(value, max_age=self.max_age_s)
-        except BadSignature:  # SignatureExpired is one
-            return None
-        return data if isinstance(data, dict) else None
-
-    def set_cookie(self, response: Response, request: Request, value: str) -> None:
-        response.set_cookie(
-            SESSION_COOKIE,
-            value,
-            max_age=self.max_age_s,
-            httponly=True,
-            samesite="lax",
-            secure=request.url.scheme == "https",
-        )
-
-
 def sessions(request: Request) -> Sessions:
     found: Sessions = request.app.state.sessions
     return found
 
 
 async def _session_principal(request: Request) -> tuple[Principal, str] | None:
-    value = request.cookies.get(SESSION_COOKIE)
-    if not value:
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if not session_id:
         return None
-    data = await run_in_threadpool(sessions(request).read, value)
-    if data is None or "k" not in data or "c" not in data:
-        return None
-    container: Container = request.app.state.container
-    principal = await run_in_threadpool(active_principal, container.uow, data["k"], cache=_key_cache(request))
-    return None if principal is None else (principal, data["c"])
+    found = await run_in_threadpool(sessions(request).read, session_id)
+    return None if found is None else (found.principal, found.csrf_token)
 
 
 def _key_cache(request: Request) -> KeyCache | None:
@@ -376,16 +330,16 @@ def _csrf_failed(_: Request, error: Exception) -> Response:
 
 
 def install_auth(app: FastAPI, container: Container) -> None:
-    """Check the mode, keep the session signer, and map refusals onto 401/403/redirects."""
+    """Check the mode, keep the sessions, and map refusals onto 401/403/redirects."""
     settings = container.settings
     if settings.auth == "off":
         from overture.config import is_loopback
 
         if not is_loopback(settings.host):  # model_copy skips validators: check again here
             raise ValueError(f"auth: 'off' is refused when the API binds to {settings.host!r}")
-    app.state.sessions = Sessions(container)
     # Keys read in the last couple of seconds are not read again: a store read per request saved.
     app.state.key_cache = KeyCache()
+    app.state.sessions = Sessions(container, app.state.key_cache)
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
     app.add_exception_handler(Forbidden, _forbidden)
     app.add_exception_handler(CsrfFailed, _csrf_failed)

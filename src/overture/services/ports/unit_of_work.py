@@ -23,6 +23,7 @@ from overture.services.ports.inventory import (
 from overture.services.ports.messages import IdempotencyRepository, MessageRepository, OutboxRepository
 from overture.services.ports.orders import FulfilmentRepository, OrderRepository
 from overture.services.ports.partners import DocumentRepository, PartnerRepository
+from overture.services.ports.sessions import SessionRepository
 
 Clock = Callable[[], datetime]
 
@@ -76,6 +77,9 @@ class UnitOfWork(Protocol):
 
     @property
     def keys(self) -> KeyRepository: ...
+
+    @property
+    def sessions(self) -> SessionRepository: ...
 
     @property
     def consistency(self) -> ConsistencyReader: ...

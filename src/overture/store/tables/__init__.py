@@ -29,6 +29,7 @@ from overture.store.tables.orders import (
     shipments,
 )
 from overture.store.tables.partners import csv_profiles, outbound_documents, sequences, trading_partners
+from overture.store.tables.sessions import sessions
 from overture.store.tables.settings import dashboard_settings, rule_sets, sourcing_settings
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "reservations",
     "rule_sets",
     "sequences",
+    "sessions",
     "shipments",
     "skus",
     "sourcing_settings",
