@@ -103,7 +103,7 @@ def test_assign_to_me_then_filter_by_assignee(seeded: TestClient) -> None:
 def test_bulk_assign_reports_each_exception(seeded: TestClient) -> None:
     response = seeded.post("/exceptions/bulk", data={"action": "assign", "ids": ["exc_sla", "exc_done"]})
     assert response.status_code == 207
-    assert "exc_sla: assign done" in response.text and "exc_done: exception exc_done is not open" in response.text
+    assert "exc_sla: assigned to you" in response.text and "exc_done: exception exc_done is not open" in response.text
 
 
 def test_actions_show_errors_inline_without_an_engine(seeded: TestClient) -> None:

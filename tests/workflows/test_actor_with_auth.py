@@ -71,7 +71,7 @@ def test_resolving_records_the_signed_in_key_on_the_exception_and_the_timeline(h
             data={"action": "retry"},
             headers={"HX-Request": "true", "X-CSRF-Token": csrf},
         )
-        assert clicked.status_code == 200 and "retry done" in clicked.text, clicked.text
+        assert clicked.status_code == 200 and "retry by olga (operator): " in clicked.text, clicked.text
         omar = new_key(hub.container, Role.OPERATOR, "omar")
         posted = httpx.post(
             f"{hub.api.url}/v1/exceptions/{exception_of[from_api]}/resolve",

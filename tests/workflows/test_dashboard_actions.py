@@ -29,12 +29,13 @@ def test_retry_from_the_queue_resumes_the_workflow_to_completed(hub: Hub) -> Non
 
     single = hub.http.post(f"/exceptions/{exception_ids[0]}/resolve", data={"action": "retry", "note": "ERP back"})
     assert single.status_code == 200, single.text
-    assert f"{exception_ids[0]}: retry done" in single.text
+    # What the retry led to, read back once the workflow acted: the ERP answered, so the order moved on.
+    assert re.search(r"retry by dashboard: (released to EWR|shipped|invoiced|completed)<", single.text), single.text
     bulk = hub.http.post("/exceptions/bulk", data={"action": "retry", "ids": exception_ids})
     # The first was resolved already: said inline; the second goes through.
     assert bulk.status_code == 207, bulk.text
     assert f"{exception_ids[0]}: exception {exception_ids[0]} was already resolved (retry)" in bulk.text
-    assert f"{exception_ids[1]}: retry done" in bulk.text
+    assert re.search(rf"{exception_ids[1]}: (released to EWR|shipped|invoiced|completed)<", bulk.text), bulk.text
 
     hub.wait_for(lambda: hub.statuses() == {"completed": 2}, what="both completed after the retry")
     for order_id in order_ids:

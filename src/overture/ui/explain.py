@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from overture.domain.exceptions import ExceptionType
+from overture.domain.statuses import OrderStatus
+from overture.services.outcomes import AfterDecision
 
 T = ExceptionType
 _HEADLINES: dict[str, str] = {
@@ -40,3 +42,29 @@ def explain_exception(row: Mapping[str, Any]) -> str:
     where = f" while {step}" if step else ""
     reason = str(row.get("reason") or "").strip()
     return f"{headline}{where}" + (f": {reason}" if reason else ".")
+
+
+def explain_after(after: AfterDecision, action: str) -> str:
+    """What a decision led to, as the row says it: "held again: ...", "released to EWR1", "cancelled"."""
+    if after.new_holds:
+        hold = after.new_holds[-1]
+        reason = str(hold.get("reason") or "").strip() or _HEADLINES.get(str(hold["type"]), str(hold["type"]))
+        more = f" (and {len(after.new_holds) - 1} more open)" if len(after.new_holds) > 1 else ""
+        return f"held again: {reason}{more}"
+    if not after.closed:
+        return f"{action} accepted; the order's workflow has not acted on it yet (refresh to see what happened)"
+    status = str(after.status or "")
+    if status == OrderStatus.RELEASED and after.locations:
+        return f"released to {', '.join(after.locations)}"
+    said = _STATUS_WORDS.get(status, f"the order is now {status.replace('_', ' ')}")
+    return said if after.settled else f"{action} accepted; {said} so far (its workflow is still working)"
+
+
+_STATUS_WORDS: dict[str, str] = {
+    OrderStatus.COMPLETED: "completed",
+    OrderStatus.CANCELLED: "cancelled",
+    OrderStatus.SHIPPED: "shipped",
+    OrderStatus.INVOICED: "invoiced",
+    OrderStatus.RELEASED: "released to the warehouse",
+    OrderStatus.BACKORDERED: "backordered: waiting for stock to arrive",
+}

@@ -28,6 +28,7 @@ from overture.services.errors import (
     PayloadRejected,
     WorkflowRefused,
 )
+from overture.web.htmx_errors import HtmxErrors
 from overture.web.responses import Json
 
 
@@ -105,6 +106,8 @@ def _workflow_refused(_: Request, error: Exception) -> Json:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    # The dashboard's htmx requests get these bodies (and auth's refusals) as readable HTML instead.
+    app.add_middleware(HtmxErrors)
     app.add_exception_handler(EngineUnavailable, _engine_unavailable)
     app.add_exception_handler(WorkflowRefused, _workflow_refused)
     app.add_exception_handler(PayloadRejected, _payload_rejected)

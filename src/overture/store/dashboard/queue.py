@@ -1,46 +1,77 @@
-"""The exception queue: open exceptions by filter, the filters' choices, and taking exceptions on."""
+"""The exception queue: open exceptions by filter, a page at a time by (created_at, id), how many match,
+the filters' choices, taking exceptions on, and an order's state after a decision."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 
 from overture.domain.exceptions import ExceptionStatus, ExceptionType
-from overture.services.ports.dashboard import QueueFilter
+from overture.services.ports.dashboard import Cursor, QueueFilter
 from overture.store.dashboard.base import RECENT_ORDERS, DashboardReads, rows
-from overture.store.tables import order_exceptions, orders
+from overture.store.tables import order_exceptions, orders, reservations
 
 _Query = TypeVar("_Query", bound=Select[Any])
 
 
 class QueueReads(DashboardReads):
     def queue(self, wanted: QueueFilter, now: datetime) -> list[dict[str, Any]]:
+        """One page of the open exceptions the filter matches."""
         x = order_exceptions
-        query = (
-            select(
-                x.c.id,
-                x.c.order_id,
-                x.c.type,
-                x.c.step,
-                x.c.reason,
-                x.c.severity,
-                x.c.allowed_actions,
-                x.c.created_at,
-                x.c.assignee,
-                orders.c.channel,
-                orders.c.partner_id,
-                orders.c.external_id,
-            )
-            .join(orders, orders.c.id == x.c.order_id)
-            .where(x.c.status == ExceptionStatus.OPEN.value)
-        )
+        query = _entries().where(x.c.status == ExceptionStatus.OPEN.value)
         query = _filtered(query, wanted, now)
-        # Oldest first: the one closest to (or furthest past) its SLA is at the top.
-        query = query.order_by(x.c.created_at, x.c.id).limit(wanted.limit)
+        # Oldest first: the one closest to (or furthest past) its SLA is at the top. A previous page
+        # is read backwards from its cursor and turned round.
+        if wanted.before is not None:
+            query = query.where(_before(wanted.before)).order_by(x.c.created_at.desc(), x.c.id.desc())
+        else:
+            if wanted.after is not None:
+                query = query.where(_after(wanted.after))
+            query = query.order_by(x.c.created_at, x.c.id)
+        with self._read() as uow:
+            found = rows(uow.connection.execute(query.limit(wanted.limit)))
+        return found[::-1] if wanted.before is not None else found
+
+    def queue_entries(self, exception_ids: list[str]) -> list[dict[str, Any]]:
+        """These exceptions as queue rows, open or not (a row shown again after a decision)."""
+        x = order_exceptions
+        query = _entries().where(x.c.id.in_(exception_ids)).order_by(x.c.created_at, x.c.id)
         with self._read() as uow:
             return rows(uow.connection.execute(query))
+
+    def queue_count(self, wanted: QueueFilter, now: datetime, *, before: Cursor | None = None) -> int:
+        """How many open exceptions match the filter (all pages); with ``before``, how many come before it."""
+        x = order_exceptions
+        query = select(func.count()).select_from(x.join(orders, orders.c.id == x.c.order_id))
+        query = _filtered(query.where(x.c.status == ExceptionStatus.OPEN.value), wanted, now)
+        if before is not None:
+            query = query.where(_before(before))
+        with self._read() as uow:
+            return int(uow.connection.scalar(query) or 0)
+
+    def order_state(self, order_id: str) -> dict[str, Any]:
+        """The order's status, its open exceptions (oldest first), the locations it is reserved at, and
+        each of its exceptions' status and resolution: what a decision on it led to."""
+        x = order_exceptions
+        with self._read() as uow:
+            c = uow.connection
+            status = c.scalar(select(orders.c.status).where(orders.c.id == order_id))
+            exceptions = rows(
+                c.execute(
+                    select(x.c.id, x.c.type, x.c.step, x.c.reason, x.c.status, x.c.resolution, x.c.created_at)
+                    .where(x.c.order_id == order_id)
+                    .order_by(x.c.created_at, x.c.id)
+                )
+            )
+            held_at = c.scalars(
+                select(reservations.c.location_id)
+                .where(reservations.c.order_id == order_id, reservations.c.status == "active")
+                .distinct()
+            )
+            locations = sorted(held_at)
+        return {"status": status, "exceptions": exceptions, "locations": locations}
 
     def queue_choices(self) -> dict[str, list[str]]:
         """Filter options: channels, partners and assignees of the newest open exceptions."""
@@ -73,6 +104,28 @@ class QueueReads(DashboardReads):
         return int(result.rowcount)
 
 
+def _entries() -> Select[Any]:
+    """What a row of the queue shows of an exception and its order."""
+    x = order_exceptions
+    return select(
+        x.c.id,
+        x.c.order_id,
+        x.c.type,
+        x.c.step,
+        x.c.reason,
+        x.c.severity,
+        x.c.allowed_actions,
+        x.c.created_at,
+        x.c.assignee,
+        x.c.status,
+        x.c.resolution,
+        x.c.resolved_by,
+        orders.c.channel,
+        orders.c.partner_id,
+        orders.c.external_id,
+    ).join(orders, orders.c.id == x.c.order_id)
+
+
 def _filtered(query: _Query, wanted: QueueFilter, now: datetime) -> _Query:
     """``query`` narrowed to the filter's type, channel, partner, assignee ("-": nobody) and age."""
     x = order_exceptions
@@ -88,4 +141,19 @@ def _filtered(query: _Query, wanted: QueueFilter, now: datetime) -> _Query:
         query = query.where(x.c.assignee == wanted.assignee)
     if wanted.older_than_hours is not None:
         query = query.where(x.c.created_at <= now - timedelta(hours=wanted.older_than_hours))
+    if wanted.younger_than_hours is not None:
+        query = query.where(x.c.created_at > now - timedelta(hours=wanted.younger_than_hours))
     return query
+
+
+def _after(cursor: Cursor) -> ColumnElement[bool]:
+    # Written out rather than as a row value, which each database plans its own way.
+    at, exception_id = cursor
+    x = order_exceptions
+    return or_(x.c.created_at > at, and_(x.c.created_at == at, x.c.id > exception_id))
+
+
+def _before(cursor: Cursor) -> ColumnElement[bool]:
+    at, exception_id = cursor
+    x = order_exceptions
+    return or_(x.c.created_at < at, and_(x.c.created_at == at, x.c.id < exception_id))

@@ -1,28 +1,41 @@
 """The exception queue and its actions: resolve one or many, the edit / price / reroute forms, assign.
 
 Actions run the same use case as POST /v1/exceptions/{id}/resolve (services/operator_actions.py),
-so the workflow update, the checks and the errors are the same.
+so the workflow update, the checks and the errors are the same. A refusal is answered 409 with its
+reason in words; an accepted decision is answered with what it led to (services/outcomes.py): the
+row shown again, resolved, saying so ("held again: ..."), and the rows of any new hold.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from overture.bootstrap import Container
-from overture.domain.exceptions import ExceptionType
 from overture.services import operator_actions
 from overture.services.amendments import fillable_locations
 from overture.services.errors import NotFound, ServiceError
-from overture.services.ports.dashboard import QueueFilter
-from overture.ui.explain import explain_exception
+from overture.services.outcomes import AfterDecision, after_decision
+from overture.ui.explain import explain_after, explain_exception
 from overture.ui.routes.common import fragment, is_htmx, now, page, page_router
+from overture.ui.routes.queue_filter import (
+    BULK_ACTIONS,
+    bulk_choices,
+    cursor_text,
+    filter_query,
+    queue_filter,
+    refusal,
+)
 from overture.ui.session import Actor
 from overture.web.deps import ContainerDep, order_workflows_of
+from overture.web.htmx_errors import plain_reason
 from overture.web.schemas import ResolveIn
 
 ACTIONS = ("retry", "override", "edit", "reroute", "cancel")
@@ -32,58 +45,50 @@ FORMS = ("edit", "price", "reroute")  # the actions that open a small form in th
 router = page_router()
 
 
-def _queue_filter(
-    kind: str | None, channel: str | None, partner: str | None, assignee: str | None, older_than_hours: str | None
-) -> tuple[QueueFilter, list[str]]:
-    errors = []
-    if kind and kind not in {t.value for t in ExceptionType}:
-        errors.append(f"type: {kind!r} is not an exception type")
-        kind = None
-    hours: float | None = None
-    if older_than_hours:
-        try:
-            hours = float(older_than_hours)
-            if hours < 0:
-                raise ValueError
-        except ValueError:
-            errors.append(f"older_than_hours: {older_than_hours!r} is not a number of hours (0 or more)")
-            hours = None
-    wanted = QueueFilter(kind or None, channel or None, partner or None, assignee or None, hours)
-    return wanted, errors
-
-
-def _queue_rows(container: Container, wanted: QueueFilter) -> list[dict[str, Any]]:
+def _rows_shown(container: Container, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     at = now(container)
-    rows = container.dashboard.queue(wanted, at)
-    for row in rows:
+    for row in found:
         row["explanation"] = explain_exception(row)
         row["age_hours"] = (at - row["created_at"]).total_seconds() / 3600
         row["actions"] = [a for a in row["allowed_actions"] if a in ACTIONS]
+        row["bulk_actions"] = [a for a in row["actions"] if a in BULK_ACTIONS]
         row["price_override"] = "override" in row["actions"] and row["type"] in PRICE_EXCEPTIONS
-    return rows
+    return found
+
+
+def _queue_page(container: Container, params: Mapping[str, str]) -> dict[str, Any]:
+    """One page of the queue, where it sits among all that match (shown 51-100 of 230), and its links."""
+    wanted, errors = queue_filter(params)
+    at = now(container)
+    reads = container.dashboard
+    found = _rows_shown(container, reads.queue(wanted, at))
+    total = reads.queue_count(wanted, at)
+    start = reads.queue_count(wanted, at, before=(found[0]["created_at"], found[0]["id"])) if found else 0
+    query = filter_query(params)
+    link = "/exceptions?" + (query + "&" if query else "")
+    return {
+        "rows": found,
+        "filters": wanted,
+        "errors": errors,
+        "total": total,
+        "first": start + 1 if found else 0,
+        "last": start + len(found),
+        "previous": link + urlencode({"before": cursor_text(found[0])}) if found and start > 0 else None,
+        "next": link + urlencode({"after": cursor_text(found[-1])}) if found and start + len(found) < total else None,
+        "bulk_choices": bulk_choices(found),
+    }
 
 
 @router.get("/exceptions", response_class=HTMLResponse)
-def exception_queue(
-    request: Request,
-    container: ContainerDep,
-    type: str | None = None,  # noqa: A002 - the filter is called "type" everywhere else too
-    channel: str | None = None,
-    partner: str | None = None,
-    assignee: str | None = None,
-    older_than_hours: str | None = None,
-) -> HTMLResponse:
-    wanted, errors = _queue_filter(type, channel, partner, assignee, older_than_hours)
-    context = {
-        "page": "exceptions",
-        "rows": _queue_rows(container, wanted),
-        "filters": wanted,
-        "errors": errors,
-        "choices": container.dashboard.queue_choices(),
-    }
+def exception_queue(request: Request, container: ContainerDep) -> HTMLResponse:
+    """Filters: type, channel, partner, assignee ("-": nobody), older_than_hours, younger_than_hours;
+    pages: after / before a row's cursor (the next / previous links)."""
+    context = {"page": "exceptions", **_queue_page(container, request.query_params)}
+    context["choices"] = container.dashboard.queue_choices()
+    status = 422 if context["errors"] else 200
     if is_htmx(request):
-        return fragment(request, "_queue_rows.html", context, status_code=422 if errors else 200)
-    return page(request, "exceptions.html", context, status_code=422 if errors else 200)
+        return fragment(request, "_queue_rows.html", context, status_code=status)
+    return page(request, "exceptions.html", context, status_code=status)
 
 
 async def _resolve(
@@ -94,21 +99,48 @@ async def _resolve(
     note: str,
     actor: str,
     extra: dict[str, Any] | None = None,
-) -> str | None:
-    """Resolve one exception as the API does; the error text when it is refused.
-
-    ``extra``: the edit's ``lines``, the override's ``unit_prices`` or the reroute's ``location_id``."""
+) -> tuple[str | None, str | None]:
+    """Resolve one exception as the API does: (the error in plain words, None) when it is refused,
+    else (None, the order's id). ``extra``: the edit's ``lines``, the override's ``unit_prices`` or the
+    reroute's ``location_id``."""
     try:
         body = ResolveIn.model_validate({"action": action, "actor": actor, "note": note, **(extra or {})})
     except ValidationError as error:
-        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        return "; ".join(f"{'.'.join(map(str, e['loc']))}: {plain_reason(e['msg'])}" for e in error.errors()), None
+    exception = container.views.exception(exception_id)
+    refused = refusal(action, exception) if exception else None
+    if refused:  # said before the workflow is asked (which would refuse it too)
+        return refused, None
     try:
         workflows = order_workflows_of(request)
         decision = body.decision(exception_id, actor)
-        await operator_actions.resolve_exception(container.uow, container.views, workflows, decision)
+        order_id = await operator_actions.resolve_exception(container.uow, container.views, workflows, decision)
     except ServiceError as error:
-        return str(error)
-    return None
+        return plain_reason(str(error)), None
+    return None, order_id
+
+
+async def _answer(request: Request, container: Container, exception_id: str, action: str, outcome: Any) -> HTMLResponse:
+    """A refusal goes where the row's answers go; what an accepted decision led to replaces the row,
+    followed by the rows of any new hold on the order."""
+    error, order_id = outcome
+    if error or order_id is None:
+        refused = {"id": exception_id, "action": action, "error": error}
+        return fragment(request, "_outcome.html", {"outcomes": [refused]}, status_code=409)
+    after = await after_decision(container.dashboard, exception_id, order_id)
+    context = {"rows": _after_rows(container, after, action), "oob": False}
+    answer = fragment(request, "_queue_after.html", context)
+    answer.headers["HX-Retarget"] = f"#exc-{exception_id}"
+    answer.headers["HX-Reswap"] = "outerHTML"
+    return answer
+
+
+def _after_rows(container: Container, after: AfterDecision, action: str) -> list[dict[str, Any]]:
+    ids = [after.exception_id, *(str(h["id"]) for h in after.new_holds)]
+    found = {r["id"]: r for r in _rows_shown(container, container.dashboard.queue_entries(ids))}
+    decided = found.get(after.exception_id, {"id": after.exception_id})
+    decided["happened"] = explain_after(after, action)
+    return [decided, *(found[i] for i in ids[1:] if i in found)]
 
 
 @router.post("/exceptions/{exception_id}/resolve", response_class=HTMLResponse)
@@ -122,9 +154,8 @@ async def resolve_one(
 ) -> HTMLResponse:
     # An override asks for its reason with htmx's prompt, which arrives as a header.
     note = note or request.headers.get("HX-Prompt", "")
-    error = await _resolve(request, container, exception_id, action, note, actor)
-    outcome = {"id": exception_id, "action": action, "error": error}
-    return fragment(request, "_outcome.html", {"outcomes": [outcome]}, status_code=409 if error else 200)
+    outcome = await _resolve(request, container, exception_id, action, note, actor)
+    return await _answer(request, container, exception_id, action, outcome)
 
 
 @router.get("/exceptions/{exception_id}/form", response_class=HTMLResponse)
@@ -173,9 +204,8 @@ async def resolve_with_form(
         action, extra = "reroute", ({"location_id": location_id} if location_id else {})
     else:
         action, extra = _line_changes(container, exception_id, kind, form)
-    error = await _resolve(request, container, exception_id, action, note, actor, extra)
-    outcome = {"id": exception_id, "action": action, "error": error}
-    return fragment(request, "_outcome.html", {"outcomes": [outcome]}, status_code=409 if error else 200)
+    outcome = await _resolve(request, container, exception_id, action, note, actor, extra)
+    return await _answer(request, container, exception_id, action, outcome)
 
 
 def _line_changes(container: Container, exception_id: str, kind: str, form: Any) -> tuple[str, dict[str, Any]]:
@@ -215,21 +245,32 @@ async def resolve_bulk(
     ids: Annotated[list[str], Form()],
     note: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
-    outcomes = []
+    """Each selected exception decided alone (one refused does not stop the others), each said in words;
+    the rows decided are shown again, out of band, with what happened."""
+    outcomes, decided = [], []
     for exception_id in dict.fromkeys(ids):
         if action == "assign":
             changed = container.dashboard.assign([exception_id], actor)
             error = None if changed else f"exception {exception_id} is not open"
-        else:
-            error = await _resolve(request, container, exception_id, action, note, actor)
+            outcomes.append({"id": exception_id, "action": action, "error": error, "happened": "assigned to you"})
+            continue
+        error, order_id = await _resolve(request, container, exception_id, action, note, actor)
         outcomes.append({"id": exception_id, "action": action, "error": error})
+        if order_id is not None:
+            decided.append((exception_id, order_id))
+    afters = await asyncio.gather(*(after_decision(container.dashboard, e, o, wait_s=3.0) for e, o in decided))
+    rows = []
+    for after in afters:
+        rows.extend(_after_rows(container, after, action)[:1])
+        next(o for o in outcomes if o["id"] == after.exception_id)["happened"] = rows[-1]["happened"]
     failed = any(o["error"] for o in outcomes)
-    return fragment(request, "_outcome.html", {"outcomes": outcomes}, status_code=207 if failed else 200)
+    context = {"outcomes": outcomes, "rows": rows}
+    return fragment(request, "_bulk_outcome.html", context, status_code=207 if failed else 200)
 
 
 @router.post("/exceptions/{exception_id}/assign", response_class=HTMLResponse)
 def assign_to_me(request: Request, exception_id: str, container: ContainerDep, actor: Actor) -> HTMLResponse:
     changed = container.dashboard.assign([exception_id], actor)
     error = None if changed else f"exception {exception_id} is not open (or does not exist)"
-    outcome = {"id": exception_id, "action": "assign", "error": error}
+    outcome = {"id": exception_id, "action": "assign", "error": error, "happened": "assigned to you"}
     return fragment(request, "_outcome.html", {"outcomes": [outcome]}, status_code=409 if error else 200)

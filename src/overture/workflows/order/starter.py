@@ -14,7 +14,7 @@ from typing import Any
 
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.exceptions import FailureError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from overture.services.errors import WorkflowRefused
@@ -52,7 +52,9 @@ class OrderWorkflows:
                 update, argument, start_workflow_operation=operation
             )
         except WorkflowUpdateFailedError as error:
-            raise WorkflowRefused(str(error.cause) if error.cause else str(error)) from error
+            # The cause's message alone: its str() starts with the Python class the validator raised.
+            cause = error.cause
+            raise WorkflowRefused(cause.message if isinstance(cause, FailureError) else str(error)) from error
         except WorkflowAlreadyStartedError as error:
             raise WorkflowRefused(f"order {order_id} has no running workflow (it has finished)") from error
         except RPCError as error:
