@@ -16,8 +16,27 @@ $(HTMX):
 	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null && tar xzf htmx.org-$(HTMX_VERSION).tgz) \
 		&& mkdir -p $(dir $(HTMX)) && cp $$tmp/package/dist/htmx.min.js $(HTMX) && rm -rf $$tmp
 
-# The order-only $(HTMX) is fetched when missing without forcing a reinstall of the venv.
-$(STAMP): pyproject.toml | $(HTMX)
+# Swagger UI (/docs) and ReDoc (/redoc), fetched and served the same way (ui/docs.py), so the API's
+# documentation works without internet and under the CSP (no CDN, no inline script).
+SWAGGER_UI_VERSION := 5.36.0
+# ReDoc 2.x, as FastAPI uses: 3.x sends telemetry to redocly.com and is an ES module.
+REDOC_VERSION := 2.5.4
+VENDOR := src/overture/ui/static/vendor
+SWAGGER_UI := $(VENDOR)/swagger-ui-bundle.js
+REDOC := $(VENDOR)/redoc.standalone.js
+
+$(SWAGGER_UI):
+	@command -v npm >/dev/null || { echo "npm is needed to fetch Swagger UI for /docs (apt-get install npm)"; exit 1; }
+	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent swagger-ui-dist@$(SWAGGER_UI_VERSION) >/dev/null && tar xzf swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz) \
+		&& mkdir -p $(VENDOR) && cp $$tmp/package/swagger-ui.css $(VENDOR)/ && cp $$tmp/package/swagger-ui-bundle.js $(SWAGGER_UI) && rm -rf $$tmp
+
+$(REDOC):
+	@command -v npm >/dev/null || { echo "npm is needed to fetch ReDoc for /redoc (apt-get install npm)"; exit 1; }
+	tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent redoc@$(REDOC_VERSION) >/dev/null && tar xzf redoc-$(REDOC_VERSION).tgz) \
+		&& mkdir -p $(VENDOR) && cp $$tmp/package/bundles/redoc.standalone.js $(REDOC) && rm -rf $$tmp
+
+# The order-only vendor files are fetched when missing without forcing a reinstall of the venv.
+$(STAMP): pyproject.toml | $(HTMX) $(SWAGGER_UI) $(REDOC)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

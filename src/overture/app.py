@@ -29,6 +29,7 @@ from overture.api.routers import supply as supply_router
 from overture.bootstrap import Container
 from overture.channels.rest import OrderIn
 from overture.observability.collector import StoreCollector
+from overture.ui.docs import install_docs
 from overture.ui.routes import install as install_dashboard
 from overture.web.auth import authorize, install_auth
 from overture.web.characters import install_nul_guard
@@ -48,6 +49,9 @@ def _openapi_with_order_schema(app: FastAPI) -> dict[str, Any]:
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.update(order_schema.pop("$defs", {}))
         components["OrderIn"] = order_schema
+        # Every call but /healthz needs a key: Swagger UI's Authorize button sends it on "Try it out".
+        schema["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
+        schema["security"] = [{"bearer": []}]
         app.openapi_schema = schema
     return app.openapi_schema
 
@@ -64,6 +68,8 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
         version=__version__,
         description="Order orchestration hub: capture, govern, reserve, route and run every order.",
         lifespan=lifespan,
+        docs_url=None,  # /docs and /redoc come from ui/docs.py: the package's own files, no CDN
+        redoc_url=None,
         # Access first: a refused request goes no further (web/auth.py has the policy of every route).
         dependencies=[Depends(authorize), Depends(order_log_context)],
     )
@@ -85,6 +91,7 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     app.include_router(backlog_router.router)
     app.include_router(changes_router.router)
     install_dashboard(app)  # the operations dashboard at / (ui/routes/)
+    install_docs(app)
 
     @app.get("/healthz", tags=["ops"])
     def health() -> dict[str, str]:

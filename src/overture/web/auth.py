@@ -3,8 +3,8 @@
 A caller presents an API key (``Authorization: Bearer ovt_...`` or ``X-API-Key``) or the dashboard's
 session cookie. Each route needs one of:
 
-- ``PUBLIC``: anyone (health, the sign-in page; /docs, /openapi.json and static files are not routes
-  of ours and are public too);
+- ``PUBLIC``: anyone (health, the sign-in page, /docs and /redoc; /openapi.json and static files are
+  not routes of ours and are public too);
 - a role: ``viewer`` < ``operator`` < ``admin``;
 - ``channel``: a channel key for the channel the request is for (the order body's channel, the
   webhook's platform, the CSV partner...), or an operator or admin;
@@ -92,6 +92,8 @@ ADMIN = Need("role", Role.ADMIN)
 # Every route whose need is not the default, by (method, path template).
 POLICY: dict[tuple[str, str], Need] = {
     ("GET", "/healthz"): PUBLIC,
+    ("GET", "/docs"): PUBLIC,  # the API's documentation pages (ui/docs.py), as public as /openapi.json
+    ("GET", "/redoc"): PUBLIC,
     ("GET", "/signin"): PUBLIC,
     ("POST", "/signin"): PUBLIC,
     ("POST", "/signout"): PUBLIC,

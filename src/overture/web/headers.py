@@ -20,8 +20,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self' 'unsafe-inline'",
-        # Swagger UI and ReDoc draw icons as data: URIs; ReDoc runs its search in a blob: worker.
+        # Swagger UI and ReDoc draw icons and embed a font as data: URIs; ReDoc searches in a blob: worker.
         "img-src 'self' data:",
+        "font-src 'self' data:",
         "worker-src 'self' blob:",
         "object-src 'none'",
         "base-uri 'self'",
