@@ -56,6 +56,8 @@ def pg_url() -> Iterator[str]:
     schema = f"overture_test_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(server)
     with admin.begin() as connection:
+        # Extensions belong to the database: kept in public, never in a test schema dropped with CASCADE.
+        connection.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     url = server.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
     upgrade(url)

@@ -15,6 +15,7 @@ from alembic.script import ScriptDirectory
 from overture.store.engine import make_engine
 from overture.store.migrate import alembic_config, upgrade
 from overture.store.tables import metadata, skus
+from overture.store.tables.search import include_in_comparison
 
 
 @pytest.fixture
@@ -27,9 +28,11 @@ def engine(database_url: str) -> Iterator[sa.Engine]:
 def schema_differences(engine: sa.Engine, target: sa.MetaData = metadata) -> list[Any]:
     """What autogenerate would write into a new migration (empty when the schema matches)."""
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        # No filtering: the TypeDecorators (UtcDateTime, Amount) and the JSON/JSONB and BigInteger/Integer variants
-        # compare clean on both dialects, so any difference reported here is real drift.
+        opts = {"compare_type": True, "include_name": include_in_comparison}
+        context = MigrationContext.configure(connection, opts=opts)
+        # Filtered only for the search index objects no metadata can express (store/tables/search.py): the
+        # TypeDecorators (UtcDateTime, Amount) and the JSON/JSONB and BigInteger/Integer variants compare clean
+        # on both dialects, so any difference reported here is real drift.
         return list(compare_metadata(context, target))
 
 

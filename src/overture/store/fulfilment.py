@@ -29,7 +29,7 @@ from overture.services.plans import (
     ShipmentRecord,
 )
 from overture.services.ports import OrderRecord
-from overture.store import after_commit, statements
+from overture.store import after_commit, search, statements
 from overture.store.orders import (
     charge_from_json,
     insert_decisions,
@@ -283,6 +283,7 @@ class SqlFulfilmentRepository:
             statements.ADD_REFERENCE[self._c.dialect.name],
             {"order_id": order_id, "system": system, "kind": kind, "value": value, "created_at": at},
         )
+        search.append_words(self._c, order_id, value)
 
     def add_shipment(self, shipment: ShipmentRecord, raw_message_id: str | None, at: datetime) -> bool:
         values: dict[str, Any] = {
@@ -297,6 +298,8 @@ class SqlFulfilmentRepository:
             "created_at": at,
         }
         inserted = self._c.execute(statements.ADD_SHIPMENT[self._c.dialect.name], values).scalar()
+        if inserted is not None:
+            search.append_words(self._c, shipment.order_id, shipment.tracking_number)
         return inserted is not None
 
     def mark_lines_shipped(self, order_id: str, location_id: str) -> None:

@@ -20,7 +20,7 @@ from overture.domain.orders import StatusChange
 from overture.domain.parties import Address, Customer
 from overture.services import telemetry
 from overture.services.ports import OrderRecord, OrderSummary, PreviousCapture
-from overture.store import after_commit, statements
+from overture.store import after_commit, search, statements
 from overture.store.tables import order_exceptions, orders
 
 
@@ -166,6 +166,8 @@ class SqlOrderRepository:
                 for line in order.lines
             ],
         )
+        references = [r.value for r in record.references]
+        self._c.execute(search.INSERT_SEARCH, {"order_id": order.id, "text": search.search_text(order, references)})
         insert_history(self._c, order.id, order.history)
         insert_decisions(self._c, order.id, record.decisions)
         insert_reservations(self._c, record.reservations, order.created_at)

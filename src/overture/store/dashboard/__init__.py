@@ -5,12 +5,13 @@ created_at, order_events at / to_status, order_exceptions status+created_at / re
 The status count walks the (status, id) index only, which the dashboard benchmark times at 100,000 orders.
 
 One module per page: overview.py, queue.py (exception queue), orders.py (order page and search),
-inventory.py and savings.py; ``SqlDashboard`` is all of them over one engine.
+inventory.py and savings.py, order_list.py (the orders list); ``SqlDashboard`` is all of them over one engine.
 """
 
 from __future__ import annotations
 
 from overture.store.dashboard.inventory import InventoryReads, backorders_query
+from overture.store.dashboard.order_list import OrderListReads
 from overture.store.dashboard.orders import OrderPageReads
 from overture.store.dashboard.overview import OverviewReads
 from overture.store.dashboard.queue import QueueReads
@@ -19,5 +20,5 @@ from overture.store.dashboard.savings import SavingsReads
 __all__ = ["SqlDashboard", "backorders_query"]
 
 
-class SqlDashboard(OverviewReads, QueueReads, OrderPageReads, InventoryReads, SavingsReads):
+class SqlDashboard(OverviewReads, QueueReads, OrderPageReads, OrderListReads, InventoryReads, SavingsReads):
     """Every page's reads (and the few writes: assignments, saved settings) over one engine."""

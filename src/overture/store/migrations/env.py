@@ -6,6 +6,7 @@ from alembic import context
 
 from overture.store.engine import make_engine
 from overture.store.tables import metadata
+from overture.store.tables.search import include_in_comparison
 
 config = context.config
 
@@ -19,6 +20,7 @@ def run_migrations_online() -> None:
             target_metadata=metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=include_in_comparison,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -29,6 +29,7 @@ from overture.store.tables.orders import (
     shipments,
 )
 from overture.store.tables.partners import csv_profiles, outbound_documents, sequences, trading_partners
+from overture.store.tables.search import order_search
 from overture.store.tables.sessions import sessions
 from overture.store.tables.settings import dashboard_settings, rule_sets, sourcing_settings
 
@@ -55,6 +56,7 @@ __all__ = [
     "order_exceptions",
     "order_lines",
     "order_references",
+    "order_search",
     "orders",
     "outbound_documents",
     "outbox",

@@ -111,6 +111,8 @@ reservations = Table(
     CheckConstraint("quantity > 0", name="quantity_positive"),
     # The inventory page's open reservations of a SKU (migration 0013).
     Index(None, "sku", "status"),
+    # The orders list filtered by location (migration 0020).
+    Index(None, "location_id", "order_id"),
 )
 
 

@@ -40,6 +40,9 @@ orders = Table(
     Index(None, "created_at"),
     # The dashboard's connected channels: has this channel taken an order lately (migration 0013).
     Index(None, "channel", "created_at"),
+    # The orders list, newest first (ids are time-ordered) within a channel or a partner (migration 0020).
+    Index(None, "channel", "id"),
+    Index(None, "partner_id", "id"),
 )
 
 

@@ -2,7 +2,8 @@
 
 Pages are whole HTML documents; requests made by htmx (``HX-Request``) get just the fragment
 they replace. One module per page, each with its own guarded router (common.py): overview.py,
-exceptions.py (the queue and its actions), orders.py (order page, raw documents, search),
+exceptions.py (the queue and its actions), order_list.py (the orders list and its export; before
+orders.py, whose /orders/{order_id} would take /orders/export.csv), orders.py (order page, raw documents, search),
 inventory.py, backlog.py and savings.py; ``router`` is all of them, in that order.
 """
 
@@ -11,13 +12,13 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from overture.ui.routes import backlog, exceptions, inventory, orders, overview, savings
+from overture.ui.routes import backlog, exceptions, inventory, order_list, orders, overview, savings
 from overture.ui.routes.common import HTMX_FILE, STATIC, templates
 
 __all__ = ["HTMX_FILE", "STATIC", "install", "router", "templates"]
 
 router = APIRouter()
-for _page in (overview, exceptions, orders, inventory, backlog, savings):
+for _page in (overview, exceptions, order_list, orders, inventory, backlog, savings):
     router.include_router(_page.router)
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from overture.bootstrap import Container
+from overture.ui.formatting import money, thousands
 from overture.ui.session import can_act, csrf_token, current_actor, signed_in_name, signed_in_role
 
 HERE = Path(__file__).resolve().parent.parent  # ui/, where templates/ and static/ are
@@ -32,6 +33,8 @@ def duration(seconds: float | None) -> str:
 
 
 templates.env.filters["duration"] = duration
+templates.env.filters["thousands"] = thousands
+templates.env.filters["money"] = money
 
 
 def page_router() -> APIRouter:
