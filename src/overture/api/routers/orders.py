@@ -9,10 +9,9 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
 from overture.channels import rest
-from overture.services import sourcing
+from overture.services import order_actions, sourcing
 from overture.services.capture import CaptureResult, capture_order
-from overture.services.errors import ErrorCode, InvalidRequest, NotFound
-from overture.services.ports.order_workflow import CancelRequest
+from overture.services.errors import NotFound
 from overture.web.auth import actor_of, claimed_note
 from overture.web.deps import After, ContainerDep, Limit, OrderWorkflowsDep
 from overture.web.intake import inbound, wake_dispatcher
@@ -121,11 +120,7 @@ async def cancel_order(
     """Before release: stock is given back at once. After release: the WMS is asked to cancel first,
     and the cancellation is refused if the goods already left. The actor recorded is the signed-in key."""
     actor = actor_of(request) or body.actor
-    if actor is None:
-        raise InvalidRequest("actor", "who cancels is required when auth is off", ErrorCode.REQUIRED)
-    if container.views.order(order_id) is None:
-        raise NotFound(f"no order {order_id!r}")
     reason = body.reason + claimed_note(actor_of(request), body.actor)
-    outcome = await workflows.cancel(order_id, CancelRequest(reason, actor))
+    outcome = await order_actions.cancel_order(container.views, workflows, order_id, reason, actor)
     status = 200 if outcome.outcome == "cancelled" else 409
     return Json({"order_id": order_id, "outcome": outcome.outcome, "detail": outcome.detail}, status_code=status)
