@@ -33,6 +33,7 @@ class SavingsInputs:
     minutes_per_manual_order: Decimal = Decimal(12)
     loaded_hourly_cost: Decimal = Decimal(45)
     known_channels: tuple[str, ...] = ()
+    currency: str = ""  # the hourly cost's ISO 4217 code; "" means the currency the store's orders are in
 
     def __post_init__(self) -> None:
         if not Decimal(0) < self.minutes_per_manual_order <= Decimal(600):
@@ -42,12 +43,15 @@ class SavingsInputs:
         for name in self.known_channels:
             if not name or len(name) > 64 or name != name.strip():
                 raise InvalidSetting("known_channels", f"{name!r} is not a channel name (1-64 characters, no spaces)")
+        if self.currency and not (len(self.currency) == 3 and self.currency.isascii() and self.currency.isupper()):
+            raise InvalidSetting("currency", f"{self.currency!r} is not a currency code (three capitals, as USD)")
 
     def to_document(self) -> dict[str, Any]:
         return {
             "minutes_per_manual_order": str(self.minutes_per_manual_order),
             "loaded_hourly_cost": str(self.loaded_hourly_cost),
             "known_channels": list(self.known_channels),
+            "currency": self.currency,
         }
 
     @classmethod
@@ -56,15 +60,17 @@ class SavingsInputs:
             Decimal(str(document.get("minutes_per_manual_order", "12"))),
             Decimal(str(document.get("loaded_hourly_cost", "45"))),
             tuple(document.get("known_channels", ())),
+            str(document.get("currency", "")),  # saved before currencies were: the orders' own
         )
 
 
-def parse_inputs(minutes: str, hourly_cost: str, channels: str) -> SavingsInputs:
+def parse_inputs(minutes: str, hourly_cost: str, channels: str, currency: str = "") -> SavingsInputs:
     """Form text to inputs; InvalidSetting names the field that is wrong."""
     return SavingsInputs(
         _decimal("minutes_per_manual_order", minutes),
         _decimal("loaded_hourly_cost", hourly_cost),
         tuple(dict.fromkeys(c.strip() for c in channels.replace("\n", ",").split(",") if c.strip())),
+        currency.strip().upper(),
     )
 
 
@@ -80,16 +86,17 @@ def _decimal(field_name: str, text: str) -> Decimal:
 
 @dataclass(frozen=True, slots=True)
 class WorkCounts:
-    """Measured over ``days`` days: orders taken, orders a person had to touch, exceptions people resolved."""
+    """Measured over ``days`` days (a fraction for a store younger than the period): orders taken,
+    orders a person had to touch, exceptions people resolved."""
 
-    days: int
+    days: Decimal | int
     orders: int
     touched_orders: int
     manual_exceptions: int
 
     def __post_init__(self) -> None:
         if self.days <= 0:
-            raise InvalidSetting("days", "the period must be at least one day")
+            raise InvalidSetting("days", "the period must be longer than zero")
         if min(self.orders, self.touched_orders, self.manual_exceptions) < 0:
             raise InvalidSetting("counts", "counts cannot be negative")
         if self.touched_orders > self.orders:

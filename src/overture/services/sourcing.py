@@ -19,6 +19,7 @@ from overture.domain.sourcing import (
     SourcingSite,
     route,
 )
+from overture.domain.sourcing.explained import group_rejections, tie_break
 from overture.services import changes
 from overture.services.changes import SYSTEM
 from overture.services.errors import NotFound
@@ -141,4 +142,12 @@ def routing_decisions(uow_factory: UnitOfWorkFactory, order_id: str) -> list[dic
         found = uow.sourcing.routing_decisions(order_id)
     if found is None:
         raise NotFound(f"no order {order_id!r}")
-    return found
+    return [_summarised(decision) for decision in found]
+
+
+def _summarised(decision: dict[str, Any]) -> dict[str, Any]:
+    """The decision with its ruled-out candidates grouped by constraint and the tie-break, if any, named."""
+    entries = [*decision.get("candidates", []), *decision.get("rejected", [])]
+    distances = {e["location_id"]: e.get("distance_km") for e in entries if e.get("location_id")}
+    tie = tie_break(decision.get("strategy"), decision.get("candidates", []), distances)
+    return {**decision, "groups": group_rejections(decision.get("rejected", [])), "tie": tie}

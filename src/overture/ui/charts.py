@@ -16,6 +16,8 @@ LEFT = 48
 BOTTOM = 40
 TOP = 16
 RIGHT = 12
+# A non-zero value is drawn at least this tall, else a 3 beside a 3,000 is a bar nobody can see.
+MIN_BAR_PX = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,22 +63,34 @@ def _frame(title: str, desc: str, x_label: str, y_label: str, top: float, body: 
 
 
 def bar_chart(
-    points: Sequence[tuple[str, float]], *, title: str, x_label: str, y_label: str, chart_id: str, label_every: int = 1
+    points: Sequence[tuple[str, float]],
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+    chart_id: str,
+    label_every: int = 1,
+    links: Sequence[str] | None = None,
 ) -> Chart:
-    """Vertical bars, one per (label, value); every ``label_every``-th label is written under its bar."""
+    """Vertical bars, one per (label, value); every ``label_every``-th label is written under its bar.
+    ``links``: one address per bar (the filtered list it counts), each bar a link a keyboard can reach."""
     top = _nice_max(max((v for _, v in points), default=0))
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
     slot = plot_w / max(1, len(points))
     bars = []
     for i, (label, value) in enumerate(points):
-        h = plot_h * value / top
+        h = max(plot_h * value / top, MIN_BAR_PX) if value > 0 else 0.0
         x = LEFT + i * slot + slot * 0.1
         y = TOP + plot_h - h
-        bars.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.8:.1f}" height="{h:.1f}" class="bar" '
-            f'data-value="{value:g}"><title>{escape(label)}: {value:g}</title></rect>'
+        bar = (
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(slot * 0.8, MIN_BAR_PX):.1f}" height="{h:.1f}" class="bar" '
+            f'data-value="{value:g}"><title>{escape(label)}: {value:,g}</title></rect>'
         )
+        if links is not None:
+            # SVG 2 ``href``; an <a> in SVG is focusable and follows on Enter like any link.
+            bar = f'<a href="{escape(links[i])}" aria-label="{escape(label)}: {value:,g}">{bar}</a>'
+        bars.append(bar)
         if i % label_every == 0:
             bars.append(
                 f'<text x="{x + slot * 0.4:.1f}" y="{TOP + plot_h + 14}" class="tick" text-anchor="middle">'

@@ -50,6 +50,7 @@ class OverviewReads(DashboardReads):
                 "exceptions_by_age": _open_by_age(c, now),
                 "step_durations": _step_durations(c, now - timedelta(hours=24)),
                 "alerts": _availability_alerts(c),
+                "alerts_count": _availability_alert_count(c),
                 "connectors": _connector_health(c, now),
                 "connector_calls": _connector_calls(c, now),
             }
@@ -146,16 +147,31 @@ def _step_durations(c: Connection, since: datetime) -> list[dict[str, Any]]:
     ]
 
 
-def _availability_alerts(c: Connection, limit: int = 50) -> list[dict[str, Any]]:
+ALERTS_SHOWN = 50
+# A position is short when what it may still promise is at or below its safety stock.
+_AT_OR_BELOW_SAFETY = (
+    inventory_positions.c.on_hand - inventory_positions.c.reserved <= inventory_positions.c.safety_stock
+)
+
+
+def _availability_alerts(c: Connection, limit: int = ALERTS_SHOWN) -> list[dict[str, Any]]:
+    """The first ``limit`` such positions (by SKU, location): the list; their count is another query."""
     p = inventory_positions
     query = (
         select(p.c.sku, p.c.location_id, locations.c.name, p.c.on_hand, p.c.reserved, p.c.safety_stock)
         .join(locations, locations.c.id == p.c.location_id)
-        .where(p.c.on_hand - p.c.reserved <= p.c.safety_stock)
+        .where(_AT_OR_BELOW_SAFETY)
         .order_by(p.c.sku, p.c.location_id)
         .limit(limit)
     )
     return rows(c.execute(query))
+
+
+def _availability_alert_count(c: Connection) -> int:
+    """Every position at or below its safety stock: the tile's figure (the list stops at ALERTS_SHOWN)."""
+    p = inventory_positions
+    query = select(func.count()).select_from(p.join(locations, locations.c.id == p.c.location_id))
+    return int(c.scalar(query.where(_AT_OR_BELOW_SAFETY)) or 0)
 
 
 def _counts(result: Any) -> dict[str, int]:

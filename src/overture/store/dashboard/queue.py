@@ -9,9 +9,10 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 
 from overture.domain.exceptions import ExceptionStatus, ExceptionType
+from overture.domain.statuses import OrderStatus
 from overture.services.ports.dashboard import Cursor, QueueFilter
 from overture.store.dashboard.base import RECENT_ORDERS, DashboardReads, rows
-from overture.store.tables import order_exceptions, orders, reservations
+from overture.store.tables import order_events, order_exceptions, orders
 
 _Query = TypeVar("_Query", bound=Select[Any])
 
@@ -52,8 +53,8 @@ class QueueReads(DashboardReads):
             return int(uow.connection.scalar(query) or 0)
 
     def order_state(self, order_id: str) -> dict[str, Any]:
-        """The order's status, its open exceptions (oldest first), the locations it is reserved at, and
-        each of its exceptions' status and resolution: what a decision on it led to."""
+        """The order's status, its exceptions (oldest first) with their status and resolution, and the
+        locations of its latest release: what a decision on it led to."""
         x = order_exceptions
         with self._read() as uow:
             c = uow.connection
@@ -65,12 +66,15 @@ class QueueReads(DashboardReads):
                     .order_by(x.c.created_at, x.c.id)
                 )
             )
-            held_at = c.scalars(
-                select(reservations.c.location_id)
-                .where(reservations.c.order_id == order_id, reservations.c.status == "active")
-                .distinct()
+            # Where the order went: the workflow writes it on the release ("released to EWR1 (placement 2)").
+            note = c.scalar(
+                select(order_events.c.note)
+                .where(order_events.c.order_id == order_id, order_events.c.to_status == OrderStatus.RELEASED.value)
+                .order_by(order_events.c.at.desc(), order_events.c.id.desc())
+                .limit(1)
             )
-            locations = sorted(held_at)
+        where = str(note or "").removeprefix("released to ").split(" (", 1)[0]
+        locations = [loc.strip() for loc in where.split(",") if loc.strip()] if note else []
         return {"status": status, "exceptions": exceptions, "locations": locations}
 
     def queue_choices(self) -> dict[str, list[str]]:

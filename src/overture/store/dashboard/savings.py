@@ -33,7 +33,8 @@ class SavingsReads(DashboardReads):
             uow.commit()
 
     def work_counts(self, now: datetime, days: int) -> dict[str, Any]:
-        """Orders, touched orders and exceptions people resolved in the last ``days`` days."""
+        """Orders, touched orders and exceptions people resolved in the last ``days`` days; when the store's
+        first order came (its age bounds the period a rate is taken over), and its orders' usual currency."""
         since = now - timedelta(days=days)
         x = order_exceptions
         with self._read() as uow:
@@ -51,8 +52,18 @@ class SavingsReads(DashboardReads):
             ).all()
             resolved = [r for r in looked_at if r.in_period]
             untouched = touchless(c, since, acted_on=sorted({r.order_id for r in looked_at}))
+            first = c.scalar(select(func.min(orders.c.created_at)))  # the created_at index's first entry
+            currency = c.scalar(
+                select(orders.c.currency)
+                .where(orders.c.created_at >= since)
+                .group_by(orders.c.currency)
+                .order_by(func.count().desc(), orders.c.currency)
+                .limit(1)
+            )
         return {
             "days": days,
+            "first_order_at": first,
+            "currency": currency,
             "orders": created,
             "touched_orders": min(created, len({r.order_id for r in resolved})),
             "manual_exceptions": len(resolved),

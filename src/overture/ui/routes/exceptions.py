@@ -45,7 +45,8 @@ FORMS = ("edit", "price", "reroute")  # the actions that open a small form in th
 router = page_router()
 
 
-def _rows_shown(container: Container, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def rows_shown(container: Container, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Queue rows as _queue_row.html shows them: explained, aged, with the actions offered (the order page too)."""
     at = now(container)
     for row in found:
         row["explanation"] = explain_exception(row)
@@ -61,7 +62,7 @@ def _queue_page(container: Container, params: Mapping[str, str]) -> dict[str, An
     wanted, errors = queue_filter(params)
     at = now(container)
     reads = container.dashboard
-    found = _rows_shown(container, reads.queue(wanted, at))
+    found = rows_shown(container, reads.queue(wanted, at))
     total = reads.queue_count(wanted, at)
     start = reads.queue_count(wanted, at, before=(found[0]["created_at"], found[0]["id"])) if found else 0
     query = filter_query(params)
@@ -137,7 +138,7 @@ async def _answer(request: Request, container: Container, exception_id: str, act
 
 def _after_rows(container: Container, after: AfterDecision, action: str) -> list[dict[str, Any]]:
     ids = [after.exception_id, *(str(h["id"]) for h in after.new_holds)]
-    found = {r["id"]: r for r in _rows_shown(container, container.dashboard.queue_entries(ids))}
+    found = {r["id"]: r for r in rows_shown(container, container.dashboard.queue_entries(ids))}
     decided = found.get(after.exception_id, {"id": after.exception_id})
     decided["happened"] = explain_after(after, action)
     return [decided, *(found[i] for i in ids[1:] if i in found)]
