@@ -125,12 +125,15 @@ class Settings(BaseSettings):
         return value
 
     def resolved_database_url(self) -> str:
-        if self.database_url:
-            return self.database_url
-        return f"sqlite:///{(self.home / 'overture.db').resolve()}"
+        return self.database_url or default_store_url(self.home)
 
     def hub_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
+
+
+def default_store_url(home: Path) -> str:
+    """The SQLite store under ``home`` that every command uses when no database URL is set, the demo's too."""
+    return f"sqlite:///{(home / 'overture.db').resolve()}"
 
 
 def is_loopback(host: str) -> bool:

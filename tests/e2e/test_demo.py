@@ -21,9 +21,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from rich.console import Console
+from typer.testing import CliRunner
 
 from overture.bootstrap import bootstrap
-from overture.config import Settings
+from overture.cli import app as cli_app
+from overture.config import Settings, default_store_url
 from overture.demo import DemoOptions, DemoSummary, run_demo
 from overture.demo.keys import ADMIN_NAME
 from overture.demo.loop import ENGINE_DIR
@@ -44,7 +46,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     output = io.StringIO()
     options = DemoOptions(orders=ORDERS, skus=SKUS, clients=CLIENTS, port=0, keep_serving=False, seed=7)
     summary = run_demo(Settings(home=home), options, console=Console(file=output, width=120))
-    engine = make_engine(f"sqlite:///{home / 'demo.db'}")
+    engine = make_engine(f"sqlite:///{home / 'overture.db'}")
     yield summary, engine, output.getvalue(), home
     engine.dispose()
 
@@ -216,7 +218,7 @@ def test_summary_reports_distance_throughput_and_docs(demo: Demo) -> None:
 
 def test_the_demo_runs_with_auth_required_and_prints_a_working_admin_key(demo: Demo) -> None:
     _, engine, output, home = demo
-    container = bootstrap(Settings(home=home, database_url=f"sqlite:///{home / 'demo.db'}", auth="required"))
+    container = bootstrap(Settings(home=home, database_url=f"sqlite:///{home / 'overture.db'}", auth="required"))
     try:
         assert container.settings.auth == "required"
         active = {(k.name, k.role) for k in list_keys(container.uow, include_revoked=False)}
@@ -274,3 +276,17 @@ def test_cli_demo_runs_and_exits(tmp_path: Path) -> None:
         assert text in result.stdout
     assert (tmp_path / "demo.db").exists()
     assert not (tmp_path / ENGINE_DIR / "temporal.db.pid").exists()
+
+
+def test_the_summary_ends_with_three_next_steps_on_the_same_store(demo: Demo) -> None:
+    summary, _, output, home = demo
+    steps = output[output.index("Next, try") :]
+
+    assert summary.sample_order is not None
+    assert f"{summary.url}/exceptions" in steps and f"{summary.url}/orders/{summary.sample_order}" in steps
+    command = f".venv/bin/overture route explain {summary.sample_order} --home {home}"
+    assert command in steps
+    # The command works as printed: the demo wrote the store the command line reads.
+    result = CliRunner().invoke(cli_app, ["route", "explain", str(summary.sample_order), "--home", str(home)])
+    assert result.exit_code == 0, result.output
+    assert "strategy" in result.stdout and f"store: {default_store_url(home)}" in result.stderr

@@ -95,7 +95,7 @@ def test_cli_prints_the_explanation_as_a_table(client: TestClient, container: Co
     _network(client)
     order_id = client.post("/v1/orders", json=order_payload(("KETTLE", 1), zip_code="10001")).json()["id"]
     env = {"OVERTURE_HOME": str(container.settings.home), "OVERTURE_DATABASE_URL": str(container.engine.url)}
-    result = runner.invoke(cli, ["route", "explain", order_id], env=env, terminal_width=200)
+    result = runner.invoke(cli, ["route", "explain", order_id], env={**env, "COLUMNS": "200"}, terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "cost strategy" in result.output, result.output
     chosen_row = next(line for line in result.output.splitlines() if "PHL-DC" in line and "chosen" in line)

@@ -208,8 +208,8 @@ def test_keys_cli_creates_lists_and_revokes(container: Container) -> None:
     url = ["--database-url", container.settings.resolved_database_url()]
     created = runner.invoke(cli_app, ["keys", "create", "--role", "operator", "--name", "night shift", *url])
     assert created.exit_code == 0, created.output
-    token = created.output.strip().splitlines()[-1]
-    key_id = created.output.split()[0]
+    token = created.stdout.strip().splitlines()[-1]
+    key_id = created.stdout.split()[0]  # stdout: the store line is on stderr
     listed = runner.invoke(cli_app, ["keys", "list", *url])
     # split_token, not rsplit("_"): a url-safe secret may itself hold "_" (the tail was then one character).
     assert key_id in listed.output and split_token(token)[1] not in listed.output

@@ -37,6 +37,7 @@ from overture.services.ports import Clock, Geocoder, InboundMessage, MessageStat
 from overture.services.retry import in_transaction, read_only
 
 REJECTED = "rejected"  # the outcome of a PO that became no order
+Progress = Callable[[int, int], None]  # (rows done, rows in the file)
 
 
 class Refusal(StrEnum):
@@ -103,7 +104,13 @@ class CsvImporter:
     csv_profiles: CsvProfilesIn
 
     def receive(
-        self, body: bytes, partner_id: str, *, content_type: str = "text/csv", headers: Mapping[str, str] | None = None
+        self,
+        body: bytes,
+        partner_id: str,
+        *,
+        content_type: str = "text/csv",
+        headers: Mapping[str, str] | None = None,
+        progress: Progress | None = None,
     ) -> CsvImport:
         """Keep the file as received (with ``headers`` worth keeping) and import it; see the module docstring."""
         message = InboundMessage(CHANNEL, body, self.clock(), content_type, dict(headers or {}))
@@ -114,6 +121,7 @@ class CsvImporter:
             uow_factory=self.uow_factory,
             geocoder=self.geocoder,
             clock=self.clock,
+            progress=progress,
         )
 
 
@@ -125,8 +133,10 @@ def import_csv(
     uow_factory: UnitOfWorkFactory,
     geocoder: Geocoder,
     clock: Clock,
+    progress: Progress | None = None,
 ) -> CsvImport:
-    """Import one CSV file from ``partner_id``; see the module docstring."""
+    """Import one CSV file from ``partner_id``; see the module docstring. ``progress(rows done, rows)`` is
+    told after each order is captured (a big file takes a while: the command line shows a bar)."""
     message = replace(message, headers={**message.headers, "x-csv-partner": partner_id})
     message_id = in_transaction(uow_factory, lambda uow: uow.messages.add(message))
     partner, profile = _profiles(uow_factory, message_id, partner_id, csv_profiles)
@@ -139,10 +149,17 @@ def import_csv(
     if refusal is not None:
         _settle(uow_factory, message_id, MessageStatus.QUARANTINED, errors, warnings=warnings)
         return outcome
-    captured = [
-        _capture(csv_file, order, profile, message, message_id, uow_factory=uow_factory, geocoder=geocoder, clock=clock)
-        for order in csv_file.orders
-    ]
+    captured = []
+    rows_done = 0
+    for order in csv_file.orders:
+        captured.append(
+            _capture(
+                csv_file, order, profile, message, message_id, uow_factory=uow_factory, geocoder=geocoder, clock=clock
+            )
+        )
+        rows_done += len(order.rows)
+        if progress is not None:
+            progress(rows_done, csv_file.row_count)
     # Capture can still refuse an order the rows described well; those reasons join the row errors.
     errors = sorted([*errors, *(e for _, late in captured for e in late)], key=lambda e: (e.row, e.column))
     _settle(uow_factory, message_id, MessageStatus.ACCEPTED, errors, warnings=warnings)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from overture.bootstrap import Container, bootstrap
-from overture.cli.common import DatabaseOption, HomeOption, console, settings_for
+from overture.cli.common import DatabaseOption, HomeOption, console, settings_for, store_settings
 from overture.config import Settings
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def amazon_pull(
             "(to try it: python -m overture.simulators amazon --port 9300)"
         )
         raise typer.Exit(2)
-    container = bootstrap(settings)
+    container = bootstrap(store_settings(home, database_url))
     try:
         report = _pull(settings, container, since=moment, url=url, token=token)
     finally:

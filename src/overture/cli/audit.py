@@ -7,8 +7,7 @@ from typing import Annotated
 import orjson
 import typer
 
-from overture.bootstrap import bootstrap
-from overture.cli.common import DatabaseOption, HomeOption, console, settings_for
+from overture.cli.common import DatabaseOption, HomeOption, console, open_store
 
 
 def audit(
@@ -22,7 +21,7 @@ def audit(
     exits 1 if there is any, 0 when the books agree."""
     from overture.services.audit import audit as run_audit
 
-    container = bootstrap(settings_for(home, database_url))
+    container = open_store(home, database_url)
     try:
         found = run_audit(container.uow)
     finally:

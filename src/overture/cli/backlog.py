@@ -8,8 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from overture.bootstrap import bootstrap
-from overture.cli.common import DatabaseOption, HomeOption, console, settings_for
+from overture.cli.common import DatabaseOption, HomeOption, QuietOption, console, open_store, progress
 
 app = typer.Typer(help="The backlog: orders on hold for want of stock.", no_args_is_help=True)
 
@@ -20,23 +19,32 @@ def backlog_plan(
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT workers (one per core)")] = 2,
     home: HomeOption = None,
     database_url: DatabaseOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Plan the orders on hold for insufficient stock against the stock available now: greedy
     (order by order, as capture would) beside CP-SAT (the whole backlog at once). Plans only:
     nothing is reserved and no order moves. To place the orders as planned, through their
-    workflows, ask the running hub: POST /v1/backlog/plan {"apply": true} (an operator key)."""
+    workflows, ask the running hub: POST /v1/backlog/plan {"apply": true} (an operator key). CP-SAT may
+    take the whole time limit: stderr shows it working (not with --quiet, nor when not a terminal)."""
     from overture.services.backlog import reallocate_backlog
 
-    container = bootstrap(settings_for(home, database_url))
+    container = open_store(home, database_url)
     try:
-        result = reallocate_backlog(
-            container.uow,
-            list(container.views.open_exceptions_by_order("insufficient_stock")),
-            geocoder=container.geocoder,
-            clock=container.clock,
-            time_limit_s=time_limit,
-            num_workers=workers,
-        )
+        with progress(quiet=quiet) as bar:
+            bar.add_task("reading the orders on hold", total=None)
+            on_hold = list(container.views.open_exceptions_by_order("insufficient_stock"))
+            bar.update(
+                bar.task_ids[0],
+                description=f"planning {len(on_hold)} order(s): greedy, then CP-SAT (up to {time_limit:g} s)",
+            )
+            result = reallocate_backlog(
+                container.uow,
+                on_hold,
+                geocoder=container.geocoder,
+                clock=container.clock,
+                time_limit_s=time_limit,
+                num_workers=workers,
+            )
     finally:
         container.close()
     backlog = result.backlog

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from overture.bootstrap import bootstrap
-from overture.cli.common import DatabaseOption, HomeOption, settings_for
+from overture.cli.common import DatabaseOption, HomeOption, store_settings
 
 app = typer.Typer(help="EDI X12: inspect files, watch a drop folder.", no_args_is_help=True)
 
@@ -42,7 +42,7 @@ def edi_watch(
     from overture.channels.x12.dropfolder import watch
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    settings = settings_for(home, database_url)
+    settings = store_settings(home, database_url)
     container = bootstrap(settings)
     folder.mkdir(parents=True, exist_ok=True)
     try:

@@ -73,19 +73,22 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed for the sample data")] = 7,
     home: HomeOption = None,
 ) -> None:
-    """Run the whole hub (engine, simulators, worker, API) on a fresh demo store, seed it, place realistic
+    """Run the whole hub (engine, simulators, worker, API) on the default store under --home, emptied
+    (only if an earlier demo made it), seed it, place realistic
     orders through the API, break the ERP and WMS for a while and resolve the exceptions as an operator
     would, then summarise: orders by status, exceptions by type and resolution, side effects checked."""
     from overture.demo import DemoOptions, run_demo
+    from overture.demo.run import DemoRefused
     from overture.workflows.child_process import exit_on_termination
 
     settings = settings_for(home, None)
+    options = DemoOptions(orders=orders, skus=skus, clients=clients, port=port, keep_serving=keep_serving, seed=seed)
     with exit_on_termination():
-        run_demo(
-            settings,
-            DemoOptions(orders=orders, skus=skus, clients=clients, port=port, keep_serving=keep_serving, seed=seed),
-            console=console,
-        )
+        try:
+            run_demo(settings, options, console=console)
+        except DemoRefused as refused:
+            typer.echo(str(refused), err=True)
+            raise typer.Exit(2) from None
 
 
 @db_app.command("upgrade")

@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from overture.bootstrap import bootstrap
-from overture.cli.common import DatabaseOption, HomeOption, cli_actor, settings_for
+from overture.cli.common import DatabaseOption, HomeOption, cli_actor, open_store
 
 app = typer.Typer(help="API keys: make, list, revoke.", no_args_is_help=True)
 
@@ -29,7 +28,7 @@ def keys_create(
         parsed = parse_role(role)
     except InvalidKeyRequest as error:
         raise typer.BadParameter(error.reason, param_hint="--role") from None
-    container = bootstrap(settings_for(home, database_url))
+    container = open_store(home, database_url)
     try:
         made = create_key(container.uow, container.clock, role=parsed, name=name, channel=channel, actor=cli_actor())
     except InvalidRequest as error:
@@ -48,7 +47,7 @@ def keys_list(home: HomeOption = None, database_url: DatabaseOption = None) -> N
     """Every key: id, name, role, channel, dates. Never a secret."""
     from overture.services.access import list_keys
 
-    container = bootstrap(settings_for(home, database_url))
+    container = open_store(home, database_url)
     try:
         keys = list_keys(container.uow)
     finally:
@@ -74,7 +73,7 @@ def keys_revoke(
     from overture.services.access import revoke_key
     from overture.services.errors import NotFound
 
-    container = bootstrap(settings_for(home, database_url))
+    container = open_store(home, database_url)
     try:
         key = revoke_key(container.uow, container.clock, key_id, actor=cli_actor())
     except NotFound as missing:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from overture.bootstrap import bootstrap
-from overture.cli.common import DatabaseOption, HomeOption, console, settings_for
+from overture.cli.common import DatabaseOption, HomeOption, console, open_store
 
 app = typer.Typer(help="Routing: how orders were sourced.", no_args_is_help=True)
 _COST_COLUMNS = ("shipping", "handling", "split_penalty", "priority", "total")
@@ -27,7 +27,7 @@ def route_explain(
     from overture.services.errors import NotFound
     from overture.services.sourcing import routing_decisions
 
-    container = bootstrap(settings_for(home, database_url))
+    container = open_store(home, database_url)
     try:
         decisions = routing_decisions(container.uow, order_id)
     except NotFound as missing:
@@ -45,18 +45,13 @@ def _routing_table(order_id: str, decision: dict[str, Any]) -> Table:
     table = Table(
         title=escape(f"{order_id}: {decision['strategy']} strategy, {decision['outcome']}"),
         caption=escape(decision["reason"]),
+        box=box.SIMPLE_HEAD,  # no inner rules: more of 80 columns for the cells
     )
     # Candidates that met every constraint first (chosen, then outranked), then those ruled out.
     candidates = list(decision["candidates"]) + [c for c in decision["rejected"] if c.get("components") is None]
     rows = [_routing_row(c) for c in sorted(candidates, key=lambda c: c["outcome"] != "chosen")]
     headers = ("locations", "outcome", "constraint", "km", "ship", "handling", "split", "priority", "total")
-    for n, header in enumerate(headers):  # never cut a figure or what identifies a row: the reason wraps instead
-        widest = max((len(row[n]) for row in rows), default=0)
-        table.add_column(header, justify="right" if n >= 3 else "left", no_wrap=True, min_width=widest)
-    table.add_column("reason", ratio=1)
-    for row in rows:
-        table.add_row(*(escape(cell) for cell in row))
-    return table
+    return _folded(table, (*headers, "reason"), rows, figures=range(3, len(headers)))
 
 
 def _routing_row(candidate: dict[str, Any]) -> list[str]:
@@ -93,7 +88,7 @@ def route_simulate(
         start, end = parse_moment("since", since), None if until is None else parse_moment("until", until)
     except InvalidRequest as bad:
         raise typer.BadParameter(bad.error.reason, param_hint=f"--{bad.error.field}") from None
-    container = bootstrap(settings_for(home, database_url))
+    container = open_store(home, database_url)
     try:
         report = simulate(container.uow, name, since=start, until=end, examples=examples)
     except InvalidRequest as bad:
@@ -115,14 +110,15 @@ def _simulation_table(report: dict[str, Any]) -> Table:
         [side, *_totals_row(report[side]), f"{report['differing_orders']:,}" if side == "simulated" else ""]
         for side in ("actual", "simulated")
     ]
-    return _unwrapped(Table(title=escape(title)), ("", *_SIMULATION_COLUMNS, "days", "differing"), rows)
+    return _folded(Table(title=escape(title)), ("", *_SIMULATION_COLUMNS, "days", "differing"), rows)
 
 
-def _unwrapped(table: Table, headers: tuple[str, ...], rows: list[list[str]]) -> Table:
-    """Columns as wide as their widest cell: figures and ids are never cut, whatever the terminal's width."""
+def _folded(table: Table, headers: tuple[str, ...], rows: list[list[str]], *, figures: range | None = None) -> Table:
+    """Every cell wraps at spaces, and a word longer than its column folds onto the next line: in a narrow
+    terminal (80 columns) the table grows taller, but no figure, id or reason is cut off at the edge."""
+    figures = range(1, len(headers)) if figures is None else figures  # right-aligned; the rest left
     for n, header in enumerate(headers):
-        widest = max([len(header), *(len(row[n]) for row in rows)])
-        table.add_column(header, justify="right" if n else "left", no_wrap=True, min_width=widest)
+        table.add_column(header, justify="right" if n in figures else "left", overflow="fold")
     for row in rows:
         table.add_row(*(escape(cell) for cell in row))
     return table
@@ -152,7 +148,7 @@ def _differences_table(examples: list[dict[str, Any]]) -> Table:
         change = "" if e["cost_delta"] is None else f"{e['cost_delta']:+.2f}"
         rows.append([e["order_id"], *_plan_cells(e["actual"]), *_plan_cells(e["simulated"]), change])
     headers = ("order", "actual", "cost", "km", "simulated", "cost", "km", "cost change")
-    return _unwrapped(Table(title="Orders that differ most"), headers, rows)
+    return _folded(Table(title="Orders that differ most"), headers, rows)
 
 
 def _plan_cells(plan: dict[str, Any] | None) -> tuple[str, str, str]:

@@ -57,10 +57,23 @@ class DemoSummary:
     operator: OperatorLog
     records: SimulatorCheck | None  # None when an outside WMS or ERP was configured
     engine_pid: int | None  # the dev server the demo started (None: OVERTURE_TEMPORAL_ADDRESS)
+    sample_order: str | None  # a completed order of this run, for the next steps
+    cli_options: str  # what `overture` needs to read the demo's store ("" by default)
 
     @property
     def docs_url(self) -> str:
         return f"{self.url}/docs"
+
+    def next_steps(self) -> list[str]:
+        """Three things to try next: the exception queue, one order's page, a command on the same store."""
+        steps = [f"the exception queue: {self.url}/exceptions"]
+        if self.sample_order is not None:
+            steps.append(f"an order's page: {self.url}/orders/{self.sample_order}")
+            steps.append(f"how it was routed: .venv/bin/overture route explain {self.sample_order}{self.cli_options}")
+        else:
+            steps.append(f"the orders: {self.url}/orders")
+            steps.append(f"the backlog: .venv/bin/overture backlog plan{self.cli_options}")
+        return steps
 
     @property
     def end_to_end_orders_per_second(self) -> float:
@@ -166,3 +179,6 @@ def print_summary(summary: DemoSummary, clients: int, console: Console) -> None:
     statuses = _table("Orders by status", summary.orders_by_status)
     resolutions = _table("Resolutions by action", summary.resolutions or {"none": 0})
     console.print(Columns([statuses, _exceptions_table(summary.exceptions), resolutions, responses]))
+    console.print("[bold]Next, try[/]")
+    for n, step in enumerate(summary.next_steps(), start=1):
+        console.print(f"  {n}. {step}", markup=False, highlight=False, soft_wrap=True)

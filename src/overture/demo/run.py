@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 import httpx
@@ -27,7 +28,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from sqlalchemy import Connection, func, select
 
 from overture.bootstrap import Container, bootstrap
-from overture.config import Settings
+from overture.config import Settings, default_store_url
 from overture.demo.data import WAREHOUSES, DemoData, PlannedRequest, build
 from overture.demo.keys import DemoKeys, make_demo_keys
 from overture.demo.loop import DemoError, DemoHub, checked, simulator_records
@@ -38,6 +39,7 @@ from overture.store.tables import decisions, inventory_positions, order_exceptio
 
 __all__ = ["DemoError", "DemoOptions", "DemoSummary", "run_demo"]
 
+DEMO_MARK = "overture.db.demo"  # beside the store a demo made: the next demo may empty it
 CHUNK = 5_000  # bulk endpoints take up to 20,000 entries; smaller chunks keep each transaction short
 T = TypeVar("T")
 K = TypeVar("K")
@@ -65,6 +67,10 @@ class DemoOptions:
             raise ValueError(f"settle_timeout_s must be positive, not {self.settle_timeout_s}")
 
 
+class DemoRefused(DemoError):
+    """The demo will not start: what it would write holds data it did not make."""
+
+
 @dataclass(slots=True)
 class _Tally:
     """What one client saw; merged once the clients are done, so no lock is needed."""
@@ -80,7 +86,10 @@ class _Tally:
 def _demo_settings(settings: Settings) -> Settings:
     return settings.model_copy(
         update={
-            "database_url": f"sqlite:///{(settings.home / 'demo.db').resolve()}",
+            # The default store under --home, which every `overture` command reads unless told otherwise, so
+            # `overture route explain` works on the demo's orders; never OVERTURE_DATABASE_URL, which the
+            # demo would wipe.
+            "database_url": default_store_url(settings.home),
             # A failing call gives up after about a second instead of minutes, so the outage shows while you watch.
             "step_max_attempts": 3,
             "step_initial_interval_s": 0.2,
@@ -93,11 +102,21 @@ def _demo_settings(settings: Settings) -> Settings:
     )
 
 
-def _fresh_container(settings: Settings) -> Container:
+def _fresh_container(settings: Settings, console: Console) -> Container:
+    """The demo's store, emptied: each run starts from the same sample data. Only a store an earlier demo
+    made is emptied (it leaves a mark beside it); any other is refused, so `make demo` never wipes data."""
     settings.home.mkdir(parents=True, exist_ok=True)
-    path = (settings.home / "demo.db").resolve()
-    for stale in (path, path.with_name("demo.db-wal"), path.with_name("demo.db-shm")):
+    path = (settings.home / "overture.db").resolve()
+    mark = path.with_name(DEMO_MARK)
+    if path.exists() and not mark.exists():
+        raise DemoRefused(
+            f"{path} holds a store the demo did not make, and the demo empties the store it writes: move that "
+            "file away, or give the demo another folder (overture demo --home /tmp/overture-demo)"
+        )
+    for stale in (path, path.with_name("overture.db-wal"), path.with_name("overture.db-shm")):
         stale.unlink(missing_ok=True)
+    mark.write_text("made by `overture demo`, which empties this store on its next run\n")
+    console.print(f"Demo store (emptied, then filled): {settings.resolved_database_url()}")
     return bootstrap(settings)
 
 
@@ -272,7 +291,14 @@ class _Run:
     operator: OperatorLog
 
 
-def _summarise(hub: DemoHub, container: Container, data: DemoData, run: _Run) -> DemoSummary:
+def _cli_options(settings: Settings) -> str:
+    """What an `overture` command needs to be told to read the demo's store ("" when it reads it anyway)."""
+    if settings.database_url:  # the command would read OVERTURE_DATABASE_URL instead
+        return f" --database-url {default_store_url(settings.home)}"
+    return "" if settings.home == Path(".overture") else f" --home {settings.home}"
+
+
+def _summarise(hub: DemoHub, container: Container, data: DemoData, run: _Run, cli_options: str) -> DemoSummary:
     store = _store_figures(container)
     tally = run.tally
     placed = tally.statuses[201]
@@ -299,6 +325,8 @@ def _summarise(hub: DemoHub, container: Container, data: DemoData, run: _Run) ->
         operator=run.operator,
         records=_check_records(hub, store.completed),
         engine_pid=hub.engine_pid,
+        sample_order=min(store.completed, default=None),
+        cli_options=cli_options,
     )
 
 
@@ -359,8 +387,9 @@ def run_demo(settings: Settings, options: DemoOptions, *, console: Console | Non
     Whatever happens (Ctrl-C included), the API, worker, simulators and dev server are stopped on the way out.
     """
     console = console or Console()
+    cli_options = _cli_options(settings)
     settings = _demo_settings(settings)
-    container = _fresh_container(settings)
+    container = _fresh_container(settings, console)
     try:
         # With auth required (the default) the demo makes its own keys on its localhost store.
         hub = DemoHub(settings, container, options.port, make_demo_keys(container, operator_name=ACTOR))
@@ -374,7 +403,7 @@ def run_demo(settings: Settings, options: DemoOptions, *, console: Console | Non
                 data = build(options.skus, options.orders, options.seed)
                 _seed(hub, data)
             run = _run_loop(hub, container, data, options, console)
-            summary = _summarise(hub, container, data, run)
+            summary = _summarise(hub, container, data, run, cli_options)
             print_summary(summary, options.clients, console)
             if options.keep_serving:
                 _serve_until_interrupted(hub, console)
