@@ -211,8 +211,11 @@ def put_rule_set(
     scope = check_scope(scope)
 
     def work(uow: UnitOfWork) -> ScopedRules:
+        previous = uow.governance.rule_set(scope)
         stored = uow.governance.put_rule_set(scope, rules, note=note, at=at)
         detail = {"version": stored.version, "note": note, "rules": rules_document(rules)}
+        if previous is not None:  # the version it replaces, so the record reads as before and after
+            detail["before"] = {"version": previous.version, "rules": rules_document(previous.rules)}
         changes.record(uow, at, actor, "rules.put", f"rules:{scope}", **detail)
         return stored
 

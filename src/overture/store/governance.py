@@ -143,6 +143,14 @@ class SqlGovernanceRepository:
             )
         return [_prior(row) for row in self._c.execute(union_all(*branches))]
 
+    def recent_orders(self, limit: int, *, channel: str | None = None, partner_id: str | None = None) -> list[str]:
+        query = select(orders.c.id).order_by(orders.c.id.desc()).limit(limit)
+        if channel is not None:
+            query = query.where(orders.c.channel == channel)
+        if partner_id is not None:
+            query = query.where(orders.c.partner_id == partner_id)
+        return list(self._c.scalars(query))
+
     def identifiers(self, order_id: str) -> list[tuple[str, str]]:
         rows = self._c.execute(
             select(order_references.c.kind, order_references.c.value).where(order_references.c.order_id == order_id)

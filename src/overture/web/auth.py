@@ -126,6 +126,7 @@ POLICY: dict[tuple[str, str], Need] = {
     ("POST", "/v1/skus"): ADMIN,
     ("PUT", "/v1/sourcing/settings"): ADMIN,
     ("PUT", "/v1/rules/{scope}"): ADMIN,
+    ("POST", "/settings/rules/{scope}"): ADMIN,  # the rules page's save (its dry run changes nothing: operator)
     ("PUT", "/v1/partners/{partner_id}"): ADMIN,
     ("PUT", "/v1/partners/{partner_id}/csv"): ADMIN,
     # Prometheus sends a bearer token (scrape config "authorization"), so /metrics is for viewers.

@@ -41,6 +41,10 @@ class GovernanceRepository(Protocol):
         """Orders, not cancelled, that share the external id or one of the (kind, value) references."""
         ...
 
+    def recent_orders(self, limit: int, *, channel: str | None = None, partner_id: str | None = None) -> list[str]:
+        """Ids of the newest orders (of one channel or partner), newest first: what a dry run judges."""
+        ...
+
     def identifiers(self, order_id: str) -> list[tuple[str, str]]:
         """The (kind, value) references stored with an order."""
         ...

@@ -12,13 +12,13 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from overture.ui.routes import backlog, exceptions, inventory, order_list, orders, overview, savings
+from overture.ui.routes import backlog, exceptions, inventory, order_list, orders, overview, rules, savings
 from overture.ui.routes.common import HTMX_FILE, STATIC, templates
 
 __all__ = ["HTMX_FILE", "STATIC", "install", "router", "templates"]
 
 router = APIRouter()
-for _page in (overview, exceptions, order_list, orders, inventory, backlog, savings):
+for _page in (overview, exceptions, order_list, orders, inventory, backlog, savings, rules):
     router.include_router(_page.router)
 
 

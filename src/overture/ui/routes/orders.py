@@ -1,15 +1,29 @@
-"""The order page, the raw messages and documents it links to, and search."""
+"""The order page as a workbench (who, where to, money, lines, shipments, documents, timeline, routing,
+and what may be done now, with each result shown in place), the raw messages and documents it links
+to, and search.
+
+The open exceptions are the queue's own rows (ui/templates/_queue_row.html), so their actions, forms and
+answers ("held again: ...") are the queue's; cancelling the order is this page's own action, through
+the same use case as ``POST /v1/orders/{order_id}/cancel`` (services/order_actions.py).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Query, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from overture.bootstrap import Container
+from overture.services import order_actions
+from overture.services.errors import ServiceError
 from overture.services.sourcing import routing_decisions
-from overture.ui.routes.common import is_htmx, page, page_router
-from overture.web.deps import ContainerDep
+from overture.ui.money import order_money
+from overture.ui.routes.common import fragment, is_htmx, page, page_router
+from overture.ui.routes.exceptions import rows_shown
+from overture.ui.session import Actor
+from overture.web.deps import ContainerDep, order_workflows_of
+from overture.web.htmx_errors import plain_reason
 
 router = page_router()
 
@@ -31,8 +45,49 @@ def order_page(request: Request, order_id: str, container: ContainerDep) -> HTML
         "documents": documents,
         "promised": promised,
         "shipped_at": shipped_at,
+        "money": order_money(order),
+        "placed_at": _line_locations(order),
+        **_workbench(container, order),
     }
     return page(request, "order.html", context)
+
+
+def _workbench(container: Container, order: dict[str, Any]) -> dict[str, Any]:
+    """What may be done now: cancelling the order, and the open exceptions as the queue shows them."""
+    allowed = order_actions.allowed_actions(order)
+    open_ids = [e["id"] for e in order["exceptions"] if e["status"] == "open"]
+    rows = rows_shown(container, container.dashboard.queue_entries(open_ids)) if open_ids else []
+    return {"can_cancel": any(a.action == "cancel" and a.exception_id is None for a in allowed), "open_rows": rows}
+
+
+def _line_locations(order: dict[str, Any]) -> dict[int, list[str]]:
+    """Each line's reservations as "2 at EWR (active)", for the lines table."""
+    found: dict[int, list[str]] = {}
+    for r in order["reservations"]:
+        found.setdefault(r["line_no"], []).append(f"{r['quantity']} at {r['location_id']} ({r['status']})")
+    return found
+
+
+@router.post("/orders/{order_id}/cancel", response_class=HTMLResponse)
+async def cancel(
+    request: Request, order_id: str, container: ContainerDep, actor: Actor, reason: Annotated[str, Form()] = ""
+) -> HTMLResponse:
+    """Cancel from the order page: the answer says what happened, and the status tile follows it."""
+    try:
+        outcome = await order_actions.cancel_order(
+            container.views, order_workflows_of(request), order_id, reason, actor
+        )
+    except ServiceError as error:
+        return _cancel_answer(request, container, order_id, plain_reason(str(error)), refused=True)
+    if outcome.outcome != "cancelled":
+        return _cancel_answer(request, container, order_id, f"not cancelled: {outcome.detail}", refused=True)
+    return _cancel_answer(request, container, order_id, f"cancelled: {outcome.detail}", refused=False)
+
+
+def _cancel_answer(request: Request, container: Container, order_id: str, text: str, *, refused: bool) -> HTMLResponse:
+    order = container.views.order(order_id)
+    context = {"text": text, "refused": refused, "status": order["status"] if order else None}
+    return fragment(request, "_order_outcome.html", context, status_code=409 if refused else 200)
 
 
 def _show_resolutions(order: dict[str, Any]) -> None:
