@@ -34,7 +34,7 @@ from overture.ui.routes.queue_filter import (
     refusal,
 )
 from overture.ui.session import Actor
-from overture.web.deps import ContainerDep, order_workflows_of
+from overture.web.deps import ContainerDep, workflow_gateway
 from overture.web.htmx_errors import plain_reason
 from overture.web.schemas import ResolveIn
 
@@ -113,7 +113,7 @@ async def _resolve(
     if refused:  # said before the workflow is asked (which would refuse it too)
         return refused, None
     try:
-        workflows = order_workflows_of(request)
+        workflows = workflow_gateway(request)
         decision = body.decision(exception_id, actor)
         order_id = await operator_actions.resolve_exception(container.uow, container.views, workflows, decision)
     except ServiceError as error:

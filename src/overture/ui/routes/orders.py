@@ -22,7 +22,7 @@ from overture.ui.money import order_money
 from overture.ui.routes.common import fragment, is_htmx, page, page_router
 from overture.ui.routes.exceptions import rows_shown
 from overture.ui.session import Actor
-from overture.web.deps import ContainerDep, order_workflows_of
+from overture.web.deps import ContainerDep, workflow_gateway
 from overture.web.htmx_errors import plain_reason
 
 router = page_router()
@@ -75,7 +75,7 @@ async def cancel(
     """Cancel from the order page: the answer says what happened, and the status tile follows it."""
     try:
         outcome = await order_actions.cancel_order(
-            container.views, order_workflows_of(request), order_id, reason, actor
+            container.views, workflow_gateway(request), order_id, reason, actor
         )
     except ServiceError as error:
         return _cancel_answer(request, container, order_id, plain_reason(str(error)), refused=True)
