@@ -58,10 +58,11 @@ LAST = tuple(stem + ending for stem in _STEMS for ending in _ENDINGS)
 CITIES = ("New York", "Chicago", "Dallas", "Seattle", "Boston", "Atlanta", "Denver", "Miami", "Phoenix")
 STATUSES = ("completed",) * 14 + ("released", "shipped", "on_hold", "cancelled", "received", "invoiced")
 CHUNK = 10_000
+SHIPPERS = tuple(f"{i * 7919 % 1000:03d}A{chr(65 + i)}{i}" for i in range(10))
 
 
-def _order_rows(n_orders: int, now: datetime, rng: random.Random) -> Iterator[tuple[dict[str, Any], ...]]:
-    """(order, search text, reservation) rows, oldest first, as ids are time-ordered."""
+def _order_rows(n_orders: int, now: datetime, rng: random.Random) -> Iterator[tuple[Any, ...]]:
+    """(order, search text, reservation, tracking number) rows, oldest first, as ids are time-ordered."""
     start = now - timedelta(days=90)
     step = 90 * 86400 / n_orders
     for n in range(n_orders):
@@ -81,7 +82,11 @@ def _order_rows(n_orders: int, now: datetime, rng: random.Random) -> Iterator[tu
             "customer": customer, "ship_to": ship_to, "currency": "USD", "total": Decimal("29.97"),
             "created_at": created, "updated_at": created, "partner_id": partner,
         }  # fmt: skip
-        tracking = f"1Z{n:012d}" if status in ("shipped", "invoiced", "completed") else None
+        # UPS's shape: 1Z, the shipper's account (one per location), a service code, an 8-digit package number.
+        shipped = status in ("shipped", "invoiced", "completed")
+        tracking = (
+            f"1Z{SHIPPERS[n % 10]}{rng.choice(('01', '02', '03'))}{rng.randrange(10**8):08d}" if shipped else None
+        )
         fields = [order_id, order["external_id"], customer["reference"], customer["name"], email]
         text = joined_fields([*fields, ship_to["name"], postal, city, po, tracking])
         reservation = {
@@ -89,13 +94,13 @@ def _order_rows(n_orders: int, now: datetime, rng: random.Random) -> Iterator[tu
             "location_id": f"L{n % 10}", "quantity": 1, "status": "released", "created_at": created,
             "updated_at": created,
         }  # fmt: skip
-        yield order, {"order_id": order_id, "text": text}, reservation
+        yield order, {"order_id": order_id, "text": text}, reservation, tracking
 
 
 def seed(container: Container, n_orders: int, rng: random.Random) -> dict[str, str]:
     now = container.clock()
     sample: dict[str, str] = {}
-    batch: list[tuple[dict[str, Any], ...]] = []
+    batch: list[tuple[Any, ...]] = []
     with container.engine.begin() as c:
         c.execute(locations.insert(), [_location(i, now) for i in range(10)])
     held: list[str] = []
@@ -110,7 +115,8 @@ def seed(container: Container, n_orders: int, rng: random.Random) -> dict[str, s
             order = row[0]
             email, postal = order["customer"]["email"], order["ship_to"]["postal_code"]
             sample = {"id": order["id"], "email": email, "postal": postal, "po": f"PO-{100000 + n}"}
-            sample["tracking"] = f"1Z{n:012d}"[:10]  # the first 10 of 14 characters: about 100 orders
+        if n >= n_orders // 2 and row[3] and "tracking" not in sample:
+            sample["tracking"] = row[3][-10:]  # the last 10 of 18 characters
     _insert(container, batch)
     kinds = ("insufficient_stock", "connector_failure", "sla_breach")
     exceptions = [
@@ -122,7 +128,7 @@ def seed(container: Container, n_orders: int, rng: random.Random) -> dict[str, s
     return sample
 
 
-def _insert(container: Container, batch: list[tuple[dict[str, Any], ...]]) -> None:
+def _insert(container: Container, batch: list[tuple[Any, ...]]) -> None:
     if not batch:
         return
     with container.engine.begin() as c:
@@ -173,6 +179,7 @@ def cases(sample: dict[str, str], deep: str) -> list[tuple[str, dict[str, str]]]
         ("location = L7", {"location": "L7"}),
         ("open exception sla_breach", {"exception": "sla_breach"}),
         ("SLA breached", {"sla": "breached"}),
+        ("SLA at risk", {"sla": "at_risk"}),
         ("older than 30 days, shopify", {"min_age_h": "720", "channel": "shopify"}),
         ("10,000 orders deep (cursor)", {"after": deep}),
         ("search: part of an order id", {"q": sample["id"][-10:]}),

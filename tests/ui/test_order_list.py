@@ -9,14 +9,17 @@ import csv
 import html
 import io
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from overture.bootstrap import Container
 from overture.services.plans import ShipmentRecord
 from overture.services.ports.order_list import OrderFilter
+from overture.store.tables import order_exceptions, orders
 from tests.factories import add_locations, add_skus, order_payload, stock
 
 
@@ -127,3 +130,32 @@ def test_the_export_has_every_match_and_neutralises_formulas(stocked: Container,
     rows = list(csv.reader(io.StringIO(answer.text)))
     assert rows[0][0] == "order id" and [r[0] for r in rows[1:]] == [evil]
     assert rows[1][6].startswith("'=HYPERLINK")
+
+
+def _hold(container: Container, order_id: str, kind: str, exc_id: str) -> None:
+    with container.engine.begin() as c:
+        c.execute(
+            order_exceptions.insert(),
+            {"id": exc_id, "order_id": order_id, "type": kind, "step": "ship", "reason": kind, "severity": "high",
+             "allowed_actions": ["retry"], "details": {}, "status": "open", "created_at": container.clock()},
+        )  # fmt: skip
+
+
+def test_exception_and_sla_filters(stocked: Container, client: TestClient) -> None:
+    placed = [_place(client) for _ in range(5)]
+    _hold(stocked, placed[0], "insufficient_stock", "exc_a")
+    _hold(stocked, placed[0], "insufficient_stock", "exc_b")  # two of one type: the order is listed once
+    _hold(stocked, placed[1], "insufficient_stock", "exc_c")
+    _hold(stocked, placed[2], "sla_breach", "exc_d")
+    html_page = client.get("/orders", params={"exception": "insufficient_stock"}).text
+    assert _ids(html_page) == sorted(placed[:2], reverse=True)
+    assert re.search(r'data-testid="order-count">2<', html_page)
+    assert _ids(client.get("/orders", params={"sla": "breached"}).text) == [placed[2]]
+    # At risk: released more than 3/4 of the location's ship-by (48 h at EWR) ago, and not breached.
+    old = stocked.clock() - timedelta(hours=40)
+    with stocked.engine.begin() as c:
+        for order_id in (placed[3], placed[2]):
+            c.execute(sa.update(orders).where(orders.c.id == order_id).values(status="released", updated_at=old))
+    assert _ids(client.get("/orders", params={"sla": "at_risk"}).text) == [placed[3]]
+    both = client.get("/orders", params={"exception": "insufficient_stock", "q": placed[1][-10:]}).text
+    assert _ids(both) == [placed[1]]
