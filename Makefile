@@ -70,7 +70,7 @@ test: $(STAMP) $(BROWSER_STAMP)  ## lint, types, then the whole suite on SQLite 
 	$(BIN)/lint-imports --no-cache
 	OVERTURE_TEST_PG_URL=$${OVERTURE_TEST_PG_URL-$(PG_URL)} $(BIN)/pytest -q
 
-bench: $(STAMP)  ## figures beside baselines and targets: capture, orchestration, X12, backlog, routing, availability lag
+bench: $(STAMP)  ## figures beside baselines and targets: capture, orchestration, X12, backlog, routing, availability lag, orders list
 	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_capture.py
 	$(BIN)/python benchmarks/bench_orchestration.py
 	$(BIN)/python benchmarks/bench_x12.py
@@ -79,6 +79,7 @@ bench: $(STAMP)  ## figures beside baselines and targets: capture, orchestration
 	$(BIN)/python benchmarks/bench_availability.py
 	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_dashboard.py
 	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_availability_query.py
+	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_order_list.py
 
 lint: $(STAMP)  ## ruff, mypy strict and the layer contracts (pyproject.toml [tool.importlinter])
 	$(BIN)/ruff check src tests benchmarks
