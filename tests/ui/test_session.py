@@ -58,16 +58,16 @@ def _exception_status(container: Container, exception_id: str) -> tuple[str, str
 def test_a_signed_out_browser_signs_in_and_comes_back_to_the_page_it_asked_for(
     http: TestClient, container: Container
 ) -> None:
-    asked = http.get("/search?q=PO-1&x=1", headers=BROWSER, follow_redirects=False)
+    asked = http.get("/orders?q=PO-1&x=1", headers=BROWSER, follow_redirects=False)
 
     assert asked.status_code == 303
-    assert asked.headers["location"] == "/signin?next=%2Fsearch%3Fq%3DPO-1%26x%3D1"
+    assert asked.headers["location"] == "/signin?next=%2Forders%3Fq%3DPO-1%26x%3D1"
     form = http.get(asked.headers["location"]).text
-    assert 'name="next" value="/search?q=PO-1&amp;x=1"' in form
+    assert 'name="next" value="/orders?q=PO-1&amp;x=1"' in form
     token = create_key(container.uow, container.clock, role=Role.VIEWER, name="vera").token
-    signed = sign_in(http, token, "/search?q=PO-1&x=1", follow_redirects=False)
-    assert signed.status_code == 303 and signed.headers["location"] == "/search?q=PO-1&x=1"
-    assert http.get("/search?q=PO-1&x=1", headers=BROWSER, follow_redirects=False).status_code == 200
+    signed = sign_in(http, token, "/orders?q=PO-1&x=1", follow_redirects=False)
+    assert signed.status_code == 303 and signed.headers["location"] == "/orders?q=PO-1&x=1"
+    assert http.get("/orders?q=PO-1&x=1", headers=BROWSER, follow_redirects=False).status_code == 200
 
 
 @pytest.mark.auth

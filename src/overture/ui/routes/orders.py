@@ -10,6 +10,7 @@ the same use case as ``POST /v1/orders/{order_id}/cancel`` (services/order_actio
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -140,7 +141,9 @@ def outbound_document(request: Request, document_id: str, container: ContainerDe
 
 @router.get("/search", response_class=HTMLResponse)
 def search(request: Request, container: ContainerDep, q: Annotated[str, Query(max_length=255)] = "") -> Response:
+    """The header's search box: a reference naming exactly one order opens it; anything else (several
+    orders, part of a name or an id) is the orders list searched by any part of any reference."""
     results = container.dashboard.search(q)
     if len(results) == 1 and not is_htmx(request):
         return RedirectResponse(f"/orders/{results[0]['id']}", status_code=303)
-    return page(request, "search.html", {"page": "search", "q": q, "results": results})
+    return RedirectResponse("/orders?" + urlencode({"q": q.strip()}) if q.strip() else "/orders", status_code=303)
