@@ -75,9 +75,7 @@ async def cancel(
 ) -> HTMLResponse:
     """Cancel from the order page: the answer says what happened, and the status tile follows it."""
     try:
-        outcome = await order_actions.cancel_order(
-            container.views, workflow_gateway(request), order_id, reason, actor
-        )
+        outcome = await order_actions.cancel_order(container.views, workflow_gateway(request), order_id, reason, actor)
     except ServiceError as error:
         return _cancel_answer(request, container, order_id, plain_reason(str(error)), refused=True)
     if outcome.outcome != "cancelled":
