@@ -104,7 +104,8 @@ def create_key(
         uow.keys.add(made.key)
         key = made.key
         detail = {"name": key.name, "role": key.role.value, "channel": key.channel}
-        changes.record(uow, key.created_at, actor, "key.created", f"key:{key.id}", **detail)
+        # A new key has no before; its after is what it may do (never its secret).
+        changes.record(uow, key.created_at, actor, "key.created", f"key:{key.id}", **detail, before=None, after=detail)
         uow.commit()
     return made
 
@@ -125,7 +126,8 @@ def revoke_key(uow_factory: UnitOfWorkFactory, clock: Clock, key_id: str, *, act
             at = clock()
             uow.keys.revoke(key_id, at)
             uow.sessions.revoke_for_key(key_id, at)  # in the same transaction: no session outlives its key
-            changes.record(uow, at, actor, "key.revoked", f"key:{key_id}", name=key.name, role=key.role.value)
+            states = {"before": {"revoked_at": None}, "after": {"revoked_at": at.isoformat()}}
+            changes.record(uow, at, actor, "key.revoked", f"key:{key_id}", name=key.name, role=key.role.value, **states)
             uow.commit()
             key = uow.keys.get(key_id) or key
     _forget_everywhere(key_id)

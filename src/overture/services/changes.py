@@ -31,8 +31,14 @@ def listed(items: Sequence[T], describe: Callable[[T], Mapping[str, Any]]) -> di
 
 
 def recent(
-    uow_factory: UnitOfWorkFactory, *, subject: str | None = None, before: int | None = None, limit: int = 50
+    uow_factory: UnitOfWorkFactory,
+    *,
+    subject: str | None = None,
+    before: int | None = None,
+    limit: int = 50,
+    subject_prefix: str | None = None,
 ) -> list[Change]:
-    """The change log, newest first (one subject's history with ``subject``)."""
+    """The change log, newest first (one subject's history with ``subject``; the subjects starting
+    with ``subject_prefix``, e.g. "location:", with it); ``before``: older than that id."""
     with uow_factory(readonly=True) as uow:
-        return uow.changes.recent(subject=subject, before=before, limit=limit)
+        return uow.changes.recent(subject=subject, before=before, limit=limit, subject_prefix=subject_prefix)

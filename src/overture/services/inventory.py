@@ -134,7 +134,9 @@ def set_safety_stock(
     def work(uow: UnitOfWork) -> InventoryPosition:
         _check_references(uow, [StockEntry(sku, location_id, 0)])
         at = clock()
-        changes.record(uow, at, actor, "safety_stock.set", f"position:{sku}@{location_id}", safety_stock=quantity)
+        before = uow.inventory.safety_stock(sku, location_id)  # None: the position is made by this
+        detail = {"safety_stock": quantity, "before": {"safety_stock": before}, "after": {"safety_stock": quantity}}
+        changes.record(uow, at, actor, "safety_stock.set", f"position:{sku}@{location_id}", **detail)
         return uow.inventory.set_safety_stock(sku, location_id, quantity, at)
 
     return in_transaction(uow_factory, work)

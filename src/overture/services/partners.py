@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from overture.domain.partners import PartnerProfile, profile_document
 from overture.services import changes
 from overture.services.changes import SYSTEM
@@ -14,9 +16,23 @@ def put_partner(uow_factory: UnitOfWorkFactory, profile: PartnerProfile, *, cloc
 
     def work(uow: UnitOfWork) -> bool:
         at = clock()
+        old = uow.partners.get(profile.partner_id)
         created = uow.partners.put(profile, at)
         detail = {"created": created, "name": profile.name, "profile": profile_document(profile)}
-        changes.record(uow, at, actor, "partner.put", f"partner:{profile.partner_id}", **detail)
+        before, after = _difference(old, profile)
+        changes.record(
+            uow, at, actor, "partner.put", f"partner:{profile.partner_id}", **detail, before=before, after=after
+        )
         return created
 
     return in_transaction(uow_factory, work)
+
+
+def _difference(old: PartnerProfile | None, new: PartnerProfile) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """The profile fields that changed, before and after (a new partner: no before, every field after)."""
+    after = {"name": new.name, **profile_document(new)}
+    if old is None:
+        return None, after
+    before = {"name": old.name, **profile_document(old)}
+    changed = [k for k in after if before.get(k) != after[k]]
+    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}

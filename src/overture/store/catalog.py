@@ -6,11 +6,12 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, event, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from overture.domain.inventory import Location, Sku
 from overture.store import statements
+from overture.store.inventory import forget_locations
 from overture.store.tables import inventory_positions, locations, skus
 
 # Keeps each IN (...) list well under SQLite's bound-parameter limit.
@@ -108,3 +109,16 @@ class SqlCatalogRepository:
 
     def known_locations(self, location_ids: Collection[str]) -> set[str]:
         return set(self._c.scalars(select(locations.c.id).where(locations.c.id.in_(list(location_ids)))))
+
+    def update_location(self, location: Location) -> None:
+        values = {
+            "priority": location.priority,
+            "active": location.active,
+            "ship_by_seconds": location.ship_by_seconds,
+            "daily_capacity": location.daily_capacity,
+            "cutoff_utc": None if location.cutoff_utc is None else location.cutoff_utc.strftime("%H:%M"),
+        }
+        self._c.execute(update(locations).where(locations.c.id == location.id).values(values))
+        # Orders placed in this process route with the edit at once, not after the cache's few seconds.
+        engine = self._c.engine
+        event.listen(self._c, "commit", lambda _: forget_locations(engine), once=True)

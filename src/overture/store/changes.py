@@ -26,10 +26,19 @@ class SqlChangeLog:
             ]
             self._c.execute(_ADD, rows)
 
-    def recent(self, *, subject: str | None = None, before: int | None = None, limit: int = 50) -> list[Change]:
+    def recent(
+        self,
+        *,
+        subject: str | None = None,
+        before: int | None = None,
+        limit: int = 50,
+        subject_prefix: str | None = None,
+    ) -> list[Change]:
         query = select(T).order_by(T.c.id.desc()).limit(limit)
         if subject is not None:
             query = query.where(T.c.subject == subject)
+        if subject_prefix:
+            query = query.where(T.c.subject.startswith(subject_prefix, autoescape=True))  # "%" and "_" as typed
         if before is not None:
             query = query.where(T.c.id < before)
         return [_change(row) for row in self._c.execute(query)]

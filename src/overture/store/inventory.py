@@ -95,6 +95,11 @@ class _LocationCache:
 _location_caches: weakref.WeakKeyDictionary[Engine, _LocationCache] = weakref.WeakKeyDictionary()
 
 
+def forget_locations(engine: Engine) -> None:
+    """Drop this process's cached locations (a location was edited): the next order reads them again."""
+    _location_caches.pop(engine, None)
+
+
 class SqlInventoryRepository:
     def __init__(self, connection: Connection) -> None:
         self._c = connection
@@ -267,6 +272,11 @@ class SqlInventoryRepository:
         kind = MovementKind.SHIPMENT if shipped else MovementKind.RELEASE
         self._log([Movement(kind, r.sku, r.location_id, r.quantity, reason, order_id) for r in settled], at)
         return settled
+
+    def safety_stock(self, sku: str, location_id: str) -> int | None:
+        query = select(P.c.safety_stock).where(P.c.sku == sku, P.c.location_id == location_id)
+        found: int | None = self._c.scalar(query)
+        return found
 
     def set_safety_stock(self, sku: str, location_id: str, quantity: int, at: datetime) -> InventoryPosition:
         statement = self._dialect.insert(P).values(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -20,9 +21,15 @@ async def list_changes(
     limit: Limit = 50,
     before: Annotated[int | None, Query(ge=1, description="Changes older than this id (keyset paging)")] = None,
     subject: Annotated[str | None, Query(max_length=255, description="One subject, e.g. key:<id>")] = None,
+    subject_prefix: Annotated[
+        str | None, Query(max_length=255, description='Subjects starting with this, e.g. "location:"')
+    ] = None,
 ) -> Json:
     """Newest first, each with its actor (the signed-in key as "name (role)")."""
-    found = await run_in_threadpool(changes.recent, container.uow, subject=subject, before=before, limit=limit)
+    found = await run_in_threadpool(
+        partial(changes.recent, subject=subject, before=before, limit=limit, subject_prefix=subject_prefix),
+        container.uow,
+    )
     items = [
         {
             "id": c.id,

@@ -16,7 +16,7 @@ from overture.domain.inventory import InventoryPosition, Location, LocationKind,
 from overture.domain.parties import Address
 from overture.domain.sourcing import SourcingConfig, StrategyName
 from overture.services import inventory as use_cases
-from overture.services import simulation, sourcing
+from overture.services import locations, simulation, sourcing
 from overture.services.errors import ErrorCode, InvalidRequest, NotFound
 from overture.web.auth import ChangedBy
 from overture.web.deps import ContainerDep
@@ -58,6 +58,30 @@ class LocationIn(_Strict):
         Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500), Field(description="For api")]
         | None
     ) = None
+
+
+class LocationPatchIn(_Strict):
+    """The operating settings of a location; only the fields sent change (null: no limit / no cut-off)."""
+
+    priority: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    active: bool | None = None
+    ship_by_hours: Annotated[float, Field(gt=0, le=24 * 90)] | None = None
+    daily_capacity: Annotated[int, Field(ge=0, description="Orders it can ship a day; null: no limit")] | None = None
+    cutoff_utc: Annotated[time, Field(description="UTC; null: orders ship the day they are placed")] | None = None
+
+    def edit(self) -> locations.LocationEdit:
+        sent = self.model_fields_set
+        for name in ("priority", "active", "ship_by_hours"):
+            if name in sent and getattr(self, name) is None:
+                raise InvalidRequest(name, "must not be null", ErrorCode.REQUIRED)
+        hours = self.ship_by_hours
+        return locations.LocationEdit(
+            priority=self.priority if self.priority is not None else locations.KEEP,
+            active=self.active if self.active is not None else locations.KEEP,
+            ship_by_seconds=round(hours * 3600) if hours is not None else locations.KEEP,
+            daily_capacity=self.daily_capacity if "daily_capacity" in sent else locations.KEEP,
+            cutoff_utc=self.cutoff_utc if "cutoff_utc" in sent else locations.KEEP,
+        )
 
 
 class SkuIn(_Strict):
@@ -182,6 +206,28 @@ async def create_location(body: LocationIn, container: ContainerDep, actor: Chan
 @router.get("/locations")
 def list_locations(container: ContainerDep) -> Json:
     return Json({"items": container.views.locations()})
+
+
+@router.patch("/locations/{location_id}")
+async def update_location(location_id: str, body: LocationPatchIn, container: ContainerDep, actor: ChangedBy) -> Json:
+    """Change a location's capacity, cut-off, ship-by hours, priority or active flag (the change log keeps before
+    and after); orders placed from now on are routed with them."""
+    updated = await run_in_threadpool(
+        partial(locations.update_location, clock=container.clock, actor=actor), container.uow, location_id, body.edit()
+    )
+    return Json(location_json(updated))
+
+
+def location_json(location: Location) -> dict[str, object]:
+    return {
+        "id": location.id,
+        "name": location.name,
+        "priority": location.priority,
+        "active": location.active,
+        "ship_by_hours": location.ship_by_seconds / 3600,
+        "daily_capacity": location.daily_capacity,
+        "cutoff_utc": None if location.cutoff_utc is None else location.cutoff_utc.strftime("%H:%M"),
+    }
 
 
 @router.post("/skus", status_code=200)

@@ -21,6 +21,14 @@ class Change:
 class ChangeLog(Protocol):
     def add(self, changes: Sequence[Change]) -> None: ...
 
-    def recent(self, *, subject: str | None = None, before: int | None = None, limit: int = 50) -> list[Change]:
-        """Newest first; ``before``: ids below it (keyset paging); ``subject``: one subject's history."""
+    def recent(
+        self,
+        *,
+        subject: str | None = None,
+        before: int | None = None,
+        limit: int = 50,
+        subject_prefix: str | None = None,
+    ) -> list[Change]:
+        """Newest first; ``before``: ids below it (keyset paging); ``subject``: one subject's history;
+        ``subject_prefix``: the subjects starting with it ("location:", "key:", "rules:channel:")."""
         ...

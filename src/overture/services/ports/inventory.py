@@ -47,6 +47,10 @@ class CatalogRepository(Protocol):
 
     def known_locations(self, location_ids: Collection[str]) -> set[str]: ...
 
+    def update_location(self, location: Location) -> None:
+        """Save the operating settings of a location that exists (priority, active, ship-by, capacity, cut-off)."""
+        ...
+
 
 class InventoryRepository(Protocol):
     def availability(self, skus: Collection[str]) -> Availability:
@@ -72,6 +76,10 @@ class InventoryRepository(Protocol):
         self, order_id: str, *, shipped: bool, at: datetime, reason: str, location_id: str | None = None
     ) -> list[Reservation]:
         """Release (or ship) every active reservation of the order (at one location, if given)."""
+        ...
+
+    def safety_stock(self, sku: str, location_id: str) -> int | None:
+        """The position's safety stock; None when there is no position yet."""
         ...
 
     def set_safety_stock(self, sku: str, location_id: str, quantity: int, at: datetime) -> InventoryPosition: ...
