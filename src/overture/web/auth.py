@@ -123,6 +123,12 @@ POLICY: dict[tuple[str, str], Need] = {
     ("GET", "/v1/changes"): ADMIN,  # names every key and who used it
     ("DELETE", "/v1/keys/{key_id}"): ADMIN,
     ("POST", "/v1/locations"): ADMIN,
+    ("PATCH", "/v1/locations/{location_id}"): ADMIN,
+    ("POST", "/settings/locations/{location_id}"): ADMIN,  # the locations page's edit (as PATCH above)
+    ("GET", "/settings/keys"): ADMIN,  # the keys page lists every key, as GET /v1/keys does
+    ("POST", "/settings/keys"): ADMIN,
+    ("POST", "/settings/keys/{key_id}/revoke"): ADMIN,
+    ("GET", "/settings/changes"): ADMIN,  # as GET /v1/changes: it names every key
     ("POST", "/v1/skus"): ADMIN,
     ("PUT", "/v1/sourcing/settings"): ADMIN,
     ("PUT", "/v1/rules/{scope}"): ADMIN,

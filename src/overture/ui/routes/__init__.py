@@ -4,7 +4,8 @@ Pages are whole HTML documents; requests made by htmx (``HX-Request``) get just 
 they replace. One module per page, each with its own guarded router (common.py): overview.py,
 exceptions.py (the queue and its actions), order_list.py (the orders list and its export; before
 orders.py, whose /orders/{order_id} would take /orders/export.csv), orders.py (order page, raw documents, search),
-inventory.py, backlog.py and savings.py; ``router`` is all of them, in that order.
+inventory.py, backlog.py, savings.py, rules.py and the other configuration pages (settings_*.py);
+``router`` is all of them, in that order.
 """
 
 from __future__ import annotations
@@ -12,13 +13,28 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from overture.ui.routes import backlog, exceptions, inventory, order_list, orders, overview, rules, savings
+from overture.ui.routes import (
+    backlog,
+    exceptions,
+    inventory,
+    order_list,
+    orders,
+    overview,
+    rules,
+    savings,
+    settings_changes,
+    settings_connectors,
+    settings_keys,
+    settings_locations,
+    settings_partners,
+)
 from overture.ui.routes.common import HTMX_FILE, STATIC, templates
 
 __all__ = ["HTMX_FILE", "STATIC", "install", "router", "templates"]
 
 router = APIRouter()
-for _page in (overview, exceptions, order_list, orders, inventory, backlog, savings, rules):
+_SETTINGS = (settings_locations, settings_partners, settings_connectors, settings_keys, settings_changes)
+for _page in (overview, exceptions, order_list, orders, inventory, backlog, savings, rules, *_SETTINGS):
     router.include_router(_page.router)
 
 
