@@ -74,15 +74,20 @@ def rule_set_for(uow: UnitOfWork, *, channel: str, partner_id: str | None) -> Ru
     hit = _resolved.get(key)
     if hit is not None and hit[0] is stored:
         return hit[1]
-    rule_set = resolve(
-        default=stored.get(DEFAULT_SCOPE),
-        channel=stored.get(channel_scope(channel)),
-        partner=stored.get(partner_scope(partner_id)) if partner_id else None,
-    )
+    rule_set = layered(stored, channel=channel, partner_id=partner_id)
     if len(_resolved) >= _MAX_RESOLVED:
         _resolved.clear()
     _resolved[key] = (stored, rule_set)
     return rule_set
+
+
+def layered(stored: Mapping[str, ScopedRules], *, channel: str, partner_id: str | None) -> RuleSet:
+    """The rule set an order of this channel (and partner) gets from these stored scopes."""
+    return resolve(
+        default=stored.get(DEFAULT_SCOPE),
+        channel=stored.get(channel_scope(channel)),
+        partner=stored.get(partner_scope(partner_id)) if partner_id else None,
+    )
 
 
 def judge(

@@ -14,20 +14,16 @@ from dataclasses import dataclass, field
 
 from overture.domain.orders import Order
 from overture.domain.rules import (
-    DEFAULT_SCOPE,
     Evaluation,
     Outcome,
     RuleCode,
     RuleSet,
     RuleSettings,
     ScopedRules,
-    channel_scope,
     check_scope,
     evaluate,
-    partner_scope,
-    resolve,
 )
-from overture.services.governance import gather_facts
+from overture.services.governance import gather_facts, layered
 from overture.services.ports import Geocoder, UnitOfWork, UnitOfWorkFactory
 from overture.services.retry import read_only
 
@@ -98,12 +94,7 @@ def _orders_in_scope(uow: UnitOfWork, scope: str, limit: int) -> list[str]:
 
 
 def _rule_set(stored: Mapping[str, ScopedRules], order: Order) -> RuleSet:
-    partner = order.customer.partner_id
-    return resolve(
-        default=stored.get(DEFAULT_SCOPE),
-        channel=stored.get(channel_scope(order.channel)),
-        partner=stored.get(partner_scope(partner)) if partner else None,
-    )
+    return layered(stored, channel=order.channel, partner_id=order.customer.partner_id)
 
 
 def _stopping(uow: UnitOfWork, geocoder: Geocoder, order: Order, rule_set: RuleSet) -> list[str]:
