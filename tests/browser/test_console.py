@@ -129,12 +129,14 @@ WIDEST = """() => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
   .filter(e => !e.parentElement || e.parentElement.getBoundingClientRect().right <= window.innerWidth + 1)
   .slice(0, 6).map(e => `${e.tagName.toLowerCase()}#${e.id}.${e.className?.baseVal ?? e.className}`)"""
-PAGES = ("/", "/orders", "/exceptions", "/inventory", "/backlog", "/savings", "/settings/rules", "/search?q=T-")
+PAGES = ("/", "/orders", "/exceptions", "/inventory", "/backlog", "/savings", "/search?q=T-")
+SETTINGS = ("rules", "rules/default", "locations", "partners", "connectors", "keys", "changes")
 
 
 def test_every_page_fits_390_px_without_sideways_scrolling(seeded: dict[str, Any], new_page: PageFactory) -> None:
     page = new_page(width=390, height=844)
-    paths = [*PAGES, f"/orders/{seeded['held'][0]}", f"/orders/{seeded['web'][0]}", "/settings/rules/default"]
+    paths = [*PAGES, *(f"/settings/{name}" for name in SETTINGS), f"/orders/{seeded['held'][0]}"]
+    paths.append(f"/orders/{seeded['web'][0]}")
     too_wide = {}
     for path in paths:
         page.goto(seeded["url"] + path)
