@@ -10,10 +10,10 @@ and after / before (the paging cursor).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any, get_args
+from typing import Any, cast, get_args
 from urllib.parse import urlencode
 
-from fastapi import Query, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
 from overture.channels.csv_safety import write_csv
@@ -24,7 +24,6 @@ from overture.web.deps import ContainerDep
 
 router = page_router()
 
-TEXT = Annotated[str | None, Query(max_length=255)]
 EXPORT_COLUMNS = (
     "order id", "created at", "status", "channel", "channel order id", "partner", "customer", "e-mail",
     "postal code", "total", "currency", "open exceptions",
@@ -56,19 +55,19 @@ def _filter(request: Request) -> tuple[OrderFilter, list[str]]:
     q = request.query_params
     errors: list[str] = []
     exception = _choice("exception", q.get("exception"), tuple(t.value for t in ExceptionType), errors)
-    sla = _choice("sla", q.get("sla"), get_args(Sla), errors)
-    sort = _choice("sort", q.get("sort"), get_args(Sort), errors) or "newest"
+    sla = cast("Sla | None", _choice("sla", q.get("sla"), get_args(Sla), errors))
+    sort = cast("Sort", _choice("sort", q.get("sort"), get_args(Sort), errors) or "newest")
     wanted = OrderFilter(
         status=q.get("status") or None,
         channel=q.get("channel") or None,
         partner=q.get("partner") or None,
         location=q.get("location") or None,
         exception=exception,
-        sla=sla,  # type: ignore[arg-type]  # checked against Sla's values above
+        sla=sla,
         min_age_h=_hours("min_age_h", q.get("min_age_h"), errors),
         max_age_h=_hours("max_age_h", q.get("max_age_h"), errors),
         q=(q.get("q") or "").strip()[:255] or None,
-        sort=sort,  # type: ignore[arg-type]
+        sort=sort,
         after=q.get("after") or None,
         before=q.get("before") or None,
     )
