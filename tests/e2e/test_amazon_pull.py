@@ -24,6 +24,7 @@ from overture.services.marketplace_pull import PullReport
 from overture.simulators import SimulatorServer
 from overture.simulators.amazon import create_amazon_app
 from overture.simulators.amazon_seed import DEFAULT_SKUS, seed_orders
+from overture.store.migrate import upgrade
 from overture.store.tables import idempotency_keys, inbound_messages
 from tests.factories import add_locations, add_skus, stock
 
@@ -202,6 +203,7 @@ def test_cli_pulls_into_the_configured_store_and_a_rerun_imports_nothing(
         "OVERTURE_AMAZON_ACCESS_TOKEN": TOKEN,
         "OVERTURE_AMAZON_MARKETPLACE_IDS": US,
     }
+    upgrade(f"sqlite:///{tmp_path / 'overture.db'}")  # the CLI refuses to make an empty store by itself
     runner = CliRunner()
 
     first = runner.invoke(cli, ["amazon", "pull", "--since", "2025-01-01"], env=env)

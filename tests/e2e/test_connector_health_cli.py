@@ -17,6 +17,7 @@ from overture.simulators import SimulatorServer
 from overture.simulators.amazon import create_amazon_app
 from overture.simulators.amazon_seed import seed_orders
 from overture.store.engine import make_engine
+from overture.store.migrate import upgrade
 from overture.store.tables import connector_calls
 
 TOKEN = "Atza|health"
@@ -42,6 +43,7 @@ def test_a_cli_pull_flushes_its_calls_on_the_way_out(tmp_path: Path, amazon: Sim
         "OVERTURE_AMAZON_ACCESS_TOKEN": TOKEN,
         "OVERTURE_AMAZON_MARKETPLACE_IDS": US,
     }
+    upgrade(f"sqlite:///{tmp_path / 'overture.db'}")  # the CLI refuses to make an empty store by itself
     result = CliRunner().invoke(cli, ["amazon", "pull", "--since", "2025-01-01"], env=env)
     assert result.exit_code == 0, result.output
 

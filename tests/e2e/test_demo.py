@@ -274,7 +274,7 @@ def test_cli_demo_runs_and_exits(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     for text in ("Overture demo summary", "Orders placed", "Orders by status", "every order settled", "/docs"):
         assert text in result.stdout
-    assert (tmp_path / "demo.db").exists()
+    assert (tmp_path / "overture.db").exists()  # the default store, which the CLI reads too
     assert not (tmp_path / ENGINE_DIR / "temporal.db.pid").exists()
 
 

@@ -30,7 +30,7 @@ def test_retry_from_the_queue_resumes_the_workflow_to_completed(hub: Hub) -> Non
     single = hub.http.post(f"/exceptions/{exception_ids[0]}/resolve", data={"action": "retry", "note": "ERP back"})
     assert single.status_code == 200, single.text
     # What the retry led to, read back once the workflow acted: the ERP answered, so the order moved on.
-    assert re.search(r"retry by dashboard: (released to EWR|shipped|invoiced|completed)<", single.text), single.text
+    assert re.search(r"retry by dashboard: (released to EWR|shipped|invoiced|completed)", single.text), single.text
     bulk = hub.http.post("/exceptions/bulk", data={"action": "retry", "ids": exception_ids})
     # The first was resolved already: said inline; the second goes through.
     assert bulk.status_code == 207, bulk.text

@@ -69,7 +69,11 @@ class QueueReads(DashboardReads):
             # Where the order went: the workflow writes it on the release ("released to EWR1 (placement 2)").
             note = c.scalar(
                 select(order_events.c.note)
-                .where(order_events.c.order_id == order_id, order_events.c.to_status == OrderStatus.RELEASED.value)
+                .where(
+                    order_events.c.order_id == order_id,
+                    order_events.c.to_status == OrderStatus.RELEASED.value,
+                    order_events.c.kind == "status",  # not a note made while released ("EWR shipped by UPS")
+                )
                 .order_by(order_events.c.at.desc(), order_events.c.id.desc())
                 .limit(1)
             )
