@@ -145,3 +145,23 @@ def test_every_page_fits_390_px_without_sideways_scrolling(seeded: dict[str, Any
             too_wide[path] = [*width, page.evaluate(WIDEST)]
     shot(page, "narrow-order")
     assert too_wide == {}, too_wide
+
+
+def test_the_console_works_from_the_keyboard(seeded: dict[str, Any], page: Any) -> None:
+    """A skip link first, then every control in order; a chart bar is a link that Enter follows."""
+    page.goto(seeded["url"] + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Skip to the page"
+    sync_api.expect(page.locator(".skip")).to_be_in_viewport()  # shown while it has the focus
+    page.locator('#chart-orders-by-status a[href="/orders?status=on_hold"]').focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/orders\?status=on_hold"))
+    page.get_by_test_id("filter-q").focus()
+    page.keyboard.type(seeded["held"][1][-8:])
+    page.keyboard.press("Enter")
+    sync_api.expect(page.get_by_test_id("order-row")).to_have_count(1)
+    link = page.locator(f'a[href="/orders/{seeded["held"][1]}"]')
+    link.focus()
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"  # visible focus
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(re.escape(seeded["held"][1])))
