@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from overture.cli import app as cli
 from overture.cli.common import settings_for, store_settings
 from overture.config import Settings, default_store_url
-from overture.demo.run import DemoRefused, _cli_options, _demo_settings, _fresh_container
+from overture.demo.run import _cli_options
+from overture.demo.store import DemoRefused, demo_settings, fresh_container
 
 runner = CliRunner()
 NO_URL = {"OVERTURE_DATABASE_URL": ""}
@@ -77,14 +78,14 @@ def test_the_demo_writes_the_store_the_commands_read_by_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert (
-        _demo_settings(Settings(home=tmp_path)).resolved_database_url()
+        demo_settings(Settings(home=tmp_path)).resolved_database_url()
         == settings_for(tmp_path, None).resolved_database_url()
     )
     assert _cli_options(Settings(home=tmp_path)) == f" --home {tmp_path}"
     assert _cli_options(Settings(home=Path(".overture"))) == ""
     # A configured database is never the demo's (it would be emptied): the demo says how to reach its own.
     configured = Settings(home=tmp_path, database_url="postgresql://db.example/prod")
-    assert _demo_settings(configured).database_url == default_store_url(tmp_path)
+    assert demo_settings(configured).database_url == default_store_url(tmp_path)
     assert _cli_options(configured) == f" --database-url {default_store_url(tmp_path)}"
 
 
@@ -92,14 +93,14 @@ def test_the_demo_empties_only_a_store_it_made(tmp_path: Path) -> None:
     quiet = Console(file=io.StringIO())
     store = tmp_path / "overture.db"
     store.write_bytes(b"somebody's data")
-    settings = _demo_settings(Settings(home=tmp_path))
+    settings = demo_settings(Settings(home=tmp_path))
 
     with pytest.raises(DemoRefused, match="did not make"):
-        _fresh_container(settings, Console(file=open("/dev/null", "w")))  # noqa: SIM115
+        fresh_container(settings, Console(file=open("/dev/null", "w")))  # noqa: SIM115
     assert store.read_bytes() == b"somebody's data"
 
     store.unlink()
-    container = _fresh_container(settings, Console(file=open("/dev/null", "w")))  # noqa: SIM115
+    container = fresh_container(settings, Console(file=open("/dev/null", "w")))  # noqa: SIM115
     container.close()
     assert store.exists() and (tmp_path / "overture.db.demo").exists()
-    _fresh_container(settings, quiet).close()  # its own: emptied again
+    fresh_container(settings, quiet).close()  # its own: emptied again

@@ -27,19 +27,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from sqlalchemy import Connection, func, select
 
-from overture.bootstrap import Container, bootstrap
+from overture.bootstrap import Container
 from overture.config import Settings, default_store_url
 from overture.demo.data import WAREHOUSES, DemoData, PlannedRequest, build
 from overture.demo.keys import DemoKeys, make_demo_keys
 from overture.demo.loop import DemoError, DemoHub, checked, simulator_records
 from overture.demo.operator import ACTOR, Operator, OperatorLog
 from overture.demo.report import DemoSummary, ExceptionCounts, SimulatorCheck, print_summary
+from overture.demo.store import DemoRefused, demo_settings, fresh_container
 from overture.store.engine import READONLY
 from overture.store.tables import decisions, inventory_positions, order_exceptions, orders
 
-__all__ = ["DemoError", "DemoOptions", "DemoSummary", "run_demo"]
+__all__ = ["DemoError", "DemoOptions", "DemoRefused", "DemoSummary", "run_demo"]
 
-DEMO_MARK = "overture.db.demo"  # beside the store a demo made: the next demo may empty it
 CHUNK = 5_000  # bulk endpoints take up to 20,000 entries; smaller chunks keep each transaction short
 T = TypeVar("T")
 K = TypeVar("K")
@@ -67,10 +67,6 @@ class DemoOptions:
             raise ValueError(f"settle_timeout_s must be positive, not {self.settle_timeout_s}")
 
 
-class DemoRefused(DemoError):
-    """The demo will not start: what it would write holds data it did not make."""
-
-
 @dataclass(slots=True)
 class _Tally:
     """What one client saw; merged once the clients are done, so no lock is needed."""
@@ -81,43 +77,6 @@ class _Tally:
     def merge(self, other: _Tally) -> None:
         self.statuses.update(other.statuses)
         self.replays_same_order += other.replays_same_order
-
-
-def _demo_settings(settings: Settings) -> Settings:
-    return settings.model_copy(
-        update={
-            # The default store under --home, which every `overture` command reads unless told otherwise, so
-            # `overture route explain` works on the demo's orders; never OVERTURE_DATABASE_URL, which the
-            # demo would wipe.
-            "database_url": default_store_url(settings.home),
-            # A failing call gives up after about a second instead of minutes, so the outage shows while you watch.
-            "step_max_attempts": 3,
-            "step_initial_interval_s": 0.2,
-            "step_max_interval_s": 1.0,
-            # Its own queue: a worker of `overture serve` on the same cluster must not take demo orders.
-            "task_queue": f"{settings.task_queue}-demo",
-            # Shipments whose webhook was lost (a burst when the WMS ships again) arrive within seconds.
-            "wms_poll_interval_s": 2.0,
-        }
-    )
-
-
-def _fresh_container(settings: Settings, console: Console) -> Container:
-    """The demo's store, emptied: each run starts from the same sample data. Only a store an earlier demo
-    made is emptied (it leaves a mark beside it); any other is refused, so `make demo` never wipes data."""
-    settings.home.mkdir(parents=True, exist_ok=True)
-    path = (settings.home / "overture.db").resolve()
-    mark = path.with_name(DEMO_MARK)
-    if path.exists() and not mark.exists():
-        raise DemoRefused(
-            f"{path} holds a store the demo did not make, and the demo empties the store it writes: move that "
-            "file away, or give the demo another folder (overture demo --home /tmp/overture-demo)"
-        )
-    for stale in (path, path.with_name("overture.db-wal"), path.with_name("overture.db-shm")):
-        stale.unlink(missing_ok=True)
-    mark.write_text("made by `overture demo`, which empties this store on its next run\n")
-    console.print(f"Demo store (emptied, then filled): {settings.resolved_database_url()}")
-    return bootstrap(settings)
 
 
 def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
@@ -388,8 +347,8 @@ def run_demo(settings: Settings, options: DemoOptions, *, console: Console | Non
     """
     console = console or Console()
     cli_options = _cli_options(settings)
-    settings = _demo_settings(settings)
-    container = _fresh_container(settings, console)
+    settings = demo_settings(settings)
+    container = fresh_container(settings, console)
     try:
         # With auth required (the default) the demo makes its own keys on its localhost store.
         hub = DemoHub(settings, container, options.port, make_demo_keys(container, operator_name=ACTOR))
