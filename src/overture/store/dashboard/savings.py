@@ -53,11 +53,13 @@ class SavingsReads(DashboardReads):
             resolved = [r for r in looked_at if r.in_period]
             untouched = touchless(c, since, acted_on=sorted({r.order_id for r in looked_at}))
             first = c.scalar(select(func.min(orders.c.created_at)))  # the created_at index's first entry
+            # The usual currency of the newest orders (through the primary key): grouping the whole
+            # period's orders by currency read every one of them (+100 ms at 100,000 on PostgreSQL).
+            newest = select(orders.c.currency).order_by(orders.c.id.desc()).limit(RECENT_ORDERS).subquery()
             currency = c.scalar(
-                select(orders.c.currency)
-                .where(orders.c.created_at >= since)
-                .group_by(orders.c.currency)
-                .order_by(func.count().desc(), orders.c.currency)
+                select(newest.c.currency)
+                .group_by(newest.c.currency)
+                .order_by(func.count().desc(), newest.c.currency)
                 .limit(1)
             )
         return {
