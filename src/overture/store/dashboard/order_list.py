@@ -23,9 +23,9 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
-    exists,
     false,
     func,
+    literal,
     or_,
     select,
 )
@@ -163,7 +163,7 @@ def _open_exceptions_of(kind: str, *, newest: int | None = NARROW) -> Select[Any
 def _at_risk(c: Connection, now: datetime) -> ColumnElement[bool]:
     """Released, not yet breached, and more than ``AT_RISK_SHARE`` of the ship-by time of a location it
     was released to gone by. Each location has its own ship-by, so the condition names each; it is a
-    correlated EXISTS on the order's own reservations (by order_id), so the newest released orders are
+    subquery on the order's own reservations (by order_id), so the newest released orders are
     checked one by one and the page stops after ``limit`` of them."""
     r = reservations
     per_location = [
@@ -172,7 +172,11 @@ def _at_risk(c: Connection, now: datetime) -> ColumnElement[bool]:
     ]
     if not per_location:
         return false()
-    late_somewhere = exists().where(r.c.order_id == orders.c.id, or_(*per_location))
+    # A scalar subquery with LIMIT 1, not EXISTS: PostgreSQL turns EXISTS into a hash semi-join that reads
+    # every reservation (0.1-0.5 s at 1M orders, depending on ANALYZE's sample); this one it probes per order.
+    late_somewhere = (
+        select(literal(1)).where(r.c.order_id == orders.c.id, or_(*per_location)).limit(1).scalar_subquery()
+    ).is_not(None)
     breached = orders.c.id.in_(_open_exceptions_of(ExceptionType.SLA_BREACH.value, newest=None))
     return and_(orders.c.status == "released", late_somewhere, ~breached)
 
