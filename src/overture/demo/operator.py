@@ -211,8 +211,9 @@ class Operator:
         waiting: list[str] = []
 
         def enough(snapshot: Snapshot) -> bool:
-            # The WMS's records are the whole day's releases: only ask once the store shows enough released.
-            if snapshot.by_status["released"] < self._cancel_each:
+            # The WMS's records are the whole day's releases: only ask once the store shows some released. Asked
+            # from the first one on, so that if fewer than ``cancel_each`` come in time, those few are cancelled.
+            if snapshot.by_status["released"] == 0:
                 return False
             waiting[:] = [order_id for order_id in self._waiting_at_wms() if order_id not in self._touched]
             return len(waiting) >= self._cancel_each
