@@ -218,7 +218,7 @@ class Operator:
             waiting[:] = [order_id for order_id in self._waiting_at_wms() if order_id not in self._touched]
             return len(waiting) >= self._cancel_each
 
-        self._wait(enough, time.monotonic() + STEP_WAIT_S)
+        self._wait(enough, time.monotonic() + 3 * STEP_WAIT_S)  # on a busy machine releases come slowly
         reason = "customer cancelled after release"
         done = _accepted(self._submit(lambda order_id: self._cancel(order_id, reason), waiting[: self._cancel_each]))
         self.log.cancelled_after_release += done
