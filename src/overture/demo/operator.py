@@ -139,6 +139,9 @@ class Operator:
     def run(self, deadline: float) -> tuple[bool, int]:
         """Mend what broke and wait until every order has settled; whether they did, and how many did not."""
         self._task = self._progress.add_task("Orders settled", total=None, status="")
+        # Shipments are held from here, before the outage's holds are retried: those orders are then
+        # sure to wait at their warehouse after release, however slowly this machine runs them.
+        self._hold_shipments()
         self._end_outage()
         self._work_queue()
         self._cancel_released()
@@ -200,13 +203,17 @@ class Operator:
         if retried:
             self._say(f"{ACTOR}: retried {retried} connector failure(s)")
 
-    def _cancel_released(self) -> None:
-        """Hold shipments until a few orders wait at their warehouse, cancel those, and ship again.
-        Short on purpose: everything released meanwhile ships at once when the WMS resumes."""
+    def _hold_shipments(self) -> None:
         if self._wms is None:
             return
         self._fault(self._wms, {"auto_ship": False}, path="/_config")
         self._say("[yellow]WMS holding shipments[/]: released orders wait at their warehouse")
+
+    def _cancel_released(self) -> None:
+        """Once a few orders wait at their warehouse (shipments are held since ``run`` began), cancel
+        those and ship again. Short on purpose: everything released meanwhile ships at once."""
+        if self._wms is None:
+            return
         self._phase = "WMS holding shipments"
         waiting: list[str] = []
 
