@@ -33,6 +33,9 @@ class PartnerProfile:
     wants_855: bool = True
     wants_856: bool = True
     wants_810: bool = True
+    # Strict partners have a segment outside the standard's table (or out of its place) refused;
+    # tolerant ones (the default) have it noted as a warning and the document read.
+    strict: bool = False
 
     def our_sku(self, their_ids: dict[str, str]) -> str | None:
         for value in their_ids.values():
@@ -64,6 +67,7 @@ def profile_document(profile: PartnerProfile) -> dict[str, Any]:
         "wants_855": profile.wants_855,
         "wants_856": profile.wants_856,
         "wants_810": profile.wants_810,
+        "strict": profile.strict,
     }
 
 
@@ -84,4 +88,5 @@ def profile_from_document(partner_id: str, name: str, data: Mapping[str, Any]) -
         wants_855=bool(data.get("wants_855", True)),
         wants_856=bool(data.get("wants_856", True)),
         wants_810=bool(data.get("wants_810", True)),
+        strict=bool(data.get("strict", False)),
     )

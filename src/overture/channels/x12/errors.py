@@ -30,7 +30,9 @@ class ProblemCode(StrEnum):
     SEGMENT_COUNT_MISMATCH = "segment_count_mismatch"
     UNSUPPORTED_TRANSACTION = "unsupported_transaction"
     # Segments (AK3 territory)
-    UNKNOWN_SEGMENT = "unknown_segment"
+    UNKNOWN_SEGMENT = "unknown_segment"  # not a segment of the standard at all (AK304 1)
+    SEGMENT_NOT_IN_SET = "segment_not_in_set"  # a standard segment the set's table does not list (AK304 6)
+    UNEXPECTED_SEGMENT = "unexpected_segment"  # in the set's table, but not where it stands (AK304 2)
     MISSING_SEGMENT = "missing_segment"
     SEGMENT_OUT_OF_ORDER = "segment_out_of_order"
     TOO_MANY_SEGMENTS = "too_many_segments"
@@ -45,6 +47,10 @@ class ProblemCode(StrEnum):
     BAD_TIME = "bad_time"
     BAD_CODE = "bad_code"
     BAD_CHARACTER = "bad_character"
+    CONDITIONAL_MISSING = "conditional_missing"  # a syntax note (P, R, C, L) wants this element (AK403 2)
+    EXCLUSION_VIOLATED = "exclusion_violated"  # a syntax note (E) forbids it beside another (AK403 10)
+    TOO_MANY_REPETITIONS = "too_many_repetitions"  # AK403 12
+    TOO_MANY_COMPONENTS = "too_many_components"  # AK403 13
 
 
 # 997 AK3 (segment syntax error codes) and AK4 (element syntax error codes) for our problems.
