@@ -34,6 +34,7 @@ class SqlMessageRepository:
                 "body": message.body,
                 "status": status.value,
                 "order_id": order_id,
+                "transport": message.transport or None,
             },
         )
         return message_id

@@ -27,6 +27,7 @@ from overture.store.partners import SqlPartnerRepository
 from overture.store.sessions import SqlSessionRepository
 from overture.store.sourcing import SqlSourcingRepository
 from overture.store.supply import SqlSupplyRepository
+from overture.store.transports import SqlAs2Repository, SqlSftpFileRepository
 
 # PostgreSQL SQLSTATEs worth retrying: serialization failure, deadlock, lock timeout.
 _TRANSIENT_PG = {"40001", "40P01", "55P03"}
@@ -91,6 +92,8 @@ class SqlUnitOfWork:
         self.supply = SqlSupplyRepository(connection)
         self.consistency = SqlConsistencyReader(connection)
         self.changes = SqlChangeLog(connection)
+        self.as2 = SqlAs2Repository(connection)
+        self.sftp_files = SqlSftpFileRepository(connection)
         return self
 
     @property

@@ -30,13 +30,27 @@ from overture.services.ports.orders import (
     PreviousCapture,
 )
 from overture.services.ports.partners import DocumentRepository, PartnerRepository
+from overture.services.ports.transports import (
+    As2Exchange,
+    As2Identity,
+    As2PartnerSettings,
+    As2Repository,
+    Direction,
+    MdnMode,
+    SftpFileRepository,
+)
 from overture.services.ports.unit_of_work import Clock, Geocoder, UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
+    "As2Exchange",
+    "As2Identity",
+    "As2PartnerSettings",
+    "As2Repository",
     "Availability",
     "CatalogRepository",
     "Clock",
     "ConsistencyReader",
+    "Direction",
     "DocumentRepository",
     "FulfilmentRepository",
     "Geocoder",
@@ -45,6 +59,7 @@ __all__ = [
     "InboundMessage",
     "InventoryRepository",
     "KeyRepository",
+    "MdnMode",
     "MessageRepository",
     "MessageStatus",
     "OrderRecord",
@@ -53,6 +68,7 @@ __all__ = [
     "OutboxRepository",
     "PartnerRepository",
     "PreviousCapture",
+    "SftpFileRepository",
     "SkuTraits",
     "SourcingRepository",
     "SupplyRepository",

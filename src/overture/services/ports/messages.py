@@ -25,6 +25,9 @@ class InboundMessage:
     received_at: datetime
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+    # The transport's receipt, kept with the raw body: AS2 message id, MDN id and AS2 ids; SFTP host,
+    # path and file name. Empty for channels that are their own transport (HTTP posts).
+    transport: dict[str, str] = field(default_factory=dict)
 
 
 class MessageRepository(Protocol):

@@ -24,6 +24,7 @@ from overture.services.ports.messages import IdempotencyRepository, MessageRepos
 from overture.services.ports.orders import FulfilmentRepository, OrderRepository
 from overture.services.ports.partners import DocumentRepository, PartnerRepository
 from overture.services.ports.sessions import SessionRepository
+from overture.services.ports.transports import As2Repository, SftpFileRepository
 
 Clock = Callable[[], datetime]
 
@@ -86,6 +87,12 @@ class UnitOfWork(Protocol):
 
     @property
     def changes(self) -> ChangeLog: ...
+
+    @property
+    def as2(self) -> As2Repository: ...
+
+    @property
+    def sftp_files(self) -> SftpFileRepository: ...
 
     @property
     def total_tolerance(self) -> Decimal:

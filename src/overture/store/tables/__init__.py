@@ -32,11 +32,15 @@ from overture.store.tables.partners import csv_profiles, outbound_documents, seq
 from overture.store.tables.search import order_search
 from overture.store.tables.sessions import sessions
 from overture.store.tables.settings import dashboard_settings, rule_sets, sourcing_settings
+from overture.store.tables.transports import as2_identities, as2_messages, as2_partners, sftp_files
 
 __all__ = [
     "CUSTOMER_EMAIL",
     "BigId",
     "api_keys",
+    "as2_identities",
+    "as2_messages",
+    "as2_partners",
     "auth_secrets",
     "availability_dirty",
     "availability_published",
@@ -64,6 +68,7 @@ __all__ = [
     "rule_sets",
     "sequences",
     "sessions",
+    "sftp_files",
     "shipments",
     "skus",
     "sourcing_settings",

@@ -20,6 +20,8 @@ inbound_messages = Table(
     Column("reason", String(64)),
     Column("errors", Json),
     Column("order_id", String(32)),
+    # How it came (AS2 message id and AS2 ids, SFTP host, path and file name...), when a transport says.
+    Column("transport", Json),
     Index(None, "status", "id"),
 )
 
