@@ -78,12 +78,13 @@ def po_ack_855(
         decision = by_line.get(line.line_no)
         if decision is None:
             continue
-        if decision.reason and decision.ack is LineAck.REJECTED:
-            body.append(["MSG", _plain(decision.reason)[:264]])  # X12 has no reason element on ACK
         ack: list[str] = ["ACK", decision.ack.value, str(decision.quantity), "EA"]
         if decision.expected_date:
             ack += ["068", decision.expected_date]  # 068: current schedule ship
         body.append(ack)
+        if decision.reason and decision.ack is LineAck.REJECTED:
+            # ACK has no reason element: the line's N9 loop (after its ACK loop) carries it as a note.
+            body += [["N9", "L1", "REASON"], ["MSG", _plain(decision.reason)[:264]]]
     body.append(["CTT", str(len(order.lines))])
     return TransactionDraft("855", body)
 

@@ -72,13 +72,18 @@ def read_po_ack(transaction: Transaction) -> SupplierAck:
     bak = _required(transaction, "BAK", 3, "an 855 needs BAK03, our purchase order number")
     lines: list[AckLine] = []
     line_no, reason = 0, ""
-    for segment in transaction.body:
-        if segment.tag == "PO1":
-            line_no, reason = _int(segment.get(1), len(lines) + 1), ""
-        elif segment.tag == "MSG" and line_no:
+    acks: list[tuple[str, int]] = []
+    # A line's reason is a MSG of its N9 loop (after the ACK, as the standard places it) or, as some
+    # suppliers send it, a MSG before the ACK.
+    for segment in [*transaction.body, None]:
+        if segment is None or segment.tag == "PO1":
+            lines += [AckLine(line_no, status, quantity, reason) for status, quantity in acks]
+            if segment is not None:
+                line_no, reason, acks = _int(segment.get(1), len(lines) + 1), "", []
+        elif segment.tag == "MSG" and line_no and not reason:
             reason = segment.get(1)
         elif segment.tag == "ACK" and line_no:
-            lines.append(AckLine(line_no, segment.get(1), _int(segment.get(2), 0), reason))
+            acks.append((segment.get(1), _int(segment.get(2), 0)))
     return SupplierAck(bak.get(3), bak.get(2), lines)
 
 
