@@ -20,6 +20,7 @@ from overture.store.documents import SqlDocumentRepository
 from overture.store.engine import READONLY
 from overture.store.fulfilment import SqlFulfilmentRepository
 from overture.store.governance import SqlGovernanceRepository
+from overture.store.interchanges import SqlInterchangeControlRepository
 from overture.store.inventory import SqlInventoryRepository
 from overture.store.messages import SqlIdempotencyRepository, SqlMessageRepository, SqlOutboxRepository
 from overture.store.orders import SqlOrderRepository
@@ -85,6 +86,7 @@ class SqlUnitOfWork:
         self.fulfilment = SqlFulfilmentRepository(connection)
         self.partners = SqlPartnerRepository(connection)
         self.documents = SqlDocumentRepository(connection)
+        self.interchanges = SqlInterchangeControlRepository(connection)
         self.governance = SqlGovernanceRepository(connection)
         self.sourcing = SqlSourcingRepository(connection)
         self.keys = SqlKeyRepository(connection)

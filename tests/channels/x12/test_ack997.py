@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from overture.channels.x12.ack997 import Verdict, build_997, check_document
+from overture.channels.x12.ack997 import Verdict, check_document
+from overture.channels.x12.acknowledgements import answer_groups
 from overture.channels.x12.envelope import read
 from overture.channels.x12.schema import validate
 from overture.channels.x12.sets import schema_for
-from overture.channels.x12.writer import EnvelopeSpec, Party, write_interchange
+from overture.channels.x12.writer import COMMON_DELIMITERS, EnvelopeSpec, Party, write_interchange
 from tests.channels.x12.fixtures import PO_850
 
 AT = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -17,7 +18,8 @@ AT = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 def _ack(text: str) -> list[list[str]]:
     """The 997 we answer ``text`` with, read back with our own reader and checked against the 997 schema."""
     document = read(text)
-    drafts = build_997(document, check_document(document), first_control_number=900)
+    (interchange,) = document.interchanges
+    drafts = answer_groups(interchange, check_document(document), COMMON_DELIMITERS.all(), lambda: 900)
     reply = write_interchange(EnvelopeSpec(Party("ZZ", "OVERTURE"), Party("ZZ", "ACMEBUYER")), 77, drafts, AT)
     answer = read(reply)
     assert answer.all_problems() == []
@@ -41,7 +43,7 @@ def test_a_clean_purchase_order_is_accepted() -> None:
 def test_a_too_long_element_is_accepted_with_the_error_named() -> None:
     body = _ack(PO_850.replace("N4*Edison*NJ*", "N4*Edison*NEW JERSEY*"))
     assert ["AK3", "N4", "9", "", "8"] in body  # segment 9 counted from ST
-    assert ["AK4", "2", "", "5"] in body  # N402 too long
+    assert ["AK4", "2", "", "5", "NEW JERSEY"] in body  # N402 too long, the value copied
     assert ["AK5", "E", "5"] in body
     assert body[-1] == ["AK9", "E", "1", "1", "1"]
 

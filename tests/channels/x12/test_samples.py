@@ -69,7 +69,7 @@ EXPECTED: dict[str, Parsed | Rejected] = {
     # breaks DTM's syntax notes too.
     "edinet/x12.850.issue135.edi": Parsed(
         1,
-        (("850", 9, "R"), ("850", 11, "A")),
+        (("850", 9, "R"), ("850", 11, "R")),  # the second set repeats the first's ST02 0001 (AK5 23)
         (
             "bad_date",
             "bad_isa",

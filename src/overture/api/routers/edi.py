@@ -1,4 +1,4 @@
-"""EDI intake: a partner's X12 file in, the 997 and the orders it became out."""
+"""EDI intake: a partner's X12 file in; its 997 / 999, the TA1 when due, and the orders it became out."""
 
 from __future__ import annotations
 
@@ -50,7 +50,10 @@ async def _tell_of_refusals(request: Request, refusals: list[tuple[str, str]]) -
 @router.post(
     "/edi",
     responses={
-        200: {"description": "The 997 and, per transaction set, its verdict and the order it became"},
+        200: {
+            "description": "The 997 / 999 (a TA1 too when the envelope is wrong or asks for one) and, per "
+            "transaction set, its verdict and the order it became"
+        },
         422: {"description": "Not X12, or no partner profile for its ISA sender (the file is in quarantine)"},
     },
 )
@@ -72,7 +75,12 @@ async def receive_edi(request: Request, container: ContainerDep) -> Json:
             "message_id": receipt.message_id,
             "partner_id": receipt.partner_id,
             "transactions": [asdict(t) for t in receipt.transactions],
-            "ack_997": receipt.ack_997,
+            # The functional acknowledgment: 997s for 004010 groups, 999s for 005010 ones; "ack_997" is
+            # its first name, kept for callers written before the 999.
+            "ack_997": receipt.functional_ack,
+            "functional_ack": receipt.functional_ack,
+            "functional_ack_kind": receipt.functional_ack_kind,
+            "ack_ta1": receipt.ack_ta1,
             "acks_855": receipt.acks_855,
         }
     )

@@ -1,15 +1,16 @@
 """Making and keeping the X12 documents an EDI partner gets about its orders.
 
-- 997 for every file received (``channels/x12/intake.py`` builds it; kept here);
+- 997 / 999 (and TA1) for every file received (``channels/x12/acknowledgements.py``);
 - 855 once its 850 is captured: lines accepted, or backordered while stock is short;
 - 856 for each shipment once the order has shipped, with an SSCC-18 per shipment;
 - 810 once the order is invoiced;
 - 846 with what is available of the partner's items, on demand.
 
-Each is written with the partner's identity, version and delimiters and a fresh interchange
-control number, and kept in ``outbound_documents`` once per (partner, kind, reference): a step
-that runs twice (a retried activity, a replayed workflow) makes no second document. Delivering
-them (AS2, SFTP, a VAN) is a transport's job; partners and tests fetch them from the API.
+Each is written with the partner's identity, version and delimiters, a fresh interchange
+control number and a fresh group control number (each counted per partner), and kept in
+``outbound_documents`` once per (partner, kind, reference): a step that runs twice (a retried
+activity, a replayed workflow) makes no second document. Delivering them (AS2, SFTP, a VAN) is
+a transport's job; partners and tests fetch them from the API.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from overture.domain.statuses import LineStatus, OrderStatus
 from overture.services.ports import UnitOfWork
 
 CHANNEL = "edi"
-FUNCTIONAL_IDS = {"850": "PO", "855": "PR", "856": "SH", "810": "IN", "846": "IB", "997": "FA"}
+FUNCTIONAL_IDS = {"850": "PO", "855": "PR", "856": "SH", "810": "IN", "846": "IB", "997": "FA", "999": "FA"}
 
 
 def keep(
@@ -59,7 +60,8 @@ def keep(
         return None
     control = uow.partners.next_control_number(partner.partner_id)
     envelope = reply_envelope(partner, sender)
-    text = write_interchange(envelope, control, [GroupDraft(FUNCTIONAL_IDS[kind], control, drafts)], at)
+    group = GroupDraft(FUNCTIONAL_IDS[kind], uow.interchanges.next_group_control_number(partner.partner_id), drafts)
+    text = write_interchange(envelope, control, [group], at)
     uow.documents.add(
         partner_id=partner.partner_id,
         order_id=order_id,

@@ -53,37 +53,48 @@ class ProblemCode(StrEnum):
     TOO_MANY_COMPONENTS = "too_many_components"  # AK403 13
 
 
-# 997 AK3 (segment syntax error codes) and AK4 (element syntax error codes) for our problems.
+# The standard's code lists for what goes wrong, the same numbers in the 997 (AK3/AK4/AK5/AK9, 004010)
+# and the 999 (IK3/IK4/IK5/AK9, 005010). Element 720 / 620: segment syntax error codes.
 AK3_CODES = {
-    ProblemCode.UNKNOWN_SEGMENT: "1",
-    ProblemCode.SEGMENT_OUT_OF_ORDER: "2",
-    ProblemCode.MISSING_SEGMENT: "3",
-    ProblemCode.TOO_MANY_LOOPS: "4",
-    ProblemCode.TOO_MANY_SEGMENTS: "5",
+    ProblemCode.UNKNOWN_SEGMENT: "1",  # unrecognized segment id
+    ProblemCode.UNEXPECTED_SEGMENT: "2",  # unexpected segment
+    ProblemCode.MISSING_SEGMENT: "3",  # required segment missing
+    ProblemCode.TOO_MANY_LOOPS: "4",  # loop occurs over maximum times
+    ProblemCode.TOO_MANY_SEGMENTS: "5",  # segment exceeds maximum use
+    ProblemCode.SEGMENT_NOT_IN_SET: "6",  # segment not in defined transaction set
+    ProblemCode.SEGMENT_OUT_OF_ORDER: "7",  # segment not in proper sequence
 }
+SEGMENT_HAS_ELEMENT_ERRORS = "8"  # AK304 when only the segment's elements are wrong
+# Element 723 / 621: data element syntax error codes.
 AK4_CODES = {
-    ProblemCode.MISSING_ELEMENT: "1",
-    ProblemCode.TOO_MANY_ELEMENTS: "3",
-    ProblemCode.ELEMENT_TOO_SHORT: "4",
-    ProblemCode.ELEMENT_TOO_LONG: "5",
-    ProblemCode.BAD_CHARACTER: "6",
-    ProblemCode.BAD_CODE: "7",
-    ProblemCode.BAD_DATE: "8",
-    ProblemCode.BAD_TIME: "9",
-    ProblemCode.BAD_NUMBER: "6",
+    ProblemCode.MISSING_ELEMENT: "1",  # mandatory data element missing
+    ProblemCode.CONDITIONAL_MISSING: "2",  # conditional required data element missing
+    ProblemCode.TOO_MANY_ELEMENTS: "3",  # too many data elements
+    ProblemCode.ELEMENT_TOO_SHORT: "4",  # data element too short
+    ProblemCode.ELEMENT_TOO_LONG: "5",  # data element too long
+    ProblemCode.BAD_CHARACTER: "6",  # invalid character in data element
+    ProblemCode.BAD_NUMBER: "6",  # a numeric element holding a non-digit: an invalid character
+    ProblemCode.BAD_CODE: "7",  # invalid code value
+    ProblemCode.BAD_DATE: "8",  # invalid date
+    ProblemCode.BAD_TIME: "9",  # invalid time
+    ProblemCode.EXCLUSION_VIOLATED: "10",  # exclusion condition violated
+    ProblemCode.TOO_MANY_REPETITIONS: "12",  # too many repetitions (from 004020 on)
+    ProblemCode.TOO_MANY_COMPONENTS: "13",  # too many components (from 004020 on)
 }
-# 997 AK5 (transaction set) error codes.
+# Element 718 / 618: transaction set syntax error codes. 5 (one or more segments in error), 6 (missing or
+# invalid ST01), 7 (missing or invalid ST02) and 23 (ST02 not unique in the group) are found by the ack
+# builder itself (ack997.py), which sees the whole group.
 AK5_CODES = {
-    ProblemCode.UNSUPPORTED_TRANSACTION: "1",
-    ProblemCode.MISSING_SE: "2",
-    ProblemCode.TRANSACTION_CONTROL_MISMATCH: "3",
-    ProblemCode.SEGMENT_COUNT_MISMATCH: "4",
+    ProblemCode.UNSUPPORTED_TRANSACTION: "1",  # transaction set not supported
+    ProblemCode.MISSING_SE: "2",  # transaction set trailer missing
+    ProblemCode.TRANSACTION_CONTROL_MISMATCH: "3",  # ST02 and SE02 do not match
+    ProblemCode.SEGMENT_COUNT_MISMATCH: "4",  # number of included segments does not match actual count
 }
-# 997 AK9 (functional group) error codes.
+# Element 716: functional group syntax error codes (AK905-909 in both the 997 and the 999).
 AK9_CODES = {
-    ProblemCode.MISSING_GE: "2",
-    ProblemCode.GROUP_CONTROL_MISMATCH: "4",
-    ProblemCode.TRANSACTION_COUNT_MISMATCH: "5",
+    ProblemCode.MISSING_GE: "3",  # functional group trailer missing
+    ProblemCode.GROUP_CONTROL_MISMATCH: "4",  # GS06 and GE02 do not agree
+    ProblemCode.TRANSACTION_COUNT_MISMATCH: "5",  # GE01 does not match the sets included
 }
 
 

@@ -1,9 +1,12 @@
 """Receiving an X12 file from a trading partner: keep it, acknowledge it, turn its 850s into orders.
 
 1. The file is stored raw before it is read, so nothing a partner sent is lost.
-2. It is read and every transaction set checked (envelopes, schema); a 997 answers each
-   functional group: accepted, accepted with errors, or rejected, with the AK segments.
-3. Each 850 the 997 accepts is captured as an order through the same capture as every other
+2. It is read and every transaction set checked (envelopes, schema); a 997 (004010 and older) or a
+   999 (005010) answers each functional group: accepted, accepted with errors, or rejected, with
+   the AK / IK segments; a TA1 answers an interchange whose ISA / IEA is wrong or that asks for one
+   (``acknowledgements.py``). A set is acted on only if neither it, its group (AK9 R) nor its
+   interchange (TA1 R) is rejected.
+3. Each 850 the acknowledgment accepts is captured as an order through the same capture as every other
    channel (validated, routed, reserved), with the partner's cross-references applied. A PO the
    partner sent before (same partner, same PO number) is caught and reported, not doubled.
 4. An 855 or 856 is a drop-ship supplier answering one of our 850s (``channels/x12/supplier.py``):
@@ -22,14 +25,20 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 
-from overture.channels.x12.ack997 import CheckedTransaction, Verdict, build_997, check_document
+from overture.channels.x12.ack997 import CheckedTransaction, check_document
+from overture.channels.x12.acknowledgements import (
+    Acknowledgements,
+    envelope_notes,
+    keep_acknowledgements,
+    rejected_interchanges,
+)
 from overture.channels.x12.documents import acknowledge_order, reject_purchase_order
 from overture.channels.x12.envelope import Document, read
 from overture.channels.x12.errors import X12Error
 from overture.channels.x12.po850 import read_purchase_order, to_command
 from overture.channels.x12.supplier import SUPPLIER_SETS, receive_supplier_set
 from overture.channels.x12.tokenizer import Delimiters, Segment
-from overture.channels.x12.writer import DEFAULT_SENDER, Sender, X12WriteError, reply_envelope, write_interchange
+from overture.channels.x12.writer import DEFAULT_SENDER, Sender, X12WriteError
 from overture.domain.commands import PlaceOrder
 from overture.domain.partners import PartnerProfile
 from overture.services.capture import capture_order
@@ -67,8 +76,15 @@ class EdiReceipt:
     message_id: str
     partner_id: str
     transactions: list[TransactionOutcome]
-    ack_997: str  # the 997 interchange to send back
+    functional_ack: str  # the 997s / 999s to send back, one interchange ("" when no group is answered)
     acks_855: list[str] = field(default_factory=list)  # one per order captured, for partners who want them
+    functional_ack_kind: str = "997"  # "997", "999", or "997+999"
+    ack_ta1: str | None = None  # the TA1 interchange(s), when an envelope is wrong or ISA14 asked for one
+
+    @property
+    def ack_997(self) -> str:
+        """The functional acknowledgment under its first name (a 999 for 005010 groups)."""
+        return self.functional_ack
 
 
 def receive_x12(
@@ -95,13 +111,41 @@ def receive_x12(
         qualifier, sender = first.sender
         reason = FieldError("ISA06", ErrorCode.NOT_FOUND, f"no trading partner profile for ISA {qualifier}/{sender}")
         raise _quarantined(uow_factory, message_id, ErrorCode.NOT_FOUND, reason)
-    checked = check_document(document)
-    outcomes = [
-        _capture(c, document, partner, message, uow_factory=uow_factory, geocoder=geocoder, clock=clock)
-        for c in checked
-    ]
     at = clock()
-    ack = in_transaction(uow_factory, lambda uow: _keep_997(uow, document, checked, partner, us, message_id, at))
+    notes = in_transaction(
+        uow_factory, lambda uow: envelope_notes(uow, document, partner.partner_id, message_id=message_id, at=at)
+    )
+    checked = _checked(document, notes)
+    outcomes = [_capture(c, partner, message, uow_factory=uow_factory, geocoder=geocoder, clock=clock) for c in checked]
+    ack = in_transaction(
+        uow_factory,
+        lambda uow: keep_acknowledgements(uow, document, checked, notes, partner, us=us, message_id=message_id, at=at),
+    )
+    acks = _acks_855(uow_factory, checked, outcomes, partner, us=us, at=at, message_id=message_id)
+    _settle(uow_factory, message_id, document, notes)
+    return _receipt(message_id, partner, outcomes, ack, acks)
+
+
+def _checked(document: Document, notes: list[list[str]]) -> list[CheckedTransaction]:
+    """Every set checked; those of an interchange its TA1 rejects are rejected with it."""
+    rejected = rejected_interchanges(document, notes)
+    return [
+        replace(c, envelope_rejected=True) if any(c.interchange is i for i in rejected) else c
+        for c in check_document(document)
+    ]
+
+
+def _acks_855(
+    uow_factory: UnitOfWorkFactory,
+    checked: list[CheckedTransaction],
+    outcomes: list[TransactionOutcome],
+    partner: PartnerProfile,
+    *,
+    us: Sender,
+    at: datetime,
+    message_id: str,
+) -> list[str]:
+    """An 855 per order captured, and one rejecting each PO that could not become an order."""
     acks = [
         _unless_unwritable(
             partial(in_transaction, uow_factory, partial(acknowledge_order, order_id=o, sender=us, at=at))
@@ -110,15 +154,36 @@ def receive_x12(
     ]
     for c, outcome in zip(checked, outcomes, strict=True):
         if outcome.errors and partner.wants_855 and outcome.code == "850":
-            reject = partial(_reject_855, uow_factory, c, document, partner, outcome, us, at, message_id)
+            reject = partial(_reject_855, uow_factory, c, partner, outcome, us, at, message_id)
             acks.append(_unless_unwritable(reject))
-    in_transaction(uow_factory, lambda uow: uow.messages.settle(message_id, MessageStatus.ACCEPTED))
-    return EdiReceipt(message_id, partner.partner_id, outcomes, ack, [a for a in acks if a])
+    return [a for a in acks if a]
+
+
+def _settle(uow_factory: UnitOfWorkFactory, message_id: str, document: Document, notes: list[list[str]]) -> None:
+    """Accepted, unless the TA1 rejects every interchange in the file: then it waits in quarantine."""
+    if len(rejected_interchanges(document, notes)) < len(document.interchanges):
+        in_transaction(uow_factory, lambda uow: uow.messages.settle(message_id, MessageStatus.ACCEPTED))
+        return
+    reason = FieldError("ISA", ErrorCode.INVALID_VALUE, f"interchange rejected (TA1 R, note {notes[0][0]})")
+    _quarantined(uow_factory, message_id, ErrorCode.VALIDATION_FAILED, reason)
+
+
+def _receipt(
+    message_id: str, partner: PartnerProfile, outcomes: list[TransactionOutcome], ack: Acknowledgements, acks: list[str]
+) -> EdiReceipt:
+    return EdiReceipt(
+        message_id,
+        partner.partner_id,
+        outcomes,
+        ack.functional,
+        acks,
+        functional_ack_kind=ack.kind,
+        ack_ta1=ack.ta1,
+    )
 
 
 def _capture(
     checked: CheckedTransaction,
-    document: Document,
     partner: PartnerProfile,
     message: InboundMessage,
     *,
@@ -127,10 +192,11 @@ def _capture(
     clock: Clock,
 ) -> TransactionOutcome:
     t = checked.transaction
-    base = TransactionOutcome(t.code, t.control_number, checked.verdict.value)
-    if checked.verdict is Verdict.REJECTED or t.code not in SUPPLIER_SETS | {"850"}:
+    base = TransactionOutcome(t.code, t.control_number, checked.verdict.value if checked.accepted else "R")
+    if not checked.accepted or t.code not in SUPPLIER_SETS | {"850"}:
         return base
-    interchange = next(i for i in document.interchanges if checked.group in i.groups)
+    interchange = checked.interchange
+    assert interchange is not None  # check_document names each set's interchange
     if t.code in SUPPLIER_SETS:  # a drop-ship supplier answering our 850
         answer = receive_supplier_set(
             t, interchange.delimiters, partner, message.received_at, uow_factory=uow_factory, clock=clock
@@ -165,7 +231,6 @@ def _capture(
 def _reject_855(
     uow_factory: UnitOfWorkFactory,
     checked: CheckedTransaction,
-    document: Document,
     partner: PartnerProfile,
     outcome: TransactionOutcome,
     us: Sender,
@@ -173,7 +238,8 @@ def _reject_855(
     message_id: str,
 ) -> str | None:
     """An 855 rejecting a purchase order that could not become an order, each line with the reason."""
-    interchange = next(i for i in document.interchanges if checked.group in i.groups)
+    interchange = checked.interchange
+    assert interchange is not None
     try:
         order = read_purchase_order(checked.transaction, interchange.delimiters)
     except PayloadError:
@@ -194,30 +260,6 @@ def _unless_unwritable(write: Callable[[], str | None]) -> str | None:
     except X12WriteError as error:
         log.warning("no 855 sent: %s", error)
         return None
-
-
-def _keep_997(
-    uow: UnitOfWork,
-    document: Document,
-    checked: list[CheckedTransaction],
-    partner: PartnerProfile,
-    us: Sender,
-    message_id: str,
-    at: datetime,
-) -> str:
-    control = uow.partners.next_control_number(partner.partner_id)
-    groups = build_997(document, checked, first_control_number=control)
-    text = write_interchange(reply_envelope(partner, us), control, groups, at)
-    uow.documents.add(
-        partner_id=partner.partner_id,
-        order_id=None,
-        kind="997",
-        reference=message_id,
-        control_number=control,
-        body=text,
-        at=at,
-    )
-    return text
 
 
 def _segments_text(segments: list[Segment], delimiters: Delimiters) -> bytes:

@@ -9,13 +9,21 @@ sent without it, and so is the copy we keep, which could not even hold a NUL on 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from overture.channels.x12.tokenizer import Delimiters
 from overture.domain.partners import PartnerProfile
 
-SegmentValues = Sequence[str]  # [tag, element 1, element 2, ...]
+
+class Composite(tuple[str, ...]):
+    """A composite element's components (an AK401 / IK401 position in segment: element, component):
+    written joined by the component separator, which a plain value may never hold."""
+
+    __slots__ = ()
+
+
+SegmentValues = Sequence[str | Composite]  # [tag, element 1, element 2, ...]
 COMMON_DELIMITERS = Delimiters("*", ">", "~", None)
 
 
@@ -50,20 +58,32 @@ class TransactionDraft:
 
 @dataclass(frozen=True, slots=True)
 class GroupDraft:
-    functional_id: str  # GS01, e.g. PO, PR (855), SH (856), IN (810), IB (846), FA (997)
-    control_number: int
+    functional_id: str  # GS01, e.g. PO, PR (855), SH (856), IN (810), IB (846), FA (997, 999)
+    control_number: int  # GS06: unique per partner (store/interchanges.py hands them out)
     transactions: Sequence[TransactionDraft]
+    version: str = ""  # GS08 when not the envelope's (a 999 is 005010X231A1)
+    st_version: str = ""  # ST03 (from 005010 on): the implementation convention each set follows
 
 
-def write_interchange(spec: EnvelopeSpec, control_number: int, groups: Sequence[GroupDraft], at: datetime) -> str:
-    """One interchange holding ``groups``; ST control numbers run 0001, 0002, ... within each group."""
+def write_interchange(
+    spec: EnvelopeSpec,
+    control_number: int,
+    groups: Sequence[GroupDraft],
+    at: datetime,
+    *,
+    control_segments: Sequence[SegmentValues] = (),
+) -> str:
+    """One interchange holding ``groups``; ST control numbers run 0001, 0002, ... within each group.
+
+    ``control_segments`` (TA1s) go between ISA and the first GS: an interchange may hold only them."""
     d = spec.delimiters
-    lines = [_isa(spec, control_number, at)]
+    lines = [_isa(spec, control_number, at), *(write_segment(s, d) for s in control_segments)]
     for group in groups:
         lines.append(_gs(spec, group, at))
         for n, transaction in enumerate(group.transactions, start=1):
             st_control = f"{n:04d}"
-            segments = [["ST", transaction.code, st_control], *transaction.body]
+            header = ["ST", transaction.code, st_control, *([group.st_version] if group.st_version else [])]
+            segments: list[SegmentValues] = [header, *transaction.body]
             segments.append(["SE", str(len(segments) + 1), st_control])
             lines += [write_segment(s, d) for s in segments]
         lines.append(write_segment(["GE", str(len(group.transactions)), str(group.control_number)], d))
@@ -73,15 +93,25 @@ def write_interchange(spec: EnvelopeSpec, control_number: int, groups: Sequence[
 
 def write_segment(values: SegmentValues, delimiters: Delimiters) -> str:
     """One segment with its terminator; trailing empty elements are left out, as X12 asks."""
-    elements = [value if value.isprintable() else "".join(c for c in value if c.isprintable()) for value in values]
+    forbidden = delimiters.all()
+    elements = [_element(values[0], n, value, delimiters, forbidden) for n, value in enumerate(values)]
     while len(elements) > 1 and elements[-1] == "":
         elements.pop()
-    forbidden = delimiters.all()
-    for n, value in enumerate(elements):
-        clash = forbidden.intersection(value)
-        if clash:
-            raise X12WriteError(f"{elements[0]}{n:02d} {value!r} holds the delimiter {''.join(sorted(clash))!r}")
     return delimiters.element.join(elements) + delimiters.segment
+
+
+def _element(
+    tag: str | Composite, n: int, value: str | Composite, delimiters: Delimiters, forbidden: frozenset[str]
+) -> str:
+    parts = list(value) if isinstance(value, Composite) else [value]
+    parts = [p if p.isprintable() else "".join(c for c in p if c.isprintable()) for p in parts]
+    for part in parts:
+        clash = forbidden.intersection(part)
+        if clash:
+            raise X12WriteError(f"{tag}{n:02d} {part!r} holds the delimiter {''.join(sorted(clash))!r}")
+    while len(parts) > 1 and parts[-1] == "":
+        parts.pop()
+    return delimiters.component.join(parts)
 
 
 def _isa(spec: EnvelopeSpec, control_number: int, at: datetime) -> str:
@@ -120,7 +150,7 @@ def _gs(spec: EnvelopeSpec, group: GroupDraft, at: datetime) -> str:
         at.strftime("%H%M"),
         str(group.control_number),
         "X",
-        spec.group_version,
+        group.version or spec.group_version,
     ]
     return write_segment(values, spec.delimiters)
 
@@ -153,3 +183,12 @@ def reply_envelope(partner: PartnerProfile, us: Sender) -> EnvelopeSpec:
         group_version=version,
         delimiters=Delimiters(element, component, segment, "^" if version.startswith("005") else None),
     )
+
+
+def in_version(spec: EnvelopeSpec, interchange_version: str) -> EnvelopeSpec:
+    """The same envelope under another ISA12: an acknowledgment speaks the version of what it answers
+    (a 999 goes in a 00501 interchange, a 997 in a 00401 one), with ISA11 as that version wants it."""
+    d = spec.delimiters
+    repeats = interchange_version >= "00402" and "^" not in (d.element, d.component, d.segment)
+    delimiters = Delimiters(d.element, d.component, d.segment, "^" if repeats else None)
+    return replace(spec, interchange_version=interchange_version, delimiters=delimiters)

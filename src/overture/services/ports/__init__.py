@@ -29,7 +29,7 @@ from overture.services.ports.orders import (
     OrderSummary,
     PreviousCapture,
 )
-from overture.services.ports.partners import DocumentRepository, PartnerRepository
+from overture.services.ports.partners import DocumentRepository, InterchangeControlRepository, PartnerRepository
 from overture.services.ports.transports import (
     As2Exchange,
     As2Identity,
@@ -57,6 +57,7 @@ __all__ = [
     "GovernanceRepository",
     "IdempotencyRepository",
     "InboundMessage",
+    "InterchangeControlRepository",
     "InventoryRepository",
     "KeyRepository",
     "MdnMode",

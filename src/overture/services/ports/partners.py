@@ -24,6 +24,18 @@ class PartnerRepository(Protocol):
         ...
 
 
+class InterchangeControlRepository(Protocol):
+    """X12 control numbers per partner: interchanges received, group control numbers sent."""
+
+    def record_received(self, partner_id: str, control_number: str, *, message_id: str, at: datetime) -> bool:
+        """Note an ISA13 received from the partner; False if it was received before (a duplicate)."""
+        ...
+
+    def next_group_control_number(self, partner_id: str) -> int:
+        """The next GS06 for a group sent to this partner (never reused, whatever the document)."""
+        ...
+
+
 class DocumentRepository(Protocol):
     def add(
         self,

@@ -22,7 +22,7 @@ from overture.services.ports.inventory import (
 )
 from overture.services.ports.messages import IdempotencyRepository, MessageRepository, OutboxRepository
 from overture.services.ports.orders import FulfilmentRepository, OrderRepository
-from overture.services.ports.partners import DocumentRepository, PartnerRepository
+from overture.services.ports.partners import DocumentRepository, InterchangeControlRepository, PartnerRepository
 from overture.services.ports.sessions import SessionRepository
 from overture.services.ports.transports import As2Repository, SftpFileRepository
 
@@ -66,6 +66,9 @@ class UnitOfWork(Protocol):
 
     @property
     def documents(self) -> DocumentRepository: ...
+
+    @property
+    def interchanges(self) -> InterchangeControlRepository: ...
 
     @property
     def governance(self) -> GovernanceRepository: ...

@@ -7,6 +7,7 @@ from overture.store.tables.access import api_keys, auth_secrets
 from overture.store.tables.base import BigId, metadata
 from overture.store.tables.changes import change_log
 from overture.store.tables.health import connector_calls
+from overture.store.tables.interchanges import x12_group_control_numbers, x12_received_interchanges
 from overture.store.tables.inventory import (
     availability_dirty,
     availability_published,
@@ -73,4 +74,6 @@ __all__ = [
     "skus",
     "sourcing_settings",
     "trading_partners",
+    "x12_group_control_numbers",
+    "x12_received_interchanges",
 ]
