@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 
 from overture import __version__
+from overture.api.routers import as2 as as2_router
 from overture.api.routers import auth as auth_routes
 from overture.api.routers import backlog as backlog_router
 from overture.api.routers import changes as changes_router
@@ -82,6 +83,7 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     app.include_router(storefronts.router)
     app.include_router(rules.router)
     app.include_router(edi.router)
+    app.include_router(as2_router.router)
     app.include_router(edifact.router)
     app.include_router(partners.router)
     app.include_router(csv_intake.router)
