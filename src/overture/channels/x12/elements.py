@@ -48,6 +48,26 @@ class SyntaxRule:
     def parse(cls, note: str) -> SyntaxRule:
         return cls(note[0], tuple(int(note[i : i + 2]) for i in range(1, len(note), 2)))
 
+    @property
+    def first(self) -> int:
+        return self.positions[0]
+
+    def broken(self, values: Sequence[str]) -> bool:
+        """Whether a segment's values (``values[0]`` its tag) break this note."""
+        size = len(values)
+        present = sum(1 for p in self.positions if p < size and values[p])
+        kind = self.kind
+        if kind == "P":
+            return 0 < present < len(self.positions)
+        if kind == "R":
+            return present == 0
+        if kind == "E":
+            return present > 1
+        first = self.first < size and values[self.first] != ""
+        if kind == "C":
+            return first and present < len(self.positions)
+        return first and present == 1  # L
+
     def __str__(self) -> str:
         return self.kind + "".join(f"{p:02d}" for p in self.positions)
 
@@ -57,6 +77,12 @@ class SegmentDef:
     elements: tuple[Element, ...]
     rules: tuple[SyntaxRule, ...] = ()
     name: str = ""
+    required: tuple[int, ...] = ()  # positions of the mandatory elements
+
+    @classmethod
+    def of(cls, elements: tuple[Element, ...], rules: tuple[SyntaxRule, ...], name: str) -> SegmentDef:
+        required = tuple(n for n, e in enumerate(elements, start=1) if e.required)
+        return cls(elements, rules, name, required)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,93 +98,76 @@ def check_segment(definition: SegmentDef, segment: Segment, separators: Separato
     values = segment.elements
     tag = segment.tag
     elements = definition.elements
-    if len(values) - 1 > len(elements):
-        count = f"{tag} has {len(values) - 1} elements; at most {len(elements)} are defined"
-        report(ProblemCode.TOO_MANY_ELEMENTS, count, segment, len(elements) + 1, None)
-    for n, element in enumerate(elements, start=1):
-        value = values[n] if n < len(values) else ""
+    count = len(values) - 1
+    if count > len(elements):
+        message = f"{tag} has {count} elements; at most {len(elements)} are defined"
+        report(ProblemCode.TOO_MANY_ELEMENTS, message, segment, len(elements) + 1, None)
+    for n in definition.required:
+        if n > count or not values[n]:
+            report(ProblemCode.MISSING_ELEMENT, f"{tag}{n:02d} ({elements[n - 1].name}) is required", segment, n, None)
+    repetition = separators.repetition
+    for n in range(1, min(count, len(elements)) + 1):
+        value = values[n]
         if not value:
-            if element.required:
-                report(ProblemCode.MISSING_ELEMENT, f"{tag}{n:02d} ({element.name}) is required", segment, n, None)
             continue
-        repeats = (
-            value.split(separators.repetition) if separators.repetition and separators.repetition in value else [value]
-        )
-        for repeat in repeats:
-            _check_value(
-                element,
-                repeat,
-                separators,
-                lambda code, why, c=None, n=n: report(code, f"{tag}{n:02d} {why}", segment, n, c),
-            )
+        if repetition and repetition in value:
+            for repeat in value.split(repetition):
+                if repeat:
+                    _check_value(elements[n - 1], repeat, separators, segment, n, report)
+        else:
+            _check_value(elements[n - 1], value, separators, segment, n, report)
     for rule in definition.rules:
-        _check_rule(rule, values, segment, report)
+        # Most notes pair elements a segment leaves out: nothing to check unless one is there.
+        if rule.kind != "R" and rule.first > count:
+            continue
+        if rule.broken(values):
+            _report_rule(rule, values, segment, report)
 
 
-def _check_value(element: Element, value: str, separators: Separators, found: Callable[..., None]) -> None:
+def _check_value(
+    element: Element, value: str, separators: Separators, segment: Segment, n: int, report: Report
+) -> None:
     if element.type != "C":
         problem = value_problem(element, value)
         if problem is not None:
-            found(problem[0], f"{value!r}: {problem[1]}")
+            report(problem[0], f"{segment.tag}{n:02d} {value!r}: {problem[1]}", segment, n, None)
         return
+    where = f"{segment.tag}{n:02d}"
     parts = value.split(separators.component) if separators.component else [value]
     if len(parts) > len(element.components):
-        found(ProblemCode.TOO_MANY_COMPONENTS, f"{value!r}: more than {len(element.components)} components")
+        message = f"{where} {value!r}: more than {len(element.components)} components"
+        report(ProblemCode.TOO_MANY_COMPONENTS, message, segment, n, None)
     for k, component in enumerate(element.components, start=1):
         part = parts[k - 1] if k <= len(parts) else ""
         if not part:
             if component.required:
-                found(ProblemCode.MISSING_ELEMENT, f"component {k} ({component.name}) is required", k)
+                message = f"{where} component {k} ({component.name}) is required"
+                report(ProblemCode.MISSING_ELEMENT, message, segment, n, k)
             continue
         problem = value_problem(component, part)
         if problem is not None:
-            found(problem[0], f"component {k} {part!r}: {problem[1]}", k)
+            report(problem[0], f"{where} component {k} {part!r}: {problem[1]}", segment, n, k)
 
 
-def _check_rule(rule: SyntaxRule, values: Sequence[str], segment: Segment, report: Report) -> None:
-    present = [p < len(values) and values[p] != "" for p in rule.positions]
-    missing = [p for p, here in zip(rule.positions, present, strict=True) if not here]
-    first, rest = present[0], present[1:]
+def _report_rule(rule: SyntaxRule, values: Sequence[str], segment: Segment, report: Report) -> None:
     tag = segment.tag
+    present = [p for p in rule.positions if p < len(values) and values[p]]
+    missing = [p for p in rule.positions if p not in present]
     names = ", ".join(f"{tag}{p:02d}" for p in rule.positions)
-    if rule.kind == "P" and any(present) and missing:
-        for p in missing:
-            report(
-                ProblemCode.CONDITIONAL_MISSING,
-                f"{tag}{p:02d} is required with the others of {names} ({rule})",
-                segment,
-                p,
-                None,
-            )
-    elif rule.kind == "R" and not any(present):
-        report(
-            ProblemCode.CONDITIONAL_MISSING,
-            f"at least one of {names} is required ({rule})",
-            segment,
-            rule.positions[0],
-            None,
-        )
-    elif rule.kind == "E" and sum(present) > 1:
-        second = [p for p, here in zip(rule.positions, present, strict=True) if here][1]
-        report(ProblemCode.EXCLUSION_VIOLATED, f"only one of {names} may be used ({rule})", segment, second, None)
-    elif rule.kind == "C" and first and missing:
-        for p in missing:
-            report(
-                ProblemCode.CONDITIONAL_MISSING,
-                f"{tag}{p:02d} is required when {tag}{rule.positions[0]:02d} is present ({rule})",
-                segment,
-                p,
-                None,
-            )
-    elif rule.kind == "L" and first and not any(rest):
+    first = f"{tag}{rule.first:02d}"
+    if rule.kind == "E":
+        report(ProblemCode.EXCLUSION_VIOLATED, f"only one of {names} may be used ({rule})", segment, present[1], None)
+    elif rule.kind == "R":
+        message = f"at least one of {names} is required ({rule})"
+        report(ProblemCode.CONDITIONAL_MISSING, message, segment, rule.first, None)
+    elif rule.kind == "L":
         others = ", ".join(f"{tag}{p:02d}" for p in rule.positions[1:])
-        report(
-            ProblemCode.CONDITIONAL_MISSING,
-            f"one of {others} is required when {tag}{rule.positions[0]:02d} is present ({rule})",
-            segment,
-            rule.positions[1],
-            None,
-        )
+        message = f"one of {others} is required when {first} is present ({rule})"
+        report(ProblemCode.CONDITIONAL_MISSING, message, segment, rule.positions[1], None)
+    else:
+        why = f"with the others of {names}" if rule.kind == "P" else f"when {first} is present"
+        for p in missing:
+            report(ProblemCode.CONDITIONAL_MISSING, f"{tag}{p:02d} is required {why} ({rule})", segment, p, None)
 
 
 def value_problem(definition: Element, value: str) -> Found | None:

@@ -44,12 +44,17 @@ class Loop:
     children: tuple[Seg | Loop, ...]
     required: bool = False
     max_use: int = UNBOUNDED
+    # Worked out once: the walk visits a loop for every repeat of it.
+    tag: str = field(init=False)
+    inner: tuple[Seg | Loop, ...] = field(init=False)  # the children after the first segment
+    inner_tags: tuple[str, ...] = field(init=False)
 
-    @property
-    def tag(self) -> str:
+    def __post_init__(self) -> None:
         first = self.children[0]
         assert isinstance(first, Seg)
-        return first.tag
+        object.__setattr__(self, "tag", first.tag)
+        object.__setattr__(self, "inner", self.children[1:])
+        object.__setattr__(self, "inner_tags", tuple(c.tag for c in self.children[1:]))
 
 
 Node = Seg | Loop
@@ -63,6 +68,7 @@ class TransactionSchema:
     body: tuple[Node, ...]  # between ST and SE
     segments: dict[str, SegmentDef] = field(default_factory=dict)  # the version's segment directory
     standard_tags: frozenset[str] = frozenset()  # every segment id of the version, in any set
+    known_tags: frozenset[str] | None = None  # every segment id in ``body``, when computed ahead
 
 
 def validate(
@@ -80,7 +86,7 @@ def validate(
     for segment in segments:
         checker.check_elements(segment)
     body = [s for s in segments if s.tag not in ("ST", "SE")]
-    checker.walk_level(schema.body, body, 0, top=True)
+    checker.walk_level(schema.body, tuple(n.tag for n in schema.body), body, 0, top=True)
     return checker.problems
 
 
@@ -90,19 +96,22 @@ class _Checker:
         self.separators = separators
         self.end = end
         self.problems: list[Problem] = []
-        self.known = _all_tags(schema.body)
+        self.known = schema.known_tags if schema.known_tags is not None else all_tags(schema.body)
 
-    def walk_level(self, nodes: Sequence[Node], segments: Sequence[Segment], i: int, *, top: bool = False) -> int:
-        """Match segments from ``i`` against ``nodes``; return where this level stops matching."""
+    def walk_level(
+        self, nodes: Sequence[Node], tags: tuple[str, ...], segments: Sequence[Segment], i: int, *, top: bool = False
+    ) -> int:
+        """Match segments from ``i`` against ``nodes`` (whose tags are ``tags``); return where this level stops."""
         at = 0
         uses = [0] * len(nodes)
         while i < len(segments):
             segment = segments[i]
-            if segment.tag not in self.known:
+            tag = segment.elements[0]
+            if tag not in self.known:
                 self._outside_table(segment)
                 i += 1
                 continue
-            found = _find(nodes, at, segment.tag)
+            found = _find(tags, at, tag)
             if found is None:
                 if not top:
                     break
@@ -117,7 +126,7 @@ class _Checker:
                 code = ProblemCode.TOO_MANY_LOOPS if isinstance(node, Loop) else ProblemCode.TOO_MANY_SEGMENTS
                 self._report(code, f"{node.tag} may be used {node.max_use} time(s) here", segment)
             if isinstance(node, Loop):
-                i = self.walk_level(node.children[1:], segments, i + 1)
+                i = self.walk_level(node.inner, node.inner_tags, segments, i + 1)
             else:
                 i += 1
         self._missing_at_end(nodes, uses, at, segments[i - 1] if i else self.end)
@@ -158,17 +167,17 @@ class _Checker:
         self.problems.append(Problem(code, message, segment.position, segment.tag, element, component))
 
 
-def _find(nodes: Sequence[Node], start: int, tag: str) -> int | None:
-    for k in range(start, len(nodes)):
-        if nodes[k].tag == tag:
-            return k
-    return None
+def _find(tags: tuple[str, ...], start: int, tag: str) -> int | None:
+    try:
+        return tags.index(tag, start)
+    except ValueError:
+        return None
 
 
-def _all_tags(nodes: Sequence[Node]) -> set[str]:
+def all_tags(nodes: Sequence[Node]) -> set[str]:
     tags: set[str] = set()
     for node in nodes:
         tags.add(node.tag)
         if isinstance(node, Loop):
-            tags |= _all_tags(node.children)
+            tags |= all_tags(node.children)
     return tags

@@ -19,7 +19,7 @@ from importlib import resources
 from typing import Any
 
 from overture.channels.x12.elements import Element, SegmentDef, SyntaxRule
-from overture.channels.x12.schema import UNBOUNDED, Loop, Node, Seg, TransactionSchema
+from overture.channels.x12.schema import UNBOUNDED, Loop, Node, Seg, TransactionSchema, all_tags
 
 TABLES = resources.files("overture.channels.x12") / "tables"
 RELEASES = ("004010", "005010")
@@ -57,7 +57,7 @@ def _schema(code: str, release: str) -> TransactionSchema | None:
     data = json.loads(table.read_text(encoding="utf-8"))
     segments, tags = _directory(release)
     body = tuple(_node(n) for n in data["body"])
-    return TransactionSchema(code, release, data["name"], body, segments, tags)
+    return TransactionSchema(code, release, data["name"], body, segments, tags, frozenset(all_tags(body)))
 
 
 @cache
@@ -65,7 +65,7 @@ def _directory(release: str) -> tuple[dict[str, SegmentDef], frozenset[str]]:
     data = json.loads((TABLES / f"segments.{release}.json").read_text(encoding="utf-8"))
     codes = {element: frozenset(values) for element, values in data["codes"].items()}
     segments = {
-        tag: SegmentDef(
+        tag: SegmentDef.of(
             tuple(_element(e, codes) for e in segment["elements"]),
             tuple(SyntaxRule.parse(note) for note in segment["syntax"]),
             segment["name"],
