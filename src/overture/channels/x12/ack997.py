@@ -24,7 +24,7 @@ from overture.channels.x12.errors import (
     Problem,
     ProblemCode,
 )
-from overture.channels.x12.schema import validate
+from overture.channels.x12.schema import TOLERATED, validate
 from overture.channels.x12.sets import schema_for
 from overture.channels.x12.writer import Composite, SegmentValues, TransactionDraft
 
@@ -72,23 +72,32 @@ class CheckedTransaction:
 
 
 def check_transaction(
-    group: Group, transaction: Transaction, repetition: str | None, *, component: str | None = None
+    group: Group,
+    transaction: Transaction,
+    repetition: str | None,
+    *,
+    component: str | None = None,
+    strict: bool = False,
 ) -> CheckedTransaction:
+    """``strict``: the partner's profile wants segments outside the standard's table refused, not noted."""
     problems = list(transaction.problems)
     schema = schema_for(transaction.code, group.version)
     if schema is not None:
         problems += validate(schema, transaction.segments, repetition=repetition, component=component)
     codes = _header_codes(transaction)
-    verdict = Verdict.REJECTED if codes else _verdict(problems)
+    verdict = Verdict.REJECTED if codes else _verdict(problems, strict=strict)
     return CheckedTransaction(group, transaction, problems, verdict, schema is not None, codes)
 
 
-def check_document(document: Document) -> list[CheckedTransaction]:
+def check_document(document: Document, *, strict: bool = False) -> list[CheckedTransaction]:
     checked: list[CheckedTransaction] = []
     for interchange in document.interchanges:
         for group in interchange.groups:
             d = interchange.delimiters
-            found = [check_transaction(group, t, d.repetition, component=d.component) for t in group.transactions]
+            found = [
+                check_transaction(group, t, d.repetition, component=d.component, strict=strict)
+                for t in group.transactions
+            ]
             checked += _group_wide(group, found, interchange)
     return checked
 
@@ -223,9 +232,10 @@ def ack_997(
     return TransactionDraft("997", body)
 
 
-def _verdict(problems: list[Problem]) -> Verdict:
+def _verdict(problems: list[Problem], *, strict: bool = False) -> Verdict:
     if not problems:
         return Verdict.ACCEPTED
-    if all(p.code in NOTED_ONLY for p in problems):
+    noted = NOTED_ONLY if strict else NOTED_ONLY | TOLERATED
+    if all(p.code in noted for p in problems):
         return Verdict.ACCEPTED_WITH_ERRORS
     return Verdict.REJECTED

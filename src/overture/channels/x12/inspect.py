@@ -1,4 +1,8 @@
-"""``overture edi inspect``: what a file holds, what is wrong with it, and the orders it becomes."""
+"""``overture edi inspect``: what a file holds, what is wrong with it, and the orders it becomes.
+
+Problems refuse (the file is not valid); warnings do not: segments outside the standard's table
+that a tolerant partner's documents may carry (``schema.TOLERATED``). ``strict`` reads them as a
+strict partner's profile does, as problems."""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ from typing import Any
 
 from overture.channels.x12.ack997 import CheckedTransaction, check_document, group_verdict
 from overture.channels.x12.envelope import Document, Group, Interchange, read
-from overture.channels.x12.errors import X12Error
+from overture.channels.x12.errors import Problem, X12Error
 from overture.channels.x12.po850 import read_purchase_order, to_command
+from overture.channels.x12.schema import TOLERATED
 from overture.domain.commands import PlaceOrder
 from overture.domain.partners import PartnerProfile
 from overture.services.errors import PayloadError
@@ -21,28 +26,32 @@ def default_profile(interchange: Interchange) -> PartnerProfile:
     return PartnerProfile(partner_id=interchange.sender[1] or "unknown")
 
 
-def inspect(data: bytes, profile_for: ProfileLookup = default_profile) -> tuple[dict[str, Any], bool]:
+def inspect(
+    data: bytes, profile_for: ProfileLookup = default_profile, *, strict: bool = False
+) -> tuple[dict[str, Any], bool]:
     """A JSON-ready report, and whether the file is valid (no problem anywhere, every 850 maps)."""
     try:
         document = read(data)
     except X12Error as error:
         return {"valid": False, "problems": [error.problem.to_json()], "interchanges": []}, False
-    checked = check_document(document)
-    report = _document(document, checked, profile_for)
+    checked = check_document(document, strict=strict)
+    report = _document(document, checked, profile_for, strict)
     valid = not _has_problems(report)
     report["valid"] = valid
     return report, valid
 
 
-def _document(document: Document, checked: list[CheckedTransaction], profile_for: ProfileLookup) -> dict[str, Any]:
+def _document(
+    document: Document, checked: list[CheckedTransaction], profile_for: ProfileLookup, strict: bool
+) -> dict[str, Any]:
     return {
         "problems": [p.to_json() for p in document.problems],
-        "interchanges": [_interchange(i, checked, profile_for) for i in document.interchanges],
+        "interchanges": [_interchange(i, checked, profile_for, strict) for i in document.interchanges],
     }
 
 
 def _interchange(
-    interchange: Interchange, checked: list[CheckedTransaction], profile_for: ProfileLookup
+    interchange: Interchange, checked: list[CheckedTransaction], profile_for: ProfileLookup, strict: bool
 ) -> dict[str, Any]:
     d = interchange.delimiters
     return {
@@ -56,12 +65,16 @@ def _interchange(
             "repetition": d.repetition,
         },
         "problems": [p.to_json() for p in interchange.problems],
-        "groups": [_group(interchange, g, checked, profile_for) for g in interchange.groups],
+        "groups": [_group(interchange, g, checked, profile_for, strict) for g in interchange.groups],
     }
 
 
 def _group(
-    interchange: Interchange, group: Group, checked: list[CheckedTransaction], profile_for: ProfileLookup
+    interchange: Interchange,
+    group: Group,
+    checked: list[CheckedTransaction],
+    profile_for: ProfileLookup,
+    strict: bool,
 ) -> dict[str, Any]:
     mine = [c for c in checked if c.group is group]
     return {
@@ -70,19 +83,23 @@ def _group(
         "version": group.version,
         "verdict": group_verdict(group, mine).value,
         "problems": [p.to_json() for p in group.problems],
-        "transactions": [_transaction(interchange, c, profile_for) for c in mine],
+        "transactions": [_transaction(interchange, c, profile_for, strict) for c in mine],
     }
 
 
-def _transaction(interchange: Interchange, checked: CheckedTransaction, profile_for: ProfileLookup) -> dict[str, Any]:
+def _transaction(
+    interchange: Interchange, checked: CheckedTransaction, profile_for: ProfileLookup, strict: bool
+) -> dict[str, Any]:
     t = checked.transaction
+    warned: list[Problem] = [] if strict else [p for p in checked.problems if p.code in TOLERATED]
     data: dict[str, Any] = {
         "code": t.code,
         "control_number": t.control_number,
         "segments": len(t.segments),
         "schema": checked.supported,
         "verdict": checked.verdict.value,
-        "problems": [p.to_json() for p in checked.problems],
+        "problems": [p.to_json() for p in checked.problems if p not in warned],
+        "warnings": [p.to_json() for p in warned],
     }
     if t.code == "850":
         try:
