@@ -1,4 +1,4 @@
-"""``overture edi``: inspect an X12 file, watch a partners' drop folder."""
+"""``overture edi``: inspect an X12 file, watch a partners' drop folder, poll a partner's SFTP inbox."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 from overture.bootstrap import bootstrap
 from overture.cli.common import DatabaseOption, HomeOption, store_settings
 
-app = typer.Typer(help="EDI X12: inspect files, watch a drop folder.", no_args_is_help=True)
+app = typer.Typer(help="EDI X12: inspect files, watch a drop folder, poll an SFTP inbox.", no_args_is_help=True)
 
 
 @app.command("inspect")
@@ -48,6 +48,64 @@ def edi_watch(
     try:
         watch(
             folder,
+            uow_factory=container.uow,
+            geocoder=container.geocoder,
+            clock=container.clock,
+            sender=edi_sender(settings),
+            interval_s=interval,
+            passes=1 if once else None,
+        )
+    finally:
+        container.close()
+
+@app.command("sftp-poll")
+def edi_sftp_poll(
+    partner: Annotated[str, typer.Option(help="The trading partner whose server this is (its profile id)")],
+    host: Annotated[str, typer.Option(help="The partner's SFTP server")],
+    username: Annotated[str, typer.Option(help="Our user on it")],
+    known_hosts: Annotated[
+        Path, typer.Option(exists=True, dir_okay=False, help="known_hosts file holding the server's host key")
+    ],
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 22,
+    key: Annotated[list[Path] | None, typer.Option(exists=True, dir_okay=False, help="A client private key")] = None,
+    password_env: Annotated[
+        str | None, typer.Option(help="Name of the environment variable holding the password, if any")
+    ] = None,
+    inbox: Annotated[str, typer.Option(help="Folder files arrive in")] = "inbox",
+    outbox: Annotated[str, typer.Option(help="Folder the 997 and 855s are written to")] = "outbox",
+    interval: Annotated[float, typer.Option(min=1.0, help="Seconds between polls")] = 60.0,
+    once: Annotated[bool, typer.Option("--once", help="One poll, then exit")] = False,
+    home: HomeOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Poll a partner's SFTP inbox: each X12 file is kept, acknowledged (997, 855 to OUTBOX) and its 850s
+    captured, then moved to INBOX/processed (INBOX/failed when quarantined); a file taken before is not
+    taken again. The password is read from an environment variable, never from the command line."""
+    import logging
+    import os
+
+    from overture.bootstrap import edi_sender
+    from overture.channels.transports.sftp import SftpEndpoint, poll_every
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    endpoint = SftpEndpoint(
+        partner_id=partner,
+        host=host,
+        username=username,
+        known_hosts=str(known_hosts),
+        port=port,
+        client_keys=tuple(str(k) for k in key or ()),
+        password=os.environ.get(password_env) if password_env else None,
+        inbox=inbox,
+        outbox=outbox,
+        processed=f"{inbox}/processed",
+        failed=f"{inbox}/failed",
+    )
+    settings = store_settings(home, database_url)
+    container = bootstrap(settings)
+    try:
+        poll_every(
+            endpoint,
             uow_factory=container.uow,
             geocoder=container.geocoder,
             clock=container.clock,
