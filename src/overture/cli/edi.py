@@ -58,6 +58,7 @@ def edi_watch(
     finally:
         container.close()
 
+
 @app.command("sftp-poll")
 def edi_sftp_poll(
     partner: Annotated[str, typer.Option(help="The trading partner whose server this is (its profile id)")],
