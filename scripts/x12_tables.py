@@ -104,6 +104,12 @@ def main(libedi: Path, pyx12_maps: Path) -> None:
     syntax = {release: _pyx12_syntax(pyx12_maps, release) for release in RELEASES}
     decimals = _pyx12_decimals(pyx12_maps)
     OUT.mkdir(parents=True, exist_ok=True)
+    # A code of one release is read in all: partners keep the codes they started with, and a
+    # later release dropping one (98 "RE" left the 005010 list) must not refuse their documents.
+    union: dict[str, set[str]] = {}
+    for release in RELEASES.values():
+        for element, values in _codes(_load(libedi / f"{release}.json"), None).items():
+            union.setdefault(element, set()).update(values)
     for version, release in RELEASES.items():
         dictionary = _load(libedi / f"{release}.json")
         used: set[str] = set()
@@ -116,7 +122,7 @@ def main(libedi: Path, pyx12_maps: Path) -> None:
             _write(OUT / f"{code}.{version}.json", {"code": code, "version": version, "name": name, "body": body})
         used |= {"ST", "SE"}
         segments = {tag: _segment(tag, dictionary, syntax[version], decimals, version) for tag in sorted(used)}
-        codes = _codes(dictionary, segments)
+        codes = {element: sorted(union[element]) for element in _codes(dictionary, segments)}
         _write(
             OUT / f"segments.{version}.json",
             {"version": version, "all_tags": sorted(dictionary["Segments"]), "segments": segments, "codes": codes},
@@ -194,7 +200,8 @@ def _element(element: dict[str, Any], dictionary: dict[str, Any], decimals: dict
     return out
 
 
-def _codes(dictionary: dict[str, Any], segments: dict[str, Any]) -> dict[str, list[str]]:
+def _codes(dictionary: dict[str, Any], segments: dict[str, Any] | None) -> dict[str, list[str]]:
+    """The code lists of the elements in READ_CODES that ``segments`` use (all segments: None)."""
     found: dict[str, list[str]] = {}
 
     def visit(elements: list[dict[str, Any]]) -> None:
@@ -210,6 +217,8 @@ def _codes(dictionary: dict[str, Any], segments: dict[str, Any]) -> dict[str, li
         for e in _flat(s.get("Elements", []))
         if e.get("QualifierRef")
     }
+    if segments is None:
+        return {e: sorted(dictionary["Qualifiers"][q]) for e, q in qualifiers.items() if e in READ_CODES}
     for segment in segments.values():
         visit(segment["elements"])
     return dict(sorted(found.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0))

@@ -14,14 +14,19 @@ app = typer.Typer(help="EDI X12: inspect files, watch a drop folder, poll an SFT
 
 
 @app.command("inspect")
-def edi_inspect(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="An X12 file")]) -> None:
-    """Print, as JSON, each interchange, group and transaction set with its problems, and for an 850
-    the canonical order it becomes. Exit code 0 when the file is valid, 1 otherwise."""
+def edi_inspect(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="An X12 file")],
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Refuse segments outside the standard's table (else warnings)")
+    ] = False,
+) -> None:
+    """Print, as JSON, each interchange, group and transaction set with its problems and warnings, and
+    for an 850 the canonical order it becomes. Exit code 0 when the file is valid (warnings allowed), 1 otherwise."""
     import orjson
 
     from overture.channels.x12.inspect import inspect
 
-    report, valid = inspect(path.read_bytes())
+    report, valid = inspect(path.read_bytes(), strict=strict)
     typer.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
     raise typer.Exit(0 if valid else 1)
 

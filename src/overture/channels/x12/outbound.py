@@ -84,7 +84,9 @@ def po_ack_855(
         body.append(ack)
         if decision.reason and decision.ack is LineAck.REJECTED:
             # ACK has no reason element: the line's N9 loop (after its ACK loop) carries it as a note.
-            body += [["N9", "L1", "REASON"], ["MSG", _plain(decision.reason)[:264]]]
+            # 005010 has MTX where 004010 has MSG.
+            note = ["MTX", "", _plain(decision.reason)[:4096]] if partner.x12_version >= "005" else None
+            body += [["N9", "L1", "REASON"], note or ["MSG", _plain(decision.reason)[:264]]]
     body.append(["CTT", str(len(order.lines))])
     return TransactionDraft("855", body)
 

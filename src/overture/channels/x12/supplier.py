@@ -82,6 +82,8 @@ def read_po_ack(transaction: Transaction) -> SupplierAck:
                 line_no, reason, acks = _int(segment.get(1), len(lines) + 1), "", []
         elif segment.tag == "MSG" and line_no and not reason:
             reason = segment.get(1)
+        elif segment.tag == "MTX" and line_no and not reason:
+            reason = segment.get(2)
         elif segment.tag == "ACK" and line_no:
             acks.append((segment.get(1), _int(segment.get(2), 0)))
     return SupplierAck(bak.get(3), bak.get(2), lines)

@@ -83,12 +83,15 @@ def read_delimiters(text: str, start: int) -> Delimiters:
     component = text[pos + 1]
     if pos + 2 >= len(text):
         raise X12Error(Problem(ProblemCode.BAD_ISA, "no segment terminator after ISA16", 1, "ISA", 16))
-    segment = text[pos + 2]
-    if segment in "\r\n" and _ends_lines(text, pos + 2, component):
+    at = pos + 2
+    while text[at] in " \t" and at + 1 < len(text):
+        at += 1  # a terminator is never a space: "P*>  \n" pads the ISA before its line break
+    segment = text[at]
+    if segment in "\r\n" and _ends_lines(text, at, component):
         # ISA16 left out: what looked like it ends every line, so it is the terminator. The
         # envelope reader reports the empty ISA16; components cannot be told apart.
         component, segment = NO_COMPONENT, component
-    if segment == "\r" and text.startswith("\n", pos + 3):
+    if segment == "\r" and text.startswith("\n", at + 1):
         segment = "\n"  # CRLF: split on LF, the CR is stripped as whitespace
     if segment in (element, component) or segment.isalnum():
         raise X12Error(Problem(ProblemCode.BAD_ISA, f"{segment!r} cannot be the segment terminator", 1, "ISA", 16))
