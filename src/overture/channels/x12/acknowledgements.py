@@ -12,15 +12,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from overture.channels.x12.ack997 import CheckedTransaction, ack_997
+from overture.channels.x12.ack997 import CheckedTransaction, ack_997, check_document
 from overture.channels.x12.ack999 import IMPLEMENTATION, ack_999, answers_with_999
 from overture.channels.x12.envelope import Document, Group, Interchange
 from overture.channels.x12.interchange_checks import interchange_notes, rejects, valid_control_number
 from overture.channels.x12.ta1 import ta1_segment, wants_ta1
 from overture.channels.x12.writer import (
+    EnvelopeSpec,
     GroupDraft,
     Sender,
     TransactionDraft,
@@ -35,8 +36,18 @@ from overture.services.ports import UnitOfWork
 @dataclass(frozen=True, slots=True)
 class Acknowledgements:
     functional: str  # the 997s and 999s, one interchange ("" when no group is acknowledged)
-    kind: str  # "997", "999", or "997+999" for a file holding both versions
+    kind: str  # "997", "999", or "997+999" for a file holding both versions ("" with no functional ack)
     ta1: str | None  # TA1 interchanges, one per interchange that is owed one
+    functional_control: int = 0  # ISA13 of the functional acknowledgment
+    ta1_control: int = 0  # ISA13 of the first TA1 interchange
+
+
+@dataclass(frozen=True, slots=True)
+class Numbering:
+    """Where control numbers come from: the store's per-partner counters, or a test's own."""
+
+    next_interchange: Callable[[], int]  # ISA13
+    next_group: Callable[[], int]  # GS06
 
 
 def envelope_notes(
@@ -57,6 +68,41 @@ def rejected_interchanges(document: Document, notes: list[list[str]]) -> list[In
     return [i for i, found in zip(document.interchanges, notes, strict=True) if rejects(found)]
 
 
+def check_with_notes(document: Document, notes: list[list[str]], *, strict: bool = False) -> list[CheckedTransaction]:
+    """Every set checked (``strict`` as the partner's profile says); those of an interchange its TA1
+    rejects are rejected with it."""
+    rejected = rejected_interchanges(document, notes)
+    return [
+        replace(c, envelope_rejected=True) if any(c.interchange is i for i in rejected) else c
+        for c in check_document(document, strict=strict)
+    ]
+
+
+def write_acknowledgements(
+    document: Document,
+    checked: list[CheckedTransaction],
+    notes: list[list[str]],
+    spec: EnvelopeSpec,
+    *,
+    numbering: Numbering,
+    at: datetime,
+) -> Acknowledgements:
+    """The file's 997s / 999s (one interchange) and TA1s, in ``spec``'s identities and delimiters."""
+    groups: list[GroupDraft] = []
+    for interchange, found in zip(document.interchanges, notes, strict=True):
+        if not rejects(found):
+            mine = [c for c in checked if c.interchange is interchange]
+            groups += answer_groups(interchange, mine, spec.delimiters.all(), numbering.next_group)
+    functional, kind, control = "", "", 0
+    if groups:
+        with_999 = any(g.version == IMPLEMENTATION for g in groups)
+        kind = "+".join(sorted({"999" if g.version == IMPLEMENTATION else "997" for g in groups}))
+        control = numbering.next_interchange()
+        functional = write_interchange(in_version(spec, "00501" if with_999 else "00401"), control, groups, at)
+    ta1, ta1_control = _ta1s(document, notes, spec, numbering, at)
+    return Acknowledgements(functional, kind, ta1, control, ta1_control)
+
+
 def keep_acknowledgements(
     uow: UnitOfWork,
     document: Document,
@@ -69,46 +115,18 @@ def keep_acknowledgements(
     at: datetime,
 ) -> Acknowledgements:
     """Write the file's acknowledgments with the partner's next control numbers and keep each."""
-    functional, kind = _functional(uow, document, checked, notes, partner, us, message_id, at)
-    ta1 = _ta1s(uow, document, notes, partner, us, message_id, at)
-    return Acknowledgements(functional, kind, ta1)
-
-
-def _functional(
-    uow: UnitOfWork,
-    document: Document,
-    checked: list[CheckedTransaction],
-    notes: list[list[str]],
-    partner: PartnerProfile,
-    us: Sender,
-    message_id: str,
-    at: datetime,
-) -> tuple[str, str]:
-    spec = reply_envelope(partner, us)
-    forbidden = spec.delimiters.all()
-    groups: list[GroupDraft] = []
-    for interchange, found in zip(document.interchanges, notes, strict=True):
-        if not rejects(found):
-            mine = [c for c in checked if c.interchange is interchange]
-            groups += answer_groups(
-                interchange, mine, forbidden, lambda: uow.interchanges.next_group_control_number(partner.partner_id)
-            )
-    if not groups:
-        return "", ""
-    with_999 = any(g.version == IMPLEMENTATION for g in groups)
-    kind = "+".join(sorted({"999" if g.version == IMPLEMENTATION else "997" for g in groups}))
-    control = uow.partners.next_control_number(partner.partner_id)
-    text = write_interchange(in_version(spec, "00501" if with_999 else "00401"), control, groups, at)
-    uow.documents.add(
-        partner_id=partner.partner_id,
-        order_id=None,
-        kind=kind,
-        reference=message_id,
-        control_number=control,
-        body=text,
-        at=at,
+    pid = partner.partner_id
+    numbering = Numbering(
+        lambda: uow.partners.next_control_number(pid), lambda: uow.interchanges.next_group_control_number(pid)
     )
-    return text, kind
+    acks = write_acknowledgements(document, checked, notes, reply_envelope(partner, us), numbering=numbering, at=at)
+    kept = [(acks.kind, acks.functional, acks.functional_control), ("TA1", acks.ta1, acks.ta1_control)]
+    for kind, body, control in kept:
+        if body:
+            uow.documents.add(
+                partner_id=pid, order_id=None, kind=kind, reference=message_id, control_number=control, body=body, at=at
+            )
+    return acks
 
 
 def answer_groups(
@@ -143,34 +161,16 @@ def _release(group: Group) -> str:
 
 
 def _ta1s(
-    uow: UnitOfWork,
-    document: Document,
-    notes: list[list[str]],
-    partner: PartnerProfile,
-    us: Sender,
-    message_id: str,
-    at: datetime,
-) -> str | None:
-    spec = reply_envelope(partner, us)
+    document: Document, notes: list[list[str]], spec: EnvelopeSpec, numbering: Numbering, at: datetime
+) -> tuple[str | None, int]:
+    """One ISA / TA1 / IEA interchange per interchange owed a TA1, in the version it came in."""
     texts, first = [], 0
     for interchange, found in zip(document.interchanges, notes, strict=True):
         if not wants_ta1(interchange, found):
             continue
-        control = uow.partners.next_control_number(partner.partner_id)
+        control = numbering.next_interchange()
         first = first or control
         version = "00501" if interchange.header.get(12) >= "00501" else "00401"
         segment = ta1_segment(interchange, found, received_at=at)
         texts.append(write_interchange(in_version(spec, version), control, [], at, control_segments=[segment]))
-    if not texts:
-        return None
-    text = "".join(texts)
-    uow.documents.add(
-        partner_id=partner.partner_id,
-        order_id=None,
-        kind="TA1",
-        reference=message_id,
-        control_number=first,
-        body=text,
-        at=at,
-    )
-    return text
+    return ("".join(texts), first) if texts else (None, 0)

@@ -25,9 +25,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 
-from overture.channels.x12.ack997 import CheckedTransaction, check_document
+from overture.channels.x12.ack997 import CheckedTransaction
 from overture.channels.x12.acknowledgements import (
     Acknowledgements,
+    check_with_notes,
     envelope_notes,
     keep_acknowledgements,
     rejected_interchanges,
@@ -115,7 +116,7 @@ def receive_x12(
     notes = in_transaction(
         uow_factory, lambda uow: envelope_notes(uow, document, partner.partner_id, message_id=message_id, at=at)
     )
-    checked = _checked(document, notes)
+    checked = check_with_notes(document, notes, strict=partner.strict)
     outcomes = [_capture(c, partner, message, uow_factory=uow_factory, geocoder=geocoder, clock=clock) for c in checked]
     ack = in_transaction(
         uow_factory,
@@ -124,15 +125,6 @@ def receive_x12(
     acks = _acks_855(uow_factory, checked, outcomes, partner, us=us, at=at, message_id=message_id)
     _settle(uow_factory, message_id, document, notes)
     return _receipt(message_id, partner, outcomes, ack, acks)
-
-
-def _checked(document: Document, notes: list[list[str]]) -> list[CheckedTransaction]:
-    """Every set checked; those of an interchange its TA1 rejects are rejected with it."""
-    rejected = rejected_interchanges(document, notes)
-    return [
-        replace(c, envelope_rejected=True) if any(c.interchange is i for i in rejected) else c
-        for c in check_document(document)
-    ]
 
 
 def _acks_855(
