@@ -70,10 +70,11 @@ test: $(STAMP) $(BROWSER_STAMP)  ## lint, types, then the whole suite on SQLite 
 	$(BIN)/lint-imports --no-cache
 	OVERTURE_TEST_PG_URL=$${OVERTURE_TEST_PG_URL-$(PG_URL)} $(BIN)/pytest -q
 
-bench: $(STAMP)  ## figures beside baselines and targets: capture, orchestration, X12, backlog, routing, availability lag, orders list
+bench: $(STAMP)  ## figures beside baselines and targets: capture, orchestration, X12 (read; validate vs pyx12), backlog, routing, availability lag, orders list
 	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_capture.py
 	$(BIN)/python benchmarks/bench_orchestration.py
 	$(BIN)/python benchmarks/bench_x12.py
+	$(BIN)/python benchmarks/bench_x12_validate.py
 	$(BIN)/python benchmarks/bench_backlog.py
 	$(BIN)/python benchmarks/bench_routing.py
 	$(BIN)/python benchmarks/bench_availability.py
