@@ -30,9 +30,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from overture.channels.x12.ack997 import check_document  # noqa: E402
-from overture.channels.x12.envelope import read  # noqa: E402
-from tests.channels.x12.standard_documents import document  # noqa: E402
+from tests.channels.x12.standard_documents import document
+
+from overture.channels.x12.ack997 import check_document
+from overture.channels.x12.envelope import read
 
 TARGET = 10.0
 
