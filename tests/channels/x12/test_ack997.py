@@ -62,7 +62,7 @@ def test_a_too_long_element_is_accepted_with_the_error_named() -> None:
 def test_a_missing_mandatory_segment_or_a_bad_count_rejects_the_set() -> None:
     body = _ack(PO_850.replace("BEG*00*SA*PO-7781**20261123~\n", "").replace("SE*14*", "SE*13*"))
     assert ["AK5", "R", "5"] in body
-    assert any(s[0] == "AK3" and s[1] == "CUR" and s[4] == "3" for s in body)  # BEG missing before CUR
+    assert any(s[0] == "AK3" and s[1] == "BEG" and s[2] == "2" and s[4] == "3" for s in body)  # BEG, due where CUR is
     assert body[-1][:2] == ["AK9", "R"]
 
 

@@ -137,17 +137,24 @@ class _Checker:
         if definition is not None:
             check_segment(definition, segment, self.separators, self._report)
 
+    # A missing segment is named by its own id (AK301 / IK301), at the position where it was due:
+    # that of the segment found in its place, or after the last one.
     def _skipped(self, nodes: Sequence[Node], uses: list[int], start: int, found: int, segment: Segment) -> None:
         for k in range(start, found):
             if nodes[k].required and uses[k] == 0:
-                self._report(ProblemCode.MISSING_SEGMENT, f"required {nodes[k].tag} is missing before it", segment)
+                message = f"required {nodes[k].tag} is missing before {segment.tag}"
+                self.problems.append(Problem(ProblemCode.MISSING_SEGMENT, message, segment.position, nodes[k].tag))
 
     def _missing_at_end(self, nodes: Sequence[Node], uses: list[int], start: int, last: Segment | None) -> None:
         for k in range(start, len(nodes)):
-            if nodes[k].required and uses[k] == 0 and last is not None:
-                self._report(ProblemCode.MISSING_SEGMENT, f"required {nodes[k].tag} is missing after it", last)
-            elif nodes[k].required and uses[k] == 0:
-                self.problems.append(Problem(ProblemCode.MISSING_SEGMENT, f"required {nodes[k].tag} is missing"))
+            if not nodes[k].required or uses[k]:
+                continue
+            tag = nodes[k].tag
+            if last is not None:
+                message = f"required {tag} is missing after {last.tag}"
+                self.problems.append(Problem(ProblemCode.MISSING_SEGMENT, message, last.position + 1, tag))
+            else:
+                self.problems.append(Problem(ProblemCode.MISSING_SEGMENT, f"required {tag} is missing"))
 
     def _outside_table(self, segment: Segment) -> None:
         if segment.tag in self.schema.standard_tags:
