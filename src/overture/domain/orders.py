@@ -53,12 +53,16 @@ EDITABLE = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class LineEdit:
-    """A person's change to one line: any of SKU, quantity and unit price (None keeps it)."""
+    """A change to one line: any of SKU, quantity and unit price (None keeps it). A buyer's change
+    order may also add a line (``add``: a new ``line_no`` with all three given) or delete one
+    (``remove``): both only while the order may be edited, so no location has the line yet."""
 
     line_no: int
     sku: str | None = None
     quantity: int | None = None
     unit_price: Decimal | None = None
+    add: bool = False
+    remove: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +119,8 @@ class Order:
     charges: tuple[Charge, ...] = ()
     priority: int = 1  # the customer's priority: 1 is the lowest; backorders are filled highest first
     declared_total: Decimal | None = None  # what the channel said the order totals (domain.totals checks it)
+    # Lines an amendment deleted, for the store to delete too (a loaded order has none).
+    removed_lines: list[int] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.lines:
@@ -157,17 +163,25 @@ class Order:
         self.status = target
 
     def amend_lines(self, edits: list[LineEdit]) -> list[LineAmendment]:
-        """Apply every edit or none (each is checked first); returns the lines before and after,
-        which the caller records as a decision with who and why (the status does not change)."""
+        """Apply every edit or none (each is checked first); returns the lines before and after
+        (an added line has nothing before, a deleted one nothing after), which the caller records as
+        a decision with who and why (the status does not change)."""
         if self.status not in EDITABLE:
             raise NotEditable(self.status)
-        by_no = {line.line_no: (n, line) for n, line in enumerate(self.lines)}
-        changed = [_edited(by_no, n, edit, self.currency) for n, edit in enumerate(edits)]
+        lines = list(self.lines)
         amendments = []
-        for (index, new_line), edit in zip(changed, edits, strict=True):
-            old_line = self.lines[index]
-            self.lines[index] = new_line
-            amendments.append(LineAmendment(edit.line_no, _line_facts(old_line), _line_facts(new_line)))
+        for n, edit in enumerate(edits):
+            by_no = {line.line_no: (k, line) for k, line in enumerate(lines)}
+            before, after = _apply_edit(lines, by_no, n, edit, self.currency)
+            amendments.append(LineAmendment(edit.line_no, before, after))
+        if not lines:
+            raise InvalidOrder("lines", "an order needs at least one line: cancel the order instead")
+        for n, charge in enumerate(self.charges):
+            if charge.line_no is not None and charge.line_no not in {line.line_no for line in lines}:
+                raise InvalidOrder(f"charges[{n}].line_no", f"line {charge.line_no} would be deleted")
+        kept = {line.line_no for line in lines}
+        self.removed_lines += [line.line_no for line in self.lines if line.line_no not in kept]
+        self.lines[:] = lines
         return amendments
 
     def set_line_status(self, status: LineStatus) -> None:
@@ -175,22 +189,48 @@ class Order:
             line.status = status
 
 
-def _edited(by_no: dict[int, tuple[int, OrderLine]], n: int, edit: LineEdit, currency: str) -> tuple[int, OrderLine]:
-    """The line as the edit would leave it (checked by OrderLine itself), and its index."""
+def _apply_edit(
+    lines: list[OrderLine], by_no: dict[int, tuple[int, OrderLine]], n: int, edit: LineEdit, currency: str
+) -> tuple[dict[str, str | int], dict[str, str | int]]:
+    """Carry one edit out on ``lines`` (a working copy); the line's facts before and after."""
+    if edit.add:
+        if edit.line_no in by_no:
+            raise InvalidOrder(f"lines[{n}].line_no", f"the order has a line {edit.line_no} already")
+        if not edit.sku or not edit.sku.strip() or edit.quantity is None or edit.unit_price is None:
+            raise InvalidOrder(f"lines[{n}]", "a new line needs a sku, a quantity and a unit_price")
+        new_line = _checked_line(n, edit.line_no, edit.sku.strip(), edit.quantity, Money(edit.unit_price, currency))
+        lines.append(new_line)
+        return {}, _line_facts(new_line)
     if edit.line_no not in by_no:
         raise InvalidOrder(f"lines[{n}].line_no", f"the order has no line {edit.line_no}")
+    index, line = by_no[edit.line_no]
+    if edit.remove:
+        del lines[index]
+        return _line_facts(line), {}
+    index, changed = _edited(by_no, n, edit, currency)
+    lines[index] = changed
+    return _line_facts(line), _line_facts(changed)
+
+
+def _edited(by_no: dict[int, tuple[int, OrderLine]], n: int, edit: LineEdit, currency: str) -> tuple[int, OrderLine]:
+    """The line as the edit would leave it (checked by OrderLine itself), and its index."""
     index, line = by_no[edit.line_no]
     if edit.sku is not None and not edit.sku.strip():
         raise InvalidOrder(f"lines[{n}].sku", "must not be blank")
     if edit.sku is None and edit.quantity is None and edit.unit_price is None:
         raise InvalidOrder(f"lines[{n}]", "nothing to change: give a sku, a quantity or a unit_price")
+    return index, _checked_line(
+        n,
+        line.line_no,
+        edit.sku.strip() if edit.sku is not None else line.sku,
+        edit.quantity if edit.quantity is not None else line.quantity,
+        Money(edit.unit_price, currency) if edit.unit_price is not None else line.unit_price,
+    )
+
+
+def _checked_line(n: int, line_no: int, sku: str, quantity: int, unit_price: Money) -> OrderLine:
     try:
-        return index, OrderLine(
-            line.line_no,
-            edit.sku.strip() if edit.sku is not None else line.sku,
-            edit.quantity if edit.quantity is not None else line.quantity,
-            Money(edit.unit_price, currency) if edit.unit_price is not None else line.unit_price,
-        )
+        return OrderLine(line_no, sku, quantity, unit_price)
     except InvalidOrder as error:  # OrderLine names the field by line number; name the edit's instead
         raise InvalidOrder(f"lines[{n}].{error.field.rsplit('.', 1)[-1]}", error.reason) from None
 
@@ -202,5 +242,9 @@ def _line_facts(line: OrderLine) -> dict[str, str | int]:
 def describe_amendment(amendment: LineAmendment) -> str:
     """``line 1: sku X -> Y, quantity 2 -> 3``."""
     before, after = amendment.before, amendment.after
+    if not before:
+        return f"line {amendment.line_no} added: {after['quantity']} x {after['sku']} at {after['unit_price']}"
+    if not after:
+        return f"line {amendment.line_no} deleted ({before['quantity']} x {before['sku']})"
     changes = ", ".join(f"{k} {before[k]} -> {after[k]}" for k in before if before[k] != after[k])
     return f"line {amendment.line_no}: {changes or 'unchanged'}"

@@ -1,5 +1,6 @@
-"""Amending a held order on a person's decision: edit its lines (SKU, quantity, price), and/or
-place it at a location the person chose; then govern, route and reserve it again.
+"""Amending an order on a person's decision (or a buyer's change order, services/change_requests.py):
+edit its lines (SKU, quantity, price; add or delete one), and/or place it at a location the person
+chose; then govern, route and reserve it again. Any order not yet released can be amended.
 
 Errors (raised by ``amend_order``, returned as text by ``try_amendment``)::
 
@@ -40,6 +41,8 @@ class Amendment:
     # Exactly where a plan for many orders at once put this order's units (``plan`` names it).
     planned: tuple[Allocation, ...] = ()
     plan: str = ""
+    # (system, kind, value) kept with the edits: how the buyer knows a line its change order added.
+    references: tuple[tuple[str, str, str], ...] = ()
 
 
 def amend_order(
@@ -82,6 +85,8 @@ def _amend(uow: UnitOfWork, order_id: str, amendment: Amendment, geocoder: Geoco
     if amendment.edits:
         changes = order.amend_lines(list(amendment.edits))
         uow.fulfilment.add_decision(order_id, _decision(changes, amendment, clock))
+        for system, kind, value in amendment.references:
+            uow.fulfilment.add_reference(order_id, system, kind, value, clock())
     chosen: ChosenLocation | PlannedAllocation | None = None
     if amendment.planned:
         chosen = PlannedAllocation(amendment.planned, amendment.actor, amendment.plan or "plan")

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from overture.domain.decisions import Decision, DecisionKind
 from overture.domain.exceptions import ExceptionStatus, OrderException
@@ -176,19 +176,28 @@ class SqlFulfilmentRepository:
         # The total and each line's SKU, quantity and price too: a person may have edited them.
         values = {"status": order.status.value, "updated_at": at, "total": order.total.amount}
         self._c.execute(update(orders).where(orders.c.id == order.id).values(**values))
-        for line in order.lines:
+        if order.removed_lines:  # a buyer's change order deleted them (domain/orders.py amend_lines)
             self._c.execute(
-                update(order_lines)
-                .where(order_lines.c.order_id == order.id, order_lines.c.line_no == line.line_no)
-                .values(
-                    sku=line.sku,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price.amount,
-                    status=line.status.value,
-                    backordered=line.backordered,
-                    promised_at=line.promised_at,
+                delete(order_lines).where(
+                    order_lines.c.order_id == order.id, order_lines.c.line_no.in_(order.removed_lines)
                 )
             )
+        for line in order.lines:
+            line_values: dict[str, object] = {
+                "sku": line.sku,
+                "quantity": line.quantity,
+                "unit_price": line.unit_price.amount,
+                "status": line.status.value,
+                "backordered": line.backordered,
+                "promised_at": line.promised_at,
+            }
+            updated = self._c.execute(
+                update(order_lines)
+                .where(order_lines.c.order_id == order.id, order_lines.c.line_no == line.line_no)
+                .values(**line_values)
+            )
+            if updated.rowcount == 0:  # a line a change order added
+                self._c.execute(insert(order_lines).values(order_id=order.id, line_no=line.line_no, **line_values))
         insert_history(self._c, order.id, order.history)
         insert_decisions(self._c, order.id, record.decisions)
         insert_reservations(self._c, record.reservations, at)
