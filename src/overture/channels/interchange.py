@@ -32,6 +32,8 @@ class Problem(Generic[Code]):
     segment_id: str = ""
     element_position: int | None = None
     component_position: int | None = None
+    reference: str = ""  # the element's reference number in the standard's dictionary (X12 AK402), if known
+    loop_id: str = ""  # the loop the segment stands in (X12 AK303), if any
 
     def to_json(self) -> dict[str, object]:
         data: dict[str, object] = {"code": self.code.value, "message": self.message}

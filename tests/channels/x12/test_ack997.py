@@ -53,8 +53,8 @@ def test_a_clean_purchase_order_is_accepted() -> None:
 
 def test_a_too_long_element_is_accepted_with_the_error_named() -> None:
     body = _ack(PO_850.replace("N4*Edison*NJ*", "N4*Edison*NEW JERSEY*"))
-    assert ["AK3", "N4", "9", "", "8"] in body  # segment 9 counted from ST
-    assert ["AK4", "2", "", "5", "NEW JERSEY"] in body  # N402 too long, the value copied
+    assert ["AK3", "N4", "9", "N1", "8"] in body  # segment 9 counted from ST, in the N1 loop
+    assert ["AK4", "2", "156", "5", "NEW JERSEY"] in body  # N402 (element 156) too long, the value copied
     assert ["AK5", "E", "5"] in body
     assert body[-1] == ["AK9", "E", "1", "1", "1"]
 

@@ -172,7 +172,8 @@ class SegmentError:
     tag: str
     position: int  # in the set, ST = 1
     code: str  # 720 / 620
-    elements: list[tuple[Composite, str, str]]  # (position in segment, 723 / 621 code, bad value copy)
+    elements: list[tuple[Composite, str, str, str]]  # (position in segment, 723 / 621 code, bad value, reference)
+    loop_id: str = ""  # AK303 / IK303
 
 
 def segment_errors(checked: CheckedTransaction, component: str, forbidden: frozenset[str]) -> list[SegmentError]:
@@ -187,12 +188,18 @@ def segment_errors(checked: CheckedTransaction, component: str, forbidden: froze
     for (position, tag), found in sorted(by_segment.items()):
         code = next((AK3_CODES[p.code] for p in found if p.code in AK3_CODES), SEGMENT_HAS_ELEMENT_ERRORS)
         elements = [
-            (_place(p), AK4_CODES[p.code], _copy(p, transaction, component, forbidden))
+            (_place(p), AK4_CODES[p.code], _copy(p, transaction, component, forbidden), _reference(p))
             for p in found
             if p.code in AK4_CODES and p.element_position is not None
         ]
-        errors.append(SegmentError(tag, position - st_position + 1, code, elements))
+        loop = next((p.loop_id for p in found if p.loop_id), "")
+        errors.append(SegmentError(tag, position - st_position + 1, code, elements, loop if len(loop) <= 4 else ""))
     return errors
+
+
+def _reference(problem: Problem) -> str:
+    """AK402 / IK402: the data element's reference number (N0 1/4; a composite's C040 is not one)."""
+    return problem.reference if problem.reference.isdigit() and len(problem.reference) <= 4 else ""
 
 
 def _place(problem: Problem) -> Composite:
@@ -223,9 +230,10 @@ def ack_997(
     for c in checked:
         body.append(["AK2", c.transaction.code, c.transaction.control_number])
         for error in segment_errors(c, component, forbidden):
-            body.append(["AK3", error.tag, str(error.position), "", error.code])
+            body.append(["AK3", error.tag, str(error.position), error.loop_id, error.code])
             body += [
-                ["AK4", place, "", _AK4_BEFORE_4020.get(code, code), copy] for place, code, copy in error.elements[:99]
+                ["AK4", place, reference, _AK4_BEFORE_4020.get(code, code), copy]
+                for place, code, copy, reference in error.elements[:99]
             ]
         body.append(["AK5", c.verdict.value, *set_response_codes(c)])
     body.append(group_response(group, checked))

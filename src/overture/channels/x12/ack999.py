@@ -29,9 +29,9 @@ def ack_999(
         convention = c.transaction.header.get(3)
         body.append(["AK2", c.transaction.code, c.transaction.control_number, convention])
         for error in segment_errors(c, component, forbidden):
-            body.append(["IK3", error.tag, str(error.position), "", error.code])
+            body.append(["IK3", error.tag, str(error.position), error.loop_id, error.code])
             # One IK4 per 2110 loop, and the loop repeats: every element error is kept.
-            body += [["IK4", place, "", code, copy] for place, code, copy in error.elements]
+            body += [["IK4", place, reference, code, copy] for place, code, copy, reference in error.elements]
         body.append(["IK5", c.verdict.value, *set_response_codes(c)])
     body.append(group_response(group, checked))
     return TransactionDraft("999", body)

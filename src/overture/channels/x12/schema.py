@@ -16,7 +16,7 @@ tolerant partner (the default) such segments, and ones the table lists elsewhere
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from overture.channels.x12.elements import Element, SegmentDef, Separators, check_segment
 from overture.channels.x12.errors import Problem, ProblemCode
@@ -87,7 +87,11 @@ def validate(
         checker.check_elements(segment)
     body = [s for s in segments if s.tag not in ("ST", "SE")]
     checker.walk_level(schema.body, tuple(n.tag for n in schema.body), body, 0, top=True)
-    return checker.problems
+    loops = checker.loop_of
+    return [
+        replace(p, loop_id=loops[p.segment_position]) if p.segment_position in loops and not p.loop_id else p
+        for p in checker.problems
+    ]
 
 
 class _Checker:
@@ -97,6 +101,8 @@ class _Checker:
         self.end = end
         self.problems: list[Problem] = []
         self.known = schema.known_tags if schema.known_tags is not None else all_tags(schema.body)
+        self.loop = ""  # the loop being walked, named as the 997's AK303 names it
+        self.loop_of: dict[int, str] = {}  # segment position -> the loop it stands in
 
     def walk_level(
         self, nodes: Sequence[Node], tags: tuple[str, ...], segments: Sequence[Segment], i: int, *, top: bool = False
@@ -126,8 +132,13 @@ class _Checker:
                 code = ProblemCode.TOO_MANY_LOOPS if isinstance(node, Loop) else ProblemCode.TOO_MANY_SEGMENTS
                 self._report(code, f"{node.tag} may be used {node.max_use} time(s) here", segment)
             if isinstance(node, Loop):
+                outer, self.loop = self.loop, node.name
+                self.loop_of[segment.position] = node.name
                 i = self.walk_level(node.inner, node.inner_tags, segments, i + 1)
+                self.loop = outer
             else:
+                if self.loop:
+                    self.loop_of[segment.position] = self.loop
                 i += 1
         self._missing_at_end(nodes, uses, at, segments[i - 1] if i else self.end)
         return i
@@ -143,7 +154,9 @@ class _Checker:
         for k in range(start, found):
             if nodes[k].required and uses[k] == 0:
                 message = f"required {nodes[k].tag} is missing before {segment.tag}"
-                self.problems.append(Problem(ProblemCode.MISSING_SEGMENT, message, segment.position, nodes[k].tag))
+                tag = nodes[k].tag
+                missing = Problem(ProblemCode.MISSING_SEGMENT, message, segment.position, tag, loop_id=self.loop)
+                self.problems.append(missing)
 
     def _missing_at_end(self, nodes: Sequence[Node], uses: list[int], start: int, last: Segment | None) -> None:
         for k in range(start, len(nodes)):
@@ -152,7 +165,8 @@ class _Checker:
             tag = nodes[k].tag
             if last is not None:
                 message = f"required {tag} is missing after {last.tag}"
-                self.problems.append(Problem(ProblemCode.MISSING_SEGMENT, message, last.position + 1, tag))
+                missing = Problem(ProblemCode.MISSING_SEGMENT, message, last.position + 1, tag, loop_id=self.loop)
+                self.problems.append(missing)
             else:
                 self.problems.append(Problem(ProblemCode.MISSING_SEGMENT, f"required {tag} is missing"))
 
@@ -171,7 +185,14 @@ class _Checker:
         element: int | None = None,
         component: int | None = None,
     ) -> None:
-        self.problems.append(Problem(code, message, segment.position, segment.tag, element, component))
+        definition = self.schema.segments.get(segment.tag)
+        reference = ""
+        if element is not None and definition is not None and element <= len(definition.elements):
+            described = definition.elements[element - 1]
+            if component is not None and component <= len(described.components):
+                described = described.components[component - 1]
+            reference = described.id
+        self.problems.append(Problem(code, message, segment.position, segment.tag, element, component, reference))
 
 
 def _find(tags: tuple[str, ...], start: int, tag: str) -> int | None:
