@@ -1,7 +1,10 @@
 """Making and keeping the X12 documents an EDI partner gets about its orders.
 
 - 997 / 999 (and TA1) for every file received (``channels/x12/acknowledgements.py``);
-- 855 once its 850 is captured: lines accepted, or backordered while stock is short;
+- 855 once its 850 is captured, each line's ACK from its real state (accepted, backordered while
+  stock is short, price or quantity changed, rejected with the reason), and a new one when a hold
+  is cleared and the answer changed (never twice the same answer);
+- 865 answering a buyer's 860 change order (``channels/x12/change_orders.py``);
 - 856 for each shipment once the order has shipped, with an SSCC-18 per shipment;
 - 810 once the order is invoiced;
 - 846 with what is available of the partner's items, on demand.
@@ -15,12 +18,15 @@ a transport's job; partners and tests fetch them from the API.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from overture.channels.x12.envelope import read
+from overture.channels.x12.line_acks import line_decisions
 from overture.channels.x12.outbound import (
     LineAck,
     LineDecision,
@@ -33,15 +39,33 @@ from overture.channels.x12.outbound import (
     ship_notice_856,
     sscc18,
 )
-from overture.channels.x12.po850 import PurchaseOrder
-from overture.channels.x12.writer import GroupDraft, Sender, TransactionDraft, reply_envelope, write_interchange
-from overture.domain.orders import Order
+from overture.channels.x12.po850 import PO_DATE_KIND, PoLine, PurchaseOrder, read_buyer_line
+from overture.channels.x12.writer import (
+    Composite,
+    GroupDraft,
+    Sender,
+    TransactionDraft,
+    reply_envelope,
+    write_interchange,
+)
+from overture.domain.orders import Order, OrderLine
 from overture.domain.partners import PartnerProfile
-from overture.domain.statuses import LineStatus, OrderStatus
+from overture.domain.statuses import OrderStatus
 from overture.services.ports import UnitOfWork
 
 CHANNEL = "edi"
-FUNCTIONAL_IDS = {"850": "PO", "855": "PR", "856": "SH", "810": "IN", "846": "IB", "997": "FA", "999": "FA"}
+FUNCTIONAL_IDS = {
+    "850": "PO",
+    "855": "PR",
+    "856": "SH",
+    "810": "IN",
+    "846": "IB",
+    "865": "CA",
+    "997": "FA",
+    "999": "FA",
+}
+# A placement that ends a hold: the partner hears the new answer (``reacknowledge_order``).
+PLACED = frozenset({OrderStatus.RESERVED, OrderStatus.ROUTED, OrderStatus.BACKORDERED})
 
 
 def keep(
@@ -75,17 +99,57 @@ def keep(
 
 
 def acknowledge_order(uow: UnitOfWork, order_id: str, *, sender: Sender, at: datetime) -> str | None:
-    """The 855 for an EDI order just captured: accepted lines, and backordered ones while on hold."""
+    """The 855 for an EDI order just captured, each line answered from its real state (line_acks.py)."""
     found = _edi_order(uow, order_id)
     if found is None:
         return None
     order, partner = found
     if not partner.wants_855:
         return None
-    facts = _facts(uow, order)
-    decisions = [_line_decision(order, line.line_no) for line in facts.lines]
-    draft = po_ack_855(facts, decisions, partner, at)
+    draft = _ack_855(uow, order, partner, at)
     return keep(uow, partner, kind="855", reference=order_id, order_id=order_id, drafts=[draft], sender=sender, at=at)
+
+
+def reacknowledge_order(uow: UnitOfWork, order_id: str, *, sender: Sender, at: datetime) -> str | None:
+    """A new 855 once the order is placed again (a hold cleared), if it answers otherwise than the
+    last 855 the partner has: kept under the answer's digest, so the same answer is never sent twice
+    (a retried activity, a replayed workflow, a second placement changing nothing)."""
+    found = _edi_order(uow, order_id)
+    if found is None or not found[1].wants_855:
+        return None
+    order, partner = found
+    kept = uow.documents.listing(partner.partner_id, kind="855", order_id=order_id)
+    if not kept:
+        return None  # no first 855 (the order was not acknowledged at capture): nothing to revise
+    draft = _ack_855(uow, order, partner, at)
+    answer = _answer(draft.body)
+    last = uow.documents.body(partner.partner_id, str(kept[-1]["id"]))
+    if last is not None and _answer_of(last) == answer:
+        return None
+    reference = f"{order_id}:{hashlib.sha256(repr(answer).encode()).hexdigest()[:16]}"
+    return keep(uow, partner, kind="855", reference=reference, order_id=order_id, drafts=[draft], sender=sender, at=at)
+
+
+def _ack_855(uow: UnitOfWork, order: Order, partner: PartnerProfile, at: datetime) -> TransactionDraft:
+    facts = _facts(uow, order)
+    decisions = line_decisions(uow, order, partner, buyer_lines(uow.documents.references(order.id)))
+    return po_ack_855(facts, decisions, partner, at)
+
+
+def _answer(body: Sequence[Sequence[str | Composite]]) -> list[list[str]]:
+    """An 855's segments without BAK09 (the day it was written): what it answers."""
+    segments = [[str(x) for x in segment] for segment in body]
+    for segment in segments:
+        while segment and segment[-1] == "":
+            segment.pop()
+    if segments and segments[0][0] == "BAK":
+        segments[0] = segments[0][:9]
+    return segments
+
+
+def _answer_of(text: str) -> list[list[str]]:
+    (_, _, transaction), *_ = read(text).transactions()
+    return _answer([s.elements for s in transaction.body])
 
 
 def reject_purchase_order(
@@ -115,7 +179,11 @@ def reject_purchase_order(
 
 
 def after_status(uow: UnitOfWork, order_id: str, status: OrderStatus, *, sender: Sender, at: datetime) -> list[str]:
-    """856s once shipped, the 810 once invoiced; nothing for orders from other channels."""
+    """856s once shipped, the 810 once invoiced, a new 855 once placed again after a hold (if its
+    answer changed); nothing for orders from other channels."""
+    if status in PLACED:
+        again = reacknowledge_order(uow, order_id, sender=sender, at=at)
+        return [again] if again else []
     if status not in (OrderStatus.SHIPPED, OrderStatus.INVOICED):
         return []
     found = _edi_order(uow, order_id)
@@ -190,12 +258,16 @@ def _edi_order(uow: UnitOfWork, order_id: str) -> tuple[Order, PartnerProfile] |
 
 
 def _facts(uow: UnitOfWork, order: Order) -> OrderFacts:
-    po_number = uow.documents.references(order.id).get(("buyer", "po_number"), order.external_id.split(":", 1)[-1])
+    references = uow.documents.references(order.id)
+    po_number = references.get(("buyer", "po_number"), order.external_id.split(":", 1)[-1])
+    # The PO's own date (BEG05), kept at capture; an order captured before it was kept: its capture date.
+    po_date = references.get(("edi", PO_DATE_KIND)) or order.created_at.strftime("%Y%m%d")
+    buyer = buyer_lines(references)
     ship_to = order.ship_to
     return OrderFacts(
         order_id=order.id,
         po_number=po_number,
-        po_date=order.created_at.strftime("%Y%m%d"),
+        po_date=po_date,
         currency=order.currency,
         ship_to={
             "name": ship_to.name,
@@ -205,18 +277,27 @@ def _facts(uow: UnitOfWork, order: Order) -> OrderFacts:
             "postal_code": ship_to.postal_code,
             "country": ship_to.country,
         },
-        lines=[OrderLineFacts(x.line_no, x.sku, x.quantity, x.unit_price.amount) for x in order.lines],
+        lines=[_line_facts(x, buyer.get(x.line_no)) for x in order.lines],
         total=order.total.amount,
     )
 
 
-def _line_decision(order: Order, line_no: int) -> LineDecision:
-    line = next(x for x in order.lines if x.line_no == line_no)
-    if line.status is LineStatus.CANCELLED:
-        return LineDecision(line_no, LineAck.REJECTED, 0, "cancelled")
-    if order.status is OrderStatus.ON_HOLD and line.status is not LineStatus.ALLOCATED:
-        return LineDecision(line_no, LineAck.BACKORDERED, line.quantity, "waiting for stock")
-    return LineDecision(line_no, LineAck.ACCEPTED, line.quantity)
+def _line_facts(line: OrderLine, buyer: PoLine | None) -> OrderLineFacts:
+    if buyer is None:
+        return OrderLineFacts(line.line_no, line.sku, line.quantity, line.unit_price.amount)
+    ids = tuple(buyer.product_ids.items())
+    return OrderLineFacts(line.line_no, line.sku, line.quantity, line.unit_price.amount, buyer.line_id, ids)
+
+
+def buyer_lines(references: dict[tuple[str, str], str]) -> dict[int, PoLine]:
+    """Our line number -> the line as the buyer wrote it (its PO1, or the 860 POC that added it)."""
+    lines = {}
+    for (system, kind), value in references.items():
+        if system == "edi" and kind.startswith("po1.") and kind[4:].isdigit():
+            line = read_buyer_line(value)
+            if line is not None:
+                lines[int(kind[4:])] = line
+    return lines
 
 
 def _shipment(row: dict[str, Any], sscc: str) -> ShipmentFacts:

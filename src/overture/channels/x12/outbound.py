@@ -19,9 +19,20 @@ from overture.domain.partners import PartnerProfile
 
 
 class LineAck(StrEnum):
+    """ACK01 (element 668): what we will do with a line, as the 855 and the 865 say it."""
+
     ACCEPTED = "IA"  # item accepted
-    BACKORDERED = "IB"  # item backordered
-    REJECTED = "IR"  # item rejected
+    BACKORDERED = "IB"  # item backordered: stock is short and the line waits for it
+    REJECTED = "IR"  # item rejected (the reason in the line's N9 / MSG, MTX in 005010)
+    QUANTITY_CHANGED = "IQ"  # accepted, quantity changed
+    PRICE_CHANGED = "IP"  # accepted, price changed (the contract's, not the PO's)
+    CHANGED = "IC"  # accepted with changes
+    DELETED = "ID"  # item deleted (an 860 asked it)
+
+
+# Answers that carry their reason on the line as a note (N9 L1 with MSG, or MTX from 005010).
+NOTED = frozenset({LineAck.REJECTED, LineAck.QUANTITY_CHANGED, LineAck.PRICE_CHANGED, LineAck.CHANGED})
+MAX_PO1_IDS = 10  # PO106-PO125: ten qualifier / id pairs
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,13 +41,15 @@ class OrderLineFacts:
     sku: str
     quantity: int
     unit_price: Decimal
+    buyer_line_id: str = ""  # PO101 as the buyer sent it ("" for a line it did not send)
+    buyer_ids: tuple[tuple[str, str], ...] = ()  # the PO1's product ids, qualifier and id, as received
 
 
 @dataclass(frozen=True, slots=True)
 class OrderFacts:
     order_id: str
     po_number: str
-    po_date: str  # CCYYMMDD
+    po_date: str  # CCYYMMDD: the PO's own date (BEG05), which the 855's BAK04 and the 810's BIG03 echo
     currency: str
     ship_to: dict[str, str]
     lines: Sequence[OrderLineFacts]
@@ -82,13 +95,54 @@ def po_ack_855(
         if decision.expected_date:
             ack += ["068", decision.expected_date]  # 068: current schedule ship
         body.append(ack)
-        if decision.reason and decision.ack is LineAck.REJECTED:
-            # ACK has no reason element: the line's N9 loop (after its ACK loop) carries it as a note.
-            # 005010 has MTX where 004010 has MSG.
-            note = ["MTX", "", _plain(decision.reason)[:4096]] if partner.x12_version >= "005" else None
-            body += [["N9", "L1", "REASON"], note or ["MSG", _plain(decision.reason)[:264]]]
+        if decision.reason and decision.ack in NOTED:
+            body += line_note(decision.reason, partner)
     body.append(["CTT", str(len(order.lines))])
     return TransactionDraft("855", body)
+
+
+def line_note(reason: str, partner: PartnerProfile) -> list[SegmentValues]:
+    """ACK has no reason element: the line's N9 loop (after its ACK loop) carries it as a note.
+    005010 has MTX where 004010 has MSG."""
+    if partner.x12_version >= "005":
+        return [["N9", "L1", "REASON"], ["MTX", "", _plain(reason)[:4096]]]
+    return [["N9", "L1", "REASON"], ["MSG", _plain(reason)[:264]]]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeLineAnswer:
+    """One POC of an 860 and what we did with it, for the 865."""
+
+    line_id: str  # POC01 as the buyer sent it
+    change: str  # POC02 as the buyer sent it
+    ack: LineAck
+    quantity: int | None  # the line's quantity now, in our units (None: the line is gone or never was)
+    unit_price: Decimal | None
+    product_ids: Sequence[tuple[str, str]]  # as the POC (or the PO1 it changes) carried them
+    reason: str = ""
+
+
+def change_ack_865(
+    po_number: str, po_date: str, change_sequence: str, answers: Sequence[ChangeLineAnswer], partner: PartnerProfile
+) -> TransactionDraft:
+    """BCA (04, then AT accepted, AC accepted with changes or RJ rejected; the PO's number, the
+    change's sequence, the PO's date), then per POC the line as it is now and an ACK with what
+    became of the change, a refusal's reason in the line's N9 loop; CTT with the POC count."""
+    acks = {a.ack for a in answers}
+    kind = "RJ" if acks == {LineAck.REJECTED} else "AT" if acks <= {LineAck.ACCEPTED} else "AC"
+    body: list[SegmentValues] = [["BCA", "04", kind, po_number, "", change_sequence[:8], po_date]]
+    for answer in answers:
+        quantity = "" if answer.quantity is None else str(answer.quantity)
+        price = "" if answer.unit_price is None else _price(answer.unit_price)
+        ids = [x for pair in list(answer.product_ids)[:MAX_PO1_IDS] for x in pair]
+        body.append(
+            ["POC", answer.line_id[:20], answer.change, quantity, "", "EA" if quantity else "", price, "", *ids]
+        )
+        body.append(["ACK", answer.ack.value, *([quantity, "EA"] if quantity else [])])
+        if answer.reason and answer.ack in NOTED:
+            body += line_note(answer.reason, partner)
+    body.append(["CTT", str(len(answers))])
+    return TransactionDraft("865", body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,14 +279,17 @@ def gs1_check_digit(digits: str) -> str:
 
 
 def _po1(line: OrderLineFacts, partner: PartnerProfile) -> list[str]:
+    """The line as the buyer numbered and identified it (each id with its own qualifier, in the
+    order received); a line it did not send (or sent without ids) in the partner's terms."""
+    ids = [x for pair in line.buyer_ids[:MAX_PO1_IDS] for x in pair] or _product_ids(line.sku, partner)
     return [
         "PO1",
-        str(line.line_no),
+        line.buyer_line_id[:20] or str(line.line_no),
         str(line.quantity),
         "EA",
         _price(line.unit_price),
         "",
-        *_product_ids(line.sku, partner),
+        *ids,
     ]
 
 

@@ -8,6 +8,7 @@ into ours. Whatever cannot become an order is a ``PayloadError`` naming the segm
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -23,6 +24,12 @@ CHANNEL = "edi"
 # first (SKU, vendor's item and part number: we are the vendor), then global trade item numbers
 # (UPC, EAN, GTIN), then the manufacturer's, and the buyer's own numbers last.
 SKU_QUALIFIERS = ("SK", "VN", "VP", "UP", "EN", "UK", "MG", "IN", "BP")
+# Kept with the order (order_references, system "edi"): the PO's date (BEG05), and per line how the
+# buyer wrote it (PO101, quantity, unit, price, every product id in the order received), so that
+# the 855, 865 and 810 answer in the buyer's terms and an 860 finds the line by the buyer's number.
+PO_DATE_KIND = "po_date"
+BUYER_LINE_KIND = "po1.{line_no}"
+REFERENCE_LIMIT = 255  # order_references.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +146,11 @@ def to_command(
         Reference("buyer", "po_number", order.po_number),
         Reference("edi", "interchange", interchange.control_number),
         Reference("edi", "transaction", f"{group.control_number}/{transaction.control_number}"),
+        *([Reference("edi", PO_DATE_KIND, order.date)] if order.date else []),
+        *(
+            Reference("edi", BUYER_LINE_KIND.format(line_no=n), buyer_line_value(line))
+            for n, line in enumerate(order.lines, start=1)
+        ),
     ]
     return PlaceOrder(
         channel=CHANNEL,
@@ -152,6 +164,28 @@ def to_command(
         references=tuple(references),
         declared_total=order.declared_total,
     )
+
+
+def buyer_line_value(line: PoLine) -> str:
+    """The line as the buyer wrote it, as one reference value (ids past the column's size are left out)."""
+    ids = list(line.product_ids.items())
+    price = "" if line.unit_price is None else str(line.unit_price)
+    while True:
+        value = json.dumps([line.line_id, str(line.quantity), line.uom, price, ids], separators=(",", ":"))
+        if len(value) <= REFERENCE_LIMIT or not ids:
+            return value[:REFERENCE_LIMIT]
+        ids.pop()
+
+
+def read_buyer_line(value: str) -> PoLine | None:
+    """A line kept by ``buyer_line_value``; None if the value is not one."""
+    try:
+        line_id, quantity, uom, price, ids = json.loads(value)
+        return PoLine(
+            str(line_id), Decimal(quantity), str(uom), Decimal(price) if price else None, {q: v for q, v in ids}
+        )
+    except (ValueError, TypeError, InvalidOperation):
+        return None
 
 
 def _address(party: dict[str, str], errors: list[FieldError]) -> Address | None:
