@@ -138,23 +138,36 @@ class OrderActivities:
 
     @activity.defn
     def place_again(self, args: PlacementArgs) -> OrderPlan:
-        return fulfilment.retry_placement(
+        plan = fulfilment.retry_placement(
             self.uow_factory,
             args.order_id,
             geocoder=self.geocoder,
             clock=self.clock,
             exclude_locations=args.exclude_locations,
         )
+        self._tell_partner_if_placed(plan)
+        return plan
 
     @activity.defn
     def amend_order(self, args: AmendArgs) -> OrderPlan:
         """Edit lines and/or place at a chosen location, in one transaction; a refusal fails for good."""
         try:
-            return amendments.amend_order(
+            plan = amendments.amend_order(
                 self.uow_factory, args.order_id, _amendment(args), geocoder=self.geocoder, clock=self.clock
             )
         except (OrderError, LocationCannotFill) as error:
             raise ApplicationError(str(error), type="AmendmentRefused", non_retryable=True) from error
+        self._tell_partner_if_placed(plan)
+        return plan
+
+    def _tell_partner_if_placed(self, plan: OrderPlan) -> None:
+        """A hold a person cleared: the order's partner hears the new answer (a new 855 for an EDI
+        order, made only if it says something else than the last one, so a retry sends none)."""
+        status = OrderStatus(plan.status)
+        if status in (OrderStatus.RESERVED, OrderStatus.ROUTED, OrderStatus.BACKORDERED):
+            in_transaction(
+                self.uow_factory, lambda uow: self.documents.after_status(uow, plan.order_id, status, at=self.clock())
+            )
 
     @activity.defn
     def check_amendment(self, args: AmendArgs) -> str:
