@@ -99,3 +99,15 @@ def test_overture_edi_sftp_poll_once(server: SftpServer, container: Container, t
     assert result.exit_code == 0, result.output
     assert (server.root / "inbox" / "processed" / "po.edi").exists()
     assert (server.root / "outbox" / "po.997.edi").exists()
+
+
+def test_a_005010_file_is_answered_with_a_999_and_an_asked_for_ta1(server: SftpServer, container: Container) -> None:
+    from tests.channels.x12.standard_documents import document
+
+    seed_x12(container)
+    (server.root / "inbox" / "po.edi").write_text(document("850", version="005010").replace("*0*P*", "*1*P*"))
+
+    assert _poll(server.endpoint("ACME"), container) == [("po.edi", "processed")]
+
+    outbox = sorted(p.name for p in (server.root / "outbox").iterdir())
+    assert "po.999.edi" in outbox and "po.ta1.edi" in outbox and "po.997.edi" not in outbox

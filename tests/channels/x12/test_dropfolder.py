@@ -89,3 +89,23 @@ def test_the_command_runs_one_pass(tmp_path: Path, container: Container) -> None
 
     assert result.exit_code == 0, result.output
     assert (drop / "processed" / "po.edi").exists()
+
+
+def test_a_005010_file_is_answered_with_a_999_and_a_ta1_when_the_interchange_asks(
+    tmp_path: Path, container: Container
+) -> None:
+    from tests.channels.x12.standard_documents import document
+
+    _seed(container)
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "po5010.edi").write_text(document("850", version="005010"))
+    (drop / "po4010.edi").write_text(PO_850.replace("*000000101*0*P*", "*000000101*1*P*"))  # ISA14 1: a TA1, please
+
+    _pass(drop, container)
+
+    answers = sorted(p.name for p in (drop / "outbound").iterdir())
+    assert "po5010.999.edi" in answers and "po5010.997.edi" not in answers
+    assert {"po4010.997.edi", "po4010.ta1.edi"} <= set(answers)
+    assert read((drop / "outbound" / "po4010.ta1.edi").read_text()).interchanges[0].header.tag == "ISA"
+    assert "AK1" in (drop / "outbound" / "po5010.999.edi").read_text()

@@ -7,8 +7,8 @@ each regular file, oldest name first:
    again, only moved aside (a partner re-uploading what we took, or our crash before the move);
 2. gives it to ``receive_x12``, which keeps it raw before reading it, with the transport's receipt
    (host, path, file name, SHA-256) on the inbound message;
-3. writes the 997 and 855s to the outbox (as ``.part`` first, renamed when whole, so the partner
-   never picks up half a file), records the file as taken, and moves it to ``processed/``;
+3. writes the 997 / 999, the TA1 when due, and the 855s to the outbox (as ``.part`` first, renamed
+   when whole, so the partner never picks up half a file), records the file as taken, and moves it to ``processed/``;
 4. a file the intake quarantined (not X12, unknown partner) moves to ``failed/``; one that failed
    for a reason that may pass (the store) stays in the inbox for the next pass.
 """
@@ -24,6 +24,7 @@ from datetime import datetime
 
 import asyncssh
 
+from overture.channels.x12.dropfolder import answers
 from overture.channels.x12.intake import EdiReceipt, receive_x12
 from overture.channels.x12.writer import Sender
 from overture.services.errors import PayloadRejected
@@ -164,9 +165,7 @@ async def _take(sftp: asyncssh.SFTPClient, endpoint: SftpEndpoint, name: str, in
 
 async def _answer(sftp: asyncssh.SFTPClient, endpoint: SftpEndpoint, name: str, receipt: EdiReceipt) -> None:
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    documents = [(f"{stem}.997.edi", receipt.ack_997)]
-    documents += [(f"{stem}.855-{n}.edi", ack) for n, ack in enumerate(receipt.acks_855, start=1)]
-    for file_name, text in documents:
+    for file_name, text in answers(stem, receipt):
         target = await _free_name(sftp, endpoint.outbox, file_name)
         async with sftp.open(f"{target}.part", "wb") as file:
             await file.write(text.encode())

@@ -1,8 +1,8 @@
 """``overture edi watch DIR``: partners' files dropped in a folder, processed as POST /v1/channels/edi is.
 
 Each file is read, kept as an inbound message, acknowledged and its 850s captured; then it moves
-to ``processed/``, and the 997 and 855s we answer with are written to ``outbound/`` for the
-transport to pick up. A file that cannot be processed (not X12, unknown partner) moves to
+to ``processed/``, and the 997 / 999 (a TA1 too when due) and 855s we answer with are written to
+``outbound/`` for the transport to pick up. A file that cannot be processed (not X12, unknown partner) moves to
 ``failed/`` with a ``.error.json`` beside it saying why. A file that failed for a reason that may
 pass (the store was busy) stays where it is and is tried again on the next pass. Files still
 being written (hidden, or ending ``.part`` / ``.tmp``) are left alone.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import orjson
 
-from overture.channels.x12.intake import receive_x12
+from overture.channels.x12.intake import EdiReceipt, receive_x12
 from overture.channels.x12.writer import Sender
 from overture.services.errors import PayloadRejected
 from overture.services.ports import Clock, Geocoder, InboundMessage, UnitOfWorkFactory
@@ -90,12 +90,23 @@ def _process(
         log.warning("could not process %s; will retry", path.name, exc_info=True)
         return FileOutcome(path.name, "retry", f"{type(error).__name__}: {error}")
     outbound = folder / "outbound"
-    (outbound / f"{path.stem}.997.edi").write_text(receipt.ack_997)
-    for n, ack in enumerate(receipt.acks_855, start=1):
-        (outbound / f"{path.stem}.855-{n}.edi").write_text(ack)
+    for name, text in answers(path.stem, receipt):
+        (outbound / name).write_text(text)
     shutil.move(path, _free_name(folder / "processed", path.name))
     orders = [t.order_id for t in receipt.transactions if t.order_id]
     return FileOutcome(path.name, "processed", f"message {receipt.message_id}, orders {', '.join(orders) or 'none'}")
+
+
+def answers(stem: str, receipt: EdiReceipt) -> list[tuple[str, str]]:
+    """(file name, X12) of what answers a file: its functional acknowledgment under the name of its
+    kind (``.997.edi``, ``.999.edi``, or ``.997-999.edi`` for a file holding groups of both versions),
+    the TA1 (``.ta1.edi``) when there is one, and the 855s."""
+    named: list[tuple[str, str]] = []
+    if receipt.functional_ack:
+        named.append((f"{stem}.{receipt.functional_ack_kind.replace('+', '-')}.edi", receipt.functional_ack))
+    if receipt.ack_ta1:
+        named.append((f"{stem}.ta1.edi", receipt.ack_ta1))
+    return named + [(f"{stem}.855-{n}.edi", ack) for n, ack in enumerate(receipt.acks_855, start=1)]
 
 
 def _free_name(folder: Path, name: str) -> Path:
