@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from overture.domain.totals import DEFAULT_TOLERANCE
 from overture.services.errors import ConflictError, TransientStoreError
+from overture.services.ports.supplier_invoices import InvoiceTolerance
 from overture.store import after_commit
 from overture.store.access import SqlKeyRepository
 from overture.store.audit import SqlConsistencyReader
@@ -27,9 +28,11 @@ from overture.store.orders import SqlOrderRepository
 from overture.store.partners import SqlPartnerRepository
 from overture.store.sessions import SqlSessionRepository
 from overture.store.sourcing import SqlSourcingRepository
+from overture.store.supplier_invoices import SqlSupplierInvoiceRepository
 from overture.store.supply import SqlSupplyRepository
 from overture.store.transports import SqlAs2Repository, SqlSftpFileRepository
 
+EXACT_INVOICES = InvoiceTolerance()  # a supplier's invoice matches only to the unit and the cent
 # PostgreSQL SQLSTATEs worth retrying: serialization failure, deadlock, lock timeout.
 _TRANSIENT_PG = {"40001", "40P01", "55P03"}
 
@@ -57,10 +60,18 @@ class SqlUnitOfWork:
     Temporal cancels a thread's local activity by raising inside that thread, which could land
     between taking such a lock and recording it, leaking it and stalling every later writer."""
 
-    def __init__(self, engine: Engine, *, readonly: bool = False, total_tolerance: Decimal = DEFAULT_TOLERANCE) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        readonly: bool = False,
+        total_tolerance: Decimal = DEFAULT_TOLERANCE,
+        invoice_tolerance: InvoiceTolerance = EXACT_INVOICES,
+    ) -> None:
         self._engine = engine
         self._readonly = readonly
         self.total_tolerance = total_tolerance
+        self.invoice_tolerance = invoice_tolerance
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
 
@@ -96,6 +107,7 @@ class SqlUnitOfWork:
         self.changes = SqlChangeLog(connection)
         self.as2 = SqlAs2Repository(connection)
         self.sftp_files = SqlSftpFileRepository(connection)
+        self.supplier_invoices = SqlSupplierInvoiceRepository(connection)
         return self
 
     @property

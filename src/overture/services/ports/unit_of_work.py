@@ -24,6 +24,7 @@ from overture.services.ports.messages import IdempotencyRepository, MessageRepos
 from overture.services.ports.orders import FulfilmentRepository, OrderRepository
 from overture.services.ports.partners import DocumentRepository, InterchangeControlRepository, PartnerRepository
 from overture.services.ports.sessions import SessionRepository
+from overture.services.ports.supplier_invoices import InvoiceTolerance, SupplierInvoiceRepository
 from overture.services.ports.transports import As2Repository, SftpFileRepository
 
 Clock = Callable[[], datetime]
@@ -96,6 +97,14 @@ class UnitOfWork(Protocol):
 
     @property
     def sftp_files(self) -> SftpFileRepository: ...
+
+    @property
+    def supplier_invoices(self) -> SupplierInvoiceRepository: ...
+
+    @property
+    def invoice_tolerance(self) -> InvoiceTolerance:
+        """How closely a supplier's invoice must match our PO and its shipment (the hub's setting)."""
+        ...
 
     @property
     def total_tolerance(self) -> Decimal:

@@ -33,6 +33,7 @@ from overture.store.tables.partners import csv_profiles, outbound_documents, seq
 from overture.store.tables.search import order_search
 from overture.store.tables.sessions import sessions
 from overture.store.tables.settings import dashboard_settings, rule_sets, sourcing_settings
+from overture.store.tables.supplier_invoices import supplier_invoices
 from overture.store.tables.transports import as2_identities, as2_messages, as2_partners, sftp_files
 
 __all__ = [
@@ -73,6 +74,7 @@ __all__ = [
     "shipments",
     "skus",
     "sourcing_settings",
+    "supplier_invoices",
     "trading_partners",
     "x12_group_control_numbers",
     "x12_received_interchanges",
