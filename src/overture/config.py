@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     worker_concurrency: int = 200
     x12_sender_qualifier: str = Field(default="ZZ", description="Our ISA qualifier on the X12 network")
     x12_sender_id: str = Field(default="OVERTURE", description="Our ISA id on the X12 network")
+    edi_outbox_dir: Path | None = Field(
+        default=None,
+        description="Where documents we originate for partners without AS2 (940s to 3PLs) are written, "
+        "one folder per partner (<dir>/<partner_id>/); unset: kept for the API only",
+    )
     edi_inventory_advice_interval_s: float = Field(
         default=0.0, description="Send each X12 partner an 846 of its items this often (0: only on request)"
     )
@@ -68,6 +73,12 @@ class Settings(BaseSettings):
         ge=0,
         description="How far an order's total (lines + charges) may be from the total its channel declared, in "
         "the currency's units, before the order is held with a total_mismatch exception",
+    )
+    supplier_invoice_quantity_tolerance: int = Field(
+        default=0, ge=0, description="Units a supplier's invoice line may differ from what it shipped"
+    )
+    supplier_invoice_price_tolerance: Decimal = Field(
+        default=Decimal(0), ge=0, description="How far a supplier's unit price may be from our PO's, per unit"
     )
     log_format: Literal["json", "text"] = Field(
         default="json", description="json: one JSON object a line with order/workflow ids; text: plain, for debugging"

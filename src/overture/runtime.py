@@ -18,7 +18,7 @@ from prometheus_client import start_http_server
 from temporalio.client import Client
 
 from overture.app import create_app
-from overture.bootstrap import Container, edi_sender
+from overture.bootstrap import Container, edi_sender, warehouses
 from overture.channels.wms import translate_shipment
 from overture.channels.x12.partner_documents import X12PartnerDocuments
 from overture.config import Settings
@@ -152,7 +152,7 @@ def make_activities(
         uow_factory=container.uow,
         geocoder=container.geocoder,
         clock=container.clock,
-        wms=outside.wms,
+        wms=warehouses(container, outside.wms),
         erp=outside.erp,
         notifier=outside.notifier,
         documents=documents,

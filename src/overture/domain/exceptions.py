@@ -21,6 +21,8 @@ class ExceptionType(StrEnum):
     SLA_BREACH = "sla_breach"
     SELLER_VIOLATION = "seller_violation"
     SUPPLIER_REJECTED = "supplier_rejected"  # a drop-ship supplier refused or backordered lines of our PO
+    # A supplier's invoice differs from our PO (price, quantity ordered) or its shipment (quantity shipped).
+    SUPPLIER_INVOICE_MISMATCH = "supplier_invoice_mismatch"
     # Governance rules (domain/rules): one type per rule, so an override waives exactly that rule.
     INVALID_QUANTITY = "invalid_quantity"
     DUPLICATE_ORDER = "duplicate_order"
@@ -67,6 +69,8 @@ _DEFAULT_ACTIONS: dict[ExceptionType, tuple[ExceptionAction, ...]] = {
     ExceptionType.SELLER_VIOLATION: (A.REROUTE, A.CANCEL),
     # override: the supplier will ship after all (agreed by phone); reroute: place the lines elsewhere.
     ExceptionType.SUPPLIER_REJECTED: (A.REROUTE, A.OVERRIDE, A.CANCEL),
+    # override: the invoice is right after all (a price agreed since), or settled with the supplier.
+    ExceptionType.SUPPLIER_INVOICE_MISMATCH: (A.OVERRIDE,),
     ExceptionType.INVALID_QUANTITY: (A.OVERRIDE, A.EDIT, A.CANCEL),
     # override: not a duplicate after all (a genuine re-order with a reused PO number).
     ExceptionType.DUPLICATE_ORDER: (A.OVERRIDE, A.CANCEL),

@@ -12,6 +12,9 @@
 4. An 855 or 856 is a drop-ship supplier answering one of our 850s (``channels/x12/supplier.py``):
    matched by our PO number, it puts line decisions or a shipment on the order; one naming no PO
    of ours is quarantined with the reason.
+5. A 945 is a 3PL reporting what it shipped of one of our 940s (``channels/x12/shipping_advice.py``),
+   recorded as the order's shipment; an 810 is a drop-ship supplier's invoice, matched against our
+   850 and its 856 (``channels/x12/supplier_invoice.py``). Either, naming nothing of ours, is quarantined.
 
 A file that is not X12 at all, or comes from a partner with no profile, is quarantined with the
 reason; the caller gets it back as an error.
@@ -33,12 +36,13 @@ from overture.channels.x12.acknowledgements import (
     keep_acknowledgements,
     rejected_interchanges,
 )
-from overture.channels.x12.change_orders import receive_change_order
 from overture.channels.x12.documents import acknowledge_order, reject_purchase_order
 from overture.channels.x12.envelope import Document, read
 from overture.channels.x12.errors import X12Error
 from overture.channels.x12.po850 import read_purchase_order, to_command
+from overture.channels.x12.shipping_advice import ADVICE_SETS, receive_shipping_advice
 from overture.channels.x12.supplier import SUPPLIER_SETS, receive_supplier_set
+from overture.channels.x12.supplier_invoice import INVOICE_SETS, receive_supplier_invoice
 from overture.channels.x12.tokenizer import Delimiters, Segment
 from overture.channels.x12.writer import DEFAULT_SENDER, Sender, X12WriteError
 from overture.domain.commands import PlaceOrder
@@ -71,7 +75,6 @@ class TransactionOutcome:
     errors: list[dict[str, str]] = field(default_factory=list)
     shipment: ShipmentOutcome | None = None  # a drop-ship supplier's 856, recorded (or seen before)
     exception_id: str | None = None  # a drop-ship supplier's 855 that refused lines
-    ack_865: str | None = None  # the 865 answering a buyer's 860 change order (channels/x12/change_orders.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +122,7 @@ def receive_x12(
         uow_factory, lambda uow: envelope_notes(uow, document, partner.partner_id, message_id=message_id, at=at)
     )
     checked = check_with_notes(document, notes, strict=partner.strict)
-    outcomes = [
-        _capture(c, partner, message, uow_factory=uow_factory, geocoder=geocoder, clock=clock, us=us) for c in checked
-    ]
+    outcomes = [_capture(c, partner, message, uow_factory=uow_factory, geocoder=geocoder, clock=clock) for c in checked]
     ack = in_transaction(
         uow_factory,
         lambda uow: keep_acknowledgements(uow, document, checked, notes, partner, us=us, message_id=message_id, at=at),
@@ -186,19 +187,15 @@ def _capture(
     uow_factory: UnitOfWorkFactory,
     geocoder: Geocoder,
     clock: Clock,
-    us: Sender = DEFAULT_SENDER,
 ) -> TransactionOutcome:
     t = checked.transaction
     base = TransactionOutcome(t.code, t.control_number, checked.verdict.value if checked.accepted else "R")
-    if not checked.accepted or t.code not in SUPPLIER_SETS | {"850", "860"}:
+    if checked.accepted and t.code in ADVICE_SETS | INVOICE_SETS:  # a 3PL's 945, a drop-ship supplier's 810
+        return _advice_or_invoice(checked, base, partner, message, uow_factory=uow_factory, clock=clock)
+    if not checked.accepted or t.code not in SUPPLIER_SETS | {"850"}:
         return base
     interchange = checked.interchange
     assert interchange is not None  # check_document names each set's interchange
-    if t.code == "860":  # the buyer changing a PO it sent
-        changed = receive_change_order(
-            checked, partner, message.received_at, uow_factory=uow_factory, geocoder=geocoder, clock=clock, us=us
-        )
-        return replace(base, order_id=changed.order_id, errors=changed.errors, ack_865=changed.ack_865)
     if t.code in SUPPLIER_SETS:  # a drop-ship supplier answering our 850
         answer = receive_supplier_set(
             t, interchange.delimiters, partner, message.received_at, uow_factory=uow_factory, clock=clock
@@ -228,6 +225,25 @@ def _capture(
         errors = [{"field": e.field, "code": e.code.value, "reason": e.reason} for e in rejected.errors]
         return replace(base, errors=errors)
     return replace(base, order_id=result.order.id, order_status=result.order.status)
+
+
+def _advice_or_invoice(
+    checked: CheckedTransaction,
+    base: TransactionOutcome,
+    partner: PartnerProfile,
+    message: InboundMessage,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    clock: Clock,
+) -> TransactionOutcome:
+    """A 3PL's 945 recorded as the shipment of the order its 940 was for; a supplier's 810 matched
+    against our PO and its 856. Either, naming nothing of ours, is quarantined with the reason."""
+    t, interchange = checked.transaction, checked.interchange
+    assert interchange is not None
+    receive = receive_shipping_advice if t.code in ADVICE_SETS else receive_supplier_invoice
+    answer = receive(t, interchange.delimiters, partner, message.received_at, uow_factory=uow_factory, clock=clock)
+    duplicate = answer.shipment is not None and not answer.shipment.recorded
+    return replace(base, order_id=answer.order_id, errors=answer.errors, shipment=answer.shipment, duplicate=duplicate)
 
 
 def _reject_855(
