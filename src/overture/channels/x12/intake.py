@@ -36,6 +36,7 @@ from overture.channels.x12.acknowledgements import (
     keep_acknowledgements,
     rejected_interchanges,
 )
+from overture.channels.x12.change_orders import receive_change_order
 from overture.channels.x12.documents import acknowledge_order, reject_purchase_order
 from overture.channels.x12.envelope import Document, read
 from overture.channels.x12.errors import X12Error
@@ -75,6 +76,7 @@ class TransactionOutcome:
     errors: list[dict[str, str]] = field(default_factory=list)
     shipment: ShipmentOutcome | None = None  # a drop-ship supplier's 856, recorded (or seen before)
     exception_id: str | None = None  # a drop-ship supplier's 855 that refused lines
+    ack_865: str | None = None  # the 865 answering a buyer's 860 change order (channels/x12/change_orders.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +124,9 @@ def receive_x12(
         uow_factory, lambda uow: envelope_notes(uow, document, partner.partner_id, message_id=message_id, at=at)
     )
     checked = check_with_notes(document, notes, strict=partner.strict)
-    outcomes = [_capture(c, partner, message, uow_factory=uow_factory, geocoder=geocoder, clock=clock) for c in checked]
+    outcomes = [
+        _capture(c, partner, message, uow_factory=uow_factory, geocoder=geocoder, clock=clock, us=us) for c in checked
+    ]
     ack = in_transaction(
         uow_factory,
         lambda uow: keep_acknowledgements(uow, document, checked, notes, partner, us=us, message_id=message_id, at=at),
@@ -187,15 +191,21 @@ def _capture(
     uow_factory: UnitOfWorkFactory,
     geocoder: Geocoder,
     clock: Clock,
+    us: Sender = DEFAULT_SENDER,
 ) -> TransactionOutcome:
     t = checked.transaction
     base = TransactionOutcome(t.code, t.control_number, checked.verdict.value if checked.accepted else "R")
     if checked.accepted and t.code in ADVICE_SETS | INVOICE_SETS:  # a 3PL's 945, a drop-ship supplier's 810
         return _advice_or_invoice(checked, base, partner, message, uow_factory=uow_factory, clock=clock)
-    if not checked.accepted or t.code not in SUPPLIER_SETS | {"850"}:
+    if not checked.accepted or t.code not in SUPPLIER_SETS | {"850", "860"}:
         return base
     interchange = checked.interchange
     assert interchange is not None  # check_document names each set's interchange
+    if t.code == "860":  # the buyer changing a PO it sent
+        changed = receive_change_order(
+            checked, partner, message.received_at, uow_factory=uow_factory, geocoder=geocoder, clock=clock, us=us
+        )
+        return replace(base, order_id=changed.order_id, errors=changed.errors, ack_865=changed.ack_865)
     if t.code in SUPPLIER_SETS:  # a drop-ship supplier answering our 850
         answer = receive_supplier_set(
             t, interchange.delimiters, partner, message.received_at, uow_factory=uow_factory, clock=clock
