@@ -21,6 +21,7 @@ from overture.api.routers import (
     inventory,
     keys,
     orders,
+    partner_book,
     partners,
     rules,
     storefronts,
@@ -85,6 +86,7 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     app.include_router(edi.router)
     app.include_router(as2_router.router)
     app.include_router(edifact.router)
+    app.include_router(partner_book.router)  # before partners: /v1/partners/import is not a partner id
     app.include_router(partners.router)
     app.include_router(csv_intake.router)
     app.include_router(keys.router)

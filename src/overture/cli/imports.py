@@ -1,13 +1,19 @@
-"""``overture import csv``: a trading partner's CSV order file, imported in-process."""
+"""``overture import csv`` (a trading partner's CSV order file) and ``overture import partners`` (partners and
+their address books), in-process."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from overture.cli.common import DatabaseOption, HomeOption, QuietOption, open_store, progress
+
+if TYPE_CHECKING:
+    from overture.services.partner_import import Imported
 
 app = typer.Typer(help="Import order files from trading partners.", no_args_is_help=True)
 
@@ -46,3 +52,39 @@ def import_csv_file(
     for line in result.summary():
         typer.echo(line)
     raise typer.Exit(0 if result.complete else 1)
+
+
+@app.command("partners")
+def import_partners_file(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A CSV of trading partners")],
+    addresses: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="A CSV of their ship-to stores, DCs and parties"),
+    ] = None,
+    home: HomeOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Create or update trading partners (and, with --addresses, their address books) from CSV, as
+    POST /v1/partners/import and /v1/partners/addresses/import do; all or nothing per file. Exit code 1
+    with every bad row and column listed when a file is refused."""
+    from overture.services.changes import SYSTEM
+    from overture.services.errors import PayloadError
+    from overture.services.partner_import import import_addresses, import_partners
+
+    container = open_store(home, database_url)
+    try:
+        steps: list[tuple[Path, Callable[[str], Imported]]] = [
+            (path, partial(import_partners, container.uow, clock=container.clock, actor=SYSTEM))
+        ]
+        if addresses is not None:
+            steps.append((addresses, partial(import_addresses, container.uow, clock=container.clock)))
+        for file, run in steps:
+            try:
+                result = run(file.read_text(encoding="utf-8-sig"))
+            except PayloadError as error:
+                for problem in error.errors:
+                    typer.echo(f"{file.name}: {problem.field}: {problem.reason}", err=True)
+                raise typer.Exit(1) from None
+            typer.echo(f"{file.name}: {result.created} created, {result.updated} updated")
+    finally:
+        container.close()

@@ -36,6 +36,14 @@ class PartnerProfile:
     # Strict partners have a segment outside the standard's table (or out of its place) refused;
     # tolerant ones (the default) have it noted as a warning and the document read.
     strict: bool = False
+    sends: tuple[str, ...] = ()  # the documents the partner sends us (850, 860, 945, ORDERS...); empty: not said
+    ack_window_hours: int = 24  # how long our documents may wait for the partner's 997/999 before they are overdue
+
+    @property
+    def expects(self) -> tuple[str, ...]:
+        """The documents we send this partner, besides the functional acknowledgement every file gets."""
+        wanted = (("855", self.wants_855), ("856", self.wants_856), ("810", self.wants_810))
+        return tuple(code for code, wants in wanted if wants)
 
     def our_sku(self, their_ids: dict[str, str]) -> str | None:
         for value in their_ids.values():
@@ -68,6 +76,8 @@ def profile_document(profile: PartnerProfile) -> dict[str, Any]:
         "wants_856": profile.wants_856,
         "wants_810": profile.wants_810,
         "strict": profile.strict,
+        "sends": list(profile.sends),
+        "ack_window_hours": profile.ack_window_hours,
     }
 
 
@@ -89,4 +99,6 @@ def profile_from_document(partner_id: str, name: str, data: Mapping[str, Any]) -
         wants_856=bool(data.get("wants_856", True)),
         wants_810=bool(data.get("wants_810", True)),
         strict=bool(data.get("strict", False)),
+        sends=tuple(data.get("sends", ())),
+        ack_window_hours=int(data.get("ack_window_hours", 24)),
     )

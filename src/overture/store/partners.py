@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 
+from overture.domain.address_book import PartnerAddress, PartyId
 from overture.domain.partners import PartnerProfile, profile_document, profile_from_document
-from overture.store.tables import trading_partners
+from overture.store.tables import partner_addresses, trading_partners
 
 T = trading_partners
+A = partner_addresses
+_ADDRESS_FIELDS = ("name", "line1", "line2", "city", "region", "postal_code", "country", "location_id")
 
 
 class SqlPartnerRepository:
@@ -51,6 +54,43 @@ class SqlPartnerRepository:
             .returning(T.c.last_control_number)
         ).scalar_one()
         return int(number)
+
+    def address(self, partner_id: str, party: PartyId) -> PartnerAddress | None:
+        where = (A.c.partner_id == partner_id, A.c.scheme == party.scheme, A.c.code == party.code)
+        row = self._c.execute(select(A).where(*where)).first()
+        return None if row is None else _address(row)
+
+    def addresses_of(self, party: PartyId) -> list[PartnerAddress]:
+        """Every partner's entry for a party (a GLN names one place whoever sends it)."""
+        rows = self._c.execute(
+            select(A).where(A.c.scheme == party.scheme, A.c.code == party.code).order_by(A.c.partner_id)
+        )
+        return [_address(row) for row in rows]
+
+    def addresses(self, partner_id: str) -> list[PartnerAddress]:
+        rows = self._c.execute(select(A).where(A.c.partner_id == partner_id).order_by(A.c.scheme, A.c.code))
+        return [_address(row) for row in rows]
+
+    def put_address(self, address: PartnerAddress, at: datetime) -> bool:
+        """Create or replace one entry; True when it was created."""
+        key = (A.c.partner_id == address.partner_id, A.c.scheme == address.party.scheme, A.c.code == address.party.code)
+        values = {f: getattr(address, f) for f in _ADDRESS_FIELDS} | {"updated_at": at}
+        if self._c.execute(update(A).where(*key).values(**values)).rowcount:
+            return False
+        self._c.execute(
+            A.insert().values(
+                partner_id=address.partner_id, scheme=address.party.scheme, code=address.party.code, **values
+            )
+        )
+        return True
+
+    def remove_address(self, partner_id: str, party: PartyId) -> bool:
+        where = (A.c.partner_id == partner_id, A.c.scheme == party.scheme, A.c.code == party.code)
+        return bool(self._c.execute(delete(A).where(*where)).rowcount)
+
+
+def _address(row: Any) -> PartnerAddress:
+    return PartnerAddress(row.partner_id, PartyId(row.scheme, row.code), *(getattr(row, f) for f in _ADDRESS_FIELDS))
 
 
 def _profile(row: Any) -> PartnerProfile:

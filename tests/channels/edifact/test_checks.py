@@ -63,13 +63,21 @@ def test_a_missing_order_date_is_reported_where_the_header_ends() -> None:
     assert _checked(text).verdict is Verdict.REJECTED
 
 
-def test_no_lines_no_postal_code_and_misplaced_segments_each_name_their_place() -> None:
+def test_no_lines_no_party_and_misplaced_segments_each_name_their_place() -> None:
     no_lines = _count_fixed(_without_lines(ORDERS_96A), -14)
-    no_postal = ORDERS_96A.replace("NJ+08817+US", "NJ++US")
+    # A party known by id alone is no syntax error (the address book resolves it); no party at all is.
+    no_party = _count_fixed(
+        ORDERS_96A.replace("NAD+BY+5412345000013::9++Acme Stores'\n", "").replace(
+            "NAD+ST+5412345000020::9++Acme DC East+100 Warehouse Rd:Dock 4+Edison+NJ+08817+US'\n", ""
+        ),
+        -2,
+    )
     misplaced = _count_fixed(ORDERS_96A.replace("UNS+S'\n", "BGM+220+X+9'\nZZZ+1'\nUNS+S'\nUNS+S'\n"), 3)
 
     assert _found(no_lines) == [("missing_segment", 15, "UNS", None, None)]
-    assert _found(no_postal) == [("missing_element", 9, "NAD", 8, None)]
+    [missing] = _checked(no_party).problems
+    assert missing.code.value == "missing_segment" and "NAD+BY/ST/DP" in missing.message
+    assert _found(ORDERS_96A.replace("NJ+08817+US", "NJ++US")) == []
     assert _found(misplaced) == [
         ("segment_out_of_order", 26, "BGM", None, None),
         ("unknown_segment", 27, "ZZZ", None, None),

@@ -48,6 +48,11 @@ class PartnerIn(BaseModel):
     wants_855: bool = True
     wants_856: bool = True
     wants_810: bool = True
+    strict: bool = Field(default=False, description="Refuse segments outside the standard's table (else warnings)")
+    sends: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=6)]] = Field(
+        default_factory=list, description="Documents the partner sends us (850, 860, 945, ORDERS, ...)"
+    )
+    ack_window_hours: Annotated[int, Field(ge=1, le=720)] = 24
 
 
 def _profile(partner_id: str, body: PartnerIn) -> PartnerProfile:
@@ -65,6 +70,9 @@ def _profile(partner_id: str, body: PartnerIn) -> PartnerProfile:
         wants_855=body.wants_855,
         wants_856=body.wants_856,
         wants_810=body.wants_810,
+        strict=body.strict,
+        sends=tuple(body.sends),
+        ack_window_hours=body.ack_window_hours,
     )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import partial
 
 from overture.channels.edifact.checks import CheckedMessage, Verdict, check_document
 from overture.channels.edifact.envelope import Document, Interchange, read
@@ -35,6 +36,7 @@ from overture.channels.edifact.ordrsp import (
     write_interchange,
 )
 from overture.channels.edifact.syntax import to_text
+from overture.domain import address_book
 from overture.domain.commands import LineRequest, PlaceOrder
 from overture.domain.partners import PartnerProfile
 from overture.domain.statuses import OrderStatus
@@ -122,6 +124,20 @@ def receive_edifact(
     return EdifactReceipt(message_id, partner.partner_id, [outcome for outcome, _ in results], ordrsp)
 
 
+def _address_of(
+    uow_factory: UnitOfWorkFactory, partner_id: str, party: address_book.PartyId
+) -> address_book.PartnerAddress | None:
+    """The partner's own entry for the party; for a GLN, which names one place whoever sends it, any partner's."""
+
+    def find(uow: UnitOfWork) -> address_book.PartnerAddress | None:
+        entry = uow.partners.address(partner_id, party)
+        if entry is None and party.scheme == "gln":
+            entry = next(iter(uow.partners.addresses_of(party)), None)
+        return entry
+
+    return read_only(uow_factory, find)
+
+
 def _partner(uow_factory: UnitOfWorkFactory, interchange: Interchange) -> PartnerProfile | None:
     sender = interchange.sender[0]
     return read_only(uow_factory, lambda uow: uow.partners.get(sender)) if sender else None
@@ -138,7 +154,11 @@ def _capture(checked: CheckedMessage, context: _Context) -> tuple[MessageOutcome
 
     def translate(_: bytes) -> PlaceOrder:
         return to_command(
-            order, context.partner, interchange_reference=interchange_reference, message_reference=message.reference
+            order,
+            context.partner,
+            interchange_reference=interchange_reference,
+            message_reference=message.reference,
+            address_book=partial(_address_of, context.uow_factory, context.partner.partner_id),
         )
 
     # Each order keeps its own message as its raw message; the whole file is kept too.

@@ -8,7 +8,8 @@ is a ``PayloadError`` naming the segment and element.
 
 from __future__ import annotations
 
-from overture.channels.edifact.orders import CHANNEL, OrderLine, PurchaseOrder
+from overture.channels.edifact.orders import CHANNEL, OrderLine, Party, PurchaseOrder
+from overture.domain.address_book import AddressLookup, edifact_party
 from overture.domain.commands import LineRequest, PlaceOrder, Reference
 from overture.domain.money import is_currency
 from overture.domain.parties import Address, Customer
@@ -23,9 +24,20 @@ REFUSED_FUNCTIONS = {"1": "a cancellation", "3": "a deletion", "5": "a replaceme
 
 
 def to_command(
-    order: PurchaseOrder, profile: PartnerProfile, *, interchange_reference: str, message_reference: str
+    order: PurchaseOrder,
+    profile: PartnerProfile,
+    *,
+    interchange_reference: str,
+    message_reference: str,
+    address_book: AddressLookup | None = None,
 ) -> PlaceOrder:
-    """The canonical order for this ORDERS from this partner. PayloadError names what cannot map."""
+    """The canonical order for this ORDERS from this partner. PayloadError names what cannot map.
+
+    ``address_book`` completes a party named by id only (``NAD+DP+5412345000013::9``, a GLN) from the
+    partner's address book."""
+    if address_book is not None:
+        for party in order.parties.values():
+            _from_book(party, address_book)
     errors: list[FieldError] = []
     if not order.po_number:
         errors.append(FieldError("BGM.1004", ErrorCode.REQUIRED, "the order number is empty"))
@@ -92,6 +104,22 @@ def _line_request(line: OrderLine, profile: PartnerProfile, n: int, errors: list
         errors.append(FieldError(f"{where}.PRI", ErrorCode.REQUIRED, reason))
         return None
     return LineRequest(sku, int(units), unit_price)
+
+
+def _from_book(party: Party, address_book: AddressLookup) -> None:
+    if not party.id or party.postal_code:
+        return
+    entry = address_book(edifact_party(party.agency, party.id))
+    if entry is None:
+        return
+    party.name = party.name or entry.name
+    party.street = tuple(s for s in (entry.line1, entry.line2) if s)
+    party.city, party.region, party.postal_code, party.country = (
+        entry.city,
+        entry.region,
+        entry.postal_code,
+        entry.country,
+    )
 
 
 def _ship_to(order: PurchaseOrder, errors: list[FieldError]) -> Address | None:

@@ -86,7 +86,8 @@ ORDERS = MessageSchema(
         Required("BGM", H, element=2, what="BGM with the order number"),
         Required("DTM", H, frozenset({"137"}), what="DTM+137 (order date)"),
         # EANCOM names the delivery party DP; plain UN/EDIFACT users write ST.
-        Required("NAD", H, frozenset({"BY", "ST", "DP"}), element=8, what="NAD+BY/ST/DP with a postal code"),
+        # An address or an id the partner's address book knows (a GLN alone): the mapping resolves it.
+        Required("NAD", H, frozenset({"BY", "ST", "DP"}), what="NAD+BY/ST/DP (buyer, ship-to or delivery party)"),
         Required("LIN", D, what="LIN (at least one line)"),
         Required("UNS", S),
     ),

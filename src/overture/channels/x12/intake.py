@@ -46,6 +46,7 @@ from overture.channels.x12.supplier import SUPPLIER_SETS, receive_supplier_set
 from overture.channels.x12.supplier_invoice import INVOICE_SETS, receive_supplier_invoice
 from overture.channels.x12.tokenizer import Delimiters, Segment
 from overture.channels.x12.writer import DEFAULT_SENDER, Sender, X12WriteError
+from overture.domain.address_book import PartnerAddress, PartyId
 from overture.domain.commands import PlaceOrder
 from overture.domain.partners import PartnerProfile
 from overture.services.capture import capture_order
@@ -221,7 +222,10 @@ def _capture(
 
     def translate(_: bytes) -> PlaceOrder:
         order = read_purchase_order(t, interchange.delimiters)
-        return to_command(order, partner, interchange=interchange, group=checked.group, transaction=t)
+        book = partial(_address_of, uow_factory, partner.partner_id)
+        return to_command(
+            order, partner, interchange=interchange, group=checked.group, transaction=t, address_book=book
+        )
 
     # Each order keeps its own transaction set as its raw message; the whole file is kept too.
     raw = InboundMessage(CHANNEL, _segments_text(t.segments, interchange.delimiters), message.received_at, "x12")
@@ -235,6 +239,10 @@ def _capture(
         errors = [{"field": e.field, "code": e.code.value, "reason": e.reason} for e in rejected.errors]
         return replace(base, errors=errors)
     return replace(base, order_id=result.order.id, order_status=result.order.status)
+
+
+def _address_of(uow_factory: UnitOfWorkFactory, partner_id: str, party: PartyId) -> PartnerAddress | None:
+    return read_only(uow_factory, lambda uow: uow.partners.address(partner_id, party))
 
 
 def _advice_or_invoice(

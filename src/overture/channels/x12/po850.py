@@ -9,11 +9,12 @@ into ours. Whatever cannot become an order is a ``PayloadError`` naming the segm
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from overture.channels.x12.envelope import Group, Interchange, Transaction
 from overture.channels.x12.tokenizer import Delimiters, Segment
+from overture.domain.address_book import AddressLookup, x12_party
 from overture.domain.commands import LineRequest, PlaceOrder, Reference
 from overture.domain.parties import Address, Customer
 from overture.domain.partners import PartnerProfile
@@ -113,9 +114,20 @@ def read_purchase_order(transaction: Transaction, delimiters: Delimiters) -> Pur
 
 
 def to_command(
-    order: PurchaseOrder, profile: PartnerProfile, *, interchange: Interchange, group: Group, transaction: Transaction
+    order: PurchaseOrder,
+    profile: PartnerProfile,
+    *,
+    interchange: Interchange,
+    group: Group,
+    transaction: Transaction,
+    address_book: AddressLookup | None = None,
 ) -> PlaceOrder:
-    """The canonical order for this PO from this partner. PayloadError names what cannot map."""
+    """The canonical order for this PO from this partner. PayloadError names what cannot map.
+
+    ``address_book`` completes a party the PO names by id only (``N1*ST*STORE 42*92*0042``) from the
+    partner's address book."""
+    if address_book is not None:
+        order = replace(order, parties={code: _from_book(p, address_book) for code, p in order.parties.items()})
     errors: list[FieldError] = []
     if not order.po_number:
         errors.append(FieldError("BEG03", ErrorCode.REQUIRED, "the purchase order number is empty"))
@@ -186,6 +198,13 @@ def read_buyer_line(value: str) -> PoLine | None:
         )
     except (ValueError, TypeError, InvalidOperation):
         return None
+
+
+def _from_book(party: dict[str, str], address_book: AddressLookup) -> dict[str, str]:
+    if not party.get("id"):
+        return party
+    entry = address_book(x12_party(party.get("id_qualifier", ""), party["id"]))
+    return party if entry is None else entry.fill(party)
 
 
 def _address(party: dict[str, str], errors: list[FieldError]) -> Address | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol
 
+from overture.domain.address_book import PartnerAddress, PartyId
 from overture.domain.partners import PartnerProfile
 
 
@@ -22,6 +23,21 @@ class PartnerRepository(Protocol):
     def next_control_number(self, partner_id: str) -> int:
         """The next interchange control number for documents we send this partner (never reused)."""
         ...
+
+    # The partner's address book (domain/address_book.py).
+    def address(self, partner_id: str, party: PartyId) -> PartnerAddress | None: ...
+
+    def addresses_of(self, party: PartyId) -> list[PartnerAddress]:
+        """Every partner's entry for a party (a GLN names one place whoever sends it)."""
+        ...
+
+    def addresses(self, partner_id: str) -> list[PartnerAddress]: ...
+
+    def put_address(self, address: PartnerAddress, at: datetime) -> bool:
+        """Create or replace one entry; True when it was created."""
+        ...
+
+    def remove_address(self, partner_id: str, party: PartyId) -> bool: ...
 
 
 class InterchangeControlRepository(Protocol):

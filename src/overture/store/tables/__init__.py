@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from overture.store.tables.access import api_keys, auth_secrets
+from overture.store.tables.address_book import partner_addresses
 from overture.store.tables.base import BigId, metadata
 from overture.store.tables.changes import change_log
 from overture.store.tables.health import connector_calls
@@ -66,6 +67,7 @@ __all__ = [
     "orders",
     "outbound_documents",
     "outbox",
+    "partner_addresses",
     "reservations",
     "rule_sets",
     "sequences",
