@@ -233,3 +233,14 @@ def test_an_860_naming_no_po_of_the_partner_is_quarantined_naming_bch03(containe
     with container.engine.connect() as c:
         statuses = [s for (s,) in c.execute(sa.select(inbound_messages.c.status))]
     assert "quarantined" in statuses
+
+
+def test_every_reply_to_a_file_is_listed_for_the_transports_855s_and_865s_too(container: Container) -> None:
+    from overture.channels.x12.dropfolder import answers
+
+    _seed(container)
+    placed = _receive(container, PO)
+    assert [kind for kind, _ in placed.replies()] == ["997", "855"]
+    changed = _receive(container, change_860(CHANGES))
+    assert [kind for kind, _ in changed.replies()] == ["997", "865"]
+    assert [name for name, _ in answers("chg", changed)] == ["chg.997.edi", "chg.865-1.edi"]

@@ -44,7 +44,7 @@ def _post_mdn(request: Request, url: str, mdn: as2.Wire) -> None:
 
 
 def _send_replies(request: Request, container: Container, partner_id: str, receipt: EdiReceipt) -> None:
-    documents = [("997", receipt.ack_997), *(("855", a) for a in receipt.acks_855)]
+    documents = receipt.replies()  # TA1, 997 / 999, 855s, 865s
     try:
         with _client(request) as client:
             deliveries = send_documents(container.uow, partner_id, documents, clock=container.clock, client=client)

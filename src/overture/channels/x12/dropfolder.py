@@ -98,15 +98,19 @@ def _process(
 
 
 def answers(stem: str, receipt: EdiReceipt) -> list[tuple[str, str]]:
-    """(file name, X12) of what answers a file: its functional acknowledgment under the name of its
-    kind (``.997.edi``, ``.999.edi``, or ``.997-999.edi`` for a file holding groups of both versions),
-    the TA1 (``.ta1.edi``) when there is one, and the 855s."""
+    """(file name, X12) of what answers a file (``EdiReceipt.replies``): the functional acknowledgment
+    under the name of its kind (``.997.edi``, ``.999.edi``, or ``.997-999.edi`` for a file holding
+    groups of both versions), the TA1 (``.ta1.edi``) when there is one, the 855s and the 865s
+    (``.855-1.edi``, ``.865-1.edi``, ...)."""
     named: list[tuple[str, str]] = []
-    if receipt.functional_ack:
-        named.append((f"{stem}.{receipt.functional_ack_kind.replace('+', '-')}.edi", receipt.functional_ack))
-    if receipt.ack_ta1:
-        named.append((f"{stem}.ta1.edi", receipt.ack_ta1))
-    return named + [(f"{stem}.855-{n}.edi", ack) for n, ack in enumerate(receipt.acks_855, start=1)]
+    counts: dict[str, int] = {}
+    for kind, text in receipt.replies():
+        label = kind.replace("+", "-").lower()
+        if kind in ("855", "865"):
+            counts[kind] = counts.get(kind, 0) + 1
+            label = f"{kind}-{counts[kind]}"
+        named.append((f"{stem}.{label}.edi", text))
+    return named
 
 
 def _free_name(folder: Path, name: str) -> Path:

@@ -95,6 +95,15 @@ class EdiReceipt:
         """The functional acknowledgment under its first name (a 999 for 005010 groups)."""
         return self.functional_ack
 
+    def replies(self) -> list[tuple[str, str]]:
+        """(kind, X12) of everything that answers the file, in the order a partner expects them: the
+        TA1, the functional acknowledgment (997 / 999), then the 855s and the 865s."""
+        found: list[tuple[str, str]] = [("TA1", self.ack_ta1)] if self.ack_ta1 else []
+        if self.functional_ack:
+            found.append((self.functional_ack_kind, self.functional_ack))
+        found += [("855", ack) for ack in self.acks_855]
+        return found + [("865", t.ack_865) for t in self.transactions if t.ack_865]
+
 
 def receive_x12(
     uow_factory: UnitOfWorkFactory,
