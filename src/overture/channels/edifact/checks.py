@@ -2,7 +2,8 @@
 
 A message is checked for its envelope (UNH/UNT), its elements (for UN/EDIFACT D-directory
 messages: the directory's segment definitions hold in every message), its structure when we have
-its schema (ORDERS, ORDRSP), and, for ORDERS, whether its amounts and line count add up. Problems
+its schema (``directory.py``: ORDERS, ORDRSP, ORDCHG in; DESADV, INVOIC, APERAK, CONTRL too
+for what we write), and, for ORDERS, whether its amounts and line count add up. Problems
 that leave the content readable (an extra element or component, a code we do not know, a value
 too long) are only noted; every other one rejects the message. Interchange and group problems
 are reported with their envelope and do not reject the messages inside.
@@ -10,14 +11,15 @@ are reported with their envelope and do not reject the messages inside.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from overture.channels.edifact.directory import ELEMENTS, INBOUND, schema_for
 from overture.channels.edifact.envelope import Document, Interchange, Message
 from overture.channels.edifact.errors import Problem, ProblemCode
-from overture.channels.edifact.messages import ELEMENTS, SCHEMAS, schema_for
 from overture.channels.edifact.orders import content_problems, read_purchase_order
-from overture.channels.edifact.schema import check_elements, validate
+from overture.channels.edifact.schema import MessageSchema, check_elements, validate
 
 NOTED_ONLY = frozenset(
     {
@@ -48,17 +50,21 @@ class CheckedMessage:
         return self.supported and self.message.type == "ORDERS"
 
 
-def check_message(interchange: Interchange, message: Message) -> CheckedMessage:
+def check_message(
+    interchange: Interchange, message: Message, *, schemas: Mapping[str, MessageSchema] = INBOUND
+) -> CheckedMessage:
+    """One message's problems and verdict. ``schemas``: the messages we read (``directory.INBOUND``),
+    or every one we know (``directory.SCHEMAS``) when checking what we write."""
     problems = list(message.problems)
     if message.version == "D" and message.header.get(2, 4) == "UN":
         problems += check_elements(message.body, ELEMENTS)
-    schema = schema_for(message.type, message.version, message.release)
+    schema = schema_for(message.type, message.version, message.release, schemas)
     if schema is not None:
         problems += validate(schema, message)
         if schema.type == "ORDERS":
             problems += content_problems(read_purchase_order(message))
-    elif message.type in SCHEMAS:
-        known = ", ".join(sorted(SCHEMAS[message.type].releases))
+    elif message.type in schemas:
+        known = ", ".join(sorted(schemas[message.type].releases))
         text = f"{message.type} {message.version}:{message.release} is not a release we read ({known})"
         header = message.header
         problems.append(Problem(ProblemCode.UNSUPPORTED_RELEASE, text, header.position, header.tag, 2, 3))
@@ -66,8 +72,8 @@ def check_message(interchange: Interchange, message: Message) -> CheckedMessage:
     return CheckedMessage(interchange, message, problems, _verdict(problems), schema is not None)
 
 
-def check_document(document: Document) -> list[CheckedMessage]:
-    return [check_message(interchange, message) for interchange, message in document.messages()]
+def check_document(document: Document, *, schemas: Mapping[str, MessageSchema] = INBOUND) -> list[CheckedMessage]:
+    return [check_message(interchange, message, schemas=schemas) for interchange, message in document.messages()]
 
 
 def _verdict(problems: list[Problem]) -> Verdict:

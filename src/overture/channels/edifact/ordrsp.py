@@ -6,10 +6,10 @@ SU, then per line LIN with its action (5 accepted, 3 changed, 7 not accepted), Q
 and QTY 113 (what we will deliver) when it differs, DTM 69 (delivery promised for) when known,
 and UNS and CNT 2 to close. Several responses go in one interchange, one message each.
 
-pydifact's ``Interchange``, ``Message``, ``Segment`` and ``Serializer`` express all of it (UNA,
-UNB syntax 3 with its two-digit year, UNH/UNT with the segment count, UNZ with the message count,
-release-character escaping); ``write_interchange`` reads what it wrote with our reader and refuses
-to hand out an interchange that fails our own checks.
+``writer.write`` writes it with pydifact (UNA, UNB, UNH/UNT with the segment count, UNZ with the
+message count, release-character escaping) in the partner's style (D:96A and UNOC:3 with the
+default service characters unless told otherwise), reads it back with our reader and pydifact's,
+and refuses to hand out an interchange that fails our own checks.
 """
 
 from __future__ import annotations
@@ -20,18 +20,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from pydifact.control.characters import Characters
-from pydifact.segmentcollection import Interchange, Message
 from pydifact.segments import Segment
 
-from overture.channels.edifact.checks import Verdict, check_document
 from overture.channels.edifact.envelope import Message as ReadMessage
-from overture.channels.edifact.envelope import read
 from overture.channels.edifact.orders import number
 from overture.channels.edifact.schema import DATE_FORMATS, parse_date
+from overture.channels.edifact.writer import DEFAULT_STYLE, Draft, Envelope, NotWritten, Style, identifier, write
 
-IDENTIFIER = ("ORDRSP", "D", "96A", "UN")
-CHARACTERS = ":+.? '"  # the UNA we write: full stop as the decimal mark
+__all__ = ["Envelope"]  # the envelope is the writer's; importers of ordrsp find it here too
 
 
 class ResponseType(StrEnum):
@@ -78,16 +74,6 @@ class OrderResponse:
     lines: tuple[ResponseLine, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Envelope:
-    """UNB of what we send: sender and recipient (id, code qualifier), control reference, when."""
-
-    sender: tuple[str, str]
-    recipient: tuple[str, str]
-    control_reference: str
-    prepared: dt.datetime
-
-
 class OrdrspRefused(Exception):
     """An ORDRSP we built fails our own checks: a bug on our side, never sent."""
 
@@ -101,35 +87,15 @@ def response_type(actions: Sequence[str]) -> ResponseType:
     return ResponseType.CHANGED
 
 
-def write_interchange(envelope: Envelope, responses: Sequence[OrderResponse]) -> str:
-    """One interchange holding one ORDRSP message per response, checked by reading it back."""
-    characters = Characters.from_str(CHARACTERS)
-    interchange = Interchange(
-        sender=list(envelope.sender),
-        recipient=list(envelope.recipient),
-        control_reference=envelope.control_reference,
-        syntax_identifier=("UNOC", 3),
-        timestamp=envelope.prepared,
-        characters=characters,
-    )
-    interchange.has_una_segment = True
-    for n, response in enumerate(responses, start=1):
-        message = Message(str(n), IDENTIFIER, characters=characters)
-        message.add_segments(_segments(response, envelope.prepared.date()))
-        interchange.add_message(message)
-    text = interchange.serialize()
-    _check(text)
-    return text
-
-
-def _check(text: str) -> None:
-    document = read(text)
-    problems = document.all_problems()
-    checked = check_document(document)
-    rejected = [c for c in checked if c.verdict is not Verdict.ACCEPTED or not c.supported]
-    if problems or rejected:
-        found = problems + [p for c in rejected for p in c.problems]
-        raise OrdrspRefused("; ".join(str(p) for p in found) or "a message we wrote has no schema")
+def write_interchange(envelope: Envelope, responses: Sequence[OrderResponse], style: Style = DEFAULT_STYLE) -> str:
+    """One interchange holding one ORDRSP message per response, in the partner's style (syntax,
+    service characters, release), checked by reading it back (``writer.write``)."""
+    prepared = envelope.prepared.date()
+    drafts = [Draft(identifier("ORDRSP", style), _segments(response, prepared)) for response in responses]
+    try:
+        return write(envelope, drafts, style)
+    except NotWritten as error:
+        raise OrdrspRefused(str(error)) from error
 
 
 def _segments(response: OrderResponse, prepared: dt.date) -> list[Segment]:
