@@ -1,4 +1,5 @@
-"""EDIFACT intake: a partner's interchange in, the ORDRSP and the orders its ORDERS became out."""
+"""EDIFACT intake: a partner's interchange in; the orders its ORDERS became (or its ORDCHGs changed),
+the ORDRSP, the CONTRL answering it and the APERAK for what could not be acted on, out."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ router = APIRouter(prefix="/v1/channels", tags=["channels"])
 @router.post(
     "/edifact",
     responses={
-        200: {"description": "Per message its verdict, problems and the order it became; the ORDRSP to send back"},
+        200: {
+            "description": "Per message its verdict, problems and the order it became (or changed); "
+            "the ORDRSP, CONTRL and APERAK to send back"
+        },
         422: {"description": "Not EDIFACT, or no partner profile for its UNB sender (the file is in quarantine)"},
     },
 )
@@ -36,5 +40,7 @@ async def receive_edifact_file(request: Request, container: ContainerDep) -> Jso
             "partner_id": receipt.partner_id,
             "messages": [asdict(m) for m in receipt.messages],
             "ordrsp": receipt.ordrsp,
+            "contrl": receipt.contrl,
+            "aperak": receipt.aperak,
         }
     )

@@ -6,9 +6,14 @@
    with the partner's profile applied. The partner is the first interchange's UNB sender: its id
    is the profile's ``partner_id`` (profiles have no EDIFACT identity of their own). An order
    the partner sent before (same partner, same order number) is reported, not doubled.
-4. Each order captured is answered in one ORDRSP interchange: 29 when it was routed; when it is
+4. Each ORDCHG is applied to its order (``ordchg.py``: the change-request use case an X12 860
+   goes through) and answered in the same ORDRSP interchange as the orders.
+5. Each order captured is answered in one ORDRSP interchange: 29 when it was routed; when it is
    on hold, line by line from what stock and catalogue allow: 5 accepted, 3 changed to what is
    available, 7 not accepted (unknown SKU or no stock), so 4 (change) or 27 (not accepted).
+6. Every interchange is answered with a CONTRL (``contrl.py``), every ORDERS or ORDCHG that is good
+   EDIFACT but cannot be acted on (it does not map, a rule refuses it, a duplicate) with an APERAK
+   (``aperak.py``). An interchange of a syntax version we do not read is rejected whole.
 
 A file that is not EDIFACT, or whose sender has no profile, is quarantined with the reason; the
 caller gets ``PayloadRejected``.
@@ -21,10 +26,15 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import partial
 
+from overture.channels.edifact import replies
+from overture.channels.edifact.aperak import Refusal
 from overture.channels.edifact.checks import CheckedMessage, Verdict, check_document
+from overture.channels.edifact.contrl import DEFAULT_OPTIONS, ContrlOptions, interchange_rejected
 from overture.channels.edifact.envelope import Document, Interchange, read
 from overture.channels.edifact.errors import EdifactError
+from overture.channels.edifact.facts import capture_references
 from overture.channels.edifact.mapping import to_command
+from overture.channels.edifact.ordchg import receive_order_change
 from overture.channels.edifact.orders import CHANNEL, OrderLine, PurchaseOrder, read_purchase_order
 from overture.channels.edifact.ordrsp import (
     Envelope,
@@ -36,6 +46,7 @@ from overture.channels.edifact.ordrsp import (
     write_interchange,
 )
 from overture.channels.edifact.syntax import to_text
+from overture.channels.edifact.writer import style_of
 from overture.domain import address_book
 from overture.domain.commands import LineRequest, PlaceOrder
 from overture.domain.partners import PartnerProfile
@@ -82,7 +93,18 @@ class EdifactReceipt:
     message_id: str
     partner_id: str
     messages: list[MessageOutcome]
-    ordrsp: str | None  # the ORDRSP interchange to send back, when an order was captured
+    ordrsp: str | None  # the ORDRSP interchange to send back, when an order was captured or changed
+    contrl: str | None = None  # the CONTRL answering each interchange (contrl.py)
+    aperak: str | None = None  # the APERAK for each ORDERS or ORDCHG we could not act on (aperak.py)
+
+
+@dataclass(frozen=True, slots=True)
+class _Handled:
+    """What became of one message: its outcome, and what to answer it with."""
+
+    outcome: MessageOutcome
+    response: OrderResponse | None = None
+    refusal: Refusal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +124,7 @@ def receive_edifact(
     geocoder: Geocoder,
     clock: Clock,
     us: OurIdentity = OurIdentity(),
+    contrl_options: ContrlOptions = DEFAULT_OPTIONS,
 ) -> EdifactReceipt:
     message_id = in_transaction(uow_factory, lambda uow: uow.messages.add(message))
     try:
@@ -117,11 +140,17 @@ def receive_edifact(
         reason = FieldError("UNB.S002", ErrorCode.NOT_FOUND, text)
         raise _quarantined(uow_factory, message_id, ErrorCode.NOT_FOUND, reason)
     context = _Context(uow_factory, geocoder, clock, partner, message.received_at, us)
-    results = [_capture(checked, context) for checked in check_document(document)]
-    responses = [response for _, response in results if response is not None]
+    checked = check_document(document)
+    results = [_handle(c, context) for c in checked]
+    responses = [r.response for r in results if r.response is not None]
     ordrsp = _write_ordrsp(context, document, responses) if responses else None
+    ours, at = (us.id, us.qualifier), clock()
+    contrl = replies.contrl(uow_factory, partner.partner_id, checked, us=ours, at=at, options=contrl_options)
+    refused = [(c, r.refusal) for c, r in zip(checked, results, strict=True) if r.refusal is not None]
+    aperak = replies.aperak(uow_factory, partner.partner_id, refused, us=ours, at=at)
     in_transaction(uow_factory, lambda uow: uow.messages.settle(message_id, MessageStatus.ACCEPTED))
-    return EdifactReceipt(message_id, partner.partner_id, [outcome for outcome, _ in results], ordrsp)
+    outcomes = [r.outcome for r in results]
+    return EdifactReceipt(message_id, partner.partner_id, outcomes, ordrsp, contrl, aperak)
 
 
 def _address_of(
@@ -143,23 +172,56 @@ def _partner(uow_factory: UnitOfWorkFactory, interchange: Interchange) -> Partne
     return read_only(uow_factory, lambda uow: uow.partners.get(sender)) if sender else None
 
 
-def _capture(checked: CheckedMessage, context: _Context) -> tuple[MessageOutcome, OrderResponse | None]:
+def _handle(checked: CheckedMessage, context: _Context) -> _Handled:
+    """An ORDERS is captured, an ORDCHG applied; other messages, and those rejected, only reported."""
     message = checked.message
     problems = [p.to_json() for p in checked.problems]
-    base = MessageOutcome(message.type, message.reference, checked.verdict.value, problems=problems)
-    if not checked.is_order or checked.verdict is Verdict.REJECTED:
-        return base, None
+    verdict = Verdict.REJECTED if interchange_rejected(checked.interchange) else checked.verdict
+    base = MessageOutcome(message.type, message.reference, verdict.value, problems=problems)
+    if verdict is Verdict.REJECTED or not checked.supported:
+        return _Handled(base)
+    if message.type == "ORDCHG":
+        return _change(checked, context, base)
+    if checked.is_order:
+        return _capture(checked, context, base)
+    return _Handled(base)
+
+
+def _change(checked: CheckedMessage, context: _Context, base: MessageOutcome) -> _Handled:
+    result = receive_order_change(
+        checked,
+        context.partner,
+        uow_factory=context.uow_factory,
+        geocoder=context.geocoder,
+        clock=context.clock,
+        us=PartyId(context.us.id),
+    )
+    response = result.response.response if result.response else None
+    errors = [_error(e) for e in result.refusal.errors] if result.refusal else []
+    outcome = replace(base, order_id=result.order_id, duplicate=result.repeated, response=response, errors=errors)
+    return _Handled(outcome, result.response, result.refusal)
+
+
+def _error(error: FieldError) -> dict[str, str]:
+    return {"field": error.field, "code": error.code.value, "reason": error.reason}
+
+
+def _capture(checked: CheckedMessage, context: _Context, base: MessageOutcome) -> _Handled:
+    message = checked.message
     order = read_purchase_order(message)
+    kept = capture_references(checked.interchange, message, order)
     interchange_reference = checked.interchange.control_reference
 
     def translate(_: bytes) -> PlaceOrder:
-        return to_command(
+        command = to_command(
             order,
             context.partner,
             interchange_reference=interchange_reference,
             message_reference=message.reference,
             address_book=partial(_address_of, context.uow_factory, context.partner.partner_id),
         )
+        # What the DESADV, INVOIC and ORDCHG answers need later (facts.py), kept with the order.
+        return replace(command, references=command.references + kept)
 
     # Each order keeps its own message as its raw message; the whole file is kept too.
     text = to_text(message.segments, checked.interchange.characters)
@@ -174,14 +236,16 @@ def _capture(checked: CheckedMessage, context: _Context) -> tuple[MessageOutcome
             clock=context.clock,
         )
     except DuplicateOrder as duplicate:
-        return replace(base, order_id=duplicate.order_id, duplicate=True), None
+        reason = f"order {order.po_number} was placed before, as {duplicate.order_id}"
+        refusal = Refusal(message.reference, order.po_number, [FieldError("BGM", ErrorCode.DUPLICATE_ORDER, reason)])
+        return _Handled(replace(base, order_id=duplicate.order_id, duplicate=True), refusal=refusal)
     except PayloadRejected as rejected:
-        errors = [{"field": e.field, "code": e.code.value, "reason": e.reason} for e in rejected.errors]
-        return replace(base, errors=errors), None
+        refusal = Refusal(message.reference, order.po_number, rejected.errors)
+        return _Handled(replace(base, errors=[_error(e) for e in rejected.errors]), refusal=refusal)
     summary = result.order
     response = _response(order, translate(b""), summary, context)
     outcome = replace(base, order_id=summary.id, order_status=summary.status, response=response.response)
-    return outcome, response
+    return _Handled(outcome, response)
 
 
 def _response(order: PurchaseOrder, command: PlaceOrder, summary: OrderSummary, context: _Context) -> OrderResponse:
@@ -245,13 +309,14 @@ def _date(value: str) -> dt.date | None:
 def _write_ordrsp(context: _Context, document: Document, responses: list[OrderResponse]) -> str:
     partner_id = context.partner.partner_id
     control = in_transaction(context.uow_factory, lambda uow: uow.partners.next_control_number(partner_id))
+    first = document.interchanges[0]
     envelope = Envelope(
         sender=(context.us.id, context.us.qualifier),
-        recipient=document.interchanges[0].sender,
+        recipient=first.sender,
         control_reference=str(control),
         prepared=context.clock(),
     )
-    return write_interchange(envelope, responses)
+    return write_interchange(envelope, responses, style_of(first, first.messages[0] if first.messages else None))
 
 
 def _quarantined(
