@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from overture.domain.ids import new_id
+from overture.store.exchanges import initial_ack_status, sent_group_control_number
 from overture.store.tables import order_references, outbound_documents, sequences, shipments
 
 D = outbound_documents
@@ -31,6 +32,7 @@ class SqlDocumentRepository:
         """Keep a document; False (and nothing written) if this partner already has one of this kind for it."""
         if self.exists(partner_id, kind, reference):
             return False
+        group = sent_group_control_number(body)  # what the partner's 997 / 999 will name it by
         values = {
             "id": new_id("doc"),
             "partner_id": partner_id,
@@ -40,6 +42,8 @@ class SqlDocumentRepository:
             "control_number": control_number,
             "body": body,
             "created_at": at,
+            "group_control_number": group,
+            "ack_status": initial_ack_status(kind, group),
         }
         self._c.execute(insert(D).values(**values))
         return True

@@ -19,6 +19,7 @@ from overture.store.catalog import SqlCatalogRepository
 from overture.store.changes import SqlChangeLog
 from overture.store.documents import SqlDocumentRepository
 from overture.store.engine import READONLY
+from overture.store.exchanges import SqlExchangeRepository
 from overture.store.fulfilment import SqlFulfilmentRepository
 from overture.store.governance import SqlGovernanceRepository
 from overture.store.interchanges import SqlInterchangeControlRepository
@@ -108,6 +109,7 @@ class SqlUnitOfWork:
         self.as2 = SqlAs2Repository(connection)
         self.sftp_files = SqlSftpFileRepository(connection)
         self.supplier_invoices = SqlSupplierInvoiceRepository(connection)
+        self.exchanges = SqlExchangeRepository(connection)
         return self
 
     @property

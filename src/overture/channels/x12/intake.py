@@ -12,7 +12,10 @@
 4. An 855 or 856 is a drop-ship supplier answering one of our 850s (``channels/x12/supplier.py``):
    matched by our PO number, it puts line decisions or a shipment on the order; one naming no PO
    of ours is quarantined with the reason.
-5. A 945 is a 3PL reporting what it shipped of one of our 940s (``channels/x12/shipping_advice.py``),
+5. A 997 / 999 is the partner acknowledging our documents (``channels/x12/partner_acks.py``): matched
+   to the document by our GS06 and ST02 and its verdict kept, and (acknowledgements are not
+   acknowledged) answered by no 997 of ours. What the file held is summarised for the partner view.
+6. A 945 is a 3PL reporting what it shipped of one of our 940s (``channels/x12/shipping_advice.py``),
    recorded as the order's shipment; an 810 is a drop-ship supplier's invoice, matched against our
    850 and its 856 (``channels/x12/supplier_invoice.py``). Either, naming nothing of ours, is quarantined.
 
@@ -40,6 +43,7 @@ from overture.channels.x12.change_orders import receive_change_order
 from overture.channels.x12.documents import acknowledge_order, reject_purchase_order
 from overture.channels.x12.envelope import Document, read
 from overture.channels.x12.errors import X12Error
+from overture.channels.x12.partner_acks import note_exchange, unacknowledged
 from overture.channels.x12.po850 import read_purchase_order, to_command
 from overture.channels.x12.shipping_advice import ADVICE_SETS, receive_shipping_advice
 from overture.channels.x12.supplier import SUPPLIER_SETS, receive_supplier_set
@@ -137,11 +141,17 @@ def receive_x12(
     outcomes = [
         _capture(c, partner, message, uow_factory=uow_factory, geocoder=geocoder, clock=clock, us=us) for c in checked
     ]
+    owed = unacknowledged(document, checked)  # the partner's 997s / 999s are not acknowledged
     ack = in_transaction(
         uow_factory,
-        lambda uow: keep_acknowledgements(uow, document, checked, notes, partner, us=us, message_id=message_id, at=at),
+        lambda uow: keep_acknowledgements(
+            uow, owed.document, owed.checked, notes, partner, us=us, message_id=message_id, at=at
+        ),
     )
     acks = _acks_855(uow_factory, checked, outcomes, partner, us=us, at=at, message_id=message_id)
+    made = [t.order_id for t in outcomes if t.order_id and not t.duplicate]
+    noted = partial(note_exchange, message=message, message_id=message_id, partner_id=partner.partner_id)
+    in_transaction(uow_factory, lambda uow: noted(uow, document, checked, notes, order_ids=made))
     _settle(uow_factory, message_id, document, notes)
     return _receipt(message_id, partner, outcomes, ack, acks)
 

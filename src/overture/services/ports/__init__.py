@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from overture.services.ports.access import KeyRepository
 from overture.services.ports.audit import ConsistencyReader
+from overture.services.ports.exchanges import ExchangeRepository, PartnerAck, PartnerReceipt, SentDocument
 from overture.services.ports.governance import GovernanceRepository
 from overture.services.ports.inventory import (
     Availability,
@@ -52,6 +53,7 @@ __all__ = [
     "ConsistencyReader",
     "Direction",
     "DocumentRepository",
+    "ExchangeRepository",
     "FulfilmentRepository",
     "Geocoder",
     "GovernanceRepository",
@@ -67,8 +69,11 @@ __all__ = [
     "OrderRepository",
     "OrderSummary",
     "OutboxRepository",
+    "PartnerAck",
+    "PartnerReceipt",
     "PartnerRepository",
     "PreviousCapture",
+    "SentDocument",
     "SftpFileRepository",
     "SkuTraits",
     "SourcingRepository",

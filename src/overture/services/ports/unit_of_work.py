@@ -13,6 +13,7 @@ from overture.domain.routing import GeoPoint
 from overture.services.ports.access import KeyRepository
 from overture.services.ports.audit import ConsistencyReader
 from overture.services.ports.changes import ChangeLog
+from overture.services.ports.exchanges import ExchangeRepository
 from overture.services.ports.governance import GovernanceRepository
 from overture.services.ports.inventory import (
     CatalogRepository,
@@ -100,6 +101,9 @@ class UnitOfWork(Protocol):
 
     @property
     def supplier_invoices(self) -> SupplierInvoiceRepository: ...
+
+    @property
+    def exchanges(self) -> ExchangeRepository: ...
 
     @property
     def invoice_tolerance(self) -> InvoiceTolerance:

@@ -5,7 +5,8 @@ created_at, order_events at / to_status, order_exceptions status+created_at / re
 The status count walks the (status, id) index only, which the dashboard benchmark times at 100,000 orders.
 
 One module per page: overview.py, queue.py (exception queue), orders.py (order page and search),
-inventory.py and savings.py, order_list.py (the orders list), settings.py (the configuration pages);
+inventory.py and savings.py, order_list.py (the orders list), settings.py (the configuration pages),
+partner_view.py (a partner's files in and documents out, with their acknowledgements);
 ``SqlDashboard`` is all of them over one engine.
 """
 
@@ -15,6 +16,7 @@ from overture.store.dashboard.inventory import InventoryReads, backorders_query
 from overture.store.dashboard.order_list import OrderListReads
 from overture.store.dashboard.orders import OrderPageReads
 from overture.store.dashboard.overview import OverviewReads
+from overture.store.dashboard.partner_view import PartnerViewReads
 from overture.store.dashboard.queue import QueueReads
 from overture.store.dashboard.savings import SavingsReads
 from overture.store.dashboard.settings import SettingsReads
@@ -23,6 +25,13 @@ __all__ = ["SqlDashboard", "backorders_query"]
 
 
 class SqlDashboard(
-    OverviewReads, QueueReads, OrderPageReads, OrderListReads, InventoryReads, SavingsReads, SettingsReads
+    OverviewReads,
+    QueueReads,
+    OrderPageReads,
+    OrderListReads,
+    InventoryReads,
+    SavingsReads,
+    SettingsReads,
+    PartnerViewReads,
 ):
     """Every page's reads (and the few writes: assignments, saved settings) over one engine."""

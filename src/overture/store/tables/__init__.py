@@ -7,6 +7,7 @@ from overture.store.tables.access import api_keys, auth_secrets
 from overture.store.tables.address_book import partner_addresses
 from overture.store.tables.base import BigId, metadata
 from overture.store.tables.changes import change_log
+from overture.store.tables.exchanges import partner_acknowledgements, partner_receipts
 from overture.store.tables.health import connector_calls
 from overture.store.tables.interchanges import x12_group_control_numbers, x12_received_interchanges
 from overture.store.tables.inventory import (
@@ -67,7 +68,9 @@ __all__ = [
     "orders",
     "outbound_documents",
     "outbox",
+    "partner_acknowledgements",
     "partner_addresses",
+    "partner_receipts",
     "reservations",
     "rule_sets",
     "sequences",

@@ -38,8 +38,17 @@ outbound_documents = Table(
     Column("control_number", Integer, nullable=False),
     Column("body", Text, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    # GS06 of an X12 document: what the partner's 997 / 999 names it by (AK102), unique per partner.
+    Column("group_control_number", BigInteger),
+    # The partner's functional acknowledgement of it (store/tables/exchanges.py): W waiting, A accepted,
+    # E accepted with errors, R rejected; NULL when none is due (our 997s, 999s, TA1s, EDIFACT).
+    Column("ack_status", String(1)),
     UniqueConstraint("partner_id", "kind", "reference"),
     Index(None, "order_id"),
+    Index(None, "partner_id", "group_control_number"),
+    Index(None, "partner_id", "control_number"),
+    Index(None, "partner_id", "created_at", "id"),
+    Index(None, "partner_id", "ack_status", "created_at", "id"),
 )
 
 
