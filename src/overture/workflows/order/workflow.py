@@ -169,6 +169,10 @@ class OrderWorkflow(HeldOrder):
             )
             if sales_order:
                 await self._store(A.add_reference, ReferenceArgs(self._order_id, "erp", "sales_order", sales_order))
+            if workflow.patched("plan-read-before-release"):
+                # A buyer's change order (X12 860, EDIFACT ORDCHG) may have amended the order while the
+                # ERP answered: release what the store holds now, not the plan read at the start.
+                plan = await self._store(A.load_plan, self._order_id)
             while True:
                 plan = await self._release_all(plan)
                 try:
