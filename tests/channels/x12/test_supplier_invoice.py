@@ -156,3 +156,10 @@ def test_an_invoice_for_a_po_that_is_not_ours_is_quarantined(shipped: tuple[str,
     with container.engine.connect() as c:
         statuses = [s for (s,) in c.execute(sa.select(inbound_messages.c.status))]
     assert "quarantined" in statuses
+
+
+def test_a_second_856_for_a_po_already_shipped_is_still_ours(shipped: tuple[str, str], container: Container) -> None:
+    order_id, po = shipped
+    again = with_po(SHIP_856, po).replace("SHIP-55", "SHIP-56").replace("000000203", "000000204")
+    (outcome,) = _receive(container, again).transactions
+    assert outcome.order_id == order_id, outcome.errors  # matched, not quarantined as "not our PO"
