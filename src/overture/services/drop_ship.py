@@ -108,10 +108,7 @@ def locate_po(uow: UnitOfWork, partner_id: str, po: str) -> tuple[str, str] | No
     document = uow.fulfilment.document(order_id)
     if document is None:
         return None
-    # A location still holding the order's stock, or one that shipped it already (a supplier's second
-    # 856 for the rest of the PO, or its 810, comes after the first shipment settled those reservations).
-    candidates = [r.location_id for r in document.releases] + sorted(uow.fulfilment.shipped_locations(order_id))
-    location_id = next((loc for loc in candidates if po_number(order_id, loc) == po), None)
+    location_id = next((r.location_id for r in document.releases if po_number(order_id, r.location_id) == po), None)
     return None if location_id is None else (order_id, location_id)
 
 
