@@ -96,7 +96,7 @@ def test_an_855_the_partner_rejects_is_rejected_with_its_codes(container: Contai
     _receive(container, their_997(gs06, rejection))
 
     assert ("855", "rejected") in _state(container, SENT_AT + timedelta(hours=2))
-    document = container.dashboard.sent_document("ACME", doc_id)
+    document = container.dashboard.sent_document("ACME", doc_id, now=SENT_AT, window=timedelta(hours=WINDOW))
     assert document is not None
     ack = document["acks"]["functional"]
     assert ack["verdict"] == "R" and ack["detail"]["group"] == {"verdict": "R", "codes": []}
@@ -152,5 +152,5 @@ def test_a_ta1_on_our_interchange_is_kept_and_a_rejection_ends_the_wait(
     _receive(container, ta1)
 
     assert ("855", state) in _state(container, SENT_AT + timedelta(hours=1))
-    document = container.dashboard.sent_document("ACME", doc_id)
+    document = container.dashboard.sent_document("ACME", doc_id, now=SENT_AT, window=timedelta(hours=WINDOW))
     assert document is not None and document["acks"]["interchange"]["verdict"] == verdict

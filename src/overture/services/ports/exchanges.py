@@ -13,6 +13,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 FUNCTIONAL, INTERCHANGE = "functional", "interchange"
+# The partner view counts overdue documents up to this many, then says "more than".
+OVERDUE_CAP = 10_000
+KEY_SEPARATOR = "~"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,3 +72,26 @@ class ExchangeRepository(Protocol):
     def record_receipt(self, receipt: PartnerReceipt) -> None:
         """Keep a file's summary once (a retried intake writes it again unchanged)."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class PageKey:
+    """Where a page of a newest-first list starts: strictly before this (time, id)."""
+
+    at: datetime
+    id: str
+
+    def encode(self) -> str:
+        return f"{self.at.isoformat()}{KEY_SEPARATOR}{self.id}"
+
+    @classmethod
+    def decode(cls, text: str | None) -> PageKey | None:
+        """A key from the query string; None for no key or one that does not read (the first page)."""
+        if not text or KEY_SEPARATOR not in text:
+            return None
+        at, _, key_id = text.partition(KEY_SEPARATOR)
+        try:
+            parsed = datetime.fromisoformat(at)
+        except ValueError:
+            return None
+        return cls(parsed, key_id) if parsed.tzinfo is not None and key_id else None

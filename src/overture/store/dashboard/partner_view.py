@@ -9,13 +9,13 @@ The overdue count is that same range, stopped at ``OVERDUE_CAP`` + 1.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from overture.domain.partners import profile_from_document
+from overture.services.ports.exchanges import OVERDUE_CAP, PageKey
 from overture.store.dashboard.base import DashboardReads, rows
 from overture.store.exchanges import ACK_KINDS, WAITING
 from overture.store.tables import (
@@ -28,32 +28,7 @@ from overture.store.tables import (
 
 D, A, R, M = outbound_documents, partner_acknowledgements, partner_receipts, inbound_messages
 PAGE = 50
-OVERDUE_CAP = 10_000
-KEY_SEPARATOR = "~"
 _SENT = (D.c.id, D.c.kind, D.c.reference, D.c.order_id, D.c.control_number, D.c.group_control_number)
-
-
-@dataclass(frozen=True, slots=True)
-class PageKey:
-    """Where a page of a newest-first list starts: strictly before this (time, id)."""
-
-    at: datetime
-    id: str
-
-    def encode(self) -> str:
-        return f"{self.at.isoformat()}{KEY_SEPARATOR}{self.id}"
-
-    @classmethod
-    def decode(cls, text: str | None) -> PageKey | None:
-        """A key from the query string; None for no key or one that does not read (the first page)."""
-        if not text or KEY_SEPARATOR not in text:
-            return None
-        at, _, key_id = text.partition(KEY_SEPARATOR)
-        try:
-            parsed = datetime.fromisoformat(at)
-        except ValueError:
-            return None
-        return cls(parsed, key_id) if parsed.tzinfo is not None and key_id else None
 
 
 def _before(at: Any, key_id: Any, key: PageKey | None) -> ColumnElement[bool] | None:
@@ -122,14 +97,17 @@ class PartnerViewReads(DashboardReads):
             f["replies"] = replies.get(f["message_id"], [])
         return _paged(found, "received_at", "message_id")
 
-    def sent_document(self, partner_id: str, document_id: str) -> dict[str, Any] | None:
+    def sent_document(
+        self, partner_id: str, document_id: str, *, now: datetime, window: timedelta
+    ) -> dict[str, Any] | None:
         """One document we sent the partner, its body and the partner's acknowledgements of it."""
         query = select(*_SENT, D.c.created_at, D.c.ack_status, D.c.body)
         with self._read() as uow:
             row = uow.connection.execute(query.where(D.c.partner_id == partner_id, D.c.id == document_id)).first()
             if row is None:
                 return None
-            return {**dict(row._mapping), "acks": self._acks(uow.connection, [document_id]).get(document_id, {})}
+            found = {**dict(row._mapping), "acks": self._acks(uow.connection, [document_id]).get(document_id, {})}
+        return {**found, "state": ack_state(found, now=now, window=window)}
 
     def received_file(self, partner_id: str, message_id: str) -> dict[str, Any] | None:
         """One file the partner sent: its raw message, what it held, and what we answered it with."""

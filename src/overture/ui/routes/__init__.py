@@ -4,7 +4,8 @@ Pages are whole HTML documents; requests made by htmx (``HX-Request``) get just 
 they replace. One module per page, each with its own guarded router (common.py): overview.py,
 exceptions.py (the queue and its actions), order_list.py (the orders list and its export; before
 orders.py, whose /orders/{order_id} would take /orders/export.csv), orders.py (order page, raw documents, search),
-inventory.py, backlog.py, savings.py, rules.py and the other configuration pages (settings_*.py);
+inventory.py, backlog.py, savings.py, rules.py and the other configuration pages (settings_*.py), and
+partner_view.py (a partner's files in and documents out with their acknowledgements);
 ``router`` is all of them, in that order.
 """
 
@@ -20,6 +21,7 @@ from overture.ui.routes import (
     order_list,
     orders,
     overview,
+    partner_view,
     rules,
     savings,
     settings_changes,
@@ -34,7 +36,7 @@ __all__ = ["HTMX_FILE", "STATIC", "install", "router", "templates"]
 
 router = APIRouter()
 _SETTINGS = (settings_locations, settings_partners, settings_connectors, settings_keys, settings_changes)
-for _page in (overview, exceptions, order_list, orders, inventory, backlog, savings, rules, *_SETTINGS):
+for _page in (overview, exceptions, order_list, orders, inventory, backlog, savings, rules, *_SETTINGS, partner_view):
     router.include_router(_page.router)
 
 
