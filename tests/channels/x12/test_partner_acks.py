@@ -154,3 +154,15 @@ def test_a_ta1_on_our_interchange_is_kept_and_a_rejection_ends_the_wait(
     assert ("855", state) in _state(container, SENT_AT + timedelta(hours=1))
     document = container.dashboard.sent_document("ACME", doc_id, now=SENT_AT, window=timedelta(hours=WINDOW))
     assert document is not None and document["acks"]["interchange"]["verdict"] == verdict
+
+
+def test_a_999_accepting_with_errors_is_read_from_its_ik5(container: Container) -> None:
+    doc_id, gs06 = _our_855(container)
+    text = their_997(gs06, "AK2*855*0001~\nIK3*PO1*3**8~\nIK5*E*5~\nAK9*E*1*1*1~\n", version="005010X231A1")
+    _receive(container, text.replace("ST*997*0001~", "ST*999*0001*005010X231A1~").replace("*U*00401*", "*^*00501*"))
+
+    assert ("855", "accepted with errors") in _state(container, SENT_AT + timedelta(days=2))
+    document = container.dashboard.sent_document("ACME", doc_id, now=SENT_AT, window=timedelta(hours=WINDOW))
+    assert document is not None
+    ack = document["acks"]["functional"]
+    assert ack["kind"] == "999" and ack["detail"]["sets"][0]["errors"] == ["PO1 at 3 (code 8)"]
