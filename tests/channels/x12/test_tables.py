@@ -210,3 +210,8 @@ def test_any_delimiters_terminator_whitespace_and_bom_read_the_same(
     assert _segments(parsed) == _segments(expected)
     assert parsed.interchanges[0].delimiters.element == element
     assert problems(text) == []
+
+
+@pytest.mark.parametrize("padding", ["\x1a", "\x00" * 64, "\r\n\x1a", "   \n\n"])
+def test_padding_after_the_last_segment_is_not_a_segment(padding: str) -> None:
+    assert problems(document("850") + padding) == []

@@ -18,7 +18,9 @@ from overture.channels.x12.errors import Problem, ProblemCode, X12Error
 
 ISA_ELEMENTS = 16
 NO_COMPONENT = "\x1f"  # stands in for a component separator the ISA left out: it never occurs in data
-_WHITESPACE = " \t\r\n\x0b\x0c\xa0\ufeff"
+# Whitespace, and the padding old systems leave after the last segment (NULs to a block size, a DOS
+# end-of-file Ctrl-Z): never data at either end of a segment.
+_WHITESPACE = " \t\r\n\x0b\x0c\xa0\ufeff\x00\x1a"
 
 
 @dataclass(frozen=True, slots=True)
