@@ -96,3 +96,28 @@ def test_unknown_partners_and_documents_of_another_partner_are_not_found(
     assert client.get(f"/partners/NOBODY/sent/{seed.accepted}").status_code == 404
     assert client.get("/partners/ACME/received/msg_nothing").status_code == 404
     assert client.get("/partners/ACME", params={"out_before": "not-a-key"}).status_code == 200
+
+
+def test_an_edifact_partners_files_are_listed_with_our_verdicts(client: TestClient, container: Container) -> None:
+    from overture.channels.edifact.intake import receive_edifact
+    from overture.domain.partners import PartnerProfile
+    from overture.services.ports import InboundMessage
+    from overture.services.retry import in_transaction
+    from tests.channels.edifact.fixtures import ORDERS_96A, SENDER
+    from tests.factories import add_locations, add_skus, stock
+
+    profile = PartnerProfile(SENDER, "Acme EU", uom_factors={"CT": 12})
+    in_transaction(container.uow, lambda uow: uow.partners.put(profile, container.clock()))
+    add_locations(container, ["EWR"])
+    add_skus(container, "ACME-001", "GADGET")
+    stock(container, "ACME-001", "EWR", 100)
+    stock(container, "GADGET", "EWR", 100)
+    message = InboundMessage("edifact", ORDERS_96A.encode(), container.clock(), "application/edifact")
+    receipt = receive_edifact(container.uow, message, geocoder=container.geocoder, clock=container.clock)
+
+    page = client.get(f"/partners/{SENDER}").text
+
+    assert page.count('data-testid="received-row"') == 1
+    assert "ORDERS 1" in page and "UNH ICR-101: <strong" in page
+    order_id = receipt.messages[0].order_id
+    assert order_id and order_id in page

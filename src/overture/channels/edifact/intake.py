@@ -62,6 +62,7 @@ from overture.services.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from overture.services.ports.exchanges import PartnerReceipt
 from overture.services.retry import in_transaction, read_only
 
 CONTENT_TYPE = "application/edifact"
@@ -148,9 +149,46 @@ def receive_edifact(
     contrl = replies.contrl(uow_factory, partner.partner_id, checked, us=ours, at=at, options=contrl_options)
     refused = [(c, r.refusal) for c, r in zip(checked, results, strict=True) if r.refusal is not None]
     aperak = replies.aperak(uow_factory, partner.partner_id, refused, us=ours, at=at)
-    in_transaction(uow_factory, lambda uow: uow.messages.settle(message_id, MessageStatus.ACCEPTED))
     outcomes = [r.outcome for r in results]
+    receipt = _receipt_summary(message_id, partner.partner_id, message.received_at, document, checked, outcomes)
+
+    def settle(uow: UnitOfWork) -> None:
+        uow.exchanges.record_receipt(receipt)  # the partner view lists it beside the X12 files
+        uow.messages.settle(message_id, MessageStatus.ACCEPTED)
+
+    in_transaction(uow_factory, settle)
     return EdifactReceipt(message_id, partner.partner_id, outcomes, ordrsp, contrl, aperak)
+
+
+_VERDICT_LETTER = {Verdict.ACCEPTED: "A", Verdict.ACCEPTED_WITH_ERRORS: "E", Verdict.REJECTED: "R"}
+
+
+def _receipt_summary(
+    message_id: str,
+    partner_id: str,
+    at: dt.datetime,
+    document: Document,
+    checked: list[CheckedMessage],
+    outcomes: list[MessageOutcome],
+) -> PartnerReceipt:
+    """The file as the partner view shows a file: per interchange (UNB 0020) its messages and our verdicts."""
+    interchanges = []
+    for interchange in document.interchanges:
+        mine = [c for c in checked if c.interchange is interchange]
+        sets = [
+            {"code": c.message.type, "control_number": c.message.reference, "verdict": _VERDICT_LETTER[c.verdict]}
+            for c in mine
+        ]
+        worst = max((s["verdict"] for s in sets), key="AER".index, default="A")
+        group = {
+            "functional_id": "UNH",
+            "control_number": interchange.control_reference,
+            "verdict": worst,
+            "sets": sets,
+        }
+        interchanges.append({"control_number": interchange.control_reference, "groups": [group], "notes": []})
+    order_ids = list(dict.fromkeys(o.order_id for o in outcomes if o.order_id))
+    return PartnerReceipt(message_id, partner_id, at, {"interchanges": interchanges, "ta1s_matched": []}, order_ids)
 
 
 def _address_of(
