@@ -20,13 +20,16 @@ def edi_inspect(
         bool, typer.Option("--strict", help="Refuse segments outside the standard's table (else warnings)")
     ] = False,
 ) -> None:
-    """Print, as JSON, each interchange, group and transaction set with its problems and warnings, and
-    for an 850 the canonical order it becomes. Exit code 0 when the file is valid (warnings allowed), 1 otherwise."""
+    """Print, as JSON, each interchange, group and transaction set (X12) or message (EDIFACT) with its
+    problems and warnings, and for an 850 or ORDERS the canonical order it becomes (or why not). Exit
+    code 0 when the file is valid by its standard (warnings allowed), 1 otherwise."""
     import orjson
 
+    from overture.channels.edifact import inspect as edifact
     from overture.channels.x12.inspect import inspect
 
-    report, valid = inspect(path.read_bytes(), strict=strict)
+    data = path.read_bytes()
+    report, valid = edifact.inspect(data) if edifact.is_edifact(data) else inspect(data, strict=strict)
     typer.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())
     raise typer.Exit(0 if valid else 1)
 

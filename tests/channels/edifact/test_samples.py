@@ -154,3 +154,16 @@ def test_the_real_eancom_order_becomes_a_command_with_contract_prices() -> None:
     assert (command.ship_to.postal_code, command.ship_to.city, command.ship_to.country) == ("46149", "TestCity", "DE")
     assert len(command.lines) == 146 and command.lines[0].sku == "1001" and command.lines[0].quantity == 2
     assert sum(line.quantity for line in command.lines) == 454  # the QTY+21 values added up with grep and bc
+
+
+@needs_samples
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_overture_edi_inspect_exits_0_exactly_for_the_valid_samples(name: str) -> None:
+    from typer.testing import CliRunner
+
+    from overture.cli import app
+
+    expected = EXPECTED[name]
+    valid = isinstance(expected, Parsed) and not expected.problems and all(v == A for _, _, v in expected.messages)
+    result = CliRunner().invoke(app, ["edi", "inspect", str(EDIFACT_SAMPLES / name)])
+    assert result.exit_code == (0 if valid else 1), result.stdout[-2000:]

@@ -166,3 +166,16 @@ def test_every_problem_in_the_samples_is_positioned_when_it_concerns_a_segment()
         for problem in [*document.all_problems(), *(p for c in check_document(document) for p in c.problems)]:
             assert problem.segment_position is not None, (name, problem)
             assert problem.segment_id, (name, problem)
+
+
+@needs_samples
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_overture_edi_inspect_exits_0_exactly_for_the_valid_samples(name: str) -> None:
+    from typer.testing import CliRunner
+
+    from overture.cli import app
+
+    expected = EXPECTED[name]
+    valid = isinstance(expected, Parsed) and not expected.problems and all(v == "A" for *_, v in expected.transactions)
+    result = CliRunner().invoke(app, ["edi", "inspect", str(X12_SAMPLES / name)])
+    assert result.exit_code == (0 if valid else 1), result.stdout[-2000:]

@@ -1,5 +1,9 @@
 """``overture edi inspect``: what a file holds, what is wrong with it, and the orders it becomes.
 
+A file is valid when the standard says so. An 850 that does not map to an order (an unknown SKU, a
+ship-to known only to the partner's address book) is reported under ``order_errors``: that is for
+the partner's profile and our catalogue to settle, not a fault of the document.
+
 Problems refuse (the file is not valid); warnings do not: segments outside the standard's table
 that a tolerant partner's documents may carry (``schema.TOLERATED``). ``strict`` reads them as a
 strict partner's profile does, as problems."""
@@ -29,7 +33,7 @@ def default_profile(interchange: Interchange) -> PartnerProfile:
 def inspect(
     data: bytes, profile_for: ProfileLookup = default_profile, *, strict: bool = False
 ) -> tuple[dict[str, Any], bool]:
-    """A JSON-ready report, and whether the file is valid (no problem anywhere, every 850 maps)."""
+    """A JSON-ready report, and whether the file is valid (no problem anywhere in it)."""
     try:
         document = read(data)
     except X12Error as error:
@@ -125,7 +129,7 @@ def order_json(po_number: str, command: PlaceOrder) -> dict[str, Any]:
 
 def _has_problems(node: Any) -> bool:
     if isinstance(node, dict):
-        if node.get("problems") or node.get("order_errors"):
+        if node.get("problems"):
             return True
         return any(_has_problems(v) for v in node.values() if isinstance(v, (dict, list)))
     if isinstance(node, list):
