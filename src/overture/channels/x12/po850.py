@@ -255,11 +255,7 @@ def _our_sku(line: PoLine, profile: PartnerProfile) -> str | None:
 
 
 def _po_line(segment: Segment, n: int) -> PoLine:
-    product_ids: dict[str, str] = {}
-    for k in range(6, len(segment.elements) - 1, 2):
-        qualifier, value = segment.elements[k], segment.elements[k + 1]
-        if qualifier and value:
-            product_ids.setdefault(qualifier, value)
+    product_ids = segment.id_pairs(6)
     return PoLine(
         line_id=segment.get(1) or str(n),
         quantity=_decimal(segment.get(2), f"PO1[{n}].PO102") or Decimal(0),

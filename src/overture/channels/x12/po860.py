@@ -101,11 +101,7 @@ def _poc(segment: Segment, n: int, delimiters: Delimiters) -> ChangeLine:
     change = segment.get(2)
     if change not in CHANGE_TYPES:
         raise _error(f"{where}.POC02", ErrorCode.INVALID_VALUE, f"change type {change!r} is not one we act on")
-    product_ids: dict[str, str] = {}
-    for k in range(8, len(segment.elements) - 1, 2):
-        qualifier, value = segment.elements[k], segment.elements[k + 1]
-        if qualifier and value:
-            product_ids.setdefault(qualifier, value)
+    product_ids = segment.id_pairs(8)
     return ChangeLine(
         line_id=segment.get(1),
         change=change,

@@ -52,6 +52,16 @@ class Segment:
     def components(self, n: int, delimiters: Delimiters) -> list[str]:
         return self.get(n).split(delimiters.component)
 
+    def id_pairs(self, first: int) -> dict[str, str]:
+        """Qualifier/value pairs from element ``first`` on (PO106-25, POC08-27, LIN02-31): the first value
+        of each qualifier, in the order sent; a pair missing either half is skipped."""
+        pairs: dict[str, str] = {}
+        for k in range(first, len(self.elements) - 1, 2):
+            qualifier, value = self.elements[k], self.elements[k + 1]
+            if qualifier and value:
+                pairs.setdefault(qualifier, value)
+        return pairs
+
 
 def decode(data: bytes) -> str:
     """Bytes to text: UTF-8 (with or without a BOM), else Latin-1, which reads any byte."""
