@@ -97,7 +97,16 @@ SYNTAX_SUPPLEMENT: dict[str, list[str]] = {
     "POC": _pairs(8, 27),
 }
 # Where the libedi tables are wrong against the standard: element id -> (min, max).
-LENGTH_FIXES = {"1705": (1, 35)}  # ST03 / AK203 implementation convention reference is AN 1/35
+LENGTH_FIXES = {
+    "1705": (1, 35),  # ST03 / AK203 implementation convention reference is AN 1/35
+    "156": (2, 2),  # N402 state or province code is ID 2/2 (005010 had no length at all)
+    # The acknowledgement codes are ID 1/3 (the lengths of their code lists, 1 or 2, are too narrow).
+    **{element: (1, 3) for element in ("716", "718", "720", "723", "618", "620", "621")},
+}
+# Usage the libedi data gets wrong: (release, segment, position) -> mandatory.
+REQUIRED_FIXES = {("005010", "AK4", 1): True, ("005010", "IK4", 1): True, ("005010", "CTX", 1): True}
+# Elements a release does not have: 004010's ST ends at ST02 (ST03 came with later releases).
+DROPPED = {("004010", "ST"): 2}
 # pyx12 takes N4's notes from 5010, where N407 exists; 4010's N4 has six elements.
 VERSION_SYNTAX = {("004010", "N4"): ["C0605"]}
 
@@ -169,6 +178,9 @@ def _segment(
 ) -> dict[str, Any]:
     definition = dictionary["Segments"][tag]
     elements = [_element(e, dictionary, decimals) for e in definition.get("Elements", [])]
+    elements = elements[: DROPPED.get((version, tag), len(elements))]
+    for n, element in enumerate(elements, start=1):
+        element["required"] = REQUIRED_FIXES.get((version, tag, n), element["required"])
     rules = VERSION_SYNTAX.get((version, tag)) or syntax.get(tag) or SYNTAX_SUPPLEMENT.get(tag, [])
     rules = [r for r in rules if max(int(r[i : i + 2]) for i in range(1, len(r), 2)) <= len(elements)]
     return {"name": definition.get("Desc", ""), "elements": elements, "syntax": rules}

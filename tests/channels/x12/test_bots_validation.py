@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,6 +30,8 @@ from overture.channels.x12.outbound import (
     ship_notice_856,
     sscc18,
 )
+from overture.channels.x12.schema import UNBOUNDED, Loop, Node
+from overture.channels.x12.sets import schema_for
 from overture.channels.x12.warehouse import depositor_order_number, shipping_order_940
 from overture.channels.x12.writer import GroupDraft, Sender, TransactionDraft, reply_envelope, write_interchange
 from overture.domain.inventory import Location, LocationKind
@@ -132,3 +135,57 @@ def test_the_bots_check_is_not_blind() -> None:
     text = write_interchange(reply_envelope(partner, Sender()), 7, [GroupDraft(functional_id, 7, [make(partner)])], AT)
     assert bots_errors(text.replace("BIG*20261123", "BIG*2026113"))  # BIG01 not a date
     assert bots_errors(text.replace("TDS*", "XYZ*"))  # a segment the 810 does not have
+
+
+# --- our tables beside Bots' own: the same standard, written down twice ---------------------------
+
+
+def _bots_structure(release: str, code: str, version: str) -> list[dict[str, Any]]:
+    grammars = Path(edi_parser.__file__).parent / "grammars" / "x12" / release
+    source = (grammars / f"{code}{version}.py").read_text()
+    source = source.replace("from bots.botsconfig import *", "ID, MIN, MAX, LEVEL = 'ID', 'MIN', 'MAX', 'LEVEL'")
+    namespace: dict[str, Any] = {}
+    # A grammar file is Python holding one literal; its imports are what cannot run outside Bots.
+    exec(source.replace(f"from .records{version} import recorddefs", ""), namespace)
+    structure: list[dict[str, Any]] = namespace["structure"][0]["LEVEL"]
+    return structure
+
+
+def _flat_bots(nodes: list[dict[str, Any]], path: str = "") -> dict[str, tuple[int, int]]:
+    found: dict[str, tuple[int, int]] = {}
+    for node in nodes:
+        key = f"{path}/{node['ID']}"
+        found.setdefault(key, (node["MIN"], node["MAX"]))
+        found.update(_flat_bots(node.get("LEVEL", []), key))
+    return found
+
+
+def _flat_ours(nodes: tuple[Node, ...], path: str = "") -> dict[str, tuple[int, int]]:
+    found: dict[str, tuple[int, int]] = {}
+    for node in nodes:
+        key = f"{path}/{node.tag}"
+        found.setdefault(key, (int(node.required), node.max_use))
+        if isinstance(node, Loop):
+            found.update(_flat_ours(node.inner, key))
+    return found
+
+
+@pytest.mark.parametrize(("version", "release"), [("004010", "4010"), ("005010", "5010")])
+@pytest.mark.parametrize(
+    "code", ["180", "810", "812", "820", "832", "846", "850", "855", "856", "860", "865", "940", "945", "997"]
+)
+def test_our_set_tables_agree_with_bots_on_every_segment_its_usage_and_max_use(
+    code: str, version: str, release: str
+) -> None:
+    schema = schema_for(code, version)
+    assert schema is not None
+    ours = _flat_ours(schema.body)
+    theirs = {k: v for k, v in _flat_bots(_bots_structure(release, code, version)).items() if k != "/SE"}
+    assert set(ours) == set(theirs)
+    for key, (required, max_use) in ours.items():
+        their_min, their_max = theirs[key]
+        # Inside an LS/LE bounded loop Bots makes the loop's first child mandatory; the standard's table
+        # (and ours) marks it optional.
+        if "/LS/" not in key:
+            assert bool(required) == (their_min > 0), key
+        assert max_use == their_max or (max_use >= UNBOUNDED and their_max >= 99999), key
