@@ -160,6 +160,10 @@ def test_the_console_works_from_the_keyboard(seeded: dict[str, Any], page: Any) 
     page.keyboard.type(seeded["held"][1][-8:])
     page.keyboard.press("Enter")
     sync_api.expect(page.get_by_test_id("order-row")).to_have_count(1)
+    # Leaving the search box fires its change event, which asks for the list again: let that answer
+    # land before focusing a row, or the swap takes the focused link away (a loaded machine saw it).
+    page.get_by_test_id("filter-q").evaluate("element => element.blur()")
+    page.wait_for_load_state("networkidle")
     link = page.locator(f'a[href="/orders/{seeded["held"][1]}"]')
     link.focus()
     assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"  # visible focus
