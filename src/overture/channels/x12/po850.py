@@ -88,7 +88,7 @@ def read_purchase_order(transaction: Transaction, delimiters: Delimiters) -> Pur
             if not lines:
                 parties.setdefault(segment.get(1), party)
         elif tag in ("N2", "N3", "N4") and party is not None:
-            _add_address(party, segment)
+            add_party_address(party, segment)
         elif tag == "PO1":
             party = None
             lines.append(_po_line(segment, len(lines) + 1))
@@ -97,7 +97,7 @@ def read_purchase_order(transaction: Transaction, delimiters: Delimiters) -> Pur
         elif tag == "CTT":
             declared, summary = _int_or_none(segment.get(1)), True
         elif tag == "AMT" and summary and segment.get(1) == "TT":
-            total = _decimal(segment.get(2), "AMT02")
+            total = optional_decimal(segment.get(2), "AMT02")
     return PurchaseOrder(
         po_number=beg.get(3),
         purpose=beg.get(1),
@@ -258,9 +258,9 @@ def _po_line(segment: Segment, n: int) -> PoLine:
     product_ids = segment.id_pairs(6)
     return PoLine(
         line_id=segment.get(1) or str(n),
-        quantity=_decimal(segment.get(2), f"PO1[{n}].PO102") or Decimal(0),
+        quantity=optional_decimal(segment.get(2), f"PO1[{n}].PO102") or Decimal(0),
         uom=segment.get(3),
-        unit_price=_decimal(segment.get(4), f"PO1[{n}].PO104"),
+        unit_price=optional_decimal(segment.get(4), f"PO1[{n}].PO104"),
         product_ids=product_ids,
     )
 
@@ -269,7 +269,8 @@ def _with_description(line: PoLine, description: str) -> PoLine:
     return PoLine(line.line_id, line.quantity, line.uom, line.unit_price, line.product_ids, description)
 
 
-def _add_address(party: dict[str, str], segment: Segment) -> None:
+def add_party_address(party: dict[str, str], segment: Segment) -> None:
+    """An N1 loop's N2 / N3 / N4 onto its party (the 850's and the 860's alike)."""
     if segment.tag == "N3":
         party.setdefault("line1", segment.get(1))
         if segment.get(2):
@@ -286,7 +287,8 @@ def _country(code: str) -> str:
     return {"USA": "US", "CAN": "CA", "MEX": "MX"}.get(code.upper(), code.upper())
 
 
-def _decimal(text: str, field_name: str) -> Decimal | None:
+def optional_decimal(text: str, field_name: str) -> Decimal | None:
+    """A decimal element, None when empty; a PayloadError naming ``field_name`` when it is not a number."""
     if not text:
         return None
     try:

@@ -12,9 +12,10 @@ the product ids (POC08 on, in pairs) and the line's DTMs. Whatever cannot be rea
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from overture.channels.x12.envelope import Transaction
+from overture.channels.x12.po850 import add_party_address, optional_decimal
 from overture.channels.x12.tokenizer import Delimiters, Segment
 from overture.services.errors import ErrorCode, FieldError, PayloadError
 
@@ -83,7 +84,7 @@ def read_change_order(transaction: Transaction, delimiters: Delimiters) -> Chang
             party = {"name": segment.get(2), "id_qualifier": segment.get(3), "id": segment.get(4)}
             parties.setdefault(segment.get(1), party)
         elif tag in ("N2", "N3", "N4") and party is not None:
-            _add_address(party, segment)
+            add_party_address(party, segment)
     return ChangeOrder(
         purpose=bch.get(1),
         po_number=bch.get(3),
@@ -105,31 +106,12 @@ def _poc(segment: Segment, n: int, delimiters: Delimiters) -> ChangeLine:
     return ChangeLine(
         line_id=segment.get(1),
         change=change,
-        quantity=_decimal(segment.get(3), f"{where}.POC03"),
+        quantity=optional_decimal(segment.get(3), f"{where}.POC03"),
         uom=segment.components(5, delimiters)[0],
-        unit_price=_decimal(segment.get(6), f"{where}.POC06"),
+        unit_price=optional_decimal(segment.get(6), f"{where}.POC06"),
         product_ids=product_ids,
         position=n,
     )
-
-
-def _add_address(party: dict[str, str], segment: Segment) -> None:
-    if segment.tag == "N3":
-        party.setdefault("line1", segment.get(1))
-    elif segment.tag == "N4":
-        party.update(city=segment.get(1), region=segment.get(2), postal_code=segment.get(3))
-        party["country"] = segment.get(4) or "US"
-    elif segment.tag == "N2" and not party.get("name"):
-        party["name"] = segment.get(1)
-
-
-def _decimal(text: str, field_name: str) -> Decimal | None:
-    if not text:
-        return None
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise _error(field_name, ErrorCode.INVALID_VALUE, f"{text!r} is not a number") from None
 
 
 def _error(field_name: str, code: ErrorCode, reason: str) -> PayloadError:
