@@ -1,4 +1,4 @@
-"""``python -m overture.simulators wms|erp|amazon|shopify --port N``: run one simulator in the foreground."""
+"""``python -m overture.simulators wms|erp|amazon|shopify|carrier --port N``: run one simulator in the foreground."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from overture.simulators.amazon import create_amazon_app
 from overture.simulators.amazon_seed import seed_orders
+from overture.simulators.carrier import create_carrier_app
 from overture.simulators.erp import create_erp_app
 from overture.simulators.shopify import create_shopify_app
 from overture.simulators.webhooks import KeyedTransport
@@ -18,7 +19,7 @@ from overture.simulators.wms import create_wms_app
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m overture.simulators", description=__doc__)
-    parser.add_argument("system", choices=["wms", "erp", "amazon", "shopify"])
+    parser.add_argument("system", choices=["wms", "erp", "amazon", "shopify", "carrier"])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
     parser.add_argument("--ship-delay", type=float, default=0.05, help="wms: seconds from release to shipment")
@@ -47,6 +48,8 @@ def main(argv: list[str] | None = None) -> None:
         )
     elif args.system == "shopify":
         app = create_shopify_app()
+    elif args.system == "carrier":
+        app = create_carrier_app()  # EasyPost's v2 API; API key simulators.carrier.SIMULATOR_API_KEY
     else:
         app = create_erp_app()
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, timeout_graceful_shutdown=1)

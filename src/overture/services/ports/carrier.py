@@ -1,0 +1,47 @@
+"""Return labels from a parcel carrier (or a carrier aggregator such as EasyPost), as the returns
+workflow buys them. Implementations raise the errors of services/ports/connector_errors.py.
+
+Addresses are plain dicts in EasyPost's address fields (``name``, ``street1``, ``street2``,
+``city``, ``state``, ``zip``, ``country``, ``phone``, ``email``), because that is the common
+denominator of the carriers' APIs and needs no mapping of its own. The rate is a ``Decimal`` with
+its currency: what the merchant pays for the label, never a float.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class ReturnLabel:
+    """A bought return label: who carries it, how to track it, where to print it and what it cost."""
+
+    carrier: str
+    service: str
+    tracking_code: str
+    label_url: str
+    rate: Decimal
+    currency: str
+    shipment_id: str
+
+
+class ReturnLabels(Protocol):
+    async def create_return_label(
+        self,
+        *,
+        return_id: str,
+        customer: dict[str, str],
+        ship_from: dict[str, str],
+        ship_to: dict[str, str],
+        parcel_weight_oz: Decimal,
+        idempotency_key: str,
+    ) -> ReturnLabel:
+        """Buy one label for the parcel a customer sends back, from ``ship_from`` (the customer's
+        address) to ``ship_to`` (the location receiving returns).
+
+        ``customer`` gives the name, email and phone to put on the customer's side of the label
+        where ``ship_from`` lacks them. The same ``idempotency_key`` must give the same label, never
+        a second purchase: a workflow retries the step when it did not hear back."""
+        ...
