@@ -1,11 +1,19 @@
-"""Connector to the ERP: sales orders when an order is accepted, invoices when it has shipped.
+"""Connector to the ERP: sales orders when an order is accepted, invoices when it has shipped,
+credit memos when a return is refunded and return receipts when its units are back.
 
 Wire format (JSON)::
 
-    POST /v1/sales-orders  {order_id, customer, lines, currency}                  -> {"sales_order_id": "..."}
-    POST /v1/invoices      {order_id, sales_order_id, lines, currency, total}     -> {"invoice_id": "..."}
+    POST /v1/sales-orders    {order_id, customer, lines, currency}               -> {"sales_order_id": "..."}
+    POST /v1/invoices        {order_id, sales_order_id, lines, currency, total}  -> {"invoice_id": "..."}
+    POST /v1/credit-memos    {order_id, invoice_id, refund_id, lines, currency,
+                              total, reason}                                      -> {"credit_memo_id": "..."}
+    POST /v1/return-receipts {order_id, return_id, lines}                         -> {"receipt_id": "..."}
 
-Amounts travel as decimal strings ("19.99") so no precision is lost on the way.
+Credit memo lines are ``{line_no, sku, quantity, amount}``; return receipt lines are
+``{line_no, sku, quantity, location_id, disposition}`` (restock, refurbish or scrap).
+Amounts travel as decimal strings ("19.99") so no precision is lost on the way. Every call sends
+its ``Idempotency-Key``: the ERP answers a repeated key with the first answer, so a retried step
+never books a second memo or receipt.
 """
 
 from __future__ import annotations
@@ -52,3 +60,45 @@ class ErpConnector(HttpConnector):
         }
         answer = await self._call("POST", "/v1/invoices", json=body, idempotency_key=idempotency_key, operation=op)
         return self._field(answer, "invoice_id", op)
+
+    async def create_credit_memo(
+        self,
+        order_id: str,
+        invoice_id: str,
+        refund_id: str,
+        lines: list[dict[str, Any]],
+        currency: str,
+        total: str,
+        reason: str,
+        *,
+        idempotency_key: str,
+    ) -> str:
+        """Credit an invoice for one refund; returns the ERP's credit memo id."""
+        op = "create_credit_memo"
+        body = {
+            "order_id": order_id,
+            "invoice_id": invoice_id,
+            "refund_id": refund_id,
+            "lines": lines,
+            "currency": currency,
+            "total": total,
+            "reason": reason,
+        }
+        answer = await self._call("POST", "/v1/credit-memos", json=body, idempotency_key=idempotency_key, operation=op)
+        return self._field(answer, "credit_memo_id", op)
+
+    async def record_return_receipt(
+        self,
+        order_id: str,
+        return_id: str,
+        lines: list[dict[str, Any]],
+        *,
+        idempotency_key: str,
+    ) -> str:
+        """Record the units of a return that came back; returns the ERP's receipt id."""
+        op = "record_return_receipt"
+        body = {"order_id": order_id, "return_id": return_id, "lines": lines}
+        answer = await self._call(
+            "POST", "/v1/return-receipts", json=body, idempotency_key=idempotency_key, operation=op
+        )
+        return self._field(answer, "receipt_id", op)

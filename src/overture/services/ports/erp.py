@@ -1,5 +1,8 @@
-"""The ERP of record and the customer notifier, as the order workflow calls them. Both raise the
-errors of services/ports/connector_errors.py; amounts travel as decimal strings."""
+"""The ERP of record and the customer notifier, as the order and returns workflows call them. Both
+raise the errors of services/ports/connector_errors.py; amounts travel as decimal strings.
+
+Every write carries an idempotency key: a workflow retries a step it did not hear back from, and
+the ERP must still hold one sales order, invoice, credit memo or return receipt per key."""
 
 from __future__ import annotations
 
@@ -30,6 +33,38 @@ class ErpGateway(Protocol):
         idempotency_key: str,
     ) -> str:
         """Invoice a sales order; the ERP's invoice id."""
+        ...
+
+    async def create_credit_memo(
+        self,
+        order_id: str,
+        invoice_id: str,
+        refund_id: str,
+        lines: list[dict[str, Any]],
+        currency: str,
+        total: str,
+        reason: str,
+        *,
+        idempotency_key: str,
+    ) -> str:
+        """Credit an invoice for one refund; the ERP's credit memo id.
+
+        ``lines`` are ``{"line_no", "sku", "quantity", "amount"}``, ``amount`` the decimal string
+        credited for the line (its tax and discount share included); ``total`` is their sum."""
+        ...
+
+    async def record_return_receipt(
+        self,
+        order_id: str,
+        return_id: str,
+        lines: list[dict[str, Any]],
+        *,
+        idempotency_key: str,
+    ) -> str:
+        """Record the units of a return that came back; the ERP's receipt id.
+
+        ``lines`` are ``{"line_no", "sku", "quantity", "location_id", "disposition"}``, the
+        disposition one of ``restock``, ``refurbish`` or ``scrap``."""
         ...
 
 
