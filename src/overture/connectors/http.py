@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import urlencode
 
 import httpx
 from httpx_aiohttp import AiohttpTransport
@@ -174,17 +175,27 @@ class HttpConnector:
         idempotency_key: str | None = None,
         params: dict[str, str | int] | None = None,
         operation: str | None = None,
+        form: Sequence[tuple[str, str]] | None = None,
     ) -> dict[str, Any]:
-        """Send one request and return the decoded JSON object, or raise a ConnectorError."""
+        """Send one request and return the decoded JSON object, or raise a ConnectorError.
+
+        ``form`` sends an ``application/x-www-form-urlencoded`` body instead of JSON (Stripe's API
+        reads only that); pairs, so a key may repeat (``expand[]``)."""
         operation = operation or f"{method} {path}"
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key is not None else {}
+        content: bytes | None = None
+        if form is not None:
+            content = urlencode(form).encode("ascii")
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
         await self._limiter.acquire()
         self.stats.calls += 1
         started = time.perf_counter()
         outcome = "error"  # anything not caught below (cancellation included) counts as an error
         failure: ConnectorError | None = None
         try:
-            response = await self._client.request(method, path, json=json, headers=headers, params=params)
+            response = await self._client.request(
+                method, path, json=json, content=content, headers=headers, params=params
+            )
             decoded = self._decode(response, operation)
             outcome = "ok"
             return decoded
