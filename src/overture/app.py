@@ -9,11 +9,8 @@ from typing import Any
 from fastapi import Depends, FastAPI
 
 from overture import __version__
-from overture.api.routers import as2 as as2_router
-from overture.api.routers import auth as auth_routes
-from overture.api.routers import backlog as backlog_router
-from overture.api.routers import changes as changes_router
 from overture.api.routers import (
+    after_sale,
     csv_intake,
     edi,
     edifact,
@@ -27,6 +24,10 @@ from overture.api.routers import (
     storefronts,
     webhooks,
 )
+from overture.api.routers import as2 as as2_router
+from overture.api.routers import auth as auth_routes
+from overture.api.routers import backlog as backlog_router
+from overture.api.routers import changes as changes_router
 from overture.api.routers import supply as supply_router
 from overture.bootstrap import Container
 from overture.channels.rest import OrderIn
@@ -94,6 +95,7 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     app.include_router(supply_router.router)
     app.include_router(backlog_router.router)
     app.include_router(changes_router.router)
+    app.include_router(after_sale.router)
     install_dashboard(app)  # the operations dashboard at / (ui/routes/)
     install_docs(app)
 

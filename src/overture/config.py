@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from overture.domain.returns import ReturnPolicy
 from overture.domain.totals import DEFAULT_TOLERANCE
 
 
@@ -74,6 +75,17 @@ class Settings(BaseSettings):
         description="How far an order's total (lines + charges) may be from the total its channel declared, in "
         "the currency's units, before the order is held with a total_mismatch exception",
     )
+    return_window_days: int = Field(default=30, ge=0, description="Days after shipment a return may be asked for")
+    return_auto_approve_minor: int = Field(
+        default=25_000,
+        ge=0,
+        description="A return giving back up to this much (in the order's minor units) is approved at once; "
+        "above it, a person reviews it",
+    )
+    payments_url: str | None = Field(default=None, description="The payment provider (Stripe's API shape)")
+    payments_key: str = Field(default="sk_test_overture", description="The payment provider's secret key")
+    carrier_url: str | None = Field(default=None, description="The carrier for return labels (EasyPost's shape)")
+    carrier_key: str = Field(default="EZTK_overture", description="The carrier's API key")
     supplier_invoice_quantity_tolerance: int = Field(
         default=0, ge=0, description="Units a supplier's invoice line may differ from what it shipped"
     )
@@ -140,6 +152,9 @@ class Settings(BaseSettings):
 
     def hub_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
+
+    def return_policy(self) -> ReturnPolicy:
+        return ReturnPolicy(window_days=self.return_window_days, auto_approve_minor=self.return_auto_approve_minor)
 
 
 def default_store_url(home: Path) -> str:

@@ -22,10 +22,12 @@ from overture.bootstrap import Container, edi_sender, warehouses
 from overture.channels.wms import translate_shipment
 from overture.channels.x12.partner_documents import X12PartnerDocuments
 from overture.config import Settings
+from overture.connectors.easypost import EasyPostConnector
 from overture.connectors.erp import ErpConnector
 from overture.connectors.http import ConnectorConfig, HttpConnector
 from overture.connectors.notifier import Notifier
 from overture.connectors.shopify_inventory import ShopifyInventoryConnector, ShopifyInventoryTarget
+from overture.connectors.stripe import StripeConnector
 from overture.connectors.wms import WmsConnector
 from overture.domain.access import Role
 from overture.domain.availability import ChannelRules
@@ -44,6 +46,8 @@ from overture.workflows.order.activities import OrderActivities
 from overture.workflows.order.shared import StepPolicy
 from overture.workflows.order.starter import OrderWorkflows
 from overture.workflows.poller import ShipmentPoller
+from overture.workflows.returns.activities import ReturnActivities
+from overture.workflows.returns.starter import ReturnWorkflows
 from overture.workflows.worker import DEFAULT_TUNING, WorkerTuning, build_worker
 
 log = logging.getLogger(__name__)
@@ -55,6 +59,12 @@ class Endpoints:
     erp_url: str
     notify_url: str
     hub_url: str
+    # Our payment provider and the carrier for return labels ("": none, orders are paid through their
+    # channel and returns come with the customer's own label).
+    payments_url: str = ""
+    carrier_url: str = ""
+    payments_key: str = "sk_test_overture"
+    carrier_key: str = "EZTK_overture"
 
 
 T = TypeVar("T")
@@ -124,6 +134,8 @@ class OutsideSystems:
     erp: ErpConnector
     notifier: Notifier
     suppliers: list[HttpConnector]
+    payments: StripeConnector | None = None
+    labels: EasyPostConnector | None = None
 
     @classmethod
     def at(cls, endpoints: Endpoints) -> OutsideSystems:
@@ -132,6 +144,12 @@ class OutsideSystems:
             ErpConnector(ConnectorConfig(name="erp", base_url=endpoints.erp_url)),
             Notifier(ConnectorConfig(name="notifier", base_url=endpoints.notify_url)),
             [],
+            payments_connector(endpoints),
+            EasyPostConnector(
+                ConnectorConfig(name="carrier", base_url=endpoints.carrier_url), api_key=endpoints.carrier_key
+            )
+            if endpoints.carrier_url
+            else None,
         )
 
     def supplier(self, name: str, url: str) -> WmsConnector:
@@ -141,8 +159,18 @@ class OutsideSystems:
         return connector
 
     async def aclose(self) -> None:
-        for connector in (self.wms, self.erp, self.notifier, *self.suppliers):
-            await connector.aclose()
+        for connector in (self.wms, self.erp, self.notifier, *self.suppliers, self.payments, self.labels):
+            if connector is not None:
+                await connector.aclose()
+
+
+def payments_connector(endpoints: Endpoints) -> StripeConnector | None:
+    """Our payment provider's client, for the worker's captures and the API's refunds alike."""
+    if not endpoints.payments_url:
+        return None
+    return StripeConnector(
+        ConnectorConfig(name="payments", base_url=endpoints.payments_url), api_key=endpoints.payments_key
+    )
 
 
 def make_activities(
@@ -158,6 +186,7 @@ def make_activities(
         documents=documents,
         supplier_gateways=outside.supplier,
         shipment_callback_url=f"{endpoints.hub_url}/v1/webhooks/wms/shipments",
+        payments=outside.payments,
     )
 
 
@@ -183,7 +212,11 @@ async def run_worker_side(
     documents = X12PartnerDocuments(edi_sender(container.settings))
     activities = make_activities(container, endpoints, outside, documents)
     workflows = OrderWorkflows(client, task_queue, policy)
-    dispatcher = OutboxDispatcher(container.uow, workflows, clock=container.clock)
+    return_workflows = ReturnWorkflows(client, task_queue, policy)
+    dispatcher = OutboxDispatcher(container.uow, workflows, clock=container.clock, returns=return_workflows)
+    return_steps = ReturnActivities(
+        container.uow, container.geocoder, container.clock, outside.payments, outside.erp, outside.labels, workflows
+    )
     if dispatcher_ready is not None:
         dispatcher_ready.set_result(dispatcher)
     # One thread per concurrent activity slot: store activities are short and wait on the
@@ -193,7 +226,9 @@ async def run_worker_side(
         ThreadPoolExecutor(max_workers=tuning.max_concurrent, thread_name_prefix="activity") as executor,
         HealthFlusher(container.engine, clock=container.clock),
     ):
-        worker = build_worker(client, task_queue=task_queue, activities=activities, executor=executor, tuning=tuning)
+        worker = build_worker(
+            client, task_queue=task_queue, activities=activities, executor=executor, tuning=tuning, returns=return_steps
+        )
         try:
             async with worker:
                 loops = [dispatcher.run(stop) if dispatch_outbox else stop.wait()]
@@ -285,7 +320,9 @@ def simulators_if_needed(settings: Settings, *, wms_key: str | None = None) -> I
     """Use the configured WMS/ERP, or start the built-in simulators for the ones not configured.
 
     ``wms_key``: the API key the WMS simulator sends with its shipment webhooks (see simulator_key)."""
+    from overture.simulators.carrier import create_carrier_app
     from overture.simulators.erp import create_erp_app
+    from overture.simulators.payments import create_payments_app
     from overture.simulators.server import SimulatorServer
     from overture.simulators.webhooks import KeyedTransport
     from overture.simulators.wms import create_wms_app
@@ -305,7 +342,30 @@ def simulators_if_needed(settings: Settings, *, wms_key: str | None = None) -> I
             stack.callback(erp.stop)
             erp_url = erp.url
             log.warning("no OVERTURE_ERP_URL: using the built-in ERP simulator at %s", erp_url)
-        yield Endpoints(wms_url, erp_url, settings.notify_url or erp_url, settings.hub_url())
+        payments_url = settings.payments_url or _simulator(
+            stack, create_payments_app(), "OVERTURE_PAYMENTS_URL", "payments"
+        )
+        carrier_url = settings.carrier_url or _simulator(stack, create_carrier_app(), "OVERTURE_CARRIER_URL", "carrier")
+        yield Endpoints(
+            wms_url,
+            erp_url,
+            settings.notify_url or erp_url,
+            settings.hub_url(),
+            payments_url,
+            carrier_url,
+            settings.payments_key,
+            settings.carrier_key,
+        )
+
+
+def _simulator(stack: ExitStack, app: FastAPI, variable: str, what: str) -> str:
+    from overture.simulators.server import SimulatorServer
+
+    server = SimulatorServer(app)
+    server.start()
+    stack.callback(server.stop)
+    log.warning("no %s: using the built-in %s simulator at %s", variable, what, server.url)
+    return server.url
 
 
 def serve_hub(settings: Settings, container: Container) -> None:
@@ -327,6 +387,8 @@ async def _serve(settings: Settings, container: Container, address: str, endpoin
     client = await connect_client(address)
     app = create_app(container, dispose_on_shutdown=True)
     app.state.order_workflows = order_workflows(client, settings)
+    app.state.return_workflows = ReturnWorkflows(client, settings.task_queue, policy_from(settings))
+    app.state.payments = payments_connector(endpoints)
     stop = asyncio.Event()
     ready: asyncio.Future[OutboxDispatcher] = asyncio.get_running_loop().create_future()
     worker_task = asyncio.create_task(
@@ -358,7 +420,14 @@ def run_worker(settings: Settings, container: Container) -> None:
         # here. The store's figures (orders, exceptions, outbox lag) come from the API's /metrics.
         start_http_server(settings.metrics_port, addr=settings.host)
     endpoints = Endpoints(
-        settings.wms_url, settings.erp_url, settings.notify_url or settings.erp_url, settings.hub_url()
+        settings.wms_url,
+        settings.erp_url,
+        settings.notify_url or settings.erp_url,
+        settings.hub_url(),
+        settings.payments_url or "",
+        settings.carrier_url or "",
+        settings.payments_key,
+        settings.carrier_key,
     )
 
     async def main() -> None:

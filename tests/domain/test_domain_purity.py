@@ -63,7 +63,7 @@ def domain_files() -> list[Path]:
 
 def test_domain_directory_has_the_modules_we_expect_to_check() -> None:
     names = {p.stem for p in domain_files()}
-    assert {"money", "orders", "inventory", "routing", "statuses"} <= names
+    assert {"amount", "ledger", "allocation", "charging", "orders", "inventory", "routing", "statuses"} <= names
 
 
 @pytest.mark.parametrize("path", domain_files(), ids=lambda p: p.name)

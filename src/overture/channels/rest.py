@@ -89,6 +89,15 @@ class OrderIn(_Strict):
             "whose own total differs by more than the hub's tolerance is held with a total_mismatch exception",
         ),
     ] = None
+    payment_method: Annotated[
+        str | None,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
+        Field(
+            description="A payment provider's payment method (a Stripe PaymentMethod id such as pm_card_visa): the "
+            "hub authorises the order's total on it and captures each line as it ships; leave it out when the "
+            "channel collected the money or the buyer pays on invoice"
+        ),
+    ] = None
 
     @field_validator("currency")
     @classmethod
@@ -121,6 +130,7 @@ def to_command(payload: OrderIn) -> PlaceOrder:
         references=tuple(Reference(r.system, r.kind, r.value) for r in payload.references),
         priority=payload.priority,
         declared_total=payload.declared_total,
+        payment_method=payload.payment_method,
     )
 
 

@@ -59,3 +59,6 @@ class PlaceOrder:
     # The total the channel states for the order, in its currency (None: it states none). Reconciled
     # with lines plus charges at placement: the last field, so that commands without it keep their repr.
     declared_total: Decimal | None = None
+    # How the buyer pays through our payment provider (a Stripe PaymentMethod id); None when the channel
+    # collected the money itself (a storefront, a marketplace) or the buyer pays on invoice (EDI terms).
+    payment_method: str | None = None

@@ -32,6 +32,10 @@ class ExceptionType(StrEnum):
     PAYMENT_TERMS = "payment_terms"
     # The channel's declared total and the order's own (lines + charges) differ beyond the tolerance.
     TOTAL_MISMATCH = "total_mismatch"
+    # An exchange's replacement, reserved, waits for the returned goods (domain/returns.py ExchangePolicy).
+    AWAITING_RETURN = "awaiting_return"
+    # A payment authorisation that would lapse before the order ships, or was refused.
+    PAYMENT_AUTHORISATION = "payment_authorisation"
 
 
 class ExceptionAction(StrEnum):

@@ -119,6 +119,7 @@ class Order:
     charges: tuple[Charge, ...] = ()
     priority: int = 1  # the customer's priority: 1 is the lowest; backorders are filled highest first
     declared_total: Decimal | None = None  # what the channel said the order totals (domain.totals checks it)
+    payment_method: str | None = None  # authorised through our payment provider when given (services/payments.py)
     # Lines an amendment deleted, for the store to delete too (a loaded order has none).
     removed_lines: list[int] = field(default_factory=list)
 

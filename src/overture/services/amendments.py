@@ -15,10 +15,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from overture.domain.charging import Why
 from overture.domain.decisions import Decision, DecisionKind
+from overture.domain.ids import new_id
 from overture.domain.orders import LineAmendment, LineEdit, OrderError, describe_amendment
 from overture.domain.routing import Allocation
 from overture.services.errors import ErrorCode, FieldError, NotFound
+from overture.services.money import post_edit
 from overture.services.placement import ChosenLocation, LocationCannotFill, PlannedAllocation, replace_placement
 from overture.services.plans import OrderPlan
 from overture.services.ports import Clock, Geocoder, UnitOfWork, UnitOfWorkFactory
@@ -83,8 +86,11 @@ def _amend(uow: UnitOfWork, order_id: str, amendment: Amendment, geocoder: Geoco
     if order is None:
         raise NotFound(f"no order {order_id!r}")
     if amendment.edits:
+        before = list(order.lines)
         changes = order.amend_lines(list(amendment.edits))
         uow.fulfilment.add_decision(order_id, _decision(changes, amendment, clock))
+        why = Why(amendment.exception_type or "edit", amendment.actor, clock())
+        post_edit(uow, before, order, why, f"edit:{order_id}:{amendment.key or new_id('edt')}")
         for system, kind, value in amendment.references:
             uow.fulfilment.add_reference(order_id, system, kind, value, clock())
     chosen: ChosenLocation | PlannedAllocation | None = None

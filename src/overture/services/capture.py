@@ -29,12 +29,14 @@ from overture.services.errors import (
     ServiceError,
 )
 from overture.services.governance import RejectedByRules
+from overture.services.money import post_placement
 from overture.services.placement import place_order
 from overture.services.ports import (
     Clock,
     Geocoder,
     InboundMessage,
     MessageStatus,
+    OrderRecord,
     OrderSummary,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -43,6 +45,7 @@ from overture.services.retry import in_transaction
 
 log = logging.getLogger(__name__)
 Translator = Callable[[bytes], PlaceOrder]
+AfterPlace = Callable[[UnitOfWork, OrderRecord], None]
 T = TypeVar("T")
 
 
@@ -62,9 +65,12 @@ class CaptureResult:
 def request_hash(command: PlaceOrder) -> str:
     """Fingerprint of the request's meaning (not its bytes: key order and spacing don't count).
 
-    A command that declares no total is fingerprinted as before ``declared_total`` existed, so a
-    key stored then still replays its order rather than conflicting with its own repeat."""
+    A command that declares no total (or no payment method) is fingerprinted as before
+    ``declared_total`` (``payment_method``) existed, so a key stored then still replays its order
+    rather than conflicting with its own repeat."""
     text = repr(command)
+    if command.payment_method is None:
+        text = text.removesuffix(", payment_method=None)") + ")"
     if command.declared_total is None:
         text = text.removesuffix(", declared_total=None)") + ")"
     return hashlib.sha256(text.encode()).hexdigest()
@@ -78,11 +84,16 @@ def capture_order(
     uow_factory: UnitOfWorkFactory,
     geocoder: Geocoder,
     clock: Clock,
+    after_place: AfterPlace | None = None,
 ) -> CaptureResult:
-    """Capture one order message. Retries transient store conflicts; raises ServiceError subclasses."""
+    """Capture one order message. Retries transient store conflicts; raises ServiceError subclasses.
+
+    ``after_place`` runs in the capture's transaction once the order is written, before its workflow
+    can start (an exchange's replacement is held there until its return arrives)."""
     try:
         return in_transaction(
-            uow_factory, lambda uow: _capture_once(uow, message, translate, idempotency_key, geocoder, clock)
+            uow_factory,
+            lambda uow: _capture_once(uow, message, translate, idempotency_key, geocoder, clock, after_place),
         )
     except ServiceError:
         raise
@@ -114,6 +125,7 @@ def _capture_once(
     idempotency_key: str | None,
     geocoder: Geocoder,
     clock: Clock,
+    after_place: AfterPlace | None = None,
 ) -> CaptureResult:
     order_id = new_id("ord")
     # Stored before it is parsed. The status anticipates success; every other path below corrects
@@ -139,6 +151,9 @@ def _capture_once(
     except RejectedByRules as rejected:
         refuse(uow, message_id, rejected)
     uow.orders.add(record)
+    post_placement(uow, record.order)
+    if after_place is not None:
+        after_place(uow, record)
     if idempotency_key is not None:
         uow.idempotency.add(
             idempotency_scope(command.channel),

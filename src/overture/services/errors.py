@@ -140,6 +140,11 @@ class WorkflowRefused(ServiceError):
     """The order's workflow refused a request (an action not allowed now, or no running workflow)."""
 
 
+class ActionRefused(ServiceError):
+    """A step not allowed in the state things are in (an edit after release, a return already settled,
+    a refund beyond what was captured): answered with 409 and the reason."""
+
+
 class StoreError(ServiceError):
     pass
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from overture.domain.charging import Why
 from overture.domain.decisions import Decision
 from overture.domain.exceptions import OrderException
 from overture.domain.inventory import Location, LocationKind
@@ -18,6 +19,7 @@ from overture.domain.statuses import OrderStatus
 from overture.services.backorders import after_backorder_cancelled
 from overture.services.capture import quarantine, translate_or_quarantine
 from overture.services.errors import ErrorCode, FieldError, NotFound
+from overture.services.money import cancel_money
 from overture.services.placement import replace_placement
 from overture.services.plans import OrderDocument, OrderPlan, ShipmentOutcome, ShipmentRecord
 from overture.services.ports import Clock, Geocoder, InboundMessage, MessageStatus, UnitOfWork, UnitOfWorkFactory
@@ -177,7 +179,8 @@ def shipped_locations(uow_factory: UnitOfWorkFactory, order_id: str) -> list[str
 
 
 def cancel(uow_factory: UnitOfWorkFactory, order_id: str, *, reason: str, clock: Clock) -> None:
-    """Give back every active reservation and mark the order cancelled (idempotent)."""
+    """Give back every active reservation, bring every line's money to zero and mark the order cancelled
+    (idempotent)."""
 
     def work(uow: UnitOfWork) -> None:
         at = clock()
@@ -185,6 +188,7 @@ def cancel(uow_factory: UnitOfWorkFactory, order_id: str, *, reason: str, clock:
         released = uow.inventory.settle_reservations(order_id, shipped=False, at=at, reason=f"cancelled: {reason}")
         uow.fulfilment.set_status(order_id, OrderStatus.CANCELLED, reason, at)
         uow.fulfilment.close_open_exceptions(order_id, "cancel", "system", "order cancelled", at)
+        cancel_money(uow, order_id, Why("cancel", "system", at))
         if was == OrderStatus.BACKORDERED:
             # What it held goes to the next backorders in the queue, and what it was owed no longer
             # counts against inbound supply: the others' promises move up.

@@ -77,6 +77,7 @@ def build_order(command: PlaceOrder, *, order_id: str, message_id: str, at: date
         charges=command.charges,
         priority=command.priority,
         declared_total=command.declared_total,
+        payment_method=command.payment_method,
     )
 
 

@@ -42,6 +42,7 @@ from overture.store.tables import (
     locations,
     order_exceptions,
     order_lines,
+    order_references,
     orders,
     shipments,
 )
@@ -164,6 +165,7 @@ class SqlFulfilmentRepository:
             charges=tuple(charge_from_json(c) for c in row.charges),
             priority=row.priority,
             declared_total=row.declared_total,
+            payment_method=row.payment_method,
         )
 
     def append(self, record: OrderRecord) -> None:
@@ -293,6 +295,11 @@ class SqlFulfilmentRepository:
             {"order_id": order_id, "system": system, "kind": kind, "value": value, "created_at": at},
         )
         search.append_words(self._c, order_id, value)
+
+    def reference(self, order_id: str, system: str, kind: str) -> str | None:
+        r = order_references.c
+        query = select(r.value).where(r.order_id == order_id, r.system == system, r.kind == kind)
+        return self._c.scalar(query.order_by(r.created_at.desc()).limit(1))
 
     def add_shipment(self, shipment: ShipmentRecord, raw_message_id: str | None, at: datetime) -> bool:
         values: dict[str, Any] = {

@@ -143,6 +143,7 @@ class SqlOrderRepository:
                 "total": order.total.amount,
                 "charges": [charge_to_json(c) for c in order.charges],
                 "declared_total": order.declared_total,
+                "payment_method": order.payment_method,
                 "raw_message_id": order.raw_message_id,
                 "created_at": order.created_at,
                 "updated_at": last_change,

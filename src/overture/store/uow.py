@@ -25,8 +25,10 @@ from overture.store.governance import SqlGovernanceRepository
 from overture.store.interchanges import SqlInterchangeControlRepository
 from overture.store.inventory import SqlInventoryRepository
 from overture.store.messages import SqlIdempotencyRepository, SqlMessageRepository, SqlOutboxRepository
+from overture.store.money import SqlMoneyRepository
 from overture.store.orders import SqlOrderRepository
 from overture.store.partners import SqlPartnerRepository
+from overture.store.returns import SqlReturnRepository
 from overture.store.sessions import SqlSessionRepository
 from overture.store.sourcing import SqlSourcingRepository
 from overture.store.supplier_invoices import SqlSupplierInvoiceRepository
@@ -110,6 +112,8 @@ class SqlUnitOfWork:
         self.sftp_files = SqlSftpFileRepository(connection)
         self.supplier_invoices = SqlSupplierInvoiceRepository(connection)
         self.exchanges = SqlExchangeRepository(connection)
+        self.money = SqlMoneyRepository(connection)
+        self.returns = SqlReturnRepository(connection)
         return self
 
     @property

@@ -26,12 +26,15 @@ _HEADLINES: dict[str, str] = {
     T.LOW_MARGIN: "The order would sell below the allowed margin",
     T.PAYMENT_TERMS: "Payment is not in yet under the customer's terms",
     T.TOTAL_MISMATCH: "The order's total differs from the total the channel sent",
+    T.AWAITING_RETURN: "This exchange's replacement waits for the returned goods",
+    T.PAYMENT_AUTHORISATION: "The payment authorisation was refused or will lapse before shipment",
 }
 _STEPS: dict[str, str] = {
     "sales_order": "creating the sales order in the ERP",
     "release": "releasing the order to the warehouse",
     "shipment": "waiting for the shipment",
     "invoice": "sending the invoice",
+    "payment": "authorising or capturing the payment",
 }
 
 

@@ -109,6 +109,13 @@ POLICY: dict[tuple[str, str], Need] = {
     # Operator: exception actions, cancellations, stock movements, documents to partners.
     ("POST", "/v1/exceptions/{exception_id}/resolve"): OPERATOR,
     ("POST", "/v1/orders/{order_id}/cancel"): OPERATOR,
+    ("POST", "/v1/orders/{order_id}/cancel-lines"): OPERATOR,
+    ("POST", "/v1/orders/{order_id}/edits"): OPERATOR,
+    ("POST", "/v1/orders/{order_id}/refunds"): OPERATOR,
+    ("POST", "/v1/orders/{order_id}/returns"): OPERATOR,
+    ("POST", "/v1/returns/{return_id}/review"): OPERATOR,
+    ("POST", "/v1/returns/{return_id}/receipt"): OPERATOR,
+    ("POST", "/v1/returns/{return_id}/lines/{line_no}/refurbished"): OPERATOR,
     ("POST", "/v1/inventory/receipts"): OPERATOR,
     ("POST", "/v1/inventory/adjustments"): OPERATOR,
     ("PUT", "/v1/inventory/{sku}/locations/{location_id}/safety-stock"): OPERATOR,

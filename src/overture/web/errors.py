@@ -14,8 +14,10 @@ from fastapi.exceptions import RequestValidationError
 
 from overture.channels.validation import error_code, field_path
 from overture.domain.inventory import InvalidMovement
+from overture.domain.money.ledger import LedgerError
 from overture.domain.rules import InvalidScope
 from overture.services.errors import (
+    ActionRefused,
     AlreadyExists,
     DuplicateOrder,
     EngineUnavailable,
@@ -110,6 +112,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_middleware(HtmxErrors)
     app.add_exception_handler(EngineUnavailable, _engine_unavailable)
     app.add_exception_handler(WorkflowRefused, _workflow_refused)
+    app.add_exception_handler(ActionRefused, _workflow_refused)
+    app.add_exception_handler(LedgerError, _workflow_refused)
     app.add_exception_handler(PayloadRejected, _payload_rejected)
     app.add_exception_handler(OrderRejected, _order_rejected)
     app.add_exception_handler(InvalidScope, _invalid_scope)

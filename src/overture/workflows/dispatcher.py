@@ -1,4 +1,5 @@
-"""The outbox dispatcher: starts one OrderWorkflow per captured order, with workflow id = order id.
+"""The outbox dispatcher: starts one OrderWorkflow per captured order, with workflow id = order id,
+and one ReturnWorkflow per requested return (``return.requested``, workflow id ``return-<id>``).
 
 Capture commits an ``order.placed`` outbox row with the order. This loop reads pending rows,
 starts the workflows (a start for an id that already runs or ran is a no-op), and only then
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Protocol
 
 from overture.observability import logs
 from overture.services.ports import Clock, UnitOfWorkFactory
@@ -19,6 +21,11 @@ from overture.workflows.order.starter import OrderWorkflows
 
 log = logging.getLogger(__name__)
 TOPIC = "order.placed"
+RETURN_TOPIC = "return.requested"
+
+
+class ReturnStarter(Protocol):
+    async def start(self, return_id: str) -> bool: ...
 
 
 class OutboxDispatcher:
@@ -31,7 +38,9 @@ class OutboxDispatcher:
         batch_size: int = 200,
         idle_poll_s: float = 0.2,
         max_concurrent_starts: int = 50,
+        returns: ReturnStarter | None = None,
     ) -> None:
+        self._returns = returns
         self._uow_factory = uow_factory
         self._workflows = workflows
         self._clock = clock
@@ -66,13 +75,23 @@ class OutboxDispatcher:
         rows = await asyncio.to_thread(
             read_only, self._uow_factory, lambda uow: uow.outbox.pending(TOPIC, self._batch_size)
         )
-        if not rows:
+        returns = await self._pending_returns()
+        if not rows and not returns:
             return 0
         await asyncio.gather(*(self._start(order_id) for _, order_id in rows))
-        ids = [row_id for row_id, _ in rows]
+        if self._returns is not None:
+            await asyncio.gather(*(self._returns.start(return_id) for _, return_id in returns))
+        ids = [row_id for row_id, _ in [*rows, *returns]]
         at = self._clock()
         await asyncio.to_thread(in_transaction, self._uow_factory, lambda uow: uow.outbox.mark_dispatched(ids, at))
-        return len(rows)
+        return len(rows) + len(returns)
+
+    async def _pending_returns(self) -> list[tuple[int, str]]:
+        if self._returns is None:
+            return []
+        return await asyncio.to_thread(
+            read_only, self._uow_factory, lambda uow: uow.outbox.pending(RETURN_TOPIC, self._batch_size)
+        )
 
     async def _start(self, order_id: str) -> None:
         # gather runs each start in a task of its own, so the ids bound here stay with this order.

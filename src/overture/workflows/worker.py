@@ -18,6 +18,8 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from overture.workflows.log_context import LogContextInterceptor
 from overture.workflows.order.activities import OrderActivities
 from overture.workflows.order.workflow import OrderWorkflow
+from overture.workflows.returns.activities import ReturnActivities, return_activities
+from overture.workflows.returns.workflow import ReturnWorkflow
 
 PASSTHROUGH = ("overture",)
 """Our own modules, imported once and shared by every sandboxed run rather than re-imported per run."""
@@ -42,6 +44,8 @@ def order_activities(activities: OrderActivities) -> list[Callable[..., Any]]:
         a.wms_cancel,
         a.erp_create_invoice,
         a.notify_customer,
+        a.authorise_payment,
+        a.capture_payment,
     ]
 
 
@@ -97,14 +101,16 @@ def build_worker(
     activities: OrderActivities,
     executor: ThreadPoolExecutor,
     tuning: WorkerTuning = DEFAULT_TUNING,
+    returns: ReturnActivities | None = None,
 ) -> Worker:
-    """A worker for OrderWorkflow. Under the sandbox our own pure modules are passed through, so
+    """A worker for OrderWorkflow (and ReturnWorkflow, given its activities). Under the sandbox our own
+    pure modules are passed through, so
     they are imported once, not per workflow run."""
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[OrderWorkflow],
-        activities=order_activities(activities),
+        workflows=[OrderWorkflow] if returns is None else [OrderWorkflow, ReturnWorkflow],
+        activities=order_activities(activities) + ([] if returns is None else return_activities(returns)),
         activity_executor=executor,
         # Every activity logs with its order and workflow ids (outside the deterministic workflow code).
         interceptors=[LogContextInterceptor()],

@@ -22,8 +22,10 @@ from overture.services.ports.inventory import (
     SupplyRepository,
 )
 from overture.services.ports.messages import IdempotencyRepository, MessageRepository, OutboxRepository
+from overture.services.ports.money import MoneyRepository
 from overture.services.ports.orders import FulfilmentRepository, OrderRepository
 from overture.services.ports.partners import DocumentRepository, InterchangeControlRepository, PartnerRepository
+from overture.services.ports.returns import ReturnRepository
 from overture.services.ports.sessions import SessionRepository
 from overture.services.ports.supplier_invoices import InvoiceTolerance, SupplierInvoiceRepository
 from overture.services.ports.transports import As2Repository, SftpFileRepository
@@ -104,6 +106,12 @@ class UnitOfWork(Protocol):
 
     @property
     def exchanges(self) -> ExchangeRepository: ...
+
+    @property
+    def money(self) -> MoneyRepository: ...
+
+    @property
+    def returns(self) -> ReturnRepository: ...
 
     @property
     def invoice_tolerance(self) -> InvoiceTolerance:

@@ -21,6 +21,7 @@ from overture.store.tables.inventory import (
     skus,
 )
 from overture.store.tables.messages import idempotency_keys, inbound_messages, outbox
+from overture.store.tables.money import money_entries, money_postings, payments
 from overture.store.tables.orders import (
     CUSTOMER_EMAIL,
     decisions,
@@ -32,6 +33,7 @@ from overture.store.tables.orders import (
     shipments,
 )
 from overture.store.tables.partners import csv_profiles, outbound_documents, sequences, trading_partners
+from overture.store.tables.returns import return_lines, returns
 from overture.store.tables.search import order_search
 from overture.store.tables.sessions import sessions
 from overture.store.tables.settings import dashboard_settings, rule_sets, sourcing_settings
@@ -60,6 +62,8 @@ __all__ = [
     "inventory_positions",
     "locations",
     "metadata",
+    "money_entries",
+    "money_postings",
     "order_events",
     "order_exceptions",
     "order_lines",
@@ -71,7 +75,10 @@ __all__ = [
     "partner_acknowledgements",
     "partner_addresses",
     "partner_receipts",
+    "payments",
     "reservations",
+    "return_lines",
+    "returns",
     "rule_sets",
     "sequences",
     "sessions",

@@ -22,6 +22,8 @@ orders = Table(
     Column("charges", Json, nullable=False, server_default="[]"),
     # The total the channel declared (None: it declared none); reconciled with ``total`` at placement.
     Column("declared_total", Amount()),
+    # A payment provider's payment method to authorise (null: the channel collected, or terms).
+    Column("payment_method", String(255)),
     Column("raw_message_id", String(32)),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),

@@ -25,7 +25,7 @@ from overture.domain.inventory import Location, SupplierTransport
 from overture.domain.orders import LineEdit, OrderError
 from overture.domain.routing import Allocation
 from overture.domain.statuses import OrderStatus
-from overture.services import amendments, drop_ship, fulfilment
+from overture.services import amendments, drop_ship, fulfilment, payments
 from overture.services.drop_ship import DropShipNotConfigured
 from overture.services.placement import LocationCannotFill
 from overture.services.plans import OrderDocument, OrderPlan
@@ -33,6 +33,7 @@ from overture.services.ports import Clock, Geocoder, UnitOfWork, UnitOfWorkFacto
 from overture.services.ports.connector_errors import PermanentConnectorError, ThrottledError
 from overture.services.ports.erp import CustomerNotifier, ErpGateway
 from overture.services.ports.partner_documents import PartnerDocuments
+from overture.services.ports.payments import PaymentGateway
 from overture.services.ports.wms import ReleaseLine, SupplierGateways, WmsGateway, WmsRelease
 from overture.services.retry import in_transaction
 from overture.workflows.order.shared import (
@@ -76,6 +77,7 @@ class OrderActivities:
     documents: PartnerDocuments  # what EDI partners are sent (856/810) and drop-ship suppliers (850)
     supplier_gateways: SupplierGateways  # a client for an API drop-ship supplier, by name and URL
     shipment_callback_url: str | None = None
+    payments: PaymentGateway | None = None  # our payment provider (orders the channel did not collect)
     _suppliers: dict[str, WmsGateway] = field(default_factory=dict)  # one client per supplier URL
 
     # ---- store (local activities) -------------------------------------------------
@@ -290,6 +292,17 @@ class OrderActivities:
                 idempotency_key=f"{args.order_id}:invoice",
             )
         )
+
+    @activity.defn
+    async def authorise_payment(self, order_id: str) -> str:
+        """Authorise what the order owes on its payment method (none: the channel collected it)."""
+        record = await _outside(payments.authorise_order(self.uow_factory, self.payments, order_id, clock=self.clock))
+        return "" if record is None else record.intent_id
+
+    @activity.defn
+    async def capture_payment(self, order_id: str) -> int:
+        """Capture each shipped line (the minor units captured)."""
+        return await _outside(payments.capture_shipped(self.uow_factory, self.payments, order_id, clock=self.clock))
 
     @activity.defn
     async def notify_customer(self, args: NotifyArgs) -> None:

@@ -164,6 +164,9 @@ class OrderWorkflow(HeldOrder):
             if self._status in (S.COMPLETED, S.CANCELLED):
                 return OrderOutcome(self._order_id, self._status.value)
             plan = await self._place(plan)
+            paying = workflow.patched("payments")  # orders started before payments neither authorise nor capture
+            if paying:
+                await self._guarded("payment", lambda: self._outside(A.authorise_payment, self._order_id))
             sales_order = await self._guarded(
                 "sales_order", lambda: self._outside(A.erp_create_sales_order, self._order_id)
             )
@@ -184,6 +187,8 @@ class OrderWorkflow(HeldOrder):
                 finally:
                     self._awaiting_shipments = False
             await self._advance(S.SHIPPED, "every location has shipped")
+            if paying:
+                await self._guarded("payment", lambda: self._outside(A.capture_payment, self._order_id))
             invoice = await self._guarded(
                 "invoice", lambda: self._outside(A.erp_create_invoice, InvoiceArgs(self._order_id, sales_order or ""))
             )

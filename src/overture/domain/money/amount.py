@@ -109,3 +109,18 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
+
+
+def to_minor(amount: Decimal, currency: str) -> int:
+    """An amount as a whole number of the currency's minor units; refuses what a minor unit cannot hold
+    (a third decimal on a dollar amount is a mistake upstream, not something to round away here)."""
+    scaled = to_decimal(amount).scaleb(minor_units(currency))
+    if scaled != scaled.to_integral_value():
+        raise MoneyError(f"{amount} {currency} has more decimals than the currency's {minor_units(currency)}")
+    return int(scaled)
+
+
+def from_minor(minor: int, currency: str) -> Decimal:
+    """Whole minor units back to the amount, with exactly the currency's decimals (1999 USD -> 19.99)."""
+    places = minor_units(currency)
+    return Decimal(minor).scaleb(-places).quantize(Decimal(1).scaleb(-places))

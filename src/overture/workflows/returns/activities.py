@@ -1,0 +1,133 @@
+"""Activities of the return workflow: store reads and writes (local) and outside calls (the payment
+provider, the carrier, the ERP, the replacement order's workflow), each idempotent by a key named
+after the return (services/return_settlement.py)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from temporalio import activity
+
+from overture.domain.exceptions import ExceptionType
+from overture.domain.returns import ExchangePolicy
+from overture.services import return_settlement, returns
+from overture.services.ports import Clock, Geocoder, UnitOfWorkFactory
+from overture.services.ports.carrier import ReturnLabels
+from overture.services.ports.erp import ErpGateway
+from overture.services.ports.order_workflow import OrderWorkflowGateway, Resolution
+from overture.services.ports.payments import PaymentGateway
+from overture.services.retry import in_transaction, read_only
+from overture.workflows.order.activities import _outside
+from overture.workflows.returns.shared import ReturnNote, ReturnState
+
+log = logging.getLogger(__name__)
+# A parcel of returned goods, when the catalogue knows no weights: one pound.
+DEFAULT_WEIGHT_OZ = Decimal(16)
+
+
+@dataclass
+class ReturnActivities:
+    uow_factory: UnitOfWorkFactory
+    geocoder: Geocoder
+    clock: Clock
+    payments: PaymentGateway | None  # None: orders are paid through their channel
+    erp: ErpGateway
+    labels: ReturnLabels | None
+    orders: OrderWorkflowGateway
+
+    @activity.defn
+    def load_return(self, return_id: str) -> ReturnState:
+        ret = read_only(self.uow_factory, lambda uow: uow.returns.get(return_id))
+        assert ret is not None, f"no return {return_id}"
+        return ReturnState(
+            ret.id,
+            ret.order_id,
+            ret.status.value,
+            ret.settlement.value,
+            ret.exchange_policy.value,
+            ret.exchange_order_id or "",
+            ret.label is not None,
+        )
+
+    @activity.defn
+    def return_note(self, note: ReturnNote) -> None:
+        ret = read_only(self.uow_factory, lambda uow: uow.returns.get(note.return_id))
+        assert ret is not None
+        in_transaction(self.uow_factory, lambda uow: uow.fulfilment.add_note(ret.order_id, note.text, self.clock()))
+
+    @activity.defn
+    def create_exchange(self, return_id: str) -> str:
+        return return_settlement.create_exchange_order(
+            self.uow_factory, return_id, geocoder=self.geocoder, clock=self.clock
+        )
+
+    @activity.defn
+    async def buy_label(self, return_id: str) -> str:
+        """Buy the customer's return label from the carrier (once: keyed by the return)."""
+        if self.labels is None:
+            return ""
+        _, customer, ship_from, ship_to = read_only(
+            self.uow_factory, lambda uow: returns.label_addresses(uow, return_id)
+        )
+        label = await _outside(
+            self.labels.create_return_label(
+                return_id=return_id,
+                customer=customer,
+                ship_from=ship_from,
+                ship_to=ship_to,
+                parcel_weight_oz=DEFAULT_WEIGHT_OZ,
+                idempotency_key=f"return-label:{return_id}",
+            )
+        )
+        returns.save_label(self.uow_factory, return_id, label, clock=self.clock)
+        return label.tracking_code
+
+    @activity.defn
+    async def settle(self, return_id: str) -> str:
+        ret = await _outside(
+            return_settlement.settle_return(self.uow_factory, self.payments, return_id, clock=self.clock)
+        )
+        return ret.status.value
+
+    @activity.defn
+    async def send_return_receipt(self, return_id: str) -> str:
+        return await _outside(
+            return_settlement.send_return_receipt(self.uow_factory, self.erp, return_id, clock=self.clock)
+        )
+
+    @activity.defn
+    async def send_credit_memo(self, return_id: str) -> str:
+        return await _outside(
+            return_settlement.send_credit_memo(self.uow_factory, self.erp, return_id, clock=self.clock)
+        )
+
+    @activity.defn
+    async def release_exchange(self, return_id: str) -> str:
+        """Let an on-receipt replacement go: resolve its awaiting_return hold (a retry places it again)."""
+        ret = read_only(self.uow_factory, lambda uow: uow.returns.get(return_id))
+        assert ret is not None
+        if ret.exchange_order_id is None or ret.exchange_policy is not ExchangePolicy.ON_RECEIPT:
+            return ""
+        held = read_only(self.uow_factory, lambda uow: uow.fulfilment.plan(ret.exchange_order_id or ""))
+        waiting = [e for e in (held.open_exceptions if held else []) if e.type == ExceptionType.AWAITING_RETURN.value]
+        for exception in waiting:
+            note = f"return {return_id} received"
+            await self.orders.resolve(ret.exchange_order_id, Resolution(exception.id, "retry", "returns", note))
+        return ret.exchange_order_id
+
+
+def return_activities(a: ReturnActivities) -> list[Callable[..., Any]]:
+    return [
+        a.load_return,
+        a.return_note,
+        a.create_exchange,
+        a.buy_label,
+        a.settle,
+        a.send_return_receipt,
+        a.send_credit_memo,
+        a.release_exchange,
+    ]
