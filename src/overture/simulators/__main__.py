@@ -1,4 +1,5 @@
-"""``python -m overture.simulators wms|erp|amazon|shopify|carrier --port N``: run one simulator in the foreground."""
+"""``python -m overture.simulators wms|erp|amazon|shopify|carrier|payments --port N``: run one simulator
+in the foreground."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from overture.simulators.amazon import create_amazon_app
 from overture.simulators.amazon_seed import seed_orders
 from overture.simulators.carrier import create_carrier_app
 from overture.simulators.erp import create_erp_app
+from overture.simulators.payments import DEFAULT_WEBHOOK_SECRET, create_payments_app
 from overture.simulators.shopify import create_shopify_app
 from overture.simulators.webhooks import KeyedTransport
 from overture.simulators.wms import create_wms_app
@@ -19,7 +21,7 @@ from overture.simulators.wms import create_wms_app
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m overture.simulators", description=__doc__)
-    parser.add_argument("system", choices=["wms", "erp", "amazon", "shopify", "carrier"])
+    parser.add_argument("system", choices=["wms", "erp", "amazon", "shopify", "carrier", "payments"])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
     parser.add_argument("--ship-delay", type=float, default=0.05, help="wms: seconds from release to shipment")
@@ -32,6 +34,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--orders", type=int, default=12, help="amazon: how many orders to seed")
     parser.add_argument("--page-size", type=int, default=100, help="amazon: orders and items per page")
+    parser.add_argument("--webhook-url", default=None, help="payments: where signed Stripe Events are POSTed")
+    parser.add_argument(
+        "--webhook-secret",
+        default=os.environ.get("OVERTURE_STRIPE_WEBHOOK_SECRET", DEFAULT_WEBHOOK_SECRET),
+        help="payments: the signing secret of the Events; default $OVERTURE_STRIPE_WEBHOOK_SECRET",
+    )
     parser.add_argument("--log-level", default="info")
     return parser
 
@@ -50,6 +58,9 @@ def main(argv: list[str] | None = None) -> None:
         app = create_shopify_app()
     elif args.system == "carrier":
         app = create_carrier_app()  # EasyPost's v2 API; API key simulators.carrier.SIMULATOR_API_KEY
+    elif args.system == "payments":
+        # Stripe's API; secret key simulators.payments.DEFAULT_API_KEY
+        app = create_payments_app(webhook_url=args.webhook_url, webhook_secret=args.webhook_secret)
     else:
         app = create_erp_app()
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, timeout_graceful_shutdown=1)
