@@ -83,9 +83,9 @@ class Settings(BaseSettings):
         "above it, a person reviews it",
     )
     payments_url: str | None = Field(default=None, description="The payment provider (Stripe's API shape)")
-    payments_key: str = Field(default="sk_test_overture", description="The payment provider's secret key")
+    payments_key: str = Field(default="sk_test_overture_simulator", description="The payment provider's secret key")
     carrier_url: str | None = Field(default=None, description="The carrier for return labels (EasyPost's shape)")
-    carrier_key: str = Field(default="EZTK_overture", description="The carrier's API key")
+    carrier_key: str = Field(default="EZTK_simulator", description="The carrier's API key")
     supplier_invoice_quantity_tolerance: int = Field(
         default=0, ge=0, description="Units a supplier's invoice line may differ from what it shipped"
     )

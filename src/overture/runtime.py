@@ -63,8 +63,8 @@ class Endpoints:
     # channel and returns come with the customer's own label).
     payments_url: str = ""
     carrier_url: str = ""
-    payments_key: str = "sk_test_overture"
-    carrier_key: str = "EZTK_overture"
+    payments_key: str = "sk_test_overture_simulator"  # the built-in simulators' keys
+    carrier_key: str = "EZTK_simulator"
 
 
 T = TypeVar("T")

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from overture.bootstrap import Container
+from overture.domain.charging import Why
 from overture.domain.money.ledger import RefundExceedsCaptured
 from overture.services import payments, return_settlement
 from overture.services.fulfilment import receive_shipment
@@ -61,7 +62,7 @@ def _ship(container: Container, order_id: str) -> None:
     record = ShipmentRecord("shp_" + order_id, order_id, "EWR", "ups", "1Z999AA10123456784", container.clock(), [])
     message = InboundMessage("wms", json.dumps({"order_id": order_id}).encode(), container.clock())
     receive_shipment(container.uow, message, lambda _body: record, clock=container.clock)
-    asyncio.run(payments.capture_shipped(container.uow, None, order_id, clock=container.clock))  # type: ignore[arg-type]
+    asyncio.run(payments.capture_shipped(container.uow, None, order_id, clock=container.clock))
 
 
 def test_the_money_of_an_order_reconciles_line_by_line(client: TestClient, container: Container) -> None:
@@ -134,7 +135,7 @@ def test_a_return_is_received_restocked_and_settled_for_its_units_share(
     )
     assert received.status_code == 200, received.text
     assert _on_hand(container, "A")[0] == 8  # 10 - 3 shipped + 1 restocked
-    asyncio.run(return_settlement.settle_return(container.uow, None, ret["id"], clock=container.clock))  # type: ignore[arg-type]
+    asyncio.run(return_settlement.settle_return(container.uow, None, ret["id"], clock=container.clock))
     money = _money(client, order["id"])
     line = next(x for x in money["lines"] if x["line_no"] == 1)
     assert line["refunded"] == "9.06" and money["totals"]["outstanding"] == "0.00"
@@ -157,9 +158,9 @@ def test_a_refund_beyond_what_a_line_captured_is_refused_and_nothing_is_written(
                 None,
                 order["id"],
                 key="too-much",
-                per_line={1: 100, 2: 2500},  # type: ignore[arg-type]
+                per_line={1: 100, 2: 2500},
                 owed=[],
-                why=return_settlement.Why("goodwill", "tester", container.clock()),
+                why=Why("goodwill", "tester", container.clock()),
             )
         )
     with container.engine.connect() as c:

@@ -32,9 +32,10 @@ CHARGE_KINDS = {
     ChargeKind.DISCOUNT: EntryKind.DISCOUNT,
     ChargeKind.FEE: EntryKind.FEE,
 }
-# What units taken back give back; a deleted line or a cancelled order gives back shipping too.
-UNIT_KINDS = (EntryKind.CHARGE, EntryKind.DISCOUNT, EntryKind.TAX, EntryKind.FEE)
-WHOLE_LINE_KINDS = (*UNIT_KINDS, EntryKind.SHIPPING, EntryKind.ADJUSTMENT)
+# What units taken back give back (an adjustment, such as a goodwill refund already made, included:
+# the units carry their share of it); a deleted line or a cancelled order gives back shipping too.
+UNIT_KINDS = (EntryKind.CHARGE, EntryKind.DISCOUNT, EntryKind.TAX, EntryKind.FEE, EntryKind.ADJUSTMENT)
+WHOLE_LINE_KINDS = (*UNIT_KINDS, EntryKind.SHIPPING)
 
 
 @dataclass(frozen=True, slots=True)

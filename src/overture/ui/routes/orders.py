@@ -18,8 +18,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from overture.bootstrap import Container
 from overture.services import order_actions
 from overture.services.errors import ServiceError
+from overture.services.retry import read_only
 from overture.services.sourcing import routing_decisions
-from overture.ui.money import order_money
+from overture.ui.money import ledger_panel, order_money
 from overture.ui.routes.common import fragment, is_htmx, page, page_router
 from overture.ui.routes.exceptions import rows_shown
 from overture.ui.session import Actor
@@ -47,6 +48,7 @@ def order_page(request: Request, order_id: str, container: ContainerDep) -> HTML
         "promised": promised,
         "shipped_at": shipped_at,
         "money": order_money(order),
+        "ledger": read_only(container.uow, lambda uow: ledger_panel(uow, order_id)),
         "placed_at": _line_locations(order),
         **_workbench(container, order),
     }
