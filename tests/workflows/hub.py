@@ -16,14 +16,16 @@ import sqlalchemy as sa
 from temporalio.client import Client
 
 from overture.bootstrap import Container
-from overture.runtime import Endpoints, run_worker_side
+from overture.runtime import Endpoints, payments_connector, run_worker_side
 from overture.simulators.erp import create_erp_app
+from overture.simulators.payments import create_payments_app
 from overture.simulators.server import SimulatorServer
 from overture.simulators.webhooks import KeyedTransport
 from overture.simulators.wms import create_wms_app
 from overture.store.tables import orders
 from overture.workflows.order.shared import StepPolicy
 from overture.workflows.order.starter import OrderWorkflows
+from overture.workflows.returns.starter import ReturnWorkflows
 from tests.conftest import LiveServer
 
 # Fast retries so failure paths finish in seconds; a short recheck so a lost signal costs little.
@@ -93,6 +95,7 @@ class Hub:
     wms: SimulatorServer
     erp: SimulatorServer
     worker: WorkerThread
+    psp: SimulatorServer | None = None
     http: httpx.Client = field(init=False)
 
     def __post_init__(self) -> None:
@@ -148,7 +151,16 @@ def running_hub(
 ) -> Iterator[Hub]:
     """API, WMS and ERP simulators and a worker on ``container``; ``wms_key``: the API key the WMS
     simulator's shipment webhooks carry (needed when the store requires keys). Closes all but the container."""
-    api = LiveServer(container, order_workflows=OrderWorkflows(client, task_queue, FAST_POLICY))
+    # Our payment provider, Stripe-shaped: orders with a payment method are authorised and captured there.
+    psp = SimulatorServer(create_payments_app())
+    psp.start()
+    psp_url = psp.url
+    api = LiveServer(
+        container,
+        order_workflows=OrderWorkflows(client, task_queue, FAST_POLICY),
+        return_workflows=ReturnWorkflows(client, task_queue, FAST_POLICY),
+        payments=payments_connector(Endpoints("", "", "", "", psp_url)),
+    )
     api.start()
     transport = KeyedTransport(wms_key) if wms_key else None
     wms = SimulatorServer(create_wms_app(overture_url=api.url, ship_delay_s=0.05, webhook_transport=transport))
@@ -158,14 +170,15 @@ def running_hub(
     worker = WorkerThread(
         container,
         client,
-        Endpoints(wms.url, erp.url, erp.url, api.url),
+        Endpoints(wms.url, erp.url, erp.url, api.url, psp_url),
         task_queue=task_queue,
         policy=FAST_POLICY,
         dispatch_outbox=dispatch_outbox,
     )
     worker.start()
-    hub = Hub(container, api, wms, erp, worker)
+    hub = Hub(container, api, wms, erp, worker, psp)
     try:
         yield hub
     finally:
         hub.close()
+        psp.stop()

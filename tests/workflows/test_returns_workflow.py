@@ -5,8 +5,9 @@ and exactly one credit memo, though its first answers fail and the worker is sto
 refund and the memo. Then an exchange whose replacement costs more, and a serialized unit returned,
 refurbished and sold again as the same SKU.
 
-These orders were paid through their channel (no payment method): the refund is recorded for the
-channel to pay out. The payment provider's side is tested in tests/services/test_payments.py."""
+The first two orders are paid by card through the Stripe-shaped payment simulator (authorised when
+placed, captured line by line when shipped, refunded there); the serialized one was paid through its
+channel (no payment method), so its refund is recorded for the channel to pay out."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def _seed(hub: Hub) -> None:
 
 
 def _three_lines(hub: Hub) -> str:
-    body = order_payload(("A", 3), ("B", 1), ("C", 2))
+    body = order_payload(("A", 3), ("B", 1), ("C", 2), payment_method="pm_card_visa")
     for line, price in zip(body["lines"], ("10.00", "20.00", "5.00"), strict=True):
         line["unit_price"] = price
     body["charges"] = [{"kind": "discount", "amount": "-10.00"}, {"kind": "tax", "amount": "4.40"}]
@@ -51,6 +52,12 @@ def _receive(hub: Hub, return_id: str, units: dict[int, list[str]]) -> None:
     lines = [{"line_no": n, "units": u} for n, u in units.items()]
     answer = hub.http.post(f"/v1/returns/{return_id}/receipt", json={"location_id": "EWR", "lines": lines})
     assert answer.status_code == 200, answer.text
+
+
+def _psp(hub: Hub, order_id: str) -> list[dict[str, Any]]:
+    assert hub.psp is not None
+    records = httpx.get(f"{hub.psp.url}/_records", timeout=5).json()
+    return [i for i in records["payment_intents"] if i.get("metadata", {}).get("order_id") == order_id]
 
 
 def _erp(hub: Hub) -> dict[str, Any]:
@@ -107,6 +114,9 @@ def test_a_returned_unit_is_refunded_its_share_and_the_erp_gets_one_credit_memo(
     assert len(memos) == 1 and Decimal(memos[0]["total"]) == Decimal("9.06")
     assert [r["lines"][0]["disposition"] for r in records["return_receipts"]] == ["restock"]
     assert _on_hand(hub, "A") == 8  # 10 - 3 shipped + 1 restocked
+    [intent] = _psp(hub, order_id)
+    assert (intent["amount_received"], intent["amount_refunded"]) == (5440, 906)  # 60.00 - 10.00 + 4.40; 9.06
+    assert money["totals"]["captured"] == "54.40" and money["totals"]["refunded"] == "9.06"
     stats = hub.sim_stats(hub.erp)["credit_memo"]
     assert stats["faulted"] >= 3 and stats["recorded"] == 1  # refused while down, two 503s, then one memo
 
@@ -125,9 +135,11 @@ def test_an_exchange_for_a_dearer_item_charges_the_difference(hub: Hub) -> None:
     hub.wait_for(lambda: _settled(hub, ret["id"]), what="the exchange settled")
     money = hub.http.get(f"/v1/orders/{replacement}/money").json()
     # Line 2 gave back 20.00 - 3.33 + 1.47 = 18.14 as credit; the replacement (30.00) owed 11.86 more,
-    # collected when it shipped.
+    # authorised on the card and captured when it shipped.
     assert money["totals"]["credited"] == "-18.14"
     assert money["totals"]["captured"] == "11.86" and money["totals"]["outstanding"] == "0.00"
+    [intent] = _psp(hub, replacement)
+    assert (intent["amount"], intent["amount_received"]) == (1186, 1186)
     original = hub.http.get(f"/v1/orders/{order_id}/money").json()
     assert next(x for x in original["lines"] if x["line_no"] == 2)["credited"] == "18.14"
 
