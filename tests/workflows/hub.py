@@ -147,7 +147,13 @@ class Hub:
 
 @contextmanager
 def running_hub(
-    client: Client, task_queue: str, container: Container, *, dispatch_outbox: bool = True, wms_key: str | None = None
+    client: Client,
+    task_queue: str,
+    container: Container,
+    *,
+    dispatch_outbox: bool = True,
+    wms_key: str | None = None,
+    policy: StepPolicy = FAST_POLICY,
 ) -> Iterator[Hub]:
     """API, WMS and ERP simulators and a worker on ``container``; ``wms_key``: the API key the WMS
     simulator's shipment webhooks carry (needed when the store requires keys). Closes all but the container."""
@@ -157,8 +163,8 @@ def running_hub(
     psp_url = psp.url
     api = LiveServer(
         container,
-        order_workflows=OrderWorkflows(client, task_queue, FAST_POLICY),
-        return_workflows=ReturnWorkflows(client, task_queue, FAST_POLICY),
+        order_workflows=OrderWorkflows(client, task_queue, policy),
+        return_workflows=ReturnWorkflows(client, task_queue, policy),
         payments=payments_connector(Endpoints("", "", "", "", psp_url)),
     )
     api.start()
@@ -172,7 +178,7 @@ def running_hub(
         client,
         Endpoints(wms.url, erp.url, erp.url, api.url, psp_url),
         task_queue=task_queue,
-        policy=FAST_POLICY,
+        policy=policy,
         dispatch_outbox=dispatch_outbox,
     )
     worker.start()

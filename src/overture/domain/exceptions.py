@@ -89,6 +89,9 @@ _DEFAULT_ACTIONS: dict[ExceptionType, tuple[ExceptionAction, ...]] = {
     # edit: a line was misread (its price, its quantity), and the edited order is checked again.
     # No retry: nothing that could change between two tries enters either figure.
     ExceptionType.TOTAL_MISMATCH: (A.OVERRIDE, A.EDIT, A.CANCEL),
+    ExceptionType.AWAITING_RETURN: (A.RETRY, A.CANCEL),
+    # retry: authorise again (the old authorisation is voided); override: keep waiting on it as it is.
+    ExceptionType.PAYMENT_AUTHORISATION: (A.RETRY, A.OVERRIDE, A.CANCEL),
 }
 _HIGH_SEVERITY = frozenset({ExceptionType.INSUFFICIENT_STOCK, ExceptionType.EMBARGO, ExceptionType.SUPPLIER_REJECTED})
 

@@ -32,6 +32,7 @@ from overture.services.ports.payments import PaymentGateway
 from overture.services.retry import in_transaction, read_only
 
 PROVIDER = "stripe"
+VOIDED = "canceled"  # Stripe's status of a voided PaymentIntent
 CAPTURED_LINES = frozenset({LineStatus.SHIPPED, LineStatus.DELIVERED, LineStatus.RETURNED})
 
 
@@ -57,12 +58,21 @@ def _read(uow_factory: UnitOfWorkFactory, order_id: str) -> _Order:
 
 
 async def authorise_order(
-    uow_factory: UnitOfWorkFactory, gateway: PaymentGateway | None, order_id: str, *, clock: Clock
+    uow_factory: UnitOfWorkFactory,
+    gateway: PaymentGateway | None,
+    order_id: str,
+    *,
+    clock: Clock,
+    replacing: str = "",
 ) -> PaymentRecord | None:
     """Authorise what the order still owes on its payment method; None when it has none to authorise.
-    An order authorised already keeps its authorisation (a replay of the step)."""
+    An order authorised already keeps its authorisation (a replay of the step), unless ``replacing``
+    names it: that one is voided first and a new one taken (an authorisation about to lapse)."""
     state = _read(uow_factory, order_id)
-    if state.payment_method is None or state.payment is not None:
+    if replacing and state.payment is not None and state.payment.intent_id == replacing:
+        await _void(uow_factory, gateway, state, clock)
+        state = _read(uow_factory, order_id)
+    if state.payment_method is None or (state.payment is not None and state.payment.status != VOIDED):
         return state.payment
     totals = state.ledger.totals()
     amount = totals.due - totals.settled
@@ -73,7 +83,7 @@ async def authorise_order(
         amount_minor=amount,
         currency=state.ledger.currency,
         payment_method=state.payment_method,
-        idempotency_key=f"authorise:{order_id}",
+        idempotency_key=f"authorise:{order_id}" + (f":after:{replacing}" if replacing else ""),
     )
     record = PaymentRecord(
         intent.id,
@@ -88,7 +98,8 @@ async def authorise_order(
     )
 
     def work(uow: UnitOfWork) -> PaymentRecord:
-        if uow.money.payment(order_id) is None:
+        current = uow.money.payment(order_id)
+        if current is None or current.intent_id != intent.id:
             uow.money.add_payment(record)
             entry = Entry(
                 order_id,
@@ -101,7 +112,7 @@ async def authorise_order(
                 record.created_at,
                 intent.id,
             )
-            uow.money.post(f"authorise:{order_id}", order_id, [entry], record.created_at)
+            uow.money.post(f"authorise:{intent.id}", order_id, [entry], record.created_at)
         payment = uow.money.payment(order_id)
         assert payment is not None
         return payment
@@ -202,3 +213,21 @@ def _gateway(gateway: PaymentGateway | None) -> PaymentGateway:
             operation="configure",
         )
     return gateway
+
+
+async def _void(uow_factory: UnitOfWorkFactory, gateway: PaymentGateway | None, state: _Order, clock: Clock) -> None:
+    """Release what an authorisation still holds, and say so in the ledger (once, by its key)."""
+    payment = state.payment
+    assert payment is not None
+    intent = await _gateway(gateway).void(intent_id=payment.intent_id, idempotency_key=f"void:{payment.intent_id}")
+    held = state.ledger.totals().authorised - state.ledger.totals().captured
+    at = clock()
+    entry = Entry(
+        state.order_id, None, EntryKind.AUTHORISATION, -held, state.ledger.currency, "voided", "payments", at, intent.id
+    )
+
+    def work(uow: UnitOfWork) -> None:
+        uow.money.set_payment_status(payment.intent_id, VOIDED, "voided: authorised again")
+        uow.money.post(f"void:{payment.intent_id}", state.order_id, [entry] if held else [], at)
+
+    in_transaction(uow_factory, work)

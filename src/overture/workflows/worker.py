@@ -46,6 +46,7 @@ def order_activities(activities: OrderActivities) -> list[Callable[..., Any]]:
         a.notify_customer,
         a.authorise_payment,
         a.capture_payment,
+        a.reauthorise_payment,
     ]
 
 

@@ -32,6 +32,7 @@ from overture.services.plans import OrderDocument, OrderPlan
 from overture.services.ports import Clock, Geocoder, UnitOfWork, UnitOfWorkFactory
 from overture.services.ports.connector_errors import PermanentConnectorError, ThrottledError
 from overture.services.ports.erp import CustomerNotifier, ErpGateway
+from overture.services.ports.money import PaymentRecord
 from overture.services.ports.partner_documents import PartnerDocuments
 from overture.services.ports.payments import PaymentGateway
 from overture.services.ports.wms import ReleaseLine, SupplierGateways, WmsGateway, WmsRelease
@@ -43,7 +44,9 @@ from overture.workflows.order.shared import (
     LocationArgs,
     NoteArgs,
     NotifyArgs,
+    PaymentHold,
     PlacementArgs,
+    ReauthoriseArgs,
     ReferenceArgs,
     ReleaseArgs,
     ResolveArgs,
@@ -294,10 +297,18 @@ class OrderActivities:
         )
 
     @activity.defn
-    async def authorise_payment(self, order_id: str) -> str:
+    async def authorise_payment(self, order_id: str) -> PaymentHold:
         """Authorise what the order owes on its payment method (none: the channel collected it)."""
         record = await _outside(payments.authorise_order(self.uow_factory, self.payments, order_id, clock=self.clock))
-        return "" if record is None else record.intent_id
+        return _hold(record)
+
+    @activity.defn
+    async def reauthorise_payment(self, args: ReauthoriseArgs) -> PaymentHold:
+        """Void an authorisation about to lapse and take a new one for what the order still owes."""
+        call = payments.authorise_order(
+            self.uow_factory, self.payments, args.order_id, clock=self.clock, replacing=args.intent_id
+        )
+        return _hold(await _outside(call))
 
     @activity.defn
     async def capture_payment(self, order_id: str) -> int:
@@ -344,3 +355,10 @@ def _lines(order: OrderDocument) -> list[dict[str, Any]]:
     return [
         {"line_no": x.line_no, "sku": x.sku, "quantity": x.quantity, "unit_price": x.unit_price} for x in order.lines
     ]
+
+
+def _hold(record: PaymentRecord | None) -> PaymentHold:
+    if record is None:
+        return PaymentHold()
+    lapses = record.capture_before.isoformat() if record.capture_before else ""
+    return PaymentHold(record.intent_id, lapses)

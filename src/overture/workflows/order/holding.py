@@ -8,7 +8,7 @@ the exceptions it raises and holds the order on until a person decides (``_guard
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
@@ -27,6 +27,8 @@ with workflow.unsafe.imports_passed_through():
         ExceptionArgs,
         LocationArgs,
         NoteArgs,
+        PaymentHold,
+        ReauthoriseArgs,
         Resolution,
         ResolveArgs,
         StatusArgs,
@@ -77,6 +79,8 @@ class HeldOrder:
         self._closed: set[str] = set()
         self._closed_types: dict[str, str] = {}  # exception id -> type, for the amendment decision
         self._shipped_from: set[str] = set()
+        self._hold = PaymentHold()  # the payment authorisation, once taken
+        self._auth_alert: OpenException | None = None
         self._awaiting_shipments = False
         self._generation = 0
         self._released: list[str] = []
@@ -140,6 +144,45 @@ class HeldOrder:
         self._closed_types[exception.id] = exception.type
         args = ResolveArgs(exception.id, resolution.action, resolution.actor, resolution.note)
         await self._store(A.resolve_exception, args)
+
+    # ---- the payment authorisation ----------------------------------------------------
+
+    def _authorisation_deadline(self) -> datetime | None:
+        """When an order still waiting for goods must say its authorisation is about to lapse."""
+        if not self._hold.capture_before:
+            return None
+        lapses = datetime.fromisoformat(self._hold.capture_before)
+        return lapses - timedelta(seconds=self._policy.authorisation_margin_s)
+
+    async def _watch_authorisation(self, pending: list[str]) -> None:
+        """Raise a payment_authorisation exception (the order keeps waiting for its goods) in time, and act
+        on the decision: retry authorises again, cancel cancels, override keeps the authorisation as it is."""
+        alert = self._auth_alert
+        if alert is None:
+            deadline = self._authorisation_deadline()
+            if deadline is not None and workflow.now() >= deadline:
+                where = ", ".join(pending)
+                reason = f"the payment authorisation lapses at {self._hold.capture_before}; {where} has not shipped"
+                details = {"intent_id": self._hold.intent_id, "capture_before": self._hold.capture_before}
+                self._auth_alert = await self._raise(
+                    "payment_authorisation", "payment", reason, hold=False, details=details
+                )
+                self._waiting_on.append(self._auth_alert)
+            return
+        if alert.id not in self._resolutions:
+            return
+        resolution = self._resolutions[alert.id]
+        await self._close(alert, resolution)
+        self._auth_alert = None
+        if resolution.action == "cancel":
+            await self._cancel_now(
+                CancelRequest(resolution.note or "cancelled: payment authorisation lapsing", resolution.actor)
+            )
+        elif resolution.action == "retry":
+            args = ReauthoriseArgs(self._order_id, self._hold.intent_id)
+            self._hold = await self._outside(A.reauthorise_payment, args)
+        else:
+            self._hold = PaymentHold(self._hold.intent_id, "")
 
     # ---- cancellation ---------------------------------------------------------------
 

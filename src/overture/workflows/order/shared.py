@@ -38,6 +38,8 @@ class StepPolicy:
     call_timeout_s: float = 30.0
     # How often a waiting order looks at the store itself, in case a shipment signal was lost.
     recheck_interval_s: float = 300.0
+    # How long before a payment authorisation lapses an order not yet shipped raises an exception.
+    authorisation_margin_s: float = 86_400.0
 
     def outside_call(self) -> dict[str, Any]:
         """Timeout and retry policy for a call to an outside system (keyword arguments of execute_activity)."""
@@ -167,3 +169,18 @@ class NotifyArgs:
     email: str
     event: str
     message: str
+
+
+@dataclass(frozen=True)
+class PaymentHold:
+    """What the payment provider holds for an order: its authorisation and when it lapses (ISO 8601, "": never
+    or no authorisation)."""
+
+    intent_id: str = ""
+    capture_before: str = ""
+
+
+@dataclass(frozen=True)
+class ReauthoriseArgs:
+    order_id: str
+    intent_id: str  # the authorisation to void and replace

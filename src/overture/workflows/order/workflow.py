@@ -166,7 +166,8 @@ class OrderWorkflow(HeldOrder):
             plan = await self._place(plan)
             paying = workflow.patched("payments")  # orders started before payments neither authorise nor capture
             if paying:
-                await self._guarded("payment", lambda: self._outside(A.authorise_payment, self._order_id))
+                hold = await self._guarded("payment", lambda: self._outside(A.authorise_payment, self._order_id))
+                self._hold = hold or self._hold
             sales_order = await self._guarded(
                 "sales_order", lambda: self._outside(A.erp_create_sales_order, self._order_id)
             )
@@ -332,6 +333,7 @@ class OrderWorkflow(HeldOrder):
                 elif resolution.action == "retry":
                     deadline = workflow.now() + ship_by
                     breach = None
+            await self._watch_authorisation(pending)
             await self._act_on_outside_decisions(breach)
             exception_pings = self._exception_pings
             if not await self._wait_for_news(breach, deadline):
@@ -351,7 +353,9 @@ class OrderWorkflow(HeldOrder):
     async def _act_on_outside_decisions(self, breach: OpenException | None) -> None:
         """Carry out decisions on adopted exceptions: cancel, or reroute (placing the order again
         without the refusing location); override and retry acknowledge and keep waiting for goods."""
-        decided = [e for e in self._waiting_on if e is not breach and e.id in self._resolutions]
+        decided = [
+            e for e in self._waiting_on if e is not breach and e is not self._auth_alert and e.id in self._resolutions
+        ]
         for exception in decided:
             resolution = self._resolutions[exception.id]
             await self._close(exception, resolution)
@@ -367,6 +371,9 @@ class OrderWorkflow(HeldOrder):
         timeout = self._policy.recheck_interval_s
         if breach is None:
             timeout = min(timeout, max((deadline - workflow.now()).total_seconds(), 0.001))
+        lapsing = self._authorisation_deadline()
+        if lapsing is not None and self._auth_alert is None:
+            timeout = min(timeout, max((lapsing - workflow.now()).total_seconds(), 0.001))
         pings, exception_pings = self._pings, self._exception_pings
         try:
             await workflow.wait_condition(

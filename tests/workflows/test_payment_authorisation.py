@@ -1,0 +1,67 @@
+"""An authorisation about to lapse before the goods ship raises a payment_authorisation exception in time,
+and authorising again replaces it (the old one voided at the provider); the order then ships and is
+captured on the new one. Both stores; the WMS holds its shipments until the test lets them go."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from overture.bootstrap import bootstrap
+from overture.config import Settings
+from tests.factories import add_locations, add_skus, order_payload, stock
+from tests.workflows.hub import FAST_POLICY, Hub, running_hub
+from tests.workflows.temporal_fixtures import TemporalEnv
+
+# The simulator's authorisations last 7 days: warn when less than 7 days less 3 seconds are left.
+LAPSING_SOON = replace(FAST_POLICY, authorisation_margin_s=7 * 86_400 - 3)
+
+
+@pytest.fixture
+def hub(temporal_env: TemporalEnv, task_queue: str, database_url: str, tmp_path: Path) -> Iterator[Hub]:
+    container = bootstrap(Settings(home=tmp_path, database_url=database_url, auth="off"), migrate=False)
+    try:
+        with running_hub(temporal_env.client, task_queue, container, policy=LAPSING_SOON) as running:
+            yield running
+    finally:
+        container.close()
+
+
+def _intents(hub: Hub, order_id: str) -> list[dict[str, Any]]:
+    assert hub.psp is not None
+    records = httpx.get(f"{hub.psp.url}/_records", timeout=5).json()
+    return [i for i in records["payment_intents"] if i.get("metadata", {}).get("order_id") == order_id]
+
+
+def _open(hub: Hub, order_id: str) -> list[dict[str, Any]]:
+    items = hub.http.get("/v1/exceptions", params={"type": "payment_authorisation", "status": "open"}).json()["items"]
+    return [e for e in items if e["order_id"] == order_id]
+
+
+def test_a_lapsing_authorisation_is_raised_in_time_and_authorised_again(hub: Hub) -> None:
+    add_locations(hub.container, ["EWR"])
+    add_skus(hub.container, "A")
+    stock(hub.container, "A", "EWR", 5)
+    httpx.post(f"{hub.wms.url}/_config", json={"auto_ship": False}, timeout=5).raise_for_status()
+    order_id = hub.post_order(order_payload(("A", 2), payment_method="pm_card_visa"))["id"]
+    hub.wait_for(lambda: bool(_open(hub, order_id)), what="the payment_authorisation exception", timeout_s=60)
+    [exception] = _open(hub, order_id)
+    assert "lapses at" in exception["reason"] and "EWR has not shipped" in exception["reason"]
+    assert hub.order(order_id)["status"] == "released"  # it keeps waiting for its goods meanwhile
+    answer = hub.http.post(f"/v1/exceptions/{exception['id']}/resolve", json={"action": "retry", "actor": "ops"})
+    assert answer.status_code == 200, answer.text
+    hub.wait_for(lambda: len(_intents(hub, order_id)) == 2, what="a second authorisation")
+    httpx.post(f"{hub.wms.url}/_config", json={"auto_ship": True}, timeout=5).raise_for_status()
+    hub.wait_for(
+        lambda: hub.order(order_id)["status"] in ("completed", "on_hold"), what="the order to finish", timeout_s=90
+    )
+    old, new = sorted(_intents(hub, order_id), key=lambda i: i["created"])
+    assert old["status"] == "canceled" and old["amount_received"] == 0
+    assert new["amount_received"] == 1998
+    money = hub.http.get(f"/v1/orders/{order_id}/money").json()
+    assert money["totals"]["captured"] == "19.98" and money["totals"]["authorised"] == "19.98"
