@@ -20,6 +20,7 @@ from overture.api.routers import (
     orders,
     partner_book,
     partners,
+    payment_webhooks,
     rules,
     storefronts,
     webhooks,
@@ -96,6 +97,7 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     app.include_router(backlog_router.router)
     app.include_router(changes_router.router)
     app.include_router(after_sale.router)
+    app.include_router(payment_webhooks.router)
     install_dashboard(app)  # the operations dashboard at / (ui/routes/)
     install_docs(app)
 

@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     )
     payments_url: str | None = Field(default=None, description="The payment provider (Stripe's API shape)")
     payments_key: str = Field(default="sk_test_overture_simulator", description="The payment provider's secret key")
+    stripe_webhook_secret: str = Field(
+        default="whsec_overture_simulator", description="The signing secret of the payment provider's webhooks"
+    )
     carrier_url: str | None = Field(default=None, description="The carrier for return labels (EasyPost's shape)")
     carrier_key: str = Field(default="EZTK_simulator", description="The carrier's API key")
     supplier_invoice_quantity_tolerance: int = Field(

@@ -342,9 +342,11 @@ def simulators_if_needed(settings: Settings, *, wms_key: str | None = None) -> I
             stack.callback(erp.stop)
             erp_url = erp.url
             log.warning("no OVERTURE_ERP_URL: using the built-in ERP simulator at %s", erp_url)
-        payments_url = settings.payments_url or _simulator(
-            stack, create_payments_app(), "OVERTURE_PAYMENTS_URL", "payments"
+        # The simulator confirms what it did by signed webhooks, as Stripe does.
+        psp = create_payments_app(
+            webhook_url=f"{settings.hub_url()}/v1/webhooks/payments", webhook_secret=settings.stripe_webhook_secret
         )
+        payments_url = settings.payments_url or _simulator(stack, psp, "OVERTURE_PAYMENTS_URL", "payments")
         carrier_url = settings.carrier_url or _simulator(stack, create_carrier_app(), "OVERTURE_CARRIER_URL", "carrier")
         yield Endpoints(
             wms_url,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -76,21 +77,10 @@ class SqlMoneyRepository:
 
     def payment(self, order_id: str) -> PaymentRecord | None:
         query = select(payments).where(P.order_id == order_id).order_by(P.created_at.desc(), P.intent_id.desc())
-        row = self._c.execute(query.limit(1)).first()
-        if row is None:
-            return None
-        return PaymentRecord(
-            row.intent_id,
-            row.order_id,
-            row.provider,
-            row.payment_method,
-            row.status,
-            int(row.authorised_minor),
-            row.currency,
-            row.created_at,
-            row.capture_before,
-            row.note,
-        )
+        return _payment(self._c.execute(query.limit(1)).first())
+
+    def payment_by_intent(self, intent_id: str) -> PaymentRecord | None:
+        return _payment(self._c.execute(select(payments).where(P.intent_id == intent_id)).first())
 
     def set_payment_status(self, intent_id: str, status: str, note: str = "") -> None:
         self._c.execute(update(payments).where(P.intent_id == intent_id).values(status=status, note=note))
@@ -109,3 +99,20 @@ def _row(key: str, entry: Entry) -> dict[str, object]:
         "reference": entry.reference[:255],
         "at": entry.at,
     }
+
+
+def _payment(row: Any) -> PaymentRecord | None:
+    if row is None:
+        return None
+    return PaymentRecord(
+        row.intent_id,
+        row.order_id,
+        row.provider,
+        row.payment_method,
+        row.status,
+        int(row.authorised_minor),
+        row.currency,
+        row.created_at,
+        row.capture_before,
+        row.note,
+    )

@@ -80,6 +80,9 @@ class Entry:
     at: datetime
     reference: str = ""
 
+    def reference_is(self, reference: str) -> bool:
+        return self.reference == reference
+
 
 @dataclass(slots=True)
 class Balance:
