@@ -456,6 +456,10 @@ def run_api(settings: Settings, container: Container) -> None:
         app = create_app(container, dispose_on_shutdown=True)
         client = await connect_client(settings.temporal_address or "")
         app.state.order_workflows = order_workflows(client, settings)
+        app.state.return_workflows = ReturnWorkflows(client, settings.task_queue, policy_from(settings))
+        app.state.payments = payments_connector(
+            Endpoints("", "", "", "", settings.payments_url or "", payments_key=settings.payments_key)
+        )
         server = uvicorn.Server(uvicorn_config(app, settings))
         await server.serve()
 
