@@ -9,8 +9,8 @@ on the timeline with who and why. Before shipment nothing has been captured, so 
 changes what the order owes: the capture on shipment takes the new amount, and a final capture
 releases what the authorisation holds beyond it.
 
-After release the WMS has the lines; edits and partial cancels are refused then (the workflow's
-cancel asks the WMS first for the whole order).
+After release the WMS has the lines: the order's workflow asks it to take the release back first and
+applies the edit (or partial cancel) only if it did (``edit_released``); after shipment, never.
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from overture.domain.orders import EDITABLE, LineEdit, OrderError
+from overture.domain.statuses import OrderStatus
 from overture.services.amendments import Amendment, amend_order
 from overture.services.errors import ActionRefused, InvalidRequest, NotFound
 from overture.services.money import PartialCancelRefused, cancel_edits, money_view
 from overture.services.placement import LocationCannotFill
 from overture.services.ports import Clock, Geocoder, UnitOfWork, UnitOfWorkFactory
+from overture.services.ports.order_workflow import EditOutcome, EditRequest, LineChange, OrderWorkflowGateway
 from overture.services.retry import in_transaction, read_only
 
 
@@ -94,6 +96,28 @@ def apply_edit(
     return read_only(uow_factory, lambda uow: _read_preview(uow, order_id, before))
 
 
+def cancel_edits_of(
+    uow_factory: UnitOfWorkFactory, order_id: str, cancels: Sequence[tuple[int, int]]
+) -> list[LineEdit]:
+    """The edits a partial cancel makes (checked against the order's lines, whatever its status)."""
+    order = read_only(uow_factory, lambda uow: uow.fulfilment.load_order(order_id))
+    if order is None:
+        raise NotFound(f"no order {order_id!r}")
+    by_no = {line.line_no: line for line in order.lines}
+    for n, (line_no, units) in enumerate(cancels):
+        line = by_no.get(line_no)
+        if line is None:
+            raise InvalidRequest(f"lines[{n}].line_no", f"the order has no line {line_no}")
+        if not 0 < units <= line.quantity:
+            raise InvalidRequest(
+                f"lines[{n}].quantity", f"line {line_no} has {line.quantity} unit(s); cannot cancel {units}"
+            )
+    return [
+        LineEdit(n, remove=True) if units == by_no[n].quantity else LineEdit(n, quantity=by_no[n].quantity - units)
+        for n, units in cancels
+    ]
+
+
 def cancel_units(
     uow_factory: UnitOfWorkFactory,
     order_id: str,
@@ -131,3 +155,35 @@ def _check_editable(uow_factory: UnitOfWorkFactory, order_id: str) -> None:
 def edits_from(lines: Sequence[dict[str, object]]) -> list[LineEdit]:
     """API bodies' line changes as the domain's edits (validated by the router's schema)."""
     return [LineEdit(**line) for line in lines]  # type: ignore[arg-type]
+
+
+async def edit_released(
+    uow_factory: UnitOfWorkFactory,
+    workflows: OrderWorkflowGateway,
+    order_id: str,
+    edits: Sequence[LineEdit],
+    *,
+    actor: str,
+    reason: str,
+) -> EditOutcome:
+    """An edit of an order its warehouse has: the order's workflow asks the WMS to take the release back
+    first, and applies the edit only if it did (workflows/order/editing.py); refused, nothing changes."""
+    status = read_only(uow_factory, lambda uow: uow.fulfilment.plan_status(order_id))
+    if status is None:
+        raise NotFound(f"no order {order_id!r}")
+    if status != OrderStatus.RELEASED:
+        raise ActionRefused(f"the order is {status}: only a released order is edited through its warehouse")
+    changes = [
+        LineChange(
+            e.line_no, e.sku or "", e.quantity or 0, "" if e.unit_price is None else str(e.unit_price), e.add, e.remove
+        )
+        for e in edits
+    ]
+    outcome = await workflows.edit(order_id, EditRequest(actor, reason, changes))
+    if outcome.outcome != "applied":
+        raise ActionRefused(outcome.detail)
+    return outcome
+
+
+def is_released(uow_factory: UnitOfWorkFactory, order_id: str) -> bool:
+    return read_only(uow_factory, lambda uow: uow.fulfilment.plan_status(order_id)) == OrderStatus.RELEASED

@@ -11,6 +11,8 @@ from overture.services.errors import EngineUnavailable
 from overture.services.ports.order_workflow import (
     CancelOutcome,
     CancelRequest,
+    EditOutcome,
+    EditRequest,
     OrderWorkflowGateway,
     Resolution,
     ShipmentPing,
@@ -46,6 +48,9 @@ class _NoEngine:
         raise EngineUnavailable(NO_ENGINE)
 
     async def cancel(self, order_id: str, request: CancelRequest) -> CancelOutcome:
+        raise EngineUnavailable(NO_ENGINE)
+
+    async def edit(self, order_id: str, request: EditRequest) -> EditOutcome:
         raise EngineUnavailable(NO_ENGINE)
 
     async def shipment_recorded(self, order_id: str, ping: ShipmentPing) -> None:

@@ -20,7 +20,7 @@ from overture.services.money import ledger_of
 from overture.services.ports.payments import PaymentGateway
 from overture.services.retry import read_only
 from overture.web.auth import actor_of
-from overture.web.deps import ContainerDep, Limit
+from overture.web.deps import ContainerDep, Limit, workflow_gateway
 from overture.web.intake import inbound, wake_dispatcher
 from overture.web.money import money_json, preview_json, return_json
 from overture.web.responses import Json
@@ -58,10 +58,17 @@ class EditIn(_Strict):
 
 @router.post("/v1/orders/{order_id}/edits", responses={409: {"description": "The order is past editing"}})
 async def edit_order(order_id: str, body: EditIn, request: Request, container: ContainerDep) -> Json:
-    """Add or remove lines, change a quantity, SKU or price before release; re-priced, re-reserved and
-    re-routed in one transaction, the money difference posted. ``preview`` says what it would do."""
+    """Add or remove lines, change a quantity, SKU or price: re-priced, re-reserved and re-routed in one
+    transaction, the money difference posted. ``preview`` says what it would do (before release). After
+    release the warehouse is asked to take the order back first; refused if it cannot (409)."""
     edits = tuple(LineEdit(**line.model_dump()) for line in body.lines)
-    amendment = Amendment(actor_of(request) or "api", body.reason, "edit", edits)
+    actor = actor_of(request) or "api"
+    if not body.preview and order_edits.is_released(container.uow, order_id):
+        outcome = await order_edits.edit_released(
+            container.uow, workflow_gateway(request), order_id, edits, actor=actor, reason=body.reason
+        )
+        return Json({"order_id": order_id, "applied": True, "detail": outcome.detail, **_money_of(container, order_id)})
+    amendment = Amendment(actor, body.reason, "edit", edits)
     run = order_edits.preview_edit if body.preview else order_edits.apply_edit
     result = await run_in_threadpool(
         run, container.uow, order_id, amendment, geocoder=container.geocoder, clock=container.clock
@@ -82,7 +89,20 @@ class CancelLinesIn(_Strict):
 
 @router.post("/v1/orders/{order_id}/cancel-lines", responses={409: {"description": "The order is past editing"}})
 async def cancel_lines(order_id: str, body: CancelLinesIn, request: Request, container: ContainerDep) -> Json:
-    """Cancel some units of some lines: their stock goes back and the order owes exactly their share."""
+    """Cancel some units of some lines: their stock goes back and the order owes exactly their share.
+    After release the warehouse is asked to take the order back first; refused if it cannot (409)."""
+    cancels = [(x.line_no, x.quantity) for x in body.lines]
+    if not body.preview and order_edits.is_released(container.uow, order_id):
+        edits = order_edits.cancel_edits_of(container.uow, order_id, cancels)
+        outcome = await order_edits.edit_released(
+            container.uow,
+            workflow_gateway(request),
+            order_id,
+            edits,
+            actor=actor_of(request) or "api",
+            reason=body.reason,
+        )
+        return Json({"order_id": order_id, "applied": True, "detail": outcome.detail, **_money_of(container, order_id)})
     result = await run_in_threadpool(
         order_edits.cancel_units,
         container.uow,
@@ -133,6 +153,10 @@ async def refund_order(order_id: str, body: RefundIn, request: Request, containe
         },
         status_code=201,
     )
+
+
+def _money_of(container: Any, order_id: str) -> dict[str, Any]:
+    return {"money": money_json(read_only(container.uow, lambda uow: returns.money_view_of(uow, order_id)))}
 
 
 def _payments(request: Request) -> PaymentGateway:

@@ -16,6 +16,8 @@ class LineChange:
     sku: str = ""
     quantity: int = 0
     unit_price: str = ""
+    add: bool = False  # a new line (sku, quantity and unit_price all given)
+    remove: bool = False  # the line deleted
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,21 @@ class CancelOutcome:
 
 
 @dataclass(frozen=True)
+class EditRequest:
+    """A change to an order its warehouse already has: the WMS is asked to take the release back first."""
+
+    actor: str
+    reason: str
+    lines: list[LineChange] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EditOutcome:
+    outcome: str  # applied | refused
+    detail: str
+
+
+@dataclass(frozen=True)
 class ShipmentPing:
     location_id: str
     shipment_id: str
@@ -72,6 +89,10 @@ class OrderWorkflowGateway(Protocol):
     async def resolve(self, order_id: str, resolution: Resolution) -> None: ...
 
     async def cancel(self, order_id: str, request: CancelRequest) -> CancelOutcome: ...
+
+    async def edit(self, order_id: str, request: EditRequest) -> EditOutcome:
+        """An edit after release: applied only if the WMS takes every release back first."""
+        ...
 
     async def shipment_recorded(self, order_id: str, ping: ShipmentPing) -> None:
         """A nudge only: losing one is harmless, the workflow re-reads the store."""

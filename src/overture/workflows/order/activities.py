@@ -335,6 +335,8 @@ def _amendment(args: AmendArgs) -> amendments.Amendment:
             sku=c.sku or None,
             quantity=c.quantity or None,
             unit_price=Decimal(c.unit_price) if c.unit_price else None,
+            add=c.add,
+            remove=c.remove,
         )
         for c in args.lines
     )

@@ -16,13 +16,24 @@ from temporalio.common import RetryPolicy
 from overture.services.ports.order_workflow import (
     CancelOutcome,
     CancelRequest,
+    EditOutcome,
+    EditRequest,
     LineChange,
     PlannedUnits,
     Resolution,
     ShipmentPing,
 )
 
-__all__ = ["CancelOutcome", "CancelRequest", "LineChange", "PlannedUnits", "Resolution", "ShipmentPing"]
+__all__ = [
+    "CancelOutcome",
+    "CancelRequest",
+    "EditOutcome",
+    "EditRequest",
+    "LineChange",
+    "PlannedUnits",
+    "Resolution",
+    "ShipmentPing",
+]
 
 TASK_QUEUE = "overture-orders"
 

@@ -18,7 +18,14 @@ from temporalio.exceptions import FailureError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from overture.services.errors import WorkflowRefused
-from overture.services.ports.order_workflow import CancelOutcome, CancelRequest, Resolution, ShipmentPing
+from overture.services.ports.order_workflow import (
+    CancelOutcome,
+    CancelRequest,
+    EditOutcome,
+    EditRequest,
+    Resolution,
+    ShipmentPing,
+)
 from overture.workflows.order.shared import OrderWorkflowInput, StepPolicy
 from overture.workflows.order.workflow import OrderWorkflow
 
@@ -67,6 +74,10 @@ class OrderWorkflows:
 
     async def cancel(self, order_id: str, request: CancelRequest) -> CancelOutcome:
         outcome: CancelOutcome = await self.update(order_id, OrderWorkflow.cancel, request)
+        return outcome
+
+    async def edit(self, order_id: str, request: EditRequest) -> EditOutcome:
+        outcome: EditOutcome = await self.update(order_id, OrderWorkflow.edit, request)
         return outcome
 
     async def shipment_recorded(self, order_id: str, ping: ShipmentPing) -> None:

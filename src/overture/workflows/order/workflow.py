@@ -29,6 +29,8 @@ with workflow.unsafe.imports_passed_through():
         AmendArgs,
         CancelOutcome,
         CancelRequest,
+        EditOutcome,
+        EditRequest,
         ExceptionPing,
         InvoiceArgs,
         LocationArgs,
@@ -44,8 +46,10 @@ with workflow.unsafe.imports_passed_through():
         StockPing,
     )
 
-# The workflow's state, its store and outside calls, exceptions and cancellation: holding.py.
-from overture.workflows.order.holding import Cancelled, HeldOrder, Reroute, describe
+# The workflow's state, its store and outside calls, exceptions and cancellation: holding.py; edits
+# after release: editing.py.
+from overture.workflows.order.editing import Amended, EditableOrder
+from overture.workflows.order.holding import Cancelled, Reroute, describe
 
 A = OrderActivities
 S = OrderStatus
@@ -56,7 +60,7 @@ TOO_LATE_TO_CANCEL = frozenset({S.SHIPPED, S.INVOICED, S.COMPLETED, S.CANCELLED}
 
 
 @workflow.defn(name="OrderWorkflow")
-class OrderWorkflow(HeldOrder):
+class OrderWorkflow(EditableOrder):
     # ---- messages -------------------------------------------------------------------
 
     @workflow.signal
@@ -144,6 +148,18 @@ class OrderWorkflow(HeldOrder):
         if self._cancel is not None:
             raise ValueError("a cancellation is already in progress")
 
+    @workflow.update
+    async def edit(self, request: EditRequest) -> EditOutcome:
+        self._edit = request
+        await workflow.wait_condition(lambda: self._edit_outcome is not None)
+        outcome, self._edit_outcome = self._edit_outcome, None
+        assert outcome is not None
+        return outcome
+
+    @edit.validator
+    def _validate_edit(self, request: EditRequest) -> None:
+        self._check_edit()
+
     @workflow.query
     def status(self) -> str:
         return self._status.value
@@ -185,6 +201,8 @@ class OrderWorkflow(HeldOrder):
                     break
                 except Reroute as reroute:  # a supplier refused lines after release
                     plan = await self._reroute(reroute.location_id, reroute.resolution)
+                except Amended as amended:  # edited after release, the WMS having taken it back
+                    plan = await self._place(amended.plan)
                 finally:
                     self._awaiting_shipments = False
             await self._advance(S.SHIPPED, "every location has shipped")
@@ -318,6 +336,7 @@ class OrderWorkflow(HeldOrder):
                     await self._close(breach, Resolution(breach.id, "override", "system", "shipped after the breach"))
                 return
             await self._honour_cancel()
+            await self._honour_edit()
             if breach is None and workflow.now() >= deadline:
                 hours = ship_by.total_seconds() / 3600
                 reason = f"not shipped from {', '.join(pending)} within {hours:g} h of release"
@@ -381,6 +400,7 @@ class OrderWorkflow(HeldOrder):
                     self._pings != pings
                     or self._exception_pings != exception_pings
                     or self._cancel is not None
+                    or self._edit is not None
                     or any(e.id in self._resolutions for e in self._waiting_on)
                 ),
                 timeout=timeout,
