@@ -31,6 +31,7 @@ from overture.services.storefronts import StorefrontEvent
 CHANNEL = "shopify"
 CREATE_TOPIC = "orders/create"
 CANCEL_TOPIC = "orders/cancelled"
+UPDATE_TOPIC = "orders/updated"
 REFUND_TOPIC = "refunds/create"
 
 
@@ -65,6 +66,7 @@ class LineItem(Lenient):
     variant_id: OptionalId = ""
     product_id: OptionalId = ""
     quantity: Quantity
+    current_quantity: int | None = Field(None, ge=0, le=1_000_000)  # what an order edit left (REST 2023-01+)
     price: Amount
     total_discount: Amount = Decimal(0)
     tax_lines: list[TaxLine] = Field(default_factory=list)
@@ -239,8 +241,13 @@ def references_of(order: ShopifyOrder) -> list[Reference]:
     return storefront.platform_references(CHANNEL, candidates)
 
 
+def current_units(item: LineItem) -> int:
+    """After an order edit Shopify keeps ``quantity`` as ordered and says what is left in ``current_quantity``."""
+    return item.quantity if item.current_quantity is None else item.current_quantity
+
+
 MAPPING = storefront.StorefrontMapping(
-    CHANNEL, ShopifyOrder, line_of, customer_of, ship_to_of, charges_of, references_of
+    CHANNEL, ShopifyOrder, line_of, customer_of, ship_to_of, charges_of, references_of, current_units
 )
 parse = MAPPING.parse
 translate = MAPPING.translate  # an orders/create webhook body -> PlaceOrder, or PayloadError naming each bad field

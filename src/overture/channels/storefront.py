@@ -21,7 +21,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from pydantic_core import PydanticCustomError
 
 from overture.channels.validation import parse_json
-from overture.domain.commands import Charge, ChargeKind, LineRequest, PlaceOrder, Reference
+from overture.domain.commands import Charge, ChargeKind, LineRequest, OrderUpdate, PlaceOrder, Reference
 from overture.domain.money import is_currency
 from overture.domain.parties import Address, Customer
 from overture.services.errors import ErrorCode, FieldError, PayloadError
@@ -150,6 +150,10 @@ class StorefrontMapping(Generic[OrderT]):
     ship_to: Callable[[OrderT], Address]
     charges: Callable[[OrderT], list[Charge]]
     references: Callable[[OrderT], list[Reference]]
+    # The units a line item still has after the platform's own order edits (None: its quantity). A
+    # platform that says so keeps every line item in its payloads (an edited-away one at 0 units); one
+    # that does not drops removed items, so an item missing from its update was removed.
+    current: Callable[[Any], int] | None = None
 
     def parse(self, body: bytes) -> OrderT:
         return parse_json(self.model, body)
@@ -173,6 +177,20 @@ class StorefrontMapping(Generic[OrderT]):
             references=tuple(self.references(order)),
             declared_total=order.stated_total(),
         )
+
+
+def read_update(mapping: StorefrontMapping[Any], body: bytes) -> OrderUpdate:
+    """An order update webhook's body -> the order's lines as the platform holds them now."""
+    order = mapping.parse(body)
+    lines, dropped = [], []
+    for item in order.line_items:
+        line = mapping.line(item)
+        units = mapping.current(item) if mapping.current is not None else line.quantity
+        if units > 0:
+            lines.append(LineRequest(line.sku, units, line.unit_price))
+        else:
+            dropped.append(line.sku)
+    return OrderUpdate(order.id, tuple(lines), tuple(dropped), complete=mapping.current is None)
 
 
 def platform_references(channel: str, candidates: Sequence[tuple[str, str]]) -> list[Reference]:

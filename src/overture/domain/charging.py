@@ -61,8 +61,8 @@ def placement_entries(order: Order, why: Why) -> list[Entry]:
     for charge in order.charges:
         amount = _round_minor(charge.amount, currency)
         kind = CHARGE_KINDS[charge.kind]
-        if charge.line_no is not None:  # 1-based position in the order's lines
-            entries.append(_entry(order.id, line_nos[charge.line_no - 1], kind, amount, currency, why))
+        if charge.line_no is not None:
+            entries.append(_entry(order.id, charge.line_no, kind, amount, currency, why))
             continue
         for line_no, share in zip(line_nos, largest_remainder(amount, goods), strict=True):
             entries.append(_entry(order.id, line_no, kind, share, currency, why))

@@ -27,7 +27,8 @@ class ChargeKind(StrEnum):
 class Charge:
     """An amount on top of the lines: shipping, tax, a discount (negative) or a fee.
 
-    ``line_no`` (1-based, in the order's line order) ties it to one line; None means the whole order.
+    ``line_no`` ties it to one line by its number (lines are numbered 1, 2, ... in the order they came);
+    None means the whole order.
     """
 
     kind: ChargeKind
@@ -62,3 +63,14 @@ class PlaceOrder:
     # How the buyer pays through our payment provider (a Stripe PaymentMethod id); None when the channel
     # collected the money itself (a storefront, a marketplace) or the buyer pays on invoice (EDI terms).
     payment_method: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderUpdate:
+    """An update webhook's order: its platform id, the lines it has now, the SKUs edited down to nothing,
+    and whether a line missing from ``lines`` was removed (``complete``) or is just not mentioned."""
+
+    external_id: str
+    lines: tuple[LineRequest, ...]
+    dropped: tuple[str, ...] = ()
+    complete: bool = True

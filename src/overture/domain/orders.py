@@ -134,8 +134,9 @@ class Order:
                     f"lines[{line.line_no - 1}].unit_price",
                     f"currency {line.unit_price.currency} differs from the order's {self.currency}",
                 )
+        line_nos = {line.line_no for line in self.lines}
         for n, charge in enumerate(self.charges):
-            if charge.line_no is not None and not 1 <= charge.line_no <= len(self.lines):
+            if charge.line_no is not None and charge.line_no not in line_nos:
                 raise InvalidOrder(f"charges[{n}].line_no", f"there is no line {charge.line_no}")
             if charge.kind is ChargeKind.DISCOUNT and charge.amount > 0:
                 raise InvalidOrder(f"charges[{n}].amount", "a discount is a negative amount")
@@ -177,10 +178,10 @@ class Order:
             amendments.append(LineAmendment(edit.line_no, before, after))
         if not lines:
             raise InvalidOrder("lines", "an order needs at least one line: cancel the order instead")
-        for n, charge in enumerate(self.charges):
-            if charge.line_no is not None and charge.line_no not in {line.line_no for line in lines}:
-                raise InvalidOrder(f"charges[{n}].line_no", f"line {charge.line_no} would be deleted")
         kept = {line.line_no for line in lines}
+        # A deleted line's own charges (its tax, its share of a discount) go with it: the money ledger
+        # gives back everything the line carried (domain/charging.py whole_line_back).
+        self.charges = tuple(c for c in self.charges if c.line_no is None or c.line_no in kept)
         self.removed_lines += [line.line_no for line in self.lines if line.line_no not in kept]
         self.lines[:] = lines
         return amendments

@@ -32,6 +32,7 @@ from overture.services.ports import OrderRecord
 from overture.store import after_commit, search, statements
 from overture.store.orders import (
     charge_from_json,
+    charge_to_json,
     insert_decisions,
     insert_exceptions,
     insert_history,
@@ -176,7 +177,9 @@ class SqlFulfilmentRepository:
             default=order.created_at,
         )
         # The total and each line's SKU, quantity and price too: a person may have edited them.
-        values = {"status": order.status.value, "updated_at": at, "total": order.total.amount}
+        values: dict[str, object] = {"status": order.status.value, "updated_at": at, "total": order.total.amount}
+        if order.removed_lines:  # their own charges went with them
+            values["charges"] = [charge_to_json(c) for c in order.charges]
         self._c.execute(update(orders).where(orders.c.id == order.id).values(**values))
         if order.removed_lines:  # a buyer's change order deleted them (domain/orders.py amend_lines)
             self._c.execute(

@@ -31,18 +31,22 @@ from starlette.concurrency import run_in_threadpool
 from overture.bootstrap import Container
 from overture.channels import shopify, woocommerce
 from overture.channels.signatures import InvalidSignature, secret_for, verify
+from overture.channels.storefront import read_update
 from overture.config import Settings
+from overture.domain.commands import OrderUpdate
+from overture.services import storefront_changes
 from overture.services.capture import Translator, capture_order
 from overture.services.errors import (
     DuplicateOrder,
     ErrorCode,
     IdempotencyConflict,
+    PayloadError,
     PayloadRejected,
     WorkflowRefused,
 )
 from overture.services.ports import InboundMessage
 from overture.services.storefronts import StorefrontEvent, conclude_webhook, delivery_key, record_webhook
-from overture.web.deps import ContainerDep
+from overture.web.deps import ContainerDep, workflow_gateway
 from overture.web.errors import error_body
 from overture.web.intake import inbound, wake_dispatcher
 from overture.web.responses import Json
@@ -73,6 +77,9 @@ class Storefront:
     describe: Callable[[str, bytes], StorefrontEvent]
     kept_headers: frozenset[str]
     secret: Callable[[Settings, str], str | None]  # (settings, source header) -> the signing secret
+    # The topic of an order the platform changed, and how its lines are read from it (None: not followed).
+    update_topic: str = ""
+    read_update: Callable[[bytes], OrderUpdate] | None = None
 
 
 def _shopify_secret(settings: Settings, shop_domain: str) -> str | None:
@@ -97,6 +104,8 @@ SHOPIFY = Storefront(
     create_topic=shopify.CREATE_TOPIC,
     translate=shopify.translate,
     describe=shopify.describe,
+    update_topic=shopify.UPDATE_TOPIC,
+    read_update=partial(read_update, shopify.MAPPING),
     kept_headers=_kept(
         "x-shopify-topic",
         "x-shopify-shop-domain",
@@ -118,6 +127,8 @@ WOOCOMMERCE = Storefront(
     create_topic=woocommerce.CREATE_TOPIC,
     translate=woocommerce.translate,
     describe=woocommerce.describe,
+    update_topic="order.updated",
+    read_update=partial(read_update, woocommerce.MAPPING),
     kept_headers=_kept(
         "x-wc-webhook-source",
         "x-wc-webhook-topic",
@@ -234,7 +245,32 @@ async def _record(
         return await _cancel(request, container, shop, message, key, receipt.order_id, receipt.event)
     if receipt.event is not None and receipt.event.external_id is None:
         log.info("%s webhook with topic %r stored as %s; nothing else to do", shop.title, topic, receipt.message_id)
+    if topic == shop.update_topic and shop.read_update is not None and receipt.order_id is not None:
+        changed = await _follow_update(request, container, shop, message, receipt.order_id)
+        return Json(
+            {"outcome": "recorded", "order_id": receipt.order_id, "message_id": receipt.message_id, "edit": changed}
+        )
     return Json({"outcome": "recorded", "order_id": receipt.order_id, "message_id": receipt.message_id})
+
+
+async def _follow_update(
+    request: Request, container: Container, shop: Storefront, message: InboundMessage, order_id: str
+) -> str:
+    """The platform edited the order: its lines go through the one edit path (services/storefront_changes.py)."""
+    assert shop.read_update is not None
+    try:
+        update = shop.read_update(message.body)
+    except PayloadError as error:
+        return f"the update's lines could not be read ({error}); nothing changed"
+    return await storefront_changes.apply_update(
+        container.uow,
+        workflow_gateway(request),
+        order_id,
+        update,
+        channel=shop.title,
+        geocoder=container.geocoder,
+        clock=container.clock,
+    )
 
 
 async def _cancel(
