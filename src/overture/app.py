@@ -21,6 +21,7 @@ from overture.api.routers import (
     partner_book,
     partners,
     payment_webhooks,
+    returns_intake,
     rules,
     storefronts,
     webhooks,
@@ -98,6 +99,7 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     app.include_router(changes_router.router)
     app.include_router(after_sale.router)
     app.include_router(payment_webhooks.router)
+    app.include_router(returns_intake.router)
     install_dashboard(app)  # the operations dashboard at / (ui/routes/)
     install_docs(app)
 

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
         description="A return giving back up to this much (in the order's minor units) is approved at once; "
         "above it, a person reviews it",
     )
+    loop_webhook_secret: SecretStr | None = Field(
+        default=None, description="The signing secret of Loop Returns' webhooks (X-Loop-Signature)"
+    )
     payments_url: str | None = Field(default=None, description="The payment provider (Stripe's API shape)")
     payments_key: str = Field(default="sk_test_overture_simulator", description="The payment provider's secret key")
     stripe_webhook_secret: str = Field(
