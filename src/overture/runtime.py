@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack
 from typing import Any, TypedDict, TypeVar
 
 import uvicorn
@@ -22,17 +21,13 @@ from overture.bootstrap import Container, edi_sender, warehouses
 from overture.channels.wms import translate_shipment
 from overture.channels.x12.partner_documents import X12PartnerDocuments
 from overture.config import Settings
-from overture.connectors.easypost import EasyPostConnector
-from overture.connectors.erp import ErpConnector
-from overture.connectors.http import ConnectorConfig, HttpConnector
-from overture.connectors.notifier import Notifier
+from overture.connectors.http import ConnectorConfig
 from overture.connectors.shopify_inventory import ShopifyInventoryConnector, ShopifyInventoryTarget
-from overture.connectors.stripe import StripeConnector
-from overture.connectors.wms import WmsConnector
 from overture.domain.access import Role
 from overture.domain.availability import ChannelRules
 from overture.observability import logs
 from overture.observability.flusher import HealthFlusher
+from overture.outside import Endpoints, OutsideSystems, payments_connector, simulators_if_needed
 from overture.services.access import replace_key
 from overture.services.availability import AvailabilityPublisher, ChannelTarget
 from overture.services.ports.partner_documents import PartnerDocuments
@@ -50,21 +45,9 @@ from overture.workflows.returns.activities import ReturnActivities
 from overture.workflows.returns.starter import ReturnWorkflows
 from overture.workflows.worker import DEFAULT_TUNING, WorkerTuning, build_worker
 
+__all__ = ["Endpoints", "OutsideSystems", "payments_connector", "simulators_if_needed"]
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    wms_url: str
-    erp_url: str
-    notify_url: str
-    hub_url: str
-    # Our payment provider and the carrier for return labels ("": none, orders are paid through their
-    # channel and returns come with the customer's own label).
-    payments_url: str = ""
-    carrier_url: str = ""
-    payments_key: str = "sk_test_overture_simulator"  # the built-in simulators' keys
-    carrier_key: str = "EZTK_simulator"
 
 
 T = TypeVar("T")
@@ -114,6 +97,13 @@ def order_workflows(client: Client, settings: Settings) -> OrderWorkflows:
     return OrderWorkflows(client, settings.task_queue, policy_from(settings))
 
 
+def attach_gateways(app: FastAPI, client: Client, settings: Settings, endpoints: Endpoints) -> None:
+    """What the API's routes call outside the store: order and return workflows, the payment provider."""
+    app.state.order_workflows = order_workflows(client, settings)
+    app.state.return_workflows = ReturnWorkflows(client, settings.task_queue, policy_from(settings))
+    app.state.payments = payments_connector(endpoints)
+
+
 def worker_options(settings: Settings) -> WorkerOptions:
     """The settings-driven arguments of ``run_worker_side``."""
     return WorkerOptions(
@@ -123,53 +113,6 @@ def worker_options(settings: Settings) -> WorkerOptions:
         poll_interval_s=settings.wms_poll_interval_s,
         inventory_advice_interval_s=settings.edi_inventory_advice_interval_s,
         availability_publish_interval_s=settings.availability_publish_interval_s,
-    )
-
-
-@dataclass(frozen=True)
-class OutsideSystems:
-    """The connectors a worker process talks through (each port's HTTP adapter), closed with it."""
-
-    wms: WmsConnector
-    erp: ErpConnector
-    notifier: Notifier
-    suppliers: list[HttpConnector]
-    payments: StripeConnector | None = None
-    labels: EasyPostConnector | None = None
-
-    @classmethod
-    def at(cls, endpoints: Endpoints) -> OutsideSystems:
-        return cls(
-            WmsConnector(ConnectorConfig(name="wms", base_url=endpoints.wms_url)),
-            ErpConnector(ConnectorConfig(name="erp", base_url=endpoints.erp_url)),
-            Notifier(ConnectorConfig(name="notifier", base_url=endpoints.notify_url)),
-            [],
-            payments_connector(endpoints),
-            EasyPostConnector(
-                ConnectorConfig(name="carrier", base_url=endpoints.carrier_url), api_key=endpoints.carrier_key
-            )
-            if endpoints.carrier_url
-            else None,
-        )
-
-    def supplier(self, name: str, url: str) -> WmsConnector:
-        """An API drop-ship supplier's client (spoken like a WMS), closed with the others."""
-        connector = WmsConnector(ConnectorConfig(name, url))
-        self.suppliers.append(connector)
-        return connector
-
-    async def aclose(self) -> None:
-        for connector in (self.wms, self.erp, self.notifier, *self.suppliers, self.payments, self.labels):
-            if connector is not None:
-                await connector.aclose()
-
-
-def payments_connector(endpoints: Endpoints) -> StripeConnector | None:
-    """Our payment provider's client, for the worker's captures and the API's refunds alike."""
-    if not endpoints.payments_url:
-        return None
-    return StripeConnector(
-        ConnectorConfig(name="payments", base_url=endpoints.payments_url), api_key=endpoints.payments_key
     )
 
 
@@ -315,61 +258,6 @@ def simulator_key(container: Container) -> str | None:
     return made.token
 
 
-@contextmanager
-def simulators_if_needed(settings: Settings, *, wms_key: str | None = None) -> Iterator[Endpoints]:
-    """Use the configured WMS/ERP, or start the built-in simulators for the ones not configured.
-
-    ``wms_key``: the API key the WMS simulator sends with its shipment webhooks (see simulator_key)."""
-    from overture.simulators.carrier import create_carrier_app
-    from overture.simulators.erp import create_erp_app
-    from overture.simulators.payments import create_payments_app
-    from overture.simulators.server import SimulatorServer
-    from overture.simulators.webhooks import KeyedTransport
-    from overture.simulators.wms import create_wms_app
-
-    with ExitStack() as stack:
-        wms_url, erp_url = settings.wms_url, settings.erp_url
-        if wms_url is None:
-            transport = KeyedTransport(wms_key) if wms_key else None
-            wms = SimulatorServer(create_wms_app(overture_url=settings.hub_url(), webhook_transport=transport))
-            wms.start()
-            stack.callback(wms.stop)
-            wms_url = wms.url
-            log.warning("no OVERTURE_WMS_URL: using the built-in WMS simulator at %s", wms_url)
-        if erp_url is None:
-            erp = SimulatorServer(create_erp_app())
-            erp.start()
-            stack.callback(erp.stop)
-            erp_url = erp.url
-            log.warning("no OVERTURE_ERP_URL: using the built-in ERP simulator at %s", erp_url)
-        # The simulator confirms what it did by signed webhooks, as Stripe does.
-        psp = create_payments_app(
-            webhook_url=f"{settings.hub_url()}/v1/webhooks/payments", webhook_secret=settings.stripe_webhook_secret
-        )
-        payments_url = settings.payments_url or _simulator(stack, psp, "OVERTURE_PAYMENTS_URL", "payments")
-        carrier_url = settings.carrier_url or _simulator(stack, create_carrier_app(), "OVERTURE_CARRIER_URL", "carrier")
-        yield Endpoints(
-            wms_url,
-            erp_url,
-            settings.notify_url or erp_url,
-            settings.hub_url(),
-            payments_url,
-            carrier_url,
-            settings.payments_key,
-            settings.carrier_key,
-        )
-
-
-def _simulator(stack: ExitStack, app: FastAPI, variable: str, what: str) -> str:
-    from overture.simulators.server import SimulatorServer
-
-    server = SimulatorServer(app)
-    server.start()
-    stack.callback(server.stop)
-    log.warning("no %s: using the built-in %s simulator at %s", variable, what, server.url)
-    return server.url
-
-
 def serve_hub(settings: Settings, container: Container) -> None:
     """Engine (unless OVERTURE_TEMPORAL_ADDRESS), simulators (unless URLs given), worker and API."""
     configure_logging(settings)
@@ -388,9 +276,7 @@ def serve_hub(settings: Settings, container: Container) -> None:
 async def _serve(settings: Settings, container: Container, address: str, endpoints: Endpoints) -> None:
     client = await connect_client(address)
     app = create_app(container, dispose_on_shutdown=True)
-    app.state.order_workflows = order_workflows(client, settings)
-    app.state.return_workflows = ReturnWorkflows(client, settings.task_queue, policy_from(settings))
-    app.state.payments = payments_connector(endpoints)
+    attach_gateways(app, client, settings, endpoints)
     stop = asyncio.Event()
     ready: asyncio.Future[OutboxDispatcher] = asyncio.get_running_loop().create_future()
     worker_task = asyncio.create_task(
@@ -455,11 +341,8 @@ def run_api(settings: Settings, container: Container) -> None:
     async def main() -> None:
         app = create_app(container, dispose_on_shutdown=True)
         client = await connect_client(settings.temporal_address or "")
-        app.state.order_workflows = order_workflows(client, settings)
-        app.state.return_workflows = ReturnWorkflows(client, settings.task_queue, policy_from(settings))
-        app.state.payments = payments_connector(
-            Endpoints("", "", "", "", settings.payments_url or "", payments_key=settings.payments_key)
-        )
+        endpoints = Endpoints("", "", "", "", settings.payments_url or "", payments_key=settings.payments_key)
+        attach_gateways(app, client, settings, endpoints)
         server = uvicorn.Server(uvicorn_config(app, settings))
         await server.serve()
 

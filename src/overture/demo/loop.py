@@ -27,7 +27,7 @@ from overture.config import Settings
 from overture.demo.keys import DemoKeys
 from overture.runtime import (
     Endpoints,
-    order_workflows,
+    attach_gateways,
     run_async,
     run_worker_side,
     simulators_if_needed,
@@ -181,7 +181,7 @@ class DemoHub:
     async def _serve(self, address: str, endpoints: Endpoints) -> None:
         # The wiring of runtime._serve, but serving our own socket and stoppable from another thread.
         client = await connect_client(address)
-        self._app.state.order_workflows = order_workflows(client, self.settings)
+        attach_gateways(self._app, client, self.settings, endpoints)
         stop = asyncio.Event()
         ready: asyncio.Future[OutboxDispatcher] = asyncio.get_running_loop().create_future()
         worker = asyncio.create_task(
