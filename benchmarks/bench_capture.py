@@ -86,11 +86,13 @@ WRITTEN = (
     "order_events",
     "decisions",
     "reservations",
+    "money_postings",  # what each line is charged (issue 17): one posting, a few entries per line
+    "money_entries",
     "idempotency_keys",
     "outbox",
 )
 # Surrogate keys the database assigns; the baseline lets it assign them again.
-_AUTO_ID = {"inventory_movements", "order_search", "order_events", "decisions", "outbox"}
+_AUTO_ID = {"inventory_movements", "order_search", "order_events", "decisions", "outbox", "money_entries"}
 # The column naming the order, where it is not ``order_id``.
 _ORDER_KEY = {"orders": "id", "outbox": "key"}
 _P = t.inventory_positions
