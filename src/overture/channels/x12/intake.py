@@ -18,6 +18,9 @@
 6. A 945 is a 3PL reporting what it shipped of one of our 940s (``channels/x12/shipping_advice.py``),
    recorded as the order's shipment; an 810 is a drop-ship supplier's invoice, matched against our
    850 and its 856 (``channels/x12/supplier_invoice.py``). Either, naming nothing of ours, is quarantined.
+7. A 180 is a partner sending goods of one of its orders back (``channels/x12/return180.py``): asked
+   for as a return of the order its PO names, through the same ``request_return`` as every channel,
+   inside ``return_policy``'s window; one that cannot be is quarantined with the reason.
 
 A file that is not X12 at all, or comes from a partner with no profile, is quarantined with the
 reason; the caller gets it back as an error.
@@ -45,6 +48,7 @@ from overture.channels.x12.envelope import Document, read
 from overture.channels.x12.errors import X12Error
 from overture.channels.x12.partner_acks import note_exchange, unacknowledged
 from overture.channels.x12.po850 import read_purchase_order, to_command
+from overture.channels.x12.return180 import RETURN_SETS, receive_return_authorization
 from overture.channels.x12.shipping_advice import ADVICE_SETS, receive_shipping_advice
 from overture.channels.x12.supplier import SUPPLIER_SETS, receive_supplier_set
 from overture.channels.x12.supplier_invoice import INVOICE_SETS, receive_supplier_invoice
@@ -53,6 +57,7 @@ from overture.channels.x12.writer import DEFAULT_SENDER, Sender, X12WriteError
 from overture.domain.address_book import PartnerAddress, PartyId
 from overture.domain.commands import PlaceOrder
 from overture.domain.partners import PartnerProfile
+from overture.domain.returns import ReturnPolicy
 from overture.services.capture import capture_order
 from overture.services.errors import (
     DuplicateOrder,
@@ -82,6 +87,7 @@ class TransactionOutcome:
     shipment: ShipmentOutcome | None = None  # a drop-ship supplier's 856, recorded (or seen before)
     exception_id: str | None = None  # a drop-ship supplier's 855 that refused lines
     ack_865: str | None = None  # the 865 answering a buyer's 860 change order (channels/x12/change_orders.py)
+    return_id: str | None = None  # the return a partner's 180 asked for (channels/x12/return180.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +122,7 @@ def receive_x12(
     geocoder: Geocoder,
     clock: Clock,
     us: Sender = DEFAULT_SENDER,
+    return_policy: ReturnPolicy | None = None,
 ) -> EdiReceipt:
     message_id = in_transaction(uow_factory, lambda uow: uow.messages.add(message))
     try:
@@ -138,9 +145,8 @@ def receive_x12(
         uow_factory, lambda uow: envelope_notes(uow, document, partner.partner_id, message_id=message_id, at=at)
     )
     checked = check_with_notes(document, notes, strict=partner.strict)
-    outcomes = [
-        _capture(c, partner, message, uow_factory=uow_factory, geocoder=geocoder, clock=clock, us=us) for c in checked
-    ]
+    capture = partial(_capture, uow_factory=uow_factory, geocoder=geocoder, clock=clock, us=us, returns=return_policy)
+    outcomes = [capture(c, partner, message) for c in checked]
     owed = unacknowledged(document, checked)  # the partner's 997s / 999s are not acknowledged
     ack = in_transaction(
         uow_factory,
@@ -212,9 +218,12 @@ def _capture(
     geocoder: Geocoder,
     clock: Clock,
     us: Sender = DEFAULT_SENDER,
+    returns: ReturnPolicy | None = None,
 ) -> TransactionOutcome:
     t = checked.transaction
     base = TransactionOutcome(t.code, t.control_number, checked.verdict.value if checked.accepted else "R")
+    if checked.accepted and t.code in RETURN_SETS:  # a partner sending goods back
+        return _return(checked, base, partner, message, uow_factory=uow_factory, policy=returns, clock=clock)
     if checked.accepted and t.code in ADVICE_SETS | INVOICE_SETS:  # a 3PL's 945, a drop-ship supplier's 810
         return _advice_or_invoice(checked, base, partner, message, uow_factory=uow_factory, clock=clock)
     if not checked.accepted or t.code not in SUPPLIER_SETS | {"850", "860"}:
@@ -281,6 +290,28 @@ def _advice_or_invoice(
     answer = receive(t, interchange.delimiters, partner, message.received_at, uow_factory=uow_factory, clock=clock)
     duplicate = answer.shipment is not None and not answer.shipment.recorded
     return replace(base, order_id=answer.order_id, errors=answer.errors, shipment=answer.shipment, duplicate=duplicate)
+
+
+def _return(
+    checked: CheckedTransaction,
+    base: TransactionOutcome,
+    partner: PartnerProfile,
+    message: InboundMessage,
+    *,
+    uow_factory: UnitOfWorkFactory,
+    policy: ReturnPolicy | None,
+    clock: Clock,
+) -> TransactionOutcome:
+    """A 180 asked for as a return, its own set kept as the return's raw message (as an 850's is)."""
+    t, interchange = checked.transaction, checked.interchange
+    assert interchange is not None
+    raw = InboundMessage(CHANNEL, _segments_text(t.segments, interchange.delimiters), message.received_at, "x12")
+    answer = receive_return_authorization(
+        checked, partner, raw, uow_factory=uow_factory, policy=policy or ReturnPolicy(), clock=clock
+    )
+    return replace(
+        base, order_id=answer.order_id, return_id=answer.return_id, duplicate=answer.duplicate, errors=answer.errors
+    )
 
 
 def _reject_855(
