@@ -1,7 +1,8 @@
 """``PartnerDocuments`` (services/ports/partner_documents.py) in X12: 856 and 810 after the order's
-steps, 850 to drop-ship suppliers, 846 inventory advice, each enveloped for the partner as we are
-known to it (``sender``). An EDIFACT partner's order gets its DESADV and INVOIC instead, from
-channels/edifact/partner_documents.py (our SSCCs from the same GS1 prefix)."""
+steps, 850 to drop-ship suppliers, 846 inventory advice, 812 for a settled return (adjustment812.py),
+each enveloped for the partner as we are known to it (``sender``). An EDIFACT partner's order gets
+its DESADV and INVOIC instead, from channels/edifact/partner_documents.py (our SSCCs from the same
+GS1 prefix)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from overture.channels.edifact import partner_documents as edifact
-from overture.channels.x12 import documents, supplier
+from overture.channels.x12 import adjustment812, documents, supplier
 from overture.channels.x12.outbound import sscc18
 from overture.channels.x12.writer import DEFAULT_SENDER, Sender
 from overture.domain.partners import PartnerProfile
 from overture.domain.statuses import OrderStatus
 from overture.services.ports import UnitOfWork
-from overture.services.ports.partner_documents import SupplierOrder
+from overture.services.ports.partner_documents import CreditAdjustment, SupplierOrder
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +38,6 @@ class X12PartnerDocuments:
         self, uow: UnitOfWork, partner: PartnerProfile, available: Sequence[tuple[str, int]], *, at: datetime
     ) -> str:
         return documents.advise_inventory(uow, partner, available, sender=self.sender, at=at)
+
+    def credit_adjustment(self, uow: UnitOfWork, adjustment: CreditAdjustment, *, at: datetime) -> str | None:
+        return adjustment812.credit_adjustment(uow, adjustment, sender=self.sender, at=at)
