@@ -110,6 +110,7 @@ _CHANNELS = (
     ("b2b", 8, "PO-{n:06d}"),
 )
 
+CARD_CHANNELS = frozenset({"web", "app"})
 ZIPF_EXPONENT = 1.0  # classic long tail: the 10th best seller sells a tenth of the first
 SCARCE_SHARE = 0.02
 UNKNOWN_SKU_SHARE = 0.01
@@ -323,7 +324,7 @@ class OrderFactory:
         if unknown_sku:
             # A storefront still selling an item that was retired from the catalogue.
             lines[-1]["sku"] = f"RETIRED-{rng.randint(10000, 99999)}"
-        return {
+        body = {
             "channel": channel,
             "external_id": external.format(n=n + 1),
             "customer": customer,
@@ -331,6 +332,9 @@ class OrderFactory:
             "currency": "USD",
             "lines": lines,
         }
+        if channel in CARD_CHANNELS:  # our own storefront and app take cards through our payment provider
+            body["payment_method"] = "pm_card_visa"
+        return body
 
 
 def _malformed(n: int, order: dict[str, Any], rng: random.Random) -> bytes:

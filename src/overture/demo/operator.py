@@ -95,6 +95,12 @@ class OperatorLog:
     cancelled_from_queue: int = 0
     refused: int = 0  # a resolve or cancel the hub turned down (already shipped, not waiting yet); tried again
     held_before_release: int = 0  # connector failures seen at the sales-order step (before release)
+    returns_requested: int = 0
+    returns_settled: int = 0
+
+
+RETURN_KINDS = ("refund", "store_credit", "exchange")
+RETURN_REASONS = ("damaged", "size_or_fit", "no_longer_needed")
 
 
 class Operator:
@@ -148,7 +154,47 @@ class Operator:
         self._phase = "settling"
         snapshot = self._wait(lambda s: s.settled(self._acted) == len(s.statuses), deadline, sweep=True)
         unsettled = len(snapshot.statuses) - snapshot.settled(self._acted)
+        self._returns(deadline)
         return unsettled == 0, unsettled
+
+    # -- after the sale
+
+    def _returns(self, deadline: float) -> None:
+        """Three customers send a unit back: for a refund, for store credit, and for the same item again."""
+        self._phase = "returns"
+        completed = self._http.get("/v1/orders", params={"status": "completed", "channel": "web", "limit": 3}).json()
+        asked = []
+        for n, (order, settlement) in enumerate(zip(completed["items"], RETURN_KINDS, strict=False)):
+            ret = self._ask_return(order["id"], n, settlement)
+            if ret is not None:
+                asked.append(ret)
+        self.log.returns_requested = len(asked)
+        while time.monotonic() < deadline and asked:
+            returns = [self._http.get(f"/v1/returns/{r}").json() for r in asked]
+            self.log.returns_settled = sum(1 for r in returns if r["status"] == "settled")
+            replacements = [r["exchange_order_id"] for r in returns if r["exchange_order_id"]]
+            shipped = all(self._http.get(f"/v1/orders/{o}").json()["status"] == "completed" for o in replacements)
+            if self.log.returns_settled == len(asked) and shipped:
+                break
+            time.sleep(0.5)
+
+    def _ask_return(self, order_id: str, n: int, settlement: str) -> str | None:
+        line = {"line_no": 1, "quantity": 1, "reason": RETURN_REASONS[n % len(RETURN_REASONS)]}
+        body = {
+            "external_id": f"DEMO-RMA-{n + 1}",
+            "lines": [line],
+            "settlement": settlement,
+            "exchange_policy": "at_once",
+        }
+        answer = self._http.post(f"/v1/orders/{order_id}/returns", json=body)
+        if answer.status_code not in (200, 201):
+            return None
+        return_id = str(answer.json()["id"])
+        where = self._http.get(f"/v1/orders/{order_id}").json()["reservations"][0]["location_id"]
+        outcome = "refurbish" if settlement == "store_credit" else "restock"
+        receipt = {"location_id": where, "lines": [{"line_no": 1, "units": [outcome]}]}
+        self._http.post(f"/v1/returns/{return_id}/receipt", json=receipt)
+        return return_id
 
     def _end_outage(self) -> None:
         if self._erp is None or self._outage_started is None:

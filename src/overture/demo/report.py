@@ -132,7 +132,8 @@ def _operator_row(log: OperatorLog) -> str:
     return (
         f"ERP down {log.erp_outage_s:.1f} s; retried {log.retried:,}, restocked {log.restocked:,}; cancelled "
         f"{log.cancelled_before_release} before release, {log.cancelled_after_release} after release, "
-        f"{log.cancelled_from_queue} from the queue ({log.refused} refused and retried)"
+        f"{log.cancelled_from_queue} from the queue ({log.refused} refused and retried); "
+        f"{log.returns_settled} of {log.returns_requested} returns settled (refund, store credit, exchange)"
     )
 
 
