@@ -158,7 +158,14 @@ async def run_worker_side(
     return_workflows = ReturnWorkflows(client, task_queue, policy)
     dispatcher = OutboxDispatcher(container.uow, workflows, clock=container.clock, returns=return_workflows)
     return_steps = ReturnActivities(
-        container.uow, container.geocoder, container.clock, outside.payments, outside.erp, outside.labels, workflows
+        container.uow,
+        container.geocoder,
+        container.clock,
+        outside.payments,
+        outside.erp,
+        outside.labels,
+        workflows,
+        documents,
     )
     if dispatcher_ready is not None:
         dispatcher_ready.set_result(dispatcher)

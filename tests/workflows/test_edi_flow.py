@@ -4,6 +4,9 @@ and the partner gets an 856 for the shipment and an 810 for the invoice."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
+
+import httpx
 
 from overture.channels.x12.ack997 import Verdict, check_document
 from overture.channels.x12.envelope import read
@@ -71,3 +74,35 @@ def test_orders_from_other_channels_get_no_partner_documents(hub: Hub) -> None:
     hub.wait_status(order_id, "completed")
 
     assert hub.http.get("/v1/partners/ACME/documents").json()["items"] == []
+
+
+def test_a_partners_180_is_received_credited_and_answered_with_an_812(hub: Hub) -> None:
+    """The partner's 180 asks back a case of ACME-001 and two GADGETs of PO-7781; once the goods are in,
+    the return is credited, the ERP gets its memo and the partner an 812 that passes our tables."""
+    test_an_850_is_acknowledged_shipped_and_invoiced_with_856_and_810(hub)
+    rma = (Path(__file__).parents[1] / "channels" / "x12" / "rma" / "180_004010.edi").read_text()
+    response = hub.http.post("/v1/channels/edi", content=rma.encode())
+    assert response.status_code == 200, response.text
+    (transaction,) = response.json()["transactions"]
+    return_id = transaction["return_id"]
+    assert _sets(response.json()["ack_997"])[0][-1] == ["AK9", "A", "1", "1", "1"]
+    ret = hub.http.get(f"/v1/returns/{return_id}").json()
+    units = {line["line_no"]: ["restock"] * line["quantity"] for line in ret["lines"]}
+    if ret["status"] == "awaiting_review":
+        assert hub.http.post(f"/v1/returns/{return_id}/review", json={"approve": True}).status_code == 200
+    lines = [{"line_no": n, "units": u} for n, u in units.items()]
+    assert (
+        hub.http.post(f"/v1/returns/{return_id}/receipt", json={"location_id": "EWR", "lines": lines}).status_code
+        == 200
+    )
+    hub.wait_for(lambda: hub.http.get(f"/v1/returns/{return_id}").json()["status"] == "settled", what="settled")
+    hub.wait_for(
+        lambda: any(d["kind"] == "812" for d in hub.http.get("/v1/partners/ACME/documents").json()["items"]),
+        what="the 812",
+    )
+    listing = hub.http.get("/v1/partners/ACME/documents").json()["items"]
+    (adjustment,) = [d for d in listing if d["kind"] == "812"]
+    (credit,) = _sets(hub.http.get(f"/v1/partners/ACME/documents/{adjustment['id']}").text)
+    assert credit[0][0] == "BCD" and ["N9", "RZ", "RMA-5521"] in credit
+    records = httpx.get(f"{hub.erp.url}/_records", timeout=5).json()
+    assert len(records["credit_memos"]) == 1 and len(records["return_receipts"]) == 1

@@ -33,6 +33,7 @@ from overture.services.money import ledger_of, units_back_entries
 from overture.services.payments import refund
 from overture.services.ports import Clock, Geocoder, InboundMessage, OrderRecord, UnitOfWork, UnitOfWorkFactory
 from overture.services.ports.erp import ErpGateway
+from overture.services.ports.partner_documents import CreditAdjustment, CreditLine, PartnerDocuments
 from overture.services.ports.payments import PaymentGateway
 from overture.services.retry import in_transaction, read_only
 
@@ -271,34 +272,51 @@ def _hold_for_return(uow: UnitOfWork, order_id: str, ret: Return, clock: Clock) 
     uow.fulfilment.set_status(order_id, OrderStatus.ON_HOLD, f"waiting for return {ret.id}", at)
 
 
+def credited(uow: UnitOfWork, ret: Return) -> tuple[CreditAdjustment, str]:
+    """What a settled return gave back, per line (money and store credit alike), and the refund's id."""
+    ledger = ledger_of(uow, ret.order_id)
+    given = [
+        e
+        for e in ledger.entries
+        if e.cause == f"return {ret.id}" and e.kind in (EntryKind.REFUND, EntryKind.STORE_CREDIT) and e.amount > 0
+    ]
+    by_line: dict[int, int] = {}
+    for e in given:
+        assert e.line_no is not None
+        by_line[e.line_no] = by_line.get(e.line_no, 0) + e.amount
+    units = {line.line_no: line for line in ret.lines}
+    lines = [
+        CreditLine(n, units[n].sku, units[n].quantity, from_minor(a, ledger.currency))
+        for n, a in sorted(by_line.items())
+    ]
+    total = from_minor(sum(by_line.values()), ledger.currency)
+    return CreditAdjustment(ret.order_id, ret.id, lines, ledger.currency, total), next((e.reference for e in given), "")
+
+
+def credit_partner(uow_factory: UnitOfWorkFactory, documents: PartnerDocuments, return_id: str, *, clock: Clock) -> str:
+    """An EDI partner's settled return becomes its credit adjustment (X12 812), once; "" for other orders."""
+    ret = _load(uow_factory, return_id)
+    if ret.settlement is Settlement.EXCHANGE:
+        return ""
+
+    def work(uow: UnitOfWork) -> str:
+        adjustment, _ = credited(uow, ret)
+        return documents.credit_adjustment(uow, adjustment, at=clock()) or ""
+
+    return in_transaction(uow_factory, work)
+
+
 async def send_credit_memo(uow_factory: UnitOfWorkFactory, erp: ErpGateway, return_id: str, *, clock: Clock) -> str:
     """One credit memo per settled return, with what each line gave back (money and credit alike)."""
     ret = _load(uow_factory, return_id)
 
     def read(uow: UnitOfWork) -> tuple[list[dict[str, str | int]], str, str, str]:
-        ledger = ledger_of(uow, ret.order_id)
-        given = [
-            e
-            for e in ledger.entries
-            if e.cause == f"return {ret.id}" and e.kind in (EntryKind.REFUND, EntryKind.STORE_CREDIT) and e.amount > 0
-        ]
-        by_line: dict[int, int] = {}
-        for e in given:
-            assert e.line_no is not None
-            by_line[e.line_no] = by_line.get(e.line_no, 0) + e.amount
-        units = {line.line_no: line for line in ret.lines}
+        credit, refund_id = credited(uow, ret)
         lines: list[dict[str, str | int]] = [
-            {
-                "line_no": n,
-                "sku": units[n].sku,
-                "quantity": units[n].quantity,
-                "amount": str(from_minor(a, ledger.currency)),
-            }
-            for n, a in sorted(by_line.items())
+            {"line_no": x.line_no, "sku": x.sku, "quantity": x.quantity, "amount": str(x.amount)} for x in credit.lines
         ]
         invoice = uow.fulfilment.reference(ret.order_id, "erp", "invoice") or ""
-        refund_id = next((e.reference for e in given), "")
-        return lines, ledger.currency, invoice, refund_id
+        return lines, credit.currency, invoice, refund_id
 
     lines, currency, invoice, refund_id = read_only(uow_factory, read)
     total = sum((Decimal(str(line["amount"])) for line in lines), from_minor(0, currency))

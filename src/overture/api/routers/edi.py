@@ -62,9 +62,15 @@ async def receive_edi(request: Request, container: ContainerDep) -> Json:
     message = inbound(request, await request.body(), "edi", container.clock, default_content_type="application/edi-x12")
     sender = edi_sender(container.settings)
     receipt = await run_in_threadpool(
-        receive_x12, container.uow, message, geocoder=container.geocoder, clock=container.clock, us=sender
+        receive_x12,
+        container.uow,
+        message,
+        geocoder=container.geocoder,
+        clock=container.clock,
+        us=sender,
+        return_policy=container.settings.return_policy(),
     )
-    if any(t.order_id and not t.duplicate for t in receipt.transactions):
+    if any((t.order_id or t.return_id) and not t.duplicate for t in receipt.transactions):
         wake_dispatcher(request)
     await _ping_workflows(request, [t.shipment for t in receipt.transactions if t.shipment and t.shipment.recorded])
     await _tell_of_refusals(

@@ -22,14 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from overture.channels.x12.documents import CHANNEL, buyer_lines
+from overture.channels.x12.documents import CHANNEL, buyer_lines, keep
 from overture.channels.x12.writer import (
-    GroupDraft,
     SegmentValues,
     Sender,
     TransactionDraft,
-    reply_envelope,
-    write_interchange,
 )
 from overture.domain.partners import PartnerProfile
 from overture.domain.returns import Return, ReturnReason
@@ -37,7 +34,6 @@ from overture.services.ports import UnitOfWork
 from overture.services.ports.partner_documents import CreditAdjustment, CreditLine
 
 KIND = "812"
-FUNCTIONAL_ID = "CD"  # GS01 of a Credit/Debit Adjustment group
 REMITTANCE_ONLY = "I"  # BCD03 (305): we pay nothing with it; the partner takes the credit
 CREDIT = "C"  # BCD05 / CDD02 (478)
 RETURN_AUTHORIZATION = "RZ"  # N901 (128): Returned Goods Authorization Number
@@ -104,11 +100,21 @@ def credit_adjustment(uow: UnitOfWork, adjustment: CreditAdjustment, *, sender: 
     if partner is None or not partner.wants_810 or adjustment.total <= 0 or not adjustment.lines:
         return None
     if uow.documents.exists(partner.partner_id, KIND, adjustment.return_id):
-        return None
+        return None  # decided before a number is drawn: a retried step leaves no gap in the sequence
     ret = uow.returns.get(adjustment.return_id)
     number = f"CR{uow.documents.next_in_sequence(f'{KIND}:{partner.partner_id}')}"
     facts = _facts(uow, adjustment, partner, ret, number)
-    return _keep(uow, partner, adjustment, credit_adjustment_812(facts, at), sender=sender, at=at)
+    draft = credit_adjustment_812(facts, at)
+    return keep(
+        uow,
+        partner,
+        kind=KIND,
+        reference=adjustment.return_id,
+        order_id=adjustment.order_id,
+        drafts=[draft],
+        sender=sender,
+        at=at,
+    )
 
 
 def _partner_of(uow: UnitOfWork, order_id: str) -> PartnerProfile | None:
@@ -158,31 +164,6 @@ def _authorization(ret: Return | None, return_id: str) -> str:
 def _product_ids(line: CreditLine, partner: PartnerProfile) -> tuple[tuple[str, str], ...]:
     theirs = partner.their_id(line.sku)
     return (("BP", theirs), ("VN", line.sku)) if theirs != line.sku else (("VN", line.sku),)
-
-
-def _keep(
-    uow: UnitOfWork,
-    partner: PartnerProfile,
-    adjustment: CreditAdjustment,
-    draft: TransactionDraft,
-    *,
-    sender: Sender,
-    at: datetime,
-) -> str:
-    """Enveloped, counted and kept as ``documents.keep`` does every other document (GS01 ``CD``)."""
-    control = uow.partners.next_control_number(partner.partner_id)
-    group = GroupDraft(FUNCTIONAL_ID, uow.interchanges.next_group_control_number(partner.partner_id), [draft])
-    text = write_interchange(reply_envelope(partner, sender), control, [group], at)
-    uow.documents.add(
-        partner_id=partner.partner_id,
-        order_id=adjustment.order_id,
-        kind=KIND,
-        reference=adjustment.return_id,
-        control_number=control,
-        body=text,
-        at=at,
-    )
-    return text
 
 
 def _cents(amount: Decimal) -> str:

@@ -19,6 +19,7 @@ from overture.services.ports import Clock, Geocoder, UnitOfWorkFactory
 from overture.services.ports.carrier import ReturnLabels
 from overture.services.ports.erp import ErpGateway
 from overture.services.ports.order_workflow import OrderWorkflowGateway, Resolution
+from overture.services.ports.partner_documents import PartnerDocuments
 from overture.services.ports.payments import PaymentGateway
 from overture.services.retry import in_transaction, read_only
 from overture.workflows.order.activities import _outside
@@ -38,6 +39,7 @@ class ReturnActivities:
     erp: ErpGateway
     labels: ReturnLabels | None
     orders: OrderWorkflowGateway
+    documents: PartnerDocuments | None = None  # what EDI partners are sent (an 812 for a settled return)
 
     @activity.defn
     def load_return(self, return_id: str) -> ReturnState:
@@ -100,6 +102,12 @@ class ReturnActivities:
         )
 
     @activity.defn
+    def credit_partner(self, return_id: str) -> str:
+        if self.documents is None:
+            return ""
+        return return_settlement.credit_partner(self.uow_factory, self.documents, return_id, clock=self.clock)
+
+    @activity.defn
     async def send_credit_memo(self, return_id: str) -> str:
         return await _outside(
             return_settlement.send_credit_memo(self.uow_factory, self.erp, return_id, clock=self.clock)
@@ -129,5 +137,6 @@ def return_activities(a: ReturnActivities) -> list[Callable[..., Any]]:
         a.settle,
         a.send_return_receipt,
         a.send_credit_memo,
+        a.credit_partner,
         a.release_exchange,
     ]

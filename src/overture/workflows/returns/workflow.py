@@ -1,5 +1,6 @@
 """ReturnWorkflow: review (if over the threshold) -> the replacement of an exchange -> a return label ->
-wait for the goods -> ERP return receipt -> refund, credit or exchange -> ERP credit memo.
+wait for the goods -> ERP return receipt -> refund, credit or exchange -> an EDI partner's 812 -> ERP
+credit memo.
 
 Every step is an activity keyed by the return, so a crash or a retry at any point repeats nothing
 (one refund at the provider, one receipt and one credit memo at the ERP). A step that fails past
@@ -51,6 +52,7 @@ class ReturnWorkflow:
             await self._until_done("releasing the replacement", A.release_exchange)
         await self._until_done("telling the ERP of the receipt", A.send_return_receipt)
         await self._until_done("refunding", A.settle)
+        await self._store(A.credit_partner, self._id)  # an EDI partner's 812, in the store's outbox
         await self._until_done("sending the credit memo", A.send_credit_memo)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return ReturnOutcome(self._id, R.SETTLED)
