@@ -18,7 +18,8 @@ from fastapi.testclient import TestClient
 from overture.bootstrap import Container
 from overture.domain.charging import Why
 from overture.domain.money.ledger import RefundExceedsCaptured
-from overture.services import payments, return_settlement
+from overture.domain.returns import RequestReturn, ReturnLineRequest, ReturnPolicy, ReturnReason
+from overture.services import payments, return_settlement, returns
 from overture.services.fulfilment import receive_shipment
 from overture.services.plans import ShipmentRecord
 from overture.services.ports import InboundMessage
@@ -176,3 +177,28 @@ def test_a_return_of_more_than_shipped_names_the_field(client: TestClient, conta
     )
     assert answer.status_code == 422
     assert "lines[0].quantity" in answer.text and "1 unit(s) left" in answer.text
+
+
+def test_a_return_over_the_threshold_waits_in_the_exception_queue_and_is_approved_there(
+    client: TestClient, container: Container
+) -> None:
+    order = _order(client, container)
+    _ship(container, order["id"])
+    lines = (
+        ReturnLineRequest(3, ReturnReason.NOT_AS_DESCRIBED, line_no=1),
+        ReturnLineRequest(1, ReturnReason.OTHER, line_no=2),
+    )
+    command = RequestReturn("api", "R-BIG", lines, order_id=order["id"])
+    strict = ReturnPolicy(auto_approve_minor=2_000)  # 20.00 approved at once; this return gives back more
+    asked = returns.request_return(container.uow, command, message=None, policy=strict, clock=container.clock)
+    ret = client.get(f"/v1/returns/{asked.ret.id}").json()
+    assert ret["status"] == "awaiting_review"
+    queue = client.get("/v1/exceptions", params={"type": "return_review", "status": "open"}).json()["items"]
+    (exception,) = [e for e in queue if e["order_id"] == order["id"]]
+    assert ret["id"] in exception["reason"] and "over the 20.00 USD approved at once" in exception["reason"]
+    refused = client.post(f"/v1/exceptions/{exception['id']}/resolve", json={"action": "retry", "actor": "ops"})
+    assert refused.status_code == 409
+    answer = client.post(f"/v1/exceptions/{exception['id']}/resolve", json={"action": "override", "actor": "ops"})
+    assert answer.status_code == 200, answer.text
+    assert client.get(f"/v1/returns/{ret['id']}").json()["status"] == "approved"
+    assert client.get("/v1/exceptions", params={"type": "return_review", "status": "open"}).json()["items"] == []

@@ -51,10 +51,11 @@ def test_json_errors_come_to_htmx_as_a_readable_line_and_stay_json_for_the_api(s
     assert invalid.status_code == 422 and invalid.headers["content-type"].startswith("text/html")
     assert 'data-testid="error-message"' in invalid.text and re.search(r"\w+: \w", invalid.text)
     _readable(invalid.text)
-    offline = seeded.post("/v1/exceptions/exc_sku/resolve", json=body, headers=HTMX)
+    retry = {"action": "retry", "actor": "ops"}  # a decision the order's workflow must take
+    offline = seeded.post("/v1/exceptions/exc_sku/resolve", json=retry, headers=HTMX)
     assert offline.status_code == 503 and "the workflow engine is not connected" in offline.text
     _readable(offline.text)
-    as_api = seeded.post("/v1/exceptions/exc_sku/resolve", json=body)
+    as_api = seeded.post("/v1/exceptions/exc_sku/resolve", json=retry)
     assert as_api.status_code == 503 and as_api.json()["error"]["code"] == "engine_unavailable"
 
 

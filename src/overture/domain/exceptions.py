@@ -36,6 +36,8 @@ class ExceptionType(StrEnum):
     AWAITING_RETURN = "awaiting_return"
     # A payment authorisation that would lapse before the order ships, or was refused.
     PAYMENT_AUTHORISATION = "payment_authorisation"
+    # A return giving back more than the threshold for approval at once: a person approves or rejects it.
+    RETURN_REVIEW = "return_review"
 
 
 class ExceptionAction(StrEnum):
@@ -92,6 +94,8 @@ _DEFAULT_ACTIONS: dict[ExceptionType, tuple[ExceptionAction, ...]] = {
     ExceptionType.AWAITING_RETURN: (A.RETRY, A.CANCEL),
     # retry: authorise again (the old authorisation is voided); override: keep waiting on it as it is.
     ExceptionType.PAYMENT_AUTHORISATION: (A.RETRY, A.OVERRIDE, A.CANCEL),
+    # override: approve the return; cancel: reject it (the order itself is not touched either way).
+    ExceptionType.RETURN_REVIEW: (A.OVERRIDE, A.CANCEL),
 }
 _HIGH_SEVERITY = frozenset({ExceptionType.INSUFFICIENT_STOCK, ExceptionType.EMBARGO, ExceptionType.SUPPLIER_REJECTED})
 

@@ -22,6 +22,7 @@ from overture.services.backlog import BacklogComparison, reallocate_backlog
 from overture.services.errors import EngineUnavailable, ErrorCode, InvalidRequest, NotFound, WorkflowRefused
 from overture.services.ports import Clock, Geocoder, UnitOfWorkFactory
 from overture.services.ports.order_workflow import LineChange, OrderWorkflowGateway, PlannedUnits, Resolution
+from overture.services.returns import review_return
 
 Solver = Literal["cp-sat", "greedy"]
 
@@ -67,10 +68,16 @@ class BacklogOutcome:
 
 
 async def resolve_exception(
-    uow_factory: UnitOfWorkFactory, views: ExceptionLookup, workflows: OrderWorkflowGateway, decision: ExceptionDecision
+    uow_factory: UnitOfWorkFactory,
+    views: ExceptionLookup,
+    workflows: OrderWorkflowGateway,
+    decision: ExceptionDecision,
+    *,
+    clock: Clock,
 ) -> str:
     """Hand the decision to the order's workflow; the order's id. Refused (nothing changed) when it
-    is malformed, the exception is unknown or already resolved, or the workflow will not take it."""
+    is malformed, the exception is unknown or already resolved, or the workflow will not take it.
+    A return review is no order's workflow's: override approves the return, cancel rejects it."""
     _check_shape(decision)
     exception = views.exception(decision.exception_id)
     if exception is None:
@@ -80,6 +87,8 @@ async def resolve_exception(
     if decision.actor is None:
         raise InvalidRequest("actor", "who decided is required when auth is off", ErrorCode.REQUIRED)
     order_id = str(exception["order_id"])
+    if exception["type"] == ExceptionType.RETURN_REVIEW:
+        return _review_return(uow_factory, exception, decision, clock)
     if decision.lines or decision.unit_prices or decision.location_id:
         _check_against_order(uow_factory, order_id, decision)
     resolution = Resolution(
@@ -92,6 +101,23 @@ async def resolve_exception(
     )
     await workflows.resolve(order_id, resolution)
     return order_id
+
+
+def _review_return(
+    uow_factory: UnitOfWorkFactory, exception: Mapping[str, Any], decision: ExceptionDecision, clock: Clock
+) -> str:
+    if decision.action not in ("override", "cancel"):
+        raise WorkflowRefused(f"a return review is approved (override) or rejected (cancel), not {decision.action!r}")
+    return_id = str(exception["details"]["return_id"])
+    review_return(
+        uow_factory,
+        return_id,
+        approve=decision.action == "override",
+        actor=decision.actor or "",
+        note=decision.note,
+        clock=clock,
+    )
+    return str(exception["order_id"])
 
 
 def _check_shape(decision: ExceptionDecision) -> None:

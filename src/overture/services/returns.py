@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from overture.domain.charging import Why
+from overture.domain.exceptions import ExceptionType, OrderException, Severity, default_actions
 from overture.domain.ids import new_id
 from overture.domain.inventory import Movement, MovementKind
+from overture.domain.money import from_minor
 from overture.domain.orders import Order
 from overture.domain.returns import (
     InvalidReturn,
@@ -81,6 +83,8 @@ def request_return(
         if value <= policy.auto_approve_minor:
             ret.status, ret.approved_at = ReturnStatus.APPROVED, at
         uow.returns.add(ret)
+        if ret.status is ReturnStatus.AWAITING_REVIEW:
+            _ask_for_review(uow, order, ret, value, policy, at)
         verdict = (
             "approved at once" if ret.status is ReturnStatus.APPROVED else "waiting for review (over the threshold)"
         )
@@ -144,6 +148,24 @@ def _new_return(uow: UnitOfWork, order: Order, command: RequestReturn, message_i
     )
 
 
+def _ask_for_review(uow: UnitOfWork, order: Order, ret: Return, value: int, policy: ReturnPolicy, at: datetime) -> None:
+    """An exception in the queue (the order is not held): override approves, cancel rejects."""
+    worth = f"{from_minor(value, order.currency)} {order.currency}"
+    limit = f"{from_minor(policy.auto_approve_minor, order.currency)} {order.currency}"
+    exception = OrderException(
+        id=new_id("exc"),
+        order_id=order.id,
+        type=ExceptionType.RETURN_REVIEW,
+        step="return",
+        reason=f"return {ret.id} gives back {worth}, over the {limit} approved at once",
+        severity=Severity.LOW,
+        allowed_actions=default_actions(ExceptionType.RETURN_REVIEW),
+        details={"return_id": ret.id},
+        created_at=at,
+    )
+    uow.fulfilment.add_exception(exception)
+
+
 def _line_no(order: Order, n: int, line_no: int | None, sku: str | None) -> int:
     if line_no is not None:
         if line_no not in {line.line_no for line in order.lines}:
@@ -195,6 +217,9 @@ def review_return(
         except ReturnNotAllowed as error:
             raise ReturnRefused(str(error)) from None
         uow.returns.save(ret, at)
+        action = "override" if approve else "cancel"
+        for exception_id in uow.returns.review_exceptions(ret.order_id, ret.id):
+            uow.fulfilment.resolve_exception(exception_id, action, actor, note or f"return {ret.id} reviewed", at)
         verdict = "approved" if approve else "rejected"
         uow.fulfilment.add_note(
             ret.order_id, f"return {ret.id} {verdict} by {actor}" + (f": {note}" if note else ""), at

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from overture.domain.exceptions import ExceptionStatus
 from overture.domain.returns import (
     ExchangePolicy,
     Outcome,
@@ -20,7 +21,7 @@ from overture.domain.returns import (
     Settlement,
 )
 from overture.services.ports.returns import ReturnRow
-from overture.store.tables import order_references, return_lines, returns, shipments
+from overture.store.tables import order_exceptions, order_references, return_lines, returns, shipments
 
 R = returns.c
 L = return_lines.c
@@ -83,6 +84,13 @@ class SqlReturnRepository:
             .group_by(L.line_no)
         )
         return {int(line_no): int(units) for line_no, units in self._c.execute(query)}
+
+    def review_exceptions(self, order_id: str, return_id: str) -> list[str]:
+        e = order_exceptions.c
+        query = select(e.id, e.details).where(
+            e.order_id == order_id, e.type == "return_review", e.status == ExceptionStatus.OPEN.value
+        )
+        return [row.id for row in self._c.execute(query) if row.details.get("return_id") == return_id]
 
     def order_by_reference(self, value: str) -> str | None:
         query = select(order_references.c.order_id).where(order_references.c.value == value)

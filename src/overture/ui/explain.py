@@ -28,6 +28,7 @@ _HEADLINES: dict[str, str] = {
     T.TOTAL_MISMATCH: "The order's total differs from the total the channel sent",
     T.AWAITING_RETURN: "This exchange's replacement waits for the returned goods",
     T.PAYMENT_AUTHORISATION: "The payment authorisation was refused or will lapse before shipment",
+    T.RETURN_REVIEW: "A return over the approval threshold waits for a person (override approves, cancel rejects)",
 }
 _STEPS: dict[str, str] = {
     "sales_order": "creating the sales order in the ERP",

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from overture.domain.exceptions import ExceptionStatus, ExceptionType
 from overture.services import operator_actions
 from overture.web.auth import actor_of
-from overture.web.deps import After, ContainerDep, Limit, OrderWorkflowsDep
+from overture.web.deps import After, ContainerDep, Limit, workflow_gateway
 from overture.web.responses import Json
 from overture.web.schemas import ResolveIn
 
@@ -37,14 +37,14 @@ def list_quarantine(container: ContainerDep, limit: Limit = 50, after: After = N
 
 
 @router.post("/exceptions/{exception_id}/resolve")
-async def resolve_exception(
-    exception_id: str, body: ResolveIn, request: Request, container: ContainerDep, workflows: OrderWorkflowsDep
-) -> Json:
+async def resolve_exception(exception_id: str, body: ResolveIn, request: Request, container: ContainerDep) -> Json:
     """Decide on an exception; the order's workflow resumes (retry, override, edit, reroute) or cancels.
 
     ``edit`` changes lines (``lines``); ``override`` may set unit prices (``unit_prices``); both need
     a reason (``note``). ``reroute`` may name the location (``location_id``). The workflow tries an
     edit, a price or a location before accepting it: a refusal (409) changes nothing."""
     decision = body.decision(exception_id, actor_of(request))
-    order_id = await operator_actions.resolve_exception(container.uow, container.views, workflows, decision)
+    order_id = await operator_actions.resolve_exception(
+        container.uow, container.views, workflow_gateway(request), decision, clock=container.clock
+    )
     return Json({"exception_id": exception_id, "order_id": order_id, "action": body.action, "status": "accepted"})

@@ -44,6 +44,10 @@ class ReturnRepository(Protocol):
         """Units of each line already asked back by returns that were not rejected."""
         ...
 
+    def review_exceptions(self, order_id: str, return_id: str) -> list[str]:
+        """The open return_review exceptions asking about this return."""
+        ...
+
     def order_by_reference(self, value: str) -> str | None:
         """The order another system knows by ``value`` (a PO number, a storefront's order name)."""
         ...

@@ -115,7 +115,9 @@ async def _resolve(
     try:
         workflows = workflow_gateway(request)
         decision = body.decision(exception_id, actor)
-        order_id = await operator_actions.resolve_exception(container.uow, container.views, workflows, decision)
+        order_id = await operator_actions.resolve_exception(
+            container.uow, container.views, workflows, decision, clock=container.clock
+        )
     except ServiceError as error:
         return plain_reason(str(error)), None
     return None, order_id
