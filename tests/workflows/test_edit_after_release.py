@@ -60,3 +60,22 @@ def test_an_edit_the_warehouse_cannot_take_back_is_refused_and_changes_nothing(h
     order = hub.order(order_id)
     assert order["status"] == "released" and [line["quantity"] for line in order["lines"]] == [3, 1]
     assert hub.http.get(f"/v1/orders/{order_id}/money").json()["totals"]["due"] == "35.96"
+
+
+def test_an_order_made_dearer_after_authorisation_is_authorised_again_before_it_is_captured(hub: Hub) -> None:
+    order_id = _released(hub)
+    body = {"lines": [{"line_no": 2, "unit_price": "29.99"}], "reason": "upgraded to the large size"}
+    answer = hub.http.post(f"/v1/orders/{order_id}/edits", json=body)
+    assert answer.status_code == 200, answer.text
+    hub.wait_status(order_id, "released")
+    _wms(hub, "/_config", {"auto_ship": True})
+    _wms(hub, "/_ship", {"order_id": order_id, "location_id": "EWR"})
+    hub.wait_status(order_id, "completed", timeout_s=90)
+    money = hub.http.get(f"/v1/orders/{order_id}/money").json()
+    assert money["totals"]["outstanding"] == "0.00"
+    psp = hub.psp
+    assert psp is not None
+    intents = httpx.get(f"{psp.url}/_records", timeout=5).json()["payment_intents"]
+    mine = sorted((i for i in intents if i.get("metadata", {}).get("order_id") == order_id), key=lambda i: i["created"])
+    assert [i["status"] for i in mine] == ["canceled", "succeeded"]
+    assert mine[1]["amount_received"] == int(money["totals"]["captured"].replace(".", "")) > mine[0]["amount"]

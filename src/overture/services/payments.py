@@ -126,7 +126,7 @@ async def capture_shipped(
     """Capture, line by line, what each shipped line owes and has not been captured; the minor units
     captured. The last line of the order is a final capture, which releases what the authorisation
     still holds (an edit or a cancel made the order smaller)."""
-    state = _read(uow_factory, order_id)
+    state = await _authorised_enough(uow_factory, gateway, _read(uow_factory, order_id), clock)
     balances = state.ledger.lines()
     pending = {n: b.outstanding for n, b in balances.items() if b.outstanding > 0 and n in state.shipped}
     unshipped = {n for n, b in balances.items() if b.outstanding > 0 and n not in state.shipped}
@@ -147,6 +147,20 @@ async def capture_shipped(
         _post(uow_factory, key, order_id, [entry])
         captured += amount
     return captured
+
+
+async def _authorised_enough(
+    uow_factory: UnitOfWorkFactory, gateway: PaymentGateway | None, state: _Order, clock: Clock
+) -> _Order:
+    """An edit that made the order dearer after it was authorised: before the first capture, the
+    authorisation is replaced by one for what it owes now (a declined card is then a payment exception)."""
+    if state.payment is None or state.ledger.totals().captured:
+        return state
+    owed = sum(max(b.outstanding, 0) for b in state.ledger.lines().values())
+    if owed <= state.ledger.capturable():
+        return state
+    await authorise_order(uow_factory, gateway, state.order_id, clock=clock, replacing=state.payment.intent_id)
+    return _read(uow_factory, state.order_id)
 
 
 async def refund(
