@@ -9,9 +9,11 @@ it captured; once shipped, nothing is outstanding; and stock agrees with its own
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
+from collections import Counter
 from collections.abc import Iterator
+from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import httpx
@@ -33,12 +35,20 @@ from overture.connectors.http import ConnectorConfig
 from overture.connectors.stripe import StripeConnector
 from overture.domain.charging import Why
 from overture.domain.money.ledger import LedgerError
-from overture.domain.returns import Outcome, RequestReturn, ReturnLineRequest, ReturnPolicy, ReturnReason, Settlement
+from overture.domain.returns import (
+    ExchangePolicy,
+    Outcome,
+    RequestReturn,
+    ReturnLineRequest,
+    ReturnPolicy,
+    ReturnReason,
+    Settlement,
+)
 from overture.services import order_edits, payments, return_settlement, returns
 from overture.services.audit import audit
 from overture.services.errors import ServiceError
 from overture.services.fulfilment import receive_shipment
-from overture.services.money import money_view
+from overture.services.money import MoneyView, money_view
 from overture.services.plans import ShipmentRecord
 from overture.services.ports import InboundMessage
 from overture.services.retry import read_only
@@ -66,12 +76,19 @@ def test_any_sequence_of_changes_keeps_the_books_balanced(
     for sku in ("A", "B", "C"):
         stock(container, sku, "EWR", 100_000)
     gateway, control = psp
+    RAN.clear()
     run_state_machine_as_test(
         lambda: Books(container, client, gateway, control),  # type: ignore[arg-type]  # a factory serves as well
         settings=settings(
-            max_examples=12, stateful_step_count=8, deadline=None, suppress_health_check=list(HealthCheck)
+            max_examples=20, stateful_step_count=8, deadline=None, suppress_health_check=list(HealthCheck)
         ),
     )
+    reached = {kind for kind, n in RAN.items() if n}
+    assert {"cancelled", "repriced", "shipped", "returned", "exchanged", "refunded", "refused"} <= reached, RAN
+
+
+# What the runs did, so the test fails if the sequences stopped reaching a kind of change.
+RAN: Counter[str] = Counter()
 
 
 class Books(RuleBasedStateMachine):
@@ -82,6 +99,7 @@ class Books(RuleBasedStateMachine):
         self.container, self.client, self.gateway, self.control = container, client, gateway, control
         self.shipped = False
         self.returned: dict[int, int] = {}
+        self.replacements: list[str] = []
         self.n = 0
 
     def run(self, coroutine: Any) -> Any:
@@ -103,9 +121,13 @@ class Books(RuleBasedStateMachine):
         self.quantities = dict(enumerate(quantities, start=1))
         self.run(payments.authorise_order(self.container.uow, self.gateway, self.order_id, clock=self.container.clock))
 
-    def _try(self, call: Any) -> None:
-        with contextlib.suppress(ServiceError, LedgerError):  # refused: the invariants check nothing was half done
+    def _try(self, call: Any, kind: str) -> None:
+        try:
             call()
+        except (ServiceError, LedgerError):  # refused: the invariants check that nothing was half applied
+            RAN["refused"] += 1
+        else:
+            RAN[kind] += 1
 
     @precondition(lambda self: not self.shipped)
     @rule(line=st.integers(1, 3), units=st.integers(1, 3))
@@ -119,14 +141,16 @@ class Books(RuleBasedStateMachine):
                 reason="t",
                 geocoder=self.container.geocoder,
                 clock=self.container.clock,
-            )
+            ),
+            "cancelled",
         )
 
     @precondition(lambda self: not self.shipped)
     @rule(line=st.integers(1, 3), price=st.sampled_from(["1.00", "7.77", "12.50"]))
     def reprice(self, line: int, price: str) -> None:
         body = {"lines": [{"line_no": line, "unit_price": price}], "reason": "t"}
-        self.client.post(f"/v1/orders/{self.order_id}/edits", json=body)
+        if self.client.post(f"/v1/orders/{self.order_id}/edits", json=body).status_code == 200:
+            RAN["repriced"] += 1
 
     @precondition(lambda self: not self.shipped)
     @rule()
@@ -138,6 +162,7 @@ class Books(RuleBasedStateMachine):
         receive_shipment(self.container.uow, message, lambda _body: record, clock=self.container.clock)
         self.run(payments.capture_shipped(self.container.uow, self.gateway, self.order_id, clock=self.container.clock))
         self.shipped = True
+        RAN["shipped"] += 1
 
     @precondition(lambda self: self.shipped)
     @rule(line=st.integers(1, 3), units=st.integers(1, 2), credit=st.booleans())
@@ -161,6 +186,39 @@ class Books(RuleBasedStateMachine):
             uow, ret.id, location_id="EWR", outcomes={line: [Outcome.RESTOCK] * units}, actor="t", clock=clock
         )
         self.run(return_settlement.settle_return(uow, self.gateway, ret.id, clock=clock))
+        RAN["returned"] += 1
+
+    @precondition(lambda self: self.shipped)
+    @rule(line=st.integers(1, 3), price=st.sampled_from(["2.00", "10.00", "25.00"]))
+    def exchange(self, line: int, price: str) -> None:
+        """One unit back for another item, placed at once and paid first with the unit's value."""
+        self.n += 1
+        asked = ReturnLineRequest(
+            1, ReturnReason.SIZE_OR_FIT, line_no=line, exchange_sku="B", exchange_unit_price=Decimal(price)
+        )
+        command = RequestReturn(
+            "api",
+            f"{self.order_id}-{self.n}",
+            (asked,),
+            Settlement.EXCHANGE,
+            order_id=self.order_id,
+            exchange_policy=ExchangePolicy.AT_ONCE,
+        )
+        uow, clock = self.container.uow, self.container.clock
+        try:
+            ret = returns.request_return(
+                uow, command, message=None, policy=ReturnPolicy(auto_approve_minor=10**9), clock=clock
+            ).ret
+        except ServiceError:
+            return
+        self.replacements.append(
+            return_settlement.create_exchange_order(uow, ret.id, geocoder=self.container.geocoder, clock=clock)
+        )
+        returns.receive_return(
+            uow, ret.id, location_id="EWR", outcomes={line: [Outcome.RESTOCK]}, actor="t", clock=clock
+        )
+        self.run(return_settlement.settle_return(uow, self.gateway, ret.id, clock=clock))
+        RAN["exchanged"] += 1
 
     @precondition(lambda self: self.shipped)
     @rule(line=st.integers(1, 3), minor=st.integers(1, 20_000))
@@ -179,7 +237,8 @@ class Books(RuleBasedStateMachine):
                     owed=owed,
                     why=why,
                 )
-            )
+            ),
+            "refunded",
         )
 
     @invariant()
@@ -202,4 +261,18 @@ class Books(RuleBasedStateMachine):
         intents = [i for i in records["payment_intents"] if i.get("metadata", {}).get("order_id") == self.order_id]
         assert sum(i["amount_received"] for i in intents) == view.totals.captured
         assert sum(i.get("amount_refunded", 0) for i in intents) == view.totals.refunded
+        for replacement in self.replacements:
+            placed = read_only(self.container.uow, partial(_view_of, replacement))
+            owed = sum(
+                e.amount
+                for e in placed.entries
+                if e.kind.value in ("charge", "discount", "tax", "shipping", "fee", "adjustment")
+            )
+            assert owed == placed.totals.due == sum(x.balance.due for x in placed.lines)
+            # Paid first with the returned unit's value: what is left is what the card will be charged.
+            assert 0 <= placed.totals.outstanding == placed.totals.due + placed.totals.credited
         assert audit(self.container.uow) == []
+
+
+def _view_of(order_id: str, uow: Any) -> MoneyView:
+    return money_view(uow, order_id)

@@ -70,15 +70,16 @@ def placement_entries(order: Order, why: Why) -> list[Entry]:
 
 
 def units_back(ledger: Ledger, line_no: int, *, units: int, of: int, why: Why) -> list[Entry]:
-    """The entries that give back ``units`` of the ``of`` units a line still carries."""
+    """The entries that give back ``units`` of the ``of`` units a line still carries. An adjustment
+    (a goodwill refund) larger than the units' goods and tax is taken back only up to them: units never
+    give back less than nothing."""
     balance = ledger.line(line_no)
-    entries = []
-    for kind in UNIT_KINDS:
-        carried = _carried(balance, kind)
-        share = share_of_units(carried, units=units, of=of)
-        if share:
-            entries.append(_entry(ledger.order_id, line_no, kind, -share, ledger.currency, why))
-    return entries
+    shares = {kind: share_of_units(_carried(balance, kind), units=units, of=of) for kind in UNIT_KINDS}
+    others = sum(amount for kind, amount in shares.items() if kind is not EntryKind.ADJUSTMENT)
+    shares[EntryKind.ADJUSTMENT] = max(shares[EntryKind.ADJUSTMENT], -max(others, 0))
+    return [
+        _entry(ledger.order_id, line_no, kind, -share, ledger.currency, why) for kind, share in shares.items() if share
+    ]
 
 
 def whole_line_back(ledger: Ledger, line_no: int, why: Why) -> list[Entry]:
