@@ -6,7 +6,8 @@ The status count walks the (status, id) index only, which the dashboard benchmar
 
 One module per page: overview.py, queue.py (exception queue), orders.py (order page and search),
 inventory.py and savings.py, order_list.py (the orders list), settings.py (the configuration pages),
-partner_view.py (a partner's files in and documents out, with their acknowledgements);
+partner_view.py (a partner's files in and documents out, with their acknowledgements), returns.py
+(the returns queue and return KPIs);
 ``SqlDashboard`` is all of them over one engine.
 """
 
@@ -18,6 +19,7 @@ from overture.store.dashboard.orders import OrderPageReads
 from overture.store.dashboard.overview import OverviewReads
 from overture.store.dashboard.partner_view import PartnerViewReads
 from overture.store.dashboard.queue import QueueReads
+from overture.store.dashboard.returns import ReturnsReads
 from overture.store.dashboard.savings import SavingsReads
 from overture.store.dashboard.settings import SettingsReads
 
@@ -33,5 +35,6 @@ class SqlDashboard(
     SavingsReads,
     SettingsReads,
     PartnerViewReads,
+    ReturnsReads,
 ):
     """Every page's reads (and the few writes: assignments, saved settings) over one engine."""
