@@ -147,6 +147,8 @@ shipments = Table(
     Column("lines", Json, nullable=False),
     Column("raw_message_id", String(32)),
     Column("created_at", UtcDateTime(), nullable=False),
+    # The returns page's units shipped in a period (migration 0027).
+    Index(None, "shipped_at"),
 )
 
 
