@@ -66,3 +66,17 @@ def test_a_lapsing_authorisation_is_raised_in_time_and_authorised_again(hub: Hub
     assert new["amount_received"] == 1998
     money = hub.http.get(f"/v1/orders/{order_id}/money").json()
     assert money["totals"]["captured"] == "19.98" and money["totals"]["authorised"] == "19.98"
+
+
+def test_a_cancelled_order_releases_its_authorisation_at_once(hub: Hub) -> None:
+    add_locations(hub.container, ["EWR"])
+    add_skus(hub.container, "A")
+    stock(hub.container, "A", "EWR", 5)
+    httpx.post(f"{hub.wms.url}/_config", json={"auto_ship": False}, timeout=5).raise_for_status()
+    order_id = hub.post_order(order_payload(("A", 1), payment_method="pm_card_visa"))["id"]
+    hub.wait_status(order_id, "released")
+    answer = hub.http.post(f"/v1/orders/{order_id}/cancel", json={"reason": "customer changed their mind", "actor": "ops"})
+    assert answer.status_code == 200 and answer.json()["outcome"] == "cancelled", answer.text
+    hub.wait_for(lambda: [i["status"] for i in _intents(hub, order_id)] == ["canceled"], what="the void")
+    money = hub.http.get(f"/v1/orders/{order_id}/money").json()
+    assert money["totals"]["due"] == "0.00" and money["totals"]["authorised"] == "0.00"

@@ -70,7 +70,7 @@ async def authorise_order(
     names it: that one is voided first and a new one taken (an authorisation about to lapse)."""
     state = _read(uow_factory, order_id)
     if replacing and state.payment is not None and state.payment.intent_id == replacing:
-        await _void(uow_factory, gateway, state, clock)
+        await _void(uow_factory, gateway, state, clock, why="authorised again")
         state = _read(uow_factory, order_id)
     if state.payment_method is None or (state.payment is not None and state.payment.status != VOIDED):
         return state.payment
@@ -229,7 +229,9 @@ def _gateway(gateway: PaymentGateway | None) -> PaymentGateway:
     return gateway
 
 
-async def _void(uow_factory: UnitOfWorkFactory, gateway: PaymentGateway | None, state: _Order, clock: Clock) -> None:
+async def _void(
+    uow_factory: UnitOfWorkFactory, gateway: PaymentGateway | None, state: _Order, clock: Clock, *, why: str
+) -> None:
     """Release what an authorisation still holds, and say so in the ledger (once, by its key)."""
     payment = state.payment
     assert payment is not None
@@ -241,7 +243,18 @@ async def _void(uow_factory: UnitOfWorkFactory, gateway: PaymentGateway | None, 
     )
 
     def work(uow: UnitOfWork) -> None:
-        uow.money.set_payment_status(payment.intent_id, VOIDED, "voided: authorised again")
+        uow.money.set_payment_status(payment.intent_id, VOIDED, f"voided: {why}")
         uow.money.post(f"void:{payment.intent_id}", state.order_id, [entry] if held else [], at)
 
     in_transaction(uow_factory, work)
+
+
+async def void_order(
+    uow_factory: UnitOfWorkFactory, gateway: PaymentGateway | None, order_id: str, *, clock: Clock
+) -> str:
+    """Void a cancelled order's authorisation (once: keyed by it); "" when there is none left to void."""
+    state = _read(uow_factory, order_id)
+    if state.payment is None or state.payment.status == VOIDED or state.ledger.totals().captured:
+        return ""
+    await _void(uow_factory, gateway, state, clock, why="the order was cancelled")
+    return state.payment.intent_id

@@ -47,6 +47,7 @@ def order_activities(activities: OrderActivities) -> list[Callable[..., Any]]:
         a.authorise_payment,
         a.capture_payment,
         a.reauthorise_payment,
+        a.void_payment,
     ]
 
 

@@ -316,6 +316,11 @@ class OrderActivities:
         return await _outside(payments.capture_shipped(self.uow_factory, self.payments, order_id, clock=self.clock))
 
     @activity.defn
+    async def void_payment(self, order_id: str) -> str:
+        """A cancelled order's authorisation released at the provider (nothing was captured)."""
+        return await _outside(payments.void_order(self.uow_factory, self.payments, order_id, clock=self.clock))
+
+    @activity.defn
     async def notify_customer(self, args: NotifyArgs) -> None:
         await _outside(
             self.notifier.notify(

@@ -204,6 +204,11 @@ class HeldOrder:
             return
         await self._store(A.cancel_order, NoteArgs(self._order_id, f"cancelled by {request.actor}: {request.reason}"))
         self._status = S.CANCELLED
+        if self._hold.intent_id:  # release what the card holds now rather than when the authorisation lapses
+            try:
+                await self._outside(A.void_payment, self._order_id)
+            except ActivityError as error:
+                await self._store(A.add_note, NoteArgs(self._order_id, f"payment not voided: {describe(error)}"))
         self._finish_cancel_request(
             CancelOutcome("cancelled", "stock released" + (" and WMS releases cancelled" if self._released else ""))
         )
