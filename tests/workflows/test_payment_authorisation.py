@@ -75,8 +75,28 @@ def test_a_cancelled_order_releases_its_authorisation_at_once(hub: Hub) -> None:
     httpx.post(f"{hub.wms.url}/_config", json={"auto_ship": False}, timeout=5).raise_for_status()
     order_id = hub.post_order(order_payload(("A", 1), payment_method="pm_card_visa"))["id"]
     hub.wait_status(order_id, "released")
-    answer = hub.http.post(f"/v1/orders/{order_id}/cancel", json={"reason": "customer changed their mind", "actor": "ops"})
+    answer = hub.http.post(
+        f"/v1/orders/{order_id}/cancel", json={"reason": "customer changed their mind", "actor": "ops"}
+    )
     assert answer.status_code == 200 and answer.json()["outcome"] == "cancelled", answer.text
     hub.wait_for(lambda: [i["status"] for i in _intents(hub, order_id)] == ["canceled"], what="the void")
     money = hub.http.get(f"/v1/orders/{order_id}/money").json()
     assert money["totals"]["due"] == "0.00" and money["totals"]["authorised"] == "0.00"
+
+
+def test_each_location_s_lines_are_captured_as_it_ships(hub: Hub) -> None:
+    add_locations(hub.container, ["EWR", "LAX"])
+    add_skus(hub.container, "A", "B")
+    stock(hub.container, "A", "EWR", 1)
+    stock(hub.container, "B", "LAX", 1)
+    httpx.post(f"{hub.wms.url}/_config", json={"auto_ship": False}, timeout=5).raise_for_status()
+    order_id = hub.post_order(order_payload(("A", 1), ("B", 1), payment_method="pm_card_visa"))["id"]
+    hub.wait_status(order_id, "released")
+    httpx.post(f"{hub.wms.url}/_ship", json={"order_id": order_id, "location_id": "EWR"}, timeout=5).raise_for_status()
+    hub.wait_for(lambda: _intents(hub, order_id)[0]["amount_received"] == 999, what="the first location's capture")
+    assert hub.order(order_id)["status"] == "released"  # LAX has not shipped
+    assert _intents(hub, order_id)[0]["status"] == "requires_capture"  # not final yet: the rest stays held
+    httpx.post(f"{hub.wms.url}/_ship", json={"order_id": order_id, "location_id": "LAX"}, timeout=5).raise_for_status()
+    hub.wait_status(order_id, "completed", timeout_s=90)
+    [intent] = _intents(hub, order_id)
+    assert (intent["status"], intent["amount_received"]) == ("succeeded", 1998)

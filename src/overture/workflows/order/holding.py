@@ -19,7 +19,7 @@ with workflow.unsafe.imports_passed_through():
     from overture.domain.exceptions import ExceptionType, default_actions
     from overture.domain.ids import id_from
     from overture.domain.statuses import OrderStatus
-    from overture.services.plans import OpenException
+    from overture.services.plans import OpenException, OrderPlan
     from overture.workflows.order.activities import OrderActivities
     from overture.workflows.order.shared import (
         CancelOutcome,
@@ -80,6 +80,8 @@ class HeldOrder:
         self._closed_types: dict[str, str] = {}  # exception id -> type, for the amendment decision
         self._shipped_from: set[str] = set()
         self._hold = PaymentHold()  # the payment authorisation, once taken
+        self._paying = False
+        self._captured_from: set[str] = set()
         self._auth_alert: OpenException | None = None
         self._awaiting_shipments = False
         self._generation = 0
@@ -145,7 +147,43 @@ class HeldOrder:
         args = ResolveArgs(exception.id, resolution.action, resolution.actor, resolution.note)
         await self._store(A.resolve_exception, args)
 
+    # ---- exceptions opened outside the workflow ---------------------------------------
+
+    async def _adopt_open_exceptions(self) -> None:
+        """Wait for decisions on exceptions opened outside the workflow too (a supplier's refusal)."""
+        plan: OrderPlan = await self._store(A.load_plan, self._order_id)
+        known = {e.id for e in self._waiting_on} | self._closed
+        self._waiting_on.extend(e for e in plan.open_exceptions if e.id not in known)
+
+    async def _act_on_outside_decisions(self, breach: OpenException | None) -> None:
+        """Carry out decisions on adopted exceptions: cancel, or reroute (placing the order again
+        without the refusing location); override and retry acknowledge and keep waiting for goods."""
+        decided = [
+            e for e in self._waiting_on if e is not breach and e is not self._auth_alert and e.id in self._resolutions
+        ]
+        for exception in decided:
+            resolution = self._resolutions[exception.id]
+            await self._close(exception, resolution)
+            if resolution.action == "cancel":
+                await self._cancel_now(
+                    CancelRequest(resolution.note or f"cancelled: {exception.reason}", resolution.actor)
+                )
+            elif resolution.action == "reroute":
+                raise Reroute(exception.location_id or self._released[0], resolution)
+
     # ---- the payment authorisation ----------------------------------------------------
+
+    async def _capture_as_shipped(self) -> None:
+        """Capture the lines of each location as it ships, while others are still to ship (the step
+        after the wait captures the rest, and would take up whatever a failure here left)."""
+        shipped = self._shipped_from - self._captured_from
+        if not self._paying or not shipped:
+            return
+        self._captured_from |= shipped
+        try:
+            await self._outside(A.capture_payment, self._order_id)
+        except ActivityError as error:
+            await self._store(A.add_note, NoteArgs(self._order_id, f"capture left for later: {describe(error)}"))
 
     def _authorisation_deadline(self) -> datetime | None:
         """When an order still waiting for goods must say its authorisation is about to lapse."""

@@ -181,6 +181,7 @@ class OrderWorkflow(EditableOrder):
                 return OrderOutcome(self._order_id, self._status.value)
             plan = await self._place(plan)
             paying = workflow.patched("payments")  # orders started before payments neither authorise nor capture
+            self._paying = paying
             if paying:
                 hold = await self._guarded("payment", lambda: self._outside(A.authorise_payment, self._order_id))
                 self._hold = hold or self._hold
@@ -331,6 +332,8 @@ class OrderWorkflow(EditableOrder):
         while True:
             self._shipped_from = (recorded | self._pinged_locations) & set(self._released)
             pending = [loc for loc in self._released if loc not in self._shipped_from]
+            if pending:
+                await self._capture_as_shipped()
             if not pending:
                 if breach is not None:
                     await self._close(breach, Resolution(breach.id, "override", "system", "shipped after the breach"))
@@ -362,28 +365,6 @@ class OrderWorkflow(EditableOrder):
                 await self._adopt_open_exceptions()
             elif self._exception_pings != exception_pings:
                 await self._adopt_open_exceptions()
-
-    async def _adopt_open_exceptions(self) -> None:
-        """Wait for decisions on exceptions opened outside the workflow too (a supplier's refusal)."""
-        plan: OrderPlan = await self._store(A.load_plan, self._order_id)
-        known = {e.id for e in self._waiting_on} | self._closed
-        self._waiting_on.extend(e for e in plan.open_exceptions if e.id not in known)
-
-    async def _act_on_outside_decisions(self, breach: OpenException | None) -> None:
-        """Carry out decisions on adopted exceptions: cancel, or reroute (placing the order again
-        without the refusing location); override and retry acknowledge and keep waiting for goods."""
-        decided = [
-            e for e in self._waiting_on if e is not breach and e is not self._auth_alert and e.id in self._resolutions
-        ]
-        for exception in decided:
-            resolution = self._resolutions[exception.id]
-            await self._close(exception, resolution)
-            if resolution.action == "cancel":
-                await self._cancel_now(
-                    CancelRequest(resolution.note or f"cancelled: {exception.reason}", resolution.actor)
-                )
-            elif resolution.action == "reroute":
-                raise Reroute(exception.location_id or self._released[0], resolution)
 
     async def _wait_for_news(self, breach: OpenException | None, deadline: Any) -> bool:
         """Wait for a shipment ping, a cancel or a decision on the breach; False if the wait timed out."""
