@@ -4,6 +4,7 @@ worker with its outbox dispatcher in a thread of its own, all against the sessio
 from __future__ import annotations
 
 import asyncio
+import atexit
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -145,6 +146,21 @@ class Hub:
         self.erp.stop()
 
 
+_PAYMENT_PROVIDER: list[SimulatorServer] = []
+
+
+def shared_payment_provider() -> SimulatorServer:
+    """Our payment provider, Stripe-shaped, one for the whole session: orders with a payment method are
+    authorised and captured there. Its intents carry their order id, so tests read only their own; a
+    server per hub cost about 0.3 s a test, and no test sets faults on it."""
+    if not _PAYMENT_PROVIDER:
+        server = SimulatorServer(create_payments_app())
+        server.start()
+        atexit.register(server.stop)
+        _PAYMENT_PROVIDER.append(server)
+    return _PAYMENT_PROVIDER[0]
+
+
 @contextmanager
 def running_hub(
     client: Client,
@@ -157,9 +173,7 @@ def running_hub(
 ) -> Iterator[Hub]:
     """API, WMS and ERP simulators and a worker on ``container``; ``wms_key``: the API key the WMS
     simulator's shipment webhooks carry (needed when the store requires keys). Closes all but the container."""
-    # Our payment provider, Stripe-shaped: orders with a payment method are authorised and captured there.
-    psp = SimulatorServer(create_payments_app())
-    psp.start()
+    psp = shared_payment_provider()
     psp_url = psp.url
     api = LiveServer(
         container,
@@ -187,4 +201,3 @@ def running_hub(
         yield hub
     finally:
         hub.close()
-        psp.stop()
