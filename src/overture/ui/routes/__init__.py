@@ -4,6 +4,7 @@ Pages are whole HTML documents; requests made by htmx (``HX-Request``) get just 
 they replace. One module per page, each with its own guarded router (common.py): overview.py,
 exceptions.py (the queue and its actions), order_list.py (the orders list and its export; before
 orders.py, whose /orders/{order_id} would take /orders/export.csv), orders.py (order page, raw documents, search),
+order_edits.py (changing an order's lines from its page),
 returns.py (the returns queue and its KPIs), inventory.py, backlog.py, savings.py, rules.py and the other
 configuration pages (settings_*.py), and partner_view.py (a partner's files in and documents out with their
 acknowledgements); ``router`` is all of them, in that order.
@@ -18,6 +19,7 @@ from overture.ui.routes import (
     backlog,
     exceptions,
     inventory,
+    order_edits,
     order_list,
     orders,
     overview,
@@ -37,7 +39,7 @@ __all__ = ["HTMX_FILE", "STATIC", "install", "router", "templates"]
 
 router = APIRouter()
 _SETTINGS = (settings_locations, settings_partners, settings_connectors, settings_keys, settings_changes)
-_PAGES = (overview, exceptions, order_list, orders, returns, inventory, backlog, savings, rules)
+_PAGES = (overview, exceptions, order_list, orders, order_edits, returns, inventory, backlog, savings, rules)
 for _page in (*_PAGES, *_SETTINGS, partner_view):
     router.include_router(_page.router)
 
