@@ -100,3 +100,33 @@ def test_each_location_s_lines_are_captured_as_it_ships(hub: Hub) -> None:
     hub.wait_status(order_id, "completed", timeout_s=90)
     [intent] = _intents(hub, order_id)
     assert (intent["status"], intent["amount_received"]) == ("succeeded", 1998)
+
+
+# No store re-check for five minutes: only the shipment pings can end the order's wait.
+PATIENT = replace(FAST_POLICY, recheck_interval_s=300.0)
+
+
+@pytest.fixture
+def patient_hub(temporal_env: TemporalEnv, task_queue: str, database_url: str, tmp_path: Path) -> Iterator[Hub]:
+    container = bootstrap(Settings(home=tmp_path, database_url=database_url, auth="off"), migrate=False)
+    try:
+        with running_hub(temporal_env.client, task_queue, container, policy=PATIENT) as running:
+            yield running
+    finally:
+        container.close()
+
+
+def test_a_location_shipping_while_the_first_is_captured_is_not_missed(patient_hub: Hub) -> None:
+    """The second location's ping lands while the first location's capture runs: the wait that follows
+    must end on it, not five minutes later on the store re-check (the demo's split orders did that)."""
+    hub = patient_hub
+    add_locations(hub.container, ["EWR", "LAX"])
+    add_skus(hub.container, "A", "B")
+    stock(hub.container, "A", "EWR", 1)
+    stock(hub.container, "B", "LAX", 1)
+    httpx.post(f"{hub.wms.url}/_config", json={"auto_ship": False}, timeout=5).raise_for_status()
+    order_id = hub.post_order(order_payload(("A", 1), ("B", 1), payment_method="pm_card_visa"))["id"]
+    hub.wait_status(order_id, "released")
+    for location in ("EWR", "LAX"):
+        httpx.post(f"{hub.wms.url}/_ship", json={"order_id": order_id, "location_id": location}, timeout=5)
+    hub.wait_status(order_id, "completed", timeout_s=30)

@@ -81,6 +81,7 @@ class HeldOrder:
         self._shipped_from: set[str] = set()
         self._hold = PaymentHold()  # the payment authorisation, once taken
         self._paying = False
+        self._pings_seen = 0  # shipment pings counted when the shipment wait last looked
         self._captured_from: set[str] = set()
         self._auth_alert: OpenException | None = None
         self._awaiting_shipments = False

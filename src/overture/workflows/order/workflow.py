@@ -330,6 +330,8 @@ class OrderWorkflow(EditableOrder):
         breach: OpenException | None = None
         recorded = set(await self._store(A.shipped_locations, self._order_id))
         while True:
+            # A ping that arrives while this pass awaits a step (a capture) must still end the next wait.
+            self._pings_seen = self._pings
             self._shipped_from = (recorded | self._pinged_locations) & set(self._released)
             pending = [loc for loc in self._released if loc not in self._shipped_from]
             if pending:
@@ -375,6 +377,8 @@ class OrderWorkflow(EditableOrder):
         if lapsing is not None and self._auth_alert is None:
             timeout = min(timeout, max((lapsing - workflow.now()).total_seconds(), 0.001))
         pings, exception_pings = self._pings, self._exception_pings
+        if self._paying:  # orders started before payments wait as they always did (replays stay the same)
+            pings = self._pings_seen
         try:
             await workflow.wait_condition(
                 lambda: (
