@@ -11,15 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from overture.bootstrap import bootstrap
-from overture.config import Settings
-from tests.workflows.hub import Hub, running_hub
+from tests.workflows.hub import Hub, running_hub_on
 from tests.workflows.temporal_fixtures import TemporalEnv
 
 
 @pytest.fixture
 def hub(temporal_env: TemporalEnv, task_queue: str, database_url: str, tmp_path: Path) -> Iterator[Hub]:
-    yield from _running_hub(temporal_env, task_queue, database_url, tmp_path, dispatch_outbox=True)
+    yield from running_hub_on(temporal_env, task_queue, database_url, tmp_path, dispatch_outbox=True)
 
 
 @pytest.fixture
@@ -27,16 +25,4 @@ def hub_without_dispatcher(
     temporal_env: TemporalEnv, task_queue: str, database_url: str, tmp_path: Path
 ) -> Iterator[Hub]:
     """A hub whose outbox is never dispatched: workflows start only when the API needs one."""
-    yield from _running_hub(temporal_env, task_queue, database_url, tmp_path, dispatch_outbox=False)
-
-
-def _running_hub(
-    temporal_env: TemporalEnv, task_queue: str, database_url: str, tmp_path: Path, *, dispatch_outbox: bool
-) -> Iterator[Hub]:
-    # Access control is tested on its own (tests/api); here the hub's callers carry no keys.
-    container = bootstrap(Settings(home=tmp_path, database_url=database_url, auth="off"), migrate=False)
-    try:
-        with running_hub(temporal_env.client, task_queue, container, dispatch_outbox=dispatch_outbox) as hub:
-            yield hub
-    finally:
-        container.close()
+    yield from running_hub_on(temporal_env, task_queue, database_url, tmp_path, dispatch_outbox=False)

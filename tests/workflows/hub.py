@@ -10,13 +10,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
 from temporalio.client import Client
 
-from overture.bootstrap import Container
+from overture.bootstrap import Container, bootstrap
+from overture.config import Settings
 from overture.runtime import Endpoints, payments_connector, run_worker_side
 from overture.simulators.erp import create_erp_app
 from overture.simulators.payments import create_payments_app
@@ -28,6 +30,7 @@ from overture.workflows.order.shared import StepPolicy
 from overture.workflows.order.starter import OrderWorkflows
 from overture.workflows.returns.starter import ReturnWorkflows
 from tests.conftest import LiveServer
+from tests.workflows.temporal_fixtures import TemporalEnv
 
 # Fast retries so failure paths finish in seconds; a short recheck so a lost signal costs little.
 FAST_POLICY = StepPolicy(
@@ -201,3 +204,24 @@ def running_hub(
         yield hub
     finally:
         hub.close()
+
+
+def running_hub_on(
+    temporal_env: TemporalEnv,
+    task_queue: str,
+    database_url: str,
+    tmp_path: Path,
+    *,
+    dispatch_outbox: bool = True,
+    policy: StepPolicy = FAST_POLICY,
+) -> Iterator[Hub]:
+    """A whole hub on a fresh store of ``database_url``, its steps run under ``policy``."""
+    # Access control is tested on its own (tests/api); here the hub's callers carry no keys.
+    container = bootstrap(Settings(home=tmp_path, database_url=database_url, auth="off"), migrate=False)
+    try:
+        with running_hub(
+            temporal_env.client, task_queue, container, dispatch_outbox=dispatch_outbox, policy=policy
+        ) as hub:
+            yield hub
+    finally:
+        container.close()

@@ -12,10 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from overture.bootstrap import bootstrap
-from overture.config import Settings
 from tests.factories import add_locations, add_skus, order_payload, stock
-from tests.workflows.hub import FAST_POLICY, Hub, running_hub
+from tests.workflows.hub import FAST_POLICY, Hub, running_hub_on
 from tests.workflows.temporal_fixtures import TemporalEnv
 
 # The simulator's authorisations last 7 days: warn when less than 7 days less 3 seconds are left.
@@ -24,12 +22,7 @@ LAPSING_SOON = replace(FAST_POLICY, authorisation_margin_s=7 * 86_400 - 3)
 
 @pytest.fixture
 def hub(temporal_env: TemporalEnv, task_queue: str, database_url: str, tmp_path: Path) -> Iterator[Hub]:
-    container = bootstrap(Settings(home=tmp_path, database_url=database_url, auth="off"), migrate=False)
-    try:
-        with running_hub(temporal_env.client, task_queue, container, policy=LAPSING_SOON) as running:
-            yield running
-    finally:
-        container.close()
+    yield from running_hub_on(temporal_env, task_queue, database_url, tmp_path, policy=LAPSING_SOON)
 
 
 def _intents(hub: Hub, order_id: str) -> list[dict[str, Any]]:
@@ -108,12 +101,7 @@ PATIENT = replace(FAST_POLICY, recheck_interval_s=300.0)
 
 @pytest.fixture
 def patient_hub(temporal_env: TemporalEnv, task_queue: str, database_url: str, tmp_path: Path) -> Iterator[Hub]:
-    container = bootstrap(Settings(home=tmp_path, database_url=database_url, auth="off"), migrate=False)
-    try:
-        with running_hub(temporal_env.client, task_queue, container, policy=PATIENT) as running:
-            yield running
-    finally:
-        container.close()
+    yield from running_hub_on(temporal_env, task_queue, database_url, tmp_path, policy=PATIENT)
 
 
 def test_a_location_shipping_while_the_first_is_captured_is_not_missed(patient_hub: Hub) -> None:
