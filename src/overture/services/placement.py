@@ -21,6 +21,7 @@ from overture.domain.totals import TotalCheck, check_total
 from overture.services.backorders import backorder
 from overture.services.errors import NotFound, ServiceError
 from overture.services.governance import RejectedByRules, Verdict, judge, waived_rules
+from overture.services.marketplace.buy_box import NoEligibleOffer, marketplace_plan, own_stock
 from overture.services.ports import Clock, Geocoder, OrderRecord, SkuTraits, UnitOfWork
 from overture.services.sourcing import capacity_left, route_order
 
@@ -279,11 +280,22 @@ def _route_and_reserve(
     order = record.order
     point = geocoder.locate(order.ship_to)
     try:
-        if isinstance(chosen, PlannedAllocation):
+        marketplace = None if chosen is not None else marketplace_plan(uow, order, stock, clock())
+        stock = own_stock(stock)  # a seller's stock is sold through its offers only
+        if marketplace is not None:
+            plan, seller_lines = marketplace
+            uow.marketplace.drop_placed_lines(order.id)
+            uow.marketplace.add_lines(seller_lines)
+        elif isinstance(chosen, PlannedAllocation):
             _check_capacity(chosen, stock, capacity_left(uow, [s.location for s in stock], clock()))
             plan = _as_planned(order, stock, chosen)
         else:
             plan = route_order(uow, order, stock, point, now=clock(), traits=traits)
+    except NoEligibleOffer as none:
+        record.decisions.append(_stamped(none.decision, clock()))
+        details = {"buy_box": none.decision.inputs["buy_box"]}
+        _hold(record, ExceptionType.INSUFFICIENT_STOCK, step="reserve", reason=str(none), details=details, clock=clock)
+        return
     except InsufficientStock as shortage:
         if isinstance(chosen, ChosenLocation):  # a person's choice is not second-guessed with a backorder
             raise LocationCannotFill(chosen.location_id, str(shortage)) from shortage

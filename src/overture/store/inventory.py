@@ -237,7 +237,14 @@ class SqlInventoryRepository:
         return _position(row)
 
     def settle_reservations(
-        self, order_id: str, *, shipped: bool, at: datetime, reason: str, location_id: str | None = None
+        self,
+        order_id: str,
+        *,
+        shipped: bool,
+        at: datetime,
+        reason: str,
+        location_id: str | None = None,
+        line_nos: Collection[int] | None = None,
     ) -> list[Reservation]:
         status = ReservationStatus.SHIPPED if shipped else ReservationStatus.RELEASED
         if location_id is None:
@@ -245,6 +252,8 @@ class SqlInventoryRepository:
         else:
             where = {"b_order_id": order_id, "b_location_id": location_id}
             active = self._c.execute(statements.ACTIVE_RESERVATIONS_AT, where).all()
+        if line_nos is not None:
+            active = [r for r in active if r.line_no in line_nos]
         if not active:
             return []
         claim = {"b_ids": [r.id for r in active], "b_status": status.value, "b_at": at}

@@ -24,6 +24,7 @@ from overture.store.fulfilment import SqlFulfilmentRepository
 from overture.store.governance import SqlGovernanceRepository
 from overture.store.interchanges import SqlInterchangeControlRepository
 from overture.store.inventory import SqlInventoryRepository
+from overture.store.marketplace import SqlMarketplaceRepository
 from overture.store.messages import SqlIdempotencyRepository, SqlMessageRepository, SqlOutboxRepository
 from overture.store.money import SqlMoneyRepository
 from overture.store.orders import SqlOrderRepository
@@ -114,6 +115,7 @@ class SqlUnitOfWork:
         self.exchanges = SqlExchangeRepository(connection)
         self.money = SqlMoneyRepository(connection)
         self.returns = SqlReturnRepository(connection)
+        self.marketplace = SqlMarketplaceRepository(connection)
         return self
 
     @property

@@ -73,9 +73,16 @@ class InventoryRepository(Protocol):
         ...
 
     def settle_reservations(
-        self, order_id: str, *, shipped: bool, at: datetime, reason: str, location_id: str | None = None
+        self,
+        order_id: str,
+        *,
+        shipped: bool,
+        at: datetime,
+        reason: str,
+        location_id: str | None = None,
+        line_nos: Collection[int] | None = None,
     ) -> list[Reservation]:
-        """Release (or ship) every active reservation of the order (at one location, if given)."""
+        """Release (or ship) every active reservation of the order (at one location, of some lines, if given)."""
         ...
 
     def safety_stock(self, sku: str, location_id: str) -> int | None:

@@ -21,6 +21,7 @@ from overture.services.ports.inventory import (
     SourcingRepository,
     SupplyRepository,
 )
+from overture.services.ports.marketplace import MarketplaceRepository
 from overture.services.ports.messages import IdempotencyRepository, MessageRepository, OutboxRepository
 from overture.services.ports.money import MoneyRepository
 from overture.services.ports.orders import FulfilmentRepository, OrderRepository
@@ -112,6 +113,9 @@ class UnitOfWork(Protocol):
 
     @property
     def returns(self) -> ReturnRepository: ...
+
+    @property
+    def marketplace(self) -> MarketplaceRepository: ...
 
     @property
     def invoice_tolerance(self) -> InvoiceTolerance:

@@ -1,0 +1,84 @@
+"""The split: a paid marketplace order becomes one sub-order per seller (``<order>-A``, ``-B``...).
+
+It runs when the payment is known to be authorised: from the order's workflow after its authorisation,
+and from the payment provider's webhook, whichever comes first, any number of times. Only lines still
+``placed`` are split, and a sub-order's id is inserted once, so a repeated webhook, a retried activity
+or both at once split the order once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from overture.domain.marketplace.sub_orders import LineState, SellerLine, SubOrder, SubOrderStatus, sub_order_id
+from overture.services.marketplace.settings import MarketplaceSettings, load
+from overture.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from overture.services.retry import in_transaction, read_only
+
+TOPIC = "seller_order.opened"
+
+
+def is_marketplace_order(uow_factory: UnitOfWorkFactory, order_id: str) -> bool:
+    return read_only(uow_factory, lambda uow: bool(uow.marketplace.lines_of_order(order_id)))
+
+
+def split_order(uow_factory: UnitOfWorkFactory, order_id: str, *, clock: Clock) -> list[str]:
+    """Split what is not split yet; every sub-order id of the order that awaits or ran, in order."""
+
+    def work(uow: UnitOfWork) -> list[str]:
+        placed = [x for x in uow.marketplace.lines_of_order(order_id) if x.status is LineState.PLACED]
+        if placed:
+            open_sub_orders(uow, order_id, placed, at=clock())
+        return [s.id for s in uow.marketplace.sub_orders_of(order_id)]
+
+    return in_transaction(uow_factory, work)
+
+
+def open_sub_orders(
+    uow: UnitOfWork, order_id: str, lines: list[SellerLine], *, at: datetime, rerouted_from: str | None = None
+) -> list[SubOrder]:
+    """One sub-order per seller among ``lines`` (in the order each seller first appears), its lines
+    asked for acceptance, with deadlines; the ones opened now."""
+    settings = load(uow)
+    alert_at, accept_by = deadlines(uow, order_id, at, settings)
+    existing = len(uow.marketplace.sub_orders_of(order_id))
+    by_seller: dict[str, list[SellerLine]] = {}
+    for line in sorted(lines, key=lambda x: x.line_no):
+        by_seller.setdefault(line.seller_id, []).append(line)
+    opened: list[SubOrder] = []
+    for n, (seller_id, own) in enumerate(by_seller.items(), start=existing):
+        sub = SubOrder(
+            sub_order_id(order_id, n),
+            order_id,
+            seller_id,
+            own[0].location_id,
+            SubOrderStatus.AWAITING_ACCEPTANCE,
+            alert_at,
+            accept_by,
+            at,
+            rerouted_from=rerouted_from,
+        )
+        if not uow.marketplace.add_sub_order(sub):
+            continue  # split by another delivery meanwhile
+        for line in own:
+            uow.marketplace.update_line(
+                line.id, sub_order_id=sub.id, status=LineState.PENDING, expect_status=[LineState.PLACED]
+            )
+        uow.outbox.add(TOPIC, sub.id, {"sub_order_id": sub.id, "order_id": order_id, "seller_id": seller_id}, at)
+        uow.fulfilment.add_note(
+            order_id, f"sub-order {sub.id} sent to seller {seller_id}; answer due {accept_by:%Y-%m-%d %H:%M} UTC", at
+        )
+        opened.append(sub)
+    return opened
+
+
+def deadlines(uow: UnitOfWork, order_id: str, at: datetime, settings: MarketplaceSettings) -> tuple[datetime, datetime]:
+    """When to alert and when to refuse: the settings' hours, and the refusal always before the payment
+    authorisation lapses (so a refused line is never one whose money can no longer be released)."""
+    accept_by = at + timedelta(hours=settings.refuse_after_hours)
+    payment = uow.money.payment(order_id)
+    if payment is not None and payment.capture_before is not None:
+        latest = payment.capture_before - timedelta(hours=settings.authorisation_margin_hours)
+        accept_by = max(min(accept_by, latest), at)
+    alert_at = min(at + timedelta(hours=settings.alert_after_hours), accept_by)
+    return alert_at, accept_by
