@@ -24,6 +24,7 @@ from overture.domain.charging import Why
 from overture.domain.money.ledger import Entry, EntryKind, Ledger
 from overture.domain.statuses import LineStatus
 from overture.services.errors import InvalidRequest
+from overture.services.marketplace.seller_ledger import mirror_refunds
 from overture.services.money import ledger_of
 from overture.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from overture.services.ports.connector_errors import PermanentConnectorError
@@ -202,7 +203,11 @@ async def refund(
         for line_no, amount in sorted(per_line.items())
         if amount
     ]
-    in_transaction(uow_factory, lambda uow: uow.money.post(key, order_id, [*owed, *given], why.at))
+    def post(uow: UnitOfWork) -> None:
+        if uow.money.post(key, order_id, [*owed, *given], why.at):
+            mirror_refunds(uow, order_id, why.at)  # a seller's line refunded: its ledger follows, in this transaction
+
+    in_transaction(uow_factory, post)
     return reference
 
 

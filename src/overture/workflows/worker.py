@@ -17,6 +17,8 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from overture.workflows.log_context import LogContextInterceptor
 from overture.workflows.order.activities import OrderActivities
+from overture.workflows.order.sellers.activities import MarketplaceActivities
+from overture.workflows.order.sellers.workflow import SellerOrderWorkflow
 from overture.workflows.order.workflow import OrderWorkflow
 from overture.workflows.returns.activities import ReturnActivities, return_activities
 from overture.workflows.returns.workflow import ReturnWorkflow
@@ -48,6 +50,21 @@ def order_activities(activities: OrderActivities) -> list[Callable[..., Any]]:
         a.capture_payment,
         a.reauthorise_payment,
         a.void_payment,
+    ]
+
+
+def marketplace_activities(activities: MarketplaceActivities) -> list[Callable[..., Any]]:
+    a = activities
+    return [
+        a.is_marketplace,
+        a.split_order,
+        a.sub_order_state,
+        a.alert_seller,
+        a.auto_refuse,
+        a.raise_late,
+        a.close_late,
+        a.cancel_sub_orders,
+        a.review_seller,
     ]
 
 
@@ -105,14 +122,16 @@ def build_worker(
     tuning: WorkerTuning = DEFAULT_TUNING,
     returns: ReturnActivities | None = None,
 ) -> Worker:
-    """A worker for OrderWorkflow (and ReturnWorkflow, given its activities). Under the sandbox our own
-    pure modules are passed through, so
-    they are imported once, not per workflow run."""
+    """A worker for OrderWorkflow with its sellers' SellerOrderWorkflow (and ReturnWorkflow, given its
+    activities). Under the sandbox our own pure modules are passed through, so they are imported once,
+    not per workflow run."""
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[OrderWorkflow] if returns is None else [OrderWorkflow, ReturnWorkflow],
-        activities=order_activities(activities) + ([] if returns is None else return_activities(returns)),
+        workflows=[OrderWorkflow, SellerOrderWorkflow] + ([] if returns is None else [ReturnWorkflow]),
+        activities=order_activities(activities)
+        + marketplace_activities(MarketplaceActivities(activities.uow_factory, activities.clock))
+        + ([] if returns is None else return_activities(returns)),
         activity_executor=executor,
         # Every activity logs with its order and workflow ids (outside the deterministic workflow code).
         interceptors=[LogContextInterceptor()],

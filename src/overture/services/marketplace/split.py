@@ -82,3 +82,27 @@ def deadlines(uow: UnitOfWork, order_id: str, at: datetime, settings: Marketplac
         accept_by = max(min(accept_by, latest), at)
     alert_at = min(at + timedelta(hours=settings.alert_after_hours), accept_by)
     return alert_at, accept_by
+
+
+def cancel_sub_orders(uow_factory: UnitOfWorkFactory, order_id: str, *, clock: Clock) -> list[str]:
+    """Cancel every open sub-order of the order, or none if a seller has shipped: the shipped ones."""
+
+    def work(uow: UnitOfWork) -> list[str]:
+        subs = uow.marketplace.sub_orders_of(order_id)
+        shipped = [s.id for s in subs if s.status is SubOrderStatus.SHIPPED]
+        if shipped:
+            return shipped
+        at = clock()
+        for sub in subs:
+            if sub.status is SubOrderStatus.CANCELLED:
+                continue
+            uow.marketplace.update_sub_order(sub.id, at, status=SubOrderStatus.CANCELLED)
+            for line in uow.marketplace.lines_of_sub_order(sub.id):
+                if line.status in (LineState.PENDING, LineState.ACCEPTED):
+                    uow.marketplace.update_line(line.id, status=LineState.CANCELLED)
+        for line in uow.marketplace.lines_of_order(order_id):
+            if line.status is LineState.PLACED:
+                uow.marketplace.update_line(line.id, status=LineState.CANCELLED)
+        return []
+
+    return in_transaction(uow_factory, work)

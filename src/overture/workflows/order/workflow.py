@@ -50,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
 # after release: editing.py.
 from overture.workflows.order.editing import Amended, EditableOrder
 from overture.workflows.order.holding import Cancelled, Reroute, describe
+from overture.workflows.order.marketplace import SplitOrder
 
 A = OrderActivities
 S = OrderStatus
@@ -60,8 +61,13 @@ TOO_LATE_TO_CANCEL = frozenset({S.SHIPPED, S.INVOICED, S.COMPLETED, S.CANCELLED}
 
 
 @workflow.defn(name="OrderWorkflow")
-class OrderWorkflow(EditableOrder):
+class OrderWorkflow(EditableOrder, SplitOrder):
     # ---- messages -------------------------------------------------------------------
+
+    @workflow.signal
+    def sub_orders_changed(self) -> None:
+        # A sub-order's refused lines went to another seller: its workflow is started at the next pass.
+        self._sub_order_pings += 1
 
     @workflow.signal
     def shipment_recorded(self, ping: ShipmentPing) -> None:
@@ -190,23 +196,15 @@ class OrderWorkflow(EditableOrder):
             )
             if sales_order:
                 await self._store(A.add_reference, ReferenceArgs(self._order_id, "erp", "sales_order", sales_order))
-            if workflow.patched("plan-read-before-release"):
-                # A buyer's change order (X12 860, EDIFACT ORDCHG) may have amended the order while the
-                # ERP answered: release what the store holds now, not the plan read at the start.
-                plan = await self._store(A.load_plan, self._order_id)
-            while True:
-                plan = await self._release_all(plan)
-                try:
-                    self._awaiting_shipments = True
-                    await self._await_shipments(plan)
-                    break
-                except Reroute as reroute:  # a supplier refused lines after release
-                    plan = await self._reroute(reroute.location_id, reroute.resolution)
-                except Amended as amended:  # edited after release, the WMS having taken it back
-                    plan = await self._place(amended.plan)
-                finally:
-                    self._awaiting_shipments = False
-            await self._advance(S.SHIPPED, "every location has shipped")
+            if await self._is_marketplace():
+                if not await self._through_sellers():
+                    await self._cancel_now(
+                        CancelRequest("no seller shipped any line: every line was refunded", "system")
+                    )
+                await self._advance(S.SHIPPED, "every seller has shipped its sub-order")
+            else:
+                plan = await self._release_and_ship(plan)
+                await self._advance(S.SHIPPED, "every location has shipped")
             if paying:
                 await self._guarded("payment", lambda: self._outside(A.capture_payment, self._order_id))
             invoice = await self._guarded(
@@ -230,6 +228,24 @@ class OrderWorkflow(EditableOrder):
             pass
         await workflow.wait_condition(workflow.all_handlers_finished)
         return OrderOutcome(self._order_id, self._status.value)
+
+    async def _release_and_ship(self, plan: OrderPlan) -> OrderPlan:
+        if workflow.patched("plan-read-before-release"):
+            # A buyer's change order (X12 860, EDIFACT ORDCHG) may have amended the order while the
+            # ERP answered: release what the store holds now, not the plan read at the start.
+            plan = await self._store(A.load_plan, self._order_id)
+        while True:
+            plan = await self._release_all(plan)
+            try:
+                self._awaiting_shipments = True
+                await self._await_shipments(plan)
+                return plan
+            except Reroute as reroute:  # a supplier refused lines after release
+                plan = await self._reroute(reroute.location_id, reroute.resolution)
+            except Amended as amended:  # edited after release, the WMS having taken it back
+                plan = await self._place(amended.plan)
+            finally:
+                self._awaiting_shipments = False
 
     async def _place(self, plan: OrderPlan) -> OrderPlan:
         """Wait for decisions on exceptions raised at capture (or by a placement), and for the stock
