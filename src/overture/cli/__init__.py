@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from overture.cli import amazon, audit, backlog, edi, hub, imports, keys, routing
+from overture.cli import amazon, audit, backlog, edi, hub, imports, keys, routing, taxonomy
 
 __all__ = ["app"]
 
@@ -25,3 +25,4 @@ app.add_typer(amazon.app, name="amazon")
 app.add_typer(imports.app, name="import")
 app.add_typer(routing.app, name="route")
 app.add_typer(backlog.app, name="backlog")
+app.add_typer(taxonomy.app, name="taxonomy")
