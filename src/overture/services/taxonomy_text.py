@@ -34,6 +34,14 @@ _TAIL_WEIGHT = 0.5
 _LEADING_WEIGHT = 0.5  # an unbranded title's first word is often a brand ("Razor A5 Lux Kick Scooter")
 _HEAD_NOUN_WEIGHT = 2.0
 _MIN_CORRECTED = 5  # shorter words are too often other words one letter away
+# Colours rarely say what a product is, but they are category words ("White & Cream Sauces"): a title's
+# colour words, and those of its colour attribute, count as little as its tail.
+_COLOURS = frozenset(
+    {"black", "white", "red", "blue", "green", "grey", "gray", "navy", "pink", "purple", "yellow", "orange"}
+    | {"brown", "beige", "silver", "gold", "ivory", "cream", "khaki", "olive", "teal", "tan", "champagne"}
+    | {"charcoal", "indigo"}
+)
+_COLOUR_WEIGHT = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +109,9 @@ class NameIndex:
             weights[word] = max(weights.get(word, 0.0), _LEADING_WEIGHT if leading else 1.0)
         for word in (self.correct(w) for w in words(_without_measures(tail))):
             weights[word] = max(weights.get(word, 0.0), _TAIL_WEIGHT)
+        colours = _COLOURS.union(words(given.get("colour", "") + " " + given.get("color", "")))
+        for word in colours & weights.keys():
+            weights[word] = min(weights[word], _COLOUR_WEIGHT)
         for word in (self.correct(w) for w in words(hints)):
             weights[word] = 1.0
         return ProductQuery(
