@@ -23,6 +23,8 @@ from overture.api.routers import (
     payment_webhooks,
     returns_intake,
     rules,
+    seller_portal,
+    seller_statements,
     storefronts,
     webhooks,
 )
@@ -30,6 +32,7 @@ from overture.api.routers import as2 as as2_router
 from overture.api.routers import auth as auth_routes
 from overture.api.routers import backlog as backlog_router
 from overture.api.routers import changes as changes_router
+from overture.api.routers import sellers as sellers_router
 from overture.api.routers import supply as supply_router
 from overture.bootstrap import Container
 from overture.channels.rest import OrderIn
@@ -100,6 +103,9 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     app.include_router(after_sale.router)
     app.include_router(payment_webhooks.router)
     app.include_router(returns_intake.router)
+    app.include_router(seller_statements.router)
+    app.include_router(sellers_router.router)
+    app.include_router(seller_portal.router)
     install_dashboard(app)  # the operations dashboard at / (ui/routes/)
     install_docs(app)
 

@@ -26,6 +26,9 @@ class Recording:
         self.cancels.append((order_id, request))
         return CancelOutcome("cancelled", "stock given back")
 
+    async def nudge_sub_order(self, sub_order_id: str) -> None:
+        return None
+
     async def shipment_recorded(self, order_id: str, ping: ShipmentPing) -> None:
         raise AssertionError("not under test")
 

@@ -32,10 +32,12 @@ class Role(StrEnum):
     OPERATOR = "operator"
     ADMIN = "admin"
     CHANNEL = "channel"
+    # A marketplace seller's key: its ``channel`` is the seller's id, and it reaches /v1/seller/ only.
+    SELLER = "seller"
 
 
 # Rank on the ladder; a channel key is not on it (rank 0 satisfies no role requirement).
-_RANK = {Role.CHANNEL: 0, Role.VIEWER: 1, Role.OPERATOR: 2, Role.ADMIN: 3}
+_RANK = {Role.CHANNEL: 0, Role.SELLER: 0, Role.VIEWER: 1, Role.OPERATOR: 2, Role.ADMIN: 3}
 
 
 class InvalidKeyRequest(ValueError):
@@ -67,6 +69,11 @@ class Principal:
         if self.at_least(Role.OPERATOR):
             return True
         return self.role is Role.CHANNEL and channel is not None and self.channel == channel
+
+    @property
+    def seller_id(self) -> str | None:
+        """The seller a seller key acts for (None for any other key)."""
+        return self.channel if self.role is Role.SELLER else None
 
     @property
     def actor(self) -> str:
@@ -127,8 +134,10 @@ def check_key_request(role: Role, channel: str | None, name: str) -> None:
     """A channel key needs its channel; other roles must not have one."""
     if role is Role.CHANNEL and not channel:
         raise InvalidKeyRequest("channel", "a channel key needs the channel it may post for")
-    if role is not Role.CHANNEL and channel:
-        raise InvalidKeyRequest("channel", f"only channel keys have a channel, not {role.value} keys")
+    if role is Role.SELLER and not channel:
+        raise InvalidKeyRequest("channel", "a seller key needs the seller's id (as its channel)")
+    if role not in (Role.CHANNEL, Role.SELLER) and channel:
+        raise InvalidKeyRequest("channel", f"only channel and seller keys have a channel, not {role.value} keys")
     if channel is not None and (len(channel) > MAX_CHANNEL or not channel.strip()):
         raise InvalidKeyRequest("channel", f"must be 1 to {MAX_CHANNEL} characters")
     if not name.strip() or len(name) > MAX_NAME:

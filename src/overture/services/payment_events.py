@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from overture.domain.money import from_minor
 from overture.domain.money.ledger import EntryKind
 from overture.services.capture import translate_or_quarantine
+from overture.services.marketplace.split import split_paid
 from overture.services.ports import Clock, InboundMessage, MessageStatus, UnitOfWork, UnitOfWorkFactory
 from overture.services.ports.payments import PspEvent
 from overture.services.retry import in_transaction
@@ -63,6 +64,8 @@ def _record(uow: UnitOfWork, message: InboundMessage, parse: Callable[[bytes], P
     status = _status(event)
     if status:
         uow.money.set_payment_status(payment.intent_id, status, f"{event.type} at the provider")
+    if status == "requires_capture":
+        split_paid(uow, payment.order_id, clock())  # a marketplace order is split once its money is held
     note = _note(uow, event, payment.order_id, payment.intent_id, payment.currency)
     uow.fulfilment.add_note(payment.order_id, note, clock())
     uow.messages.settle(message_id, MessageStatus.ACCEPTED, order_id=payment.order_id)

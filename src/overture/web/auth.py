@@ -52,7 +52,7 @@ REALM = 'Bearer realm="overture"'
 class Need:
     """What a route needs: a role, or a channel decided from the request by ``channel_of``."""
 
-    kind: str  # "public" | "role" | "channel" | "signed"
+    kind: str  # "public" | "role" | "channel" | "signed" | "seller"
     role: Role | None = None
     channel_of: Callable[[Request], Any] | None = None
 
@@ -88,6 +88,7 @@ PUBLIC = Need("public")
 VIEWER = Need("role", Role.VIEWER)
 OPERATOR = Need("role", Role.OPERATOR)
 ADMIN = Need("role", Role.ADMIN)
+SELLER = Need("seller")  # a seller key, for its own offers, orders, statements and incidents
 
 # Every route whose need is not the default, by (method, path template).
 POLICY: dict[tuple[str, str], Need] = {
@@ -127,6 +128,9 @@ POLICY: dict[tuple[str, str], Need] = {
     ("PATCH", "/v1/supply/{supply_id}"): OPERATOR,
     ("POST", "/v1/supply/{supply_id}/cancel"): OPERATOR,
     ("POST", "/v1/backlog/plan"): OPERATOR,  # planning alone changes nothing; applying is an exception action
+    # A seller's whole account, entries and payouts: operators only for now (viewers see the dashboard's
+    # seller pages, without the links to these).
+    ("GET", "/v1/sellers/{seller_id}/statements"): OPERATOR,
     # Admin: keys (reading them too), master data and settings.
     ("POST", "/v1/keys"): ADMIN,
     ("GET", "/v1/keys"): ADMIN,
@@ -154,6 +158,8 @@ def need_for(method: str, path: str) -> Need:
     need = POLICY.get((method, path))
     if need is not None:
         return need
+    if path.startswith("/v1/seller/"):
+        return SELLER
     if method in SAFE_METHODS:
         return VIEWER
     return ADMIN if path.startswith("/v1/") else OPERATOR
@@ -276,6 +282,12 @@ async def authorize(request: Request) -> Principal:
             return await _public(request, method)
         raise NotAuthenticated("an API key is required (Authorization: Bearer <key>)", page=_is_page(request, method))
     request.state.principal = principal
+    if need.kind == "seller":  # the seller's own routes: its key, and only its key
+        if principal.seller_id is None:
+            raise Forbidden(f"this needs a seller key; the key is {principal.role.value}")
+        return principal
+    if principal.seller_id is not None:
+        raise Forbidden("a seller key reaches only /v1/seller/ (its own offers, orders and statements)")
     if need.kind == "role":
         assert need.role is not None
         if not principal.at_least(need.role):

@@ -56,6 +56,9 @@ class _NoEngine:
     async def shipment_recorded(self, order_id: str, ping: ShipmentPing) -> None:
         raise EngineUnavailable(NO_ENGINE)
 
+    async def nudge_sub_order(self, sub_order_id: str) -> None:
+        return None  # the answer is in the store; an engine started later reads it there
+
 
 def workflow_gateway(request: Request) -> OrderWorkflowGateway:
     """The order workflows, or a gateway refusing every call when this process has no engine."""

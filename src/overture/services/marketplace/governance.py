@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from overture.domain.ids import new_id
 from overture.domain.marketplace.scorecard import Action, Breach, Scorecard, actions, breaches
 from overture.domain.marketplace.sellers import SellerStatus
-from overture.services.errors import ErrorCode, InvalidRequest, NotFound, ServiceError
+from overture.services.errors import ActionRefused, ErrorCode, InvalidRequest, NotFound
 from overture.services.marketplace.sellers import move
 from overture.services.marketplace.settings import load
 from overture.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -114,7 +114,7 @@ def _counts(card: Scorecard) -> dict[str, int]:
     return dataclasses.asdict(card.counts)
 
 
-class CaseRefused(ServiceError):
+class CaseRefused(ActionRefused):
     pass
 
 

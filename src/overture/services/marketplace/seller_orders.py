@@ -25,7 +25,7 @@ from overture.domain.marketplace.sub_orders import (
 from overture.domain.money import to_minor
 from overture.domain.routing import Allocation
 from overture.domain.statuses import LineStatus
-from overture.services.errors import ErrorCode, InvalidRequest, NotFound, ServiceError
+from overture.services.errors import ActionRefused, ErrorCode, InvalidRequest, NotFound
 from overture.services.marketplace.buy_box import _terms, freeze
 from overture.services.marketplace.settings import load
 from overture.services.marketplace.split import open_sub_orders
@@ -35,7 +35,7 @@ from overture.services.retry import in_transaction
 AUTO = "system:deadline"
 
 
-class SubOrderRefused(ServiceError):
+class SubOrderRefused(ActionRefused):
     """An answer the sub-order's state does not allow (not the seller's, already answered, shipped)."""
 
 
@@ -47,7 +47,7 @@ class Answer:
     refunded: list[int] = field(default_factory=list)  # refused lines no other offer could take
 
 
-def _own(uow: UnitOfWork, sub_order_id: str, seller_id: str | None) -> SubOrder:
+def own(uow: UnitOfWork, sub_order_id: str, seller_id: str | None) -> SubOrder:
     sub = uow.marketplace.sub_order(sub_order_id)
     if sub is None or (seller_id is not None and sub.seller_id != seller_id):
         raise NotFound(f"no sub-order {sub_order_id!r}")  # another seller's is not even named
@@ -76,7 +76,7 @@ def accept(
     line_nos: Collection[int] | None = None,
 ) -> Answer:
     def work(uow: UnitOfWork) -> Answer:
-        sub = _own(uow, sub_order_id, seller_id)
+        sub = own(uow, sub_order_id, seller_id)
         at = clock()
         chosen = _pick(uow.marketplace.lines_of_sub_order(sub.id), line_nos)
         done = [
@@ -105,7 +105,7 @@ def refuse(
         raise InvalidRequest("reason", "say why the lines are refused", ErrorCode.REQUIRED)
 
     def work(uow: UnitOfWork) -> Answer:
-        sub = _own(uow, sub_order_id, seller_id)
+        sub = own(uow, sub_order_id, seller_id)
         chosen = _pick(uow.marketplace.lines_of_sub_order(sub.id), line_nos)
         return _refuse(uow, sub, chosen, LineState.REFUSED, actor, reason, clock())
 
@@ -116,7 +116,7 @@ def auto_refuse(uow_factory: UnitOfWorkFactory, sub_order_id: str, *, clock: Clo
     """The deadline passed: every line still pending is refused (by the system, not the seller)."""
 
     def work(uow: UnitOfWork) -> Answer:
-        sub = _own(uow, sub_order_id, None)
+        sub = own(uow, sub_order_id, None)
         pending = [x for x in uow.marketplace.lines_of_sub_order(sub.id) if x.status is LineState.PENDING]
         reason = f"not answered by {sub.accept_by:%Y-%m-%d %H:%M} UTC"
         return _refuse(uow, sub, pending, LineState.AUTO_REFUSED, AUTO, reason, clock())
@@ -239,7 +239,7 @@ def mark_alerted(uow_factory: UnitOfWorkFactory, sub_order_id: str, *, clock: Cl
     """Note that the seller was chased (once); False if it was already, or it has answered."""
 
     def work(uow: UnitOfWork) -> bool:
-        sub = _own(uow, sub_order_id, None)
+        sub = own(uow, sub_order_id, None)
         if sub.alerted_at is not None or sub.status is not SubOrderStatus.AWAITING_ACCEPTANCE:
             return False
         at = clock()

@@ -11,14 +11,14 @@ from overture.domain.inventory import Location, LocationKind
 from overture.domain.marketplace.sellers import Seller, SellerStatus, SellerTransitionRefused, check_transition
 from overture.domain.money import is_currency
 from overture.services import changes
-from overture.services.errors import AlreadyExists, ErrorCode, InvalidRequest, NotFound, ServiceError
+from overture.services.errors import ActionRefused, AlreadyExists, ErrorCode, InvalidRequest, NotFound
 from overture.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from overture.services.retry import in_transaction
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
 
 
-class SellerRefused(ServiceError):
+class SellerRefused(ActionRefused):
     """A lifecycle move the seller's status does not allow."""
 
 

@@ -10,7 +10,7 @@ from overture.domain.marketplace.sub_orders import LineState, SubOrder, SubOrder
 from overture.domain.statuses import LineStatus
 from overture.services.errors import ErrorCode, InvalidRequest
 from overture.services.marketplace.seller_ledger import post_shipped
-from overture.services.marketplace.seller_orders import SubOrderRefused, _own
+from overture.services.marketplace.seller_orders import SubOrderRefused, own
 from overture.services.plans import ShipmentRecord
 from overture.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from overture.services.retry import in_transaction
@@ -40,7 +40,7 @@ def ship(
         raise InvalidRequest("tracking_number", "a shipment needs its tracking number", ErrorCode.REQUIRED)
 
     def work(uow: UnitOfWork) -> Shipped:
-        sub = _own(uow, sub_order_id, seller_id)
+        sub = own(uow, sub_order_id, seller_id)
         if sub.status is SubOrderStatus.SHIPPED:
             return Shipped(sub, False, sub.late, bool(sub.tracking_valid))
         if sub.status is not SubOrderStatus.ACCEPTED:

@@ -26,12 +26,16 @@ def split_order(uow_factory: UnitOfWorkFactory, order_id: str, *, clock: Clock) 
     """Split what is not split yet; every sub-order id of the order that awaits or ran, in order."""
 
     def work(uow: UnitOfWork) -> list[str]:
-        placed = [x for x in uow.marketplace.lines_of_order(order_id) if x.status is LineState.PLACED]
-        if placed:
-            open_sub_orders(uow, order_id, placed, at=clock())
+        split_paid(uow, order_id, clock())
         return [s.id for s in uow.marketplace.sub_orders_of(order_id)]
 
     return in_transaction(uow_factory, work)
+
+
+def split_paid(uow: UnitOfWork, order_id: str, at: datetime) -> list[SubOrder]:
+    """Split what is not split yet, in the caller's transaction; the sub-orders opened now."""
+    placed = [x for x in uow.marketplace.lines_of_order(order_id) if x.status is LineState.PLACED]
+    return open_sub_orders(uow, order_id, placed, at=at) if placed else []
 
 
 def open_sub_orders(

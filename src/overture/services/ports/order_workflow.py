@@ -97,3 +97,7 @@ class OrderWorkflowGateway(Protocol):
     async def shipment_recorded(self, order_id: str, ping: ShipmentPing) -> None:
         """A nudge only: losing one is harmless, the workflow re-reads the store."""
         ...
+
+    async def nudge_sub_order(self, sub_order_id: str) -> None:
+        """A seller answered or shipped a sub-order (committed first): its workflow re-reads the store."""
+        ...

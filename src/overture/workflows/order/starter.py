@@ -9,6 +9,8 @@ is a no-op. A finished order is never started again (``REJECT_DUPLICATE``).
 
 from __future__ import annotations
 
+import contextlib
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +28,7 @@ from overture.services.ports.order_workflow import (
     Resolution,
     ShipmentPing,
 )
+from overture.workflows.order.sellers.workflow import SellerOrderWorkflow
 from overture.workflows.order.shared import OrderWorkflowInput, StepPolicy
 from overture.workflows.order.workflow import OrderWorkflow
 
@@ -82,6 +85,12 @@ class OrderWorkflows:
 
     async def shipment_recorded(self, order_id: str, ping: ShipmentPing) -> None:
         await self.signal(order_id, OrderWorkflow.shipment_recorded, ping)
+
+    async def nudge_sub_order(self, sub_order_id: str) -> None:
+        # Its workflow may not have started yet (the parent starts it after the split): then it reads the
+        # store when it does.
+        with contextlib.suppress(RPCError):
+            await self.client.get_workflow_handle(sub_order_id).signal(SellerOrderWorkflow.nudge)
 
     async def signal(self, order_id: str, signal: Any, argument: Any) -> None:
         """A nudge to a running workflow; losing one is harmless because the workflow re-reads the store."""
