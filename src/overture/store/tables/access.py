@@ -21,8 +21,9 @@ api_keys = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("last_used_at", UtcDateTime()),
     Column("revoked_at", UtcDateTime()),
-    CheckConstraint("role IN ('viewer', 'operator', 'admin', 'channel')", name="role_known"),
-    CheckConstraint("(role = 'channel') = (channel IS NOT NULL)", name="channel_iff_channel_role"),
+    CheckConstraint("role IN ('viewer', 'operator', 'admin', 'channel', 'seller')", name="role_known"),
+    # A channel key's channel, or a seller key's seller id; no other key has one.
+    CheckConstraint("(role IN ('channel', 'seller')) = (channel IS NOT NULL)", name="channel_iff_channel_role"),
 )
 
 

@@ -18,7 +18,23 @@ depends_on = None
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
+OLD_ROLES = "role IN ('viewer', 'operator', 'admin', 'channel')"
+NEW_ROLES = "role IN ('viewer', 'operator', 'admin', 'channel', 'seller')"
+OLD_CHANNEL = "(role = 'channel') = (channel IS NOT NULL)"
+NEW_CHANNEL = "(role IN ('channel', 'seller')) = (channel IS NOT NULL)"
+
+
+def _key_roles(roles: str, channel: str) -> None:
+    # Seller keys: their channel is the seller's id.
+    with op.batch_alter_table("api_keys", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_api_keys_role_known"), type_="check")
+        batch_op.drop_constraint(op.f("ck_api_keys_channel_iff_channel_role"), type_="check")
+        batch_op.create_check_constraint(op.f("ck_api_keys_role_known"), roles)
+        batch_op.create_check_constraint(op.f("ck_api_keys_channel_iff_channel_role"), channel)
+
+
 def upgrade() -> None:
+    _key_roles(NEW_ROLES, NEW_CHANNEL)
     op.create_table(
         "commission_rules",
         sa.Column("id", sa.String(length=32), nullable=False),
@@ -251,6 +267,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    _key_roles(OLD_ROLES, OLD_CHANNEL)
     with op.batch_alter_table("seller_entries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_seller_entries_seller_id_at"))
 
