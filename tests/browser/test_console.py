@@ -129,7 +129,17 @@ WIDEST = """() => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
   .filter(e => !e.parentElement || e.parentElement.getBoundingClientRect().right <= window.innerWidth + 1)
   .slice(0, 6).map(e => `${e.tagName.toLowerCase()}#${e.id}.${e.className?.baseVal ?? e.className}`)"""
-PAGES = ("/", "/orders", "/exceptions", "/inventory", "/backlog", "/savings", "/search?q=T-")
+PAGES = (
+    "/",
+    "/orders",
+    "/exceptions",
+    "/sellers",
+    "/sellers/acceptances",
+    "/inventory",
+    "/backlog",
+    "/savings",
+    "/search?q=T-",
+)
 SETTINGS = ("rules", "rules/default", "locations", "partners", "connectors", "keys", "changes")
 
 

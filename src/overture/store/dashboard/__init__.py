@@ -7,7 +7,7 @@ The status count walks the (status, id) index only, which the dashboard benchmar
 One module per page: overview.py, queue.py (exception queue), orders.py (order page and search),
 inventory.py and savings.py, order_list.py (the orders list), settings.py (the configuration pages),
 partner_view.py (a partner's files in and documents out, with their acknowledgements), returns.py
-(the returns queue and return KPIs);
+(the returns queue and return KPIs), sellers.py (the marketplace's sellers, their entries, acceptances);
 ``SqlDashboard`` is all of them over one engine.
 """
 
@@ -21,6 +21,7 @@ from overture.store.dashboard.partner_view import PartnerViewReads
 from overture.store.dashboard.queue import QueueReads
 from overture.store.dashboard.returns import ReturnsReads
 from overture.store.dashboard.savings import SavingsReads
+from overture.store.dashboard.sellers import SellerReads
 from overture.store.dashboard.settings import SettingsReads
 
 __all__ = ["SqlDashboard", "backorders_query"]
@@ -36,5 +37,6 @@ class SqlDashboard(
     SettingsReads,
     PartnerViewReads,
     ReturnsReads,
+    SellerReads,
 ):
     """Every page's reads (and the few writes: assignments, saved settings) over one engine."""

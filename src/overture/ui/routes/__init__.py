@@ -5,9 +5,10 @@ they replace. One module per page, each with its own guarded router (common.py):
 exceptions.py (the queue and its actions), order_list.py (the orders list and its export; before
 orders.py, whose /orders/{order_id} would take /orders/export.csv), orders.py (order page, raw documents, search),
 order_edits.py (changing an order's lines from its page),
-returns.py (the returns queue and its KPIs), inventory.py, backlog.py, savings.py, rules.py and the other
-configuration pages (settings_*.py), and partner_view.py (a partner's files in and documents out with their
-acknowledgements); ``router`` is all of them, in that order.
+returns.py (the returns queue and its KPIs), sellers.py (the marketplace's sellers and acceptances),
+inventory.py, backlog.py, savings.py, rules.py and the other configuration pages (settings_*.py), and
+partner_view.py (a partner's files in and documents out with their acknowledgements); ``router`` is all
+of them, in that order.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from overture.ui.routes import (
     returns,
     rules,
     savings,
+    sellers,
     settings_changes,
     settings_connectors,
     settings_keys,
@@ -39,7 +41,7 @@ __all__ = ["HTMX_FILE", "STATIC", "install", "router", "templates"]
 
 router = APIRouter()
 _SETTINGS = (settings_locations, settings_partners, settings_connectors, settings_keys, settings_changes)
-_PAGES = (overview, exceptions, order_list, orders, order_edits, returns, inventory, backlog, savings, rules)
+_PAGES = (overview, exceptions, order_list, orders, order_edits, returns, sellers, inventory, backlog, savings, rules)
 for _page in (*_PAGES, *_SETTINGS, partner_view):
     router.include_router(_page.router)
 
