@@ -19,7 +19,7 @@ from overture.cli import app as cli_app
 from overture.domain.access import Role, split_token
 from overture.services.access import create_key
 from overture.store.tables import api_keys, metadata
-from overture.web.auth import ADMIN, OPERATOR, PUBLIC, SESSION_COOKIE, VIEWER, api_routes, need_for
+from overture.web.auth import ADMIN, OPERATOR, PUBLIC, SELLER, SESSION_COOKIE, VIEWER, api_routes, need_for
 from tests.web.signin import sign_in
 
 pytestmark = pytest.mark.auth
@@ -109,7 +109,7 @@ def test_the_policy_lists_the_decision_for_the_known_routes(app: FastAPI) -> Non
 def test_every_route_refuses_a_missing_or_wrong_key_and_changes_nothing(
     app: FastAPI, http: TestClient, container: Container
 ) -> None:
-    tokens = {role: key(container, role, "nowhere" if role is Role.CHANNEL else None) for role in Role}
+    tokens = {role: key(container, role, "nowhere" if role in (Role.CHANNEL, Role.SELLER) else None) for role in Role}
     before = snapshot(container)
     checked = 0
     for method, path in api_routes(app):
@@ -126,6 +126,10 @@ def test_every_route_refuses_a_missing_or_wrong_key_and_changes_nothing(
                 status = call(http, method, path, bearer(tokens[LOWER[need.role.value]]))
                 assert status == 403, (method, path)
             assert call(http, method, path, bearer(tokens[Role.CHANNEL])) == 403, (method, path)
+            assert call(http, method, path, bearer(tokens[Role.SELLER])) == 403, (method, path)
+        elif need.kind == "seller":  # a seller's own routes: no other key, however high its role
+            for role in (Role.CHANNEL, Role.VIEWER, Role.ADMIN):
+                assert call(http, method, path, bearer(tokens[role])) == 403, (method, path, role)
         else:  # a channel key for another channel
             assert call(http, method, path, bearer(tokens[Role.CHANNEL])) == 403, (method, path)
             assert call(http, method, path, bearer(tokens[Role.VIEWER])) == 403, (method, path)
@@ -136,9 +140,10 @@ def test_every_route_refuses_a_missing_or_wrong_key_and_changes_nothing(
 
 def test_the_right_role_gets_past_the_policy(app: FastAPI, http: TestClient, container: Container) -> None:
     admin, operator, viewer = (key(container, r) for r in (Role.ADMIN, Role.OPERATOR, Role.VIEWER))
+    seller = key(container, Role.SELLER, "acme")
     for method, path in api_routes(app):
         need = need_for(method, path)
-        token = {VIEWER: viewer, OPERATOR: operator, ADMIN: admin}.get(need, operator)
+        token = {VIEWER: viewer, OPERATOR: operator, ADMIN: admin, SELLER: seller}.get(need, operator)
         status = call(http, method, path, bearer(token))
         assert status not in (401, 403) or need.kind == "signed", (method, path, status)
 

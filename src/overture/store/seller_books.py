@@ -90,11 +90,12 @@ class SqlSellerBooks:
         ]
 
     # ---- scorecards ---------------------------------------------------------------
-    def counts(self, seller_id: str, since: datetime) -> Counts:
+    def counts(self, seller_id: str, since: datetime, until: datetime | None = None) -> Counts:
+        end = until or datetime.max.replace(tzinfo=since.tzinfo)
         line_rows: dict[str, int] = dict(
             self._c.execute(
                 select(SL.status, func.count())
-                .where(SL.seller_id == seller_id, SL.sub_order_id.is_not(None), SL.created_at >= since)
+                .where(SL.seller_id == seller_id, SL.sub_order_id.is_not(None), SL.created_at >= since, SL.created_at < end)
                 .group_by(SL.status)
             ).all()
         )
@@ -105,7 +106,7 @@ class SqlSellerBooks:
                 func.sum(case((SO.status == shipped, 1), else_=0)),
                 func.sum(case((and_(SO.status == shipped, SO.late.is_(True)), 1), else_=0)),
                 func.sum(case((and_(SO.status == shipped, SO.tracking_valid.is_(True)), 1), else_=0)),
-            ).where(SO.seller_id == seller_id, SO.created_at >= since)
+            ).where(SO.seller_id == seller_id, SO.created_at >= since, SO.created_at < end)
         ).one()
         refused = [LineState.REFUSED.value, LineState.AUTO_REFUSED.value]
         cancelled = self._c.scalar(
@@ -113,10 +114,10 @@ class SqlSellerBooks:
                 SL.seller_id == seller_id, SL.created_at >= since, SL.status.in_(refused)
             )
         )
-        incidents = self._c.scalar(select(func.count()).where(I.seller_id == seller_id, I.opened_at >= since))
+        incidents = self._c.scalar(select(func.count()).where(I.seller_id == seller_id, I.opened_at >= since, I.opened_at < end))
         refunded_lines = (
             select(E.order_id, E.line_no)
-            .where(E.seller_id == seller_id, E.at >= since, E.kind == SellerEntryKind.REFUND_ORDER_AMOUNT.value)
+            .where(E.seller_id == seller_id, E.at >= since, E.at < end, E.kind == SellerEntryKind.REFUND_ORDER_AMOUNT.value)
             .distinct()
             .subquery()
         )

@@ -127,6 +127,8 @@ def parse_row(row: Mapping[str, Any], seller_id: str, seller_currency: str) -> t
     currency = str(row.get("currency") or seller_currency).strip().upper()
     if not is_currency(currency):
         raise _Bad("currency", f"{currency!r} is not an ISO 4217 currency")
+    if currency != seller_currency:  # its account, payouts and statements are in one currency
+        raise _Bad("currency", f"offers are in the seller's currency, {seller_currency}")
     price = _money(row, "price", currency, required=True)
     if price == 0:
         raise _Bad("price", "must be more than 0")

@@ -15,6 +15,7 @@ from overture.services.errors import ActionRefused, AlreadyExists, ErrorCode, In
 from overture.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from overture.services.retry import in_transaction
 
+RESERVED = frozenset({"acceptances", "new", "cases"})  # /sellers/<these> are pages, not sellers
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
 
 
@@ -40,6 +41,8 @@ def register(
     clock: Clock,
 ) -> Seller:
     """A new seller, pending onboarding, with its (empty) stock location."""
+    if seller_id.lower() in RESERVED:
+        raise InvalidRequest("id", f"{seller_id!r} names a page of the dashboard: choose another", ErrorCode.INVALID_VALUE)
     if not _ID.fullmatch(seller_id):
         raise InvalidRequest("id", "1-32 letters, digits, '.', '_' or '-'", ErrorCode.INVALID_VALUE)
     if not name.strip():

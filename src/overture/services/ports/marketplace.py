@@ -131,8 +131,8 @@ class MarketplaceRepository(Protocol):
     def payouts(self, seller_id: str) -> list[Payout]: ...
 
     # governance
-    def counts(self, seller_id: str, since: datetime) -> Counts:
-        """What the seller did since then, for its scorecard."""
+    def counts(self, seller_id: str, since: datetime, until: datetime | None = None) -> Counts:
+        """What the seller did from ``since`` to ``until`` (now, if None), for its scorecard."""
         ...
 
     def add_case(self, case: SellerCase) -> bool:
