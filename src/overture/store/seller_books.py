@@ -95,7 +95,9 @@ class SqlSellerBooks:
         line_rows: dict[str, int] = dict(
             self._c.execute(
                 select(SL.status, func.count())
-                .where(SL.seller_id == seller_id, SL.sub_order_id.is_not(None), SL.created_at >= since, SL.created_at < end)
+                .where(
+                    SL.seller_id == seller_id, SL.sub_order_id.is_not(None), SL.created_at >= since, SL.created_at < end
+                )
                 .group_by(SL.status)
             ).all()
         )
@@ -114,10 +116,14 @@ class SqlSellerBooks:
                 SL.seller_id == seller_id, SL.created_at >= since, SL.status.in_(refused)
             )
         )
-        incidents = self._c.scalar(select(func.count()).where(I.seller_id == seller_id, I.opened_at >= since, I.opened_at < end))
+        incidents = self._c.scalar(
+            select(func.count()).where(I.seller_id == seller_id, I.opened_at >= since, I.opened_at < end)
+        )
         refunded_lines = (
             select(E.order_id, E.line_no)
-            .where(E.seller_id == seller_id, E.at >= since, E.at < end, E.kind == SellerEntryKind.REFUND_ORDER_AMOUNT.value)
+            .where(
+                E.seller_id == seller_id, E.at >= since, E.at < end, E.kind == SellerEntryKind.REFUND_ORDER_AMOUNT.value
+            )
             .distinct()
             .subquery()
         )

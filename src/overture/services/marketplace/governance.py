@@ -48,7 +48,9 @@ def trend(
         points = []
         for k in range(weeks - 1, -1, -1):
             end = now - timedelta(weeks=k)
-            points.append((end, Scorecard(seller_id, uow.marketplace.counts(seller_id, end - timedelta(days=window), end))))
+            points.append(
+                (end, Scorecard(seller_id, uow.marketplace.counts(seller_id, end - timedelta(days=window), end)))
+            )
         return points
 
     return read_only(uow_factory, work)

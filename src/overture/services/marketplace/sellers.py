@@ -42,7 +42,9 @@ def register(
 ) -> Seller:
     """A new seller, pending onboarding, with its (empty) stock location."""
     if seller_id.lower() in RESERVED:
-        raise InvalidRequest("id", f"{seller_id!r} names a page of the dashboard: choose another", ErrorCode.INVALID_VALUE)
+        raise InvalidRequest(
+            "id", f"{seller_id!r} names a page of the dashboard: choose another", ErrorCode.INVALID_VALUE
+        )
     if not _ID.fullmatch(seller_id):
         raise InvalidRequest("id", "1-32 letters, digits, '.', '_' or '-'", ErrorCode.INVALID_VALUE)
     if not name.strip():

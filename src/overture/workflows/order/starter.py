@@ -10,7 +10,6 @@ is a no-op. A finished order is never started again (``REJECT_DUPLICATE``).
 from __future__ import annotations
 
 import contextlib
-
 from dataclasses import dataclass
 from typing import Any
 
