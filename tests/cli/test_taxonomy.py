@@ -34,6 +34,16 @@ def test_titles_csv_maps_to_rows_of_category_path_confidence_and_review(tmp_path
     assert all(0.0 <= float(r["confidence"]) <= 1.0 for r in rows)
 
 
+def test_no_rerank_maps_with_wordllama_alone(tmp_path: Path) -> None:
+    taxonomy = tmp_path / "taxonomy.txt"
+    taxonomy.write_text(SMALL, encoding="utf-8")
+    titles = tmp_path / "titles.csv"
+    titles.write_text("title\nLodge Cast Iron Skillet 10.25 Inch\n", encoding="utf-8")
+    result = runner.invoke(cli, ["taxonomy", "map", str(titles), "--taxonomy", str(taxonomy), "--no-rerank"])
+    assert result.exit_code == 0, result.output
+    assert [r["category_id"] for r in csv.DictReader(io.StringIO(result.stdout))] == ["33"]
+
+
 def test_a_bad_taxonomy_line_is_named_and_refused(tmp_path: Path) -> None:
     taxonomy = tmp_path / "taxonomy.txt"
     taxonomy.write_text("1 - Animals\nnot a category\n", encoding="utf-8")

