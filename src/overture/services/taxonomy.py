@@ -63,7 +63,8 @@ _PAIR_CACHE = 100_000  # word pairs whose vectors are kept (a marketplace's titl
 @dataclass(frozen=True, slots=True)
 class MapperSettings:
     """What an operator may tune: how many candidates to return and branches to keep, when a
-    mapping goes to review, and how much the name match counts beside embedding similarity."""
+    mapping goes to review, how much the name match counts beside embedding similarity, and how
+    many candidates a title's reranking scores again."""
 
     top_k: int = 3
     branches: int = 5
