@@ -4,7 +4,7 @@ when the shared samples are there."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import pytest
 import requests
@@ -254,11 +254,6 @@ def google_taxonomy() -> Taxonomy:
 
 
 @pytest.fixture(scope="module")
-def google(google_taxonomy: Taxonomy, embedder: WordLlamaEmbedder) -> Iterator[TaxonomyMapper]:
-    yield TaxonomyMapper(google_taxonomy, embedder)
-
-
-@pytest.fixture(scope="module")
 def google_reranked(
     google_taxonomy: Taxonomy, embedder: WordLlamaEmbedder, minilm: MiniLMEmbedder
 ) -> Iterator[TaxonomyMapper]:
@@ -266,31 +261,12 @@ def google_reranked(
     yield TaxonomyMapper(google_taxonomy, embedder, reranker=minilm, settings=MapperSettings(rerank=30))
 
 
-@pytest.mark.parametrize(
-    ("title", "category_id"),
-    [
-        ("Ninja Professional Blender 1000W 72oz Pitcher", "505666"),  # Food Mixers & Blenders
-        ("Yankee Candle Large Jar Candle Balsam & Cedar 22oz", "588"),  # Candles
-        ("Titleist Pro V1 Golf Balls 1 Dozen White", "1045"),  # Golf Balls
-    ],
-)
-def test_googles_taxonomy_maps_plain_titles_into_its_top_three(
-    google: TaxonomyMapper, title: str, category_id: str
-) -> None:
-    mapping = google.map(title)
-    assert category_id in [c.category_id for c in mapping.candidates], mapping.candidates
-
-
-@pytest.mark.parametrize(
-    ("title", "category_id"),
-    [
-        ("Ninja Professional Blender 1000W 72oz Pitcher", "505666"),  # Food Mixers & Blenders
-        ("Yankee Candle Large Jar Candle Balsam & Cedar 22oz", "588"),  # Candles
-        ("Titleist Pro V1 Golf Balls 1 Dozen White", "1045"),  # Golf Balls
-    ],
-)
-def test_googles_taxonomy_reranked_maps_titles_into_its_top_three(
-    google_reranked: TaxonomyMapper, title: str, category_id: str
-) -> None:
-    mapping = google_reranked.map(title)
-    assert category_id in [c.category_id for c in mapping.candidates], mapping.candidates
+def test_googles_taxonomy_maps_plain_titles_into_its_top_three(google_reranked: TaxonomyMapper) -> None:
+    products: list[tuple[str, Mapping[str, str] | None]] = [
+        ("Ninja Professional Blender 1000W 72oz Pitcher", None),
+        ("Yankee Candle Large Jar Candle Balsam & Cedar 22oz", None),
+        ("Titleist Pro V1 Golf Balls 1 Dozen White", {"brand": "Titleist"}),
+    ]
+    wanted = ["505666", "588", "1045"]  # Food Mixers & Blenders, Candles, Golf Balls
+    for mapping, category_id in zip(google_reranked.map_many(products), wanted, strict=True):
+        assert category_id in [c.category_id for c in mapping.candidates], mapping.candidates

@@ -57,7 +57,7 @@ _RERANK_ACCESSORY = 1.0  # an accessory category when the title asks for none: r
 _RERANK_TITLE_NAME, _RERANK_TITLE_CONTEXT = 0.9, 1.0  # the whole title to the name, to parent + name
 _RERANK_PAIR_NAME, _RERANK_PAIR_CONTEXT = 1.3, 2.0  # the best word pair to the name, to parent + name
 _RERANK_TEMPERATURE = 0.2  # the scores add up eight terms: a softer softmax than step 2's
-_PAIR_CACHE = 100_000  # word pairs whose vectors are kept (a marketplace's titles repeat them)
+_PAIR_CACHE = 20_000  # word pairs whose vectors are kept (a marketplace's titles repeat them): 31 MB
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,8 +168,8 @@ class TaxonomyMapper:
         titles = [title for title, _ in items]
         features = self._reranker.features(titles, queries, shortlists)
         mappings = []
-        for (title, _), query, r, shortlist, feature in zip(items, queries, ranked, shortlists, features, strict=True):
-            scores = self._rerank_scores(query, r, shortlist, feature)
+        for (title, _), r, shortlist, feature in zip(items, ranked, shortlists, features, strict=True):
+            scores = self._rerank_scores(r, shortlist, feature)
             order = np.argsort(-scores, kind="stable")[: self.settings.top_k]
             candidates = tuple(self._match(int(shortlist[n]), float(scores[n])) for n in order)
             mappings.append(self._mapping(title, candidates, _confidence(scores, _RERANK_TEMPERATURE), r.kept))
@@ -185,9 +185,7 @@ class TaxonomyMapper:
         final = np.where(in_kept, scores + _BRANCH_SHARE * branch_scores[self._branch], -np.inf).astype(np.float32)
         return _Ranked(final, in_kept, kept, similarity, names, accessory)
 
-    def _rerank_scores(
-        self, query: ProductQuery, ranked: _Ranked, shortlist: npt.NDArray[np.intp], f: Scores
-    ) -> Scores:
+    def _rerank_scores(self, ranked: _Ranked, shortlist: npt.NDArray[np.intp], f: Scores) -> Scores:
         # f: one row per feature of _Reranker.features, one column per shortlisted category.
         scores: Scores = (
             _RERANK_FIRST * ranked.similarity[shortlist]
