@@ -32,6 +32,8 @@ from overture.api.routers import as2 as as2_router
 from overture.api.routers import auth as auth_routes
 from overture.api.routers import backlog as backlog_router
 from overture.api.routers import changes as changes_router
+from overture.api.routers import incidents as incidents_router
+from overture.api.routers import onboarding as onboarding_router
 from overture.api.routers import sellers as sellers_router
 from overture.api.routers import supply as supply_router
 from overture.bootstrap import Container
@@ -106,6 +108,8 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     app.include_router(seller_statements.router)
     app.include_router(sellers_router.router)
     app.include_router(seller_portal.router)
+    app.include_router(onboarding_router.router)
+    app.include_router(incidents_router.router)
     install_dashboard(app)  # the operations dashboard at / (ui/routes/)
     install_docs(app)
 

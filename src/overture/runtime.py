@@ -38,6 +38,7 @@ from overture.workflows.dispatcher import OutboxDispatcher
 from overture.workflows.engine import connect_client
 from overture.workflows.inventory_advice import advise_periodically
 from overture.workflows.order.activities import OrderActivities
+from overture.workflows.order.sellers.starter import SellerWorkflows
 from overture.workflows.order.shared import StepPolicy
 from overture.workflows.order.starter import OrderWorkflows
 from overture.workflows.poller import ShipmentPoller
@@ -101,6 +102,7 @@ def attach_gateways(app: FastAPI, client: Client, settings: Settings, endpoints:
     """What the API's routes call outside the store: order and return workflows, the payment provider."""
     app.state.order_workflows = order_workflows(client, settings)
     app.state.return_workflows = ReturnWorkflows(client, settings.task_queue, policy_from(settings))
+    app.state.seller_workflows = SellerWorkflows(client, settings.task_queue)  # onboarding and incidents
     app.state.payments = payments_connector(endpoints)
 
 

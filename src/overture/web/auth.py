@@ -131,6 +131,16 @@ POLICY: dict[tuple[str, str], Need] = {
     # A seller's whole account, entries and payouts: operators only for now (viewers see the dashboard's
     # seller pages, without the links to these).
     ("GET", "/v1/sellers/{seller_id}/statements"): OPERATOR,
+    # Onboarding and incidents (issue 18): operators and customer service decide, sellers answer on
+    # their own /v1/seller/ routes; the risk rules are settings (admin, the default for a PUT).
+    ("POST", "/v1/sellers/{seller_id}/onboarding"): OPERATOR,
+    ("POST", "/v1/marketplace/onboarding/cases/{case_id}/decide"): OPERATOR,
+    ("GET", "/v1/marketplace/onboarding/rules"): OPERATOR,
+    ("POST", "/v1/orders/{order_id}/incidents"): OPERATOR,
+    ("GET", "/v1/incidents"): OPERATOR,  # customers' messages
+    ("GET", "/v1/incidents/{incident_id}"): OPERATOR,
+    ("POST", "/v1/incidents/{incident_id}/escalate"): OPERATOR,
+    ("POST", "/v1/incidents/{incident_id}/resolve"): OPERATOR,
     # Admin: keys (reading them too), master data and settings.
     ("POST", "/v1/keys"): ADMIN,
     ("GET", "/v1/keys"): ADMIN,

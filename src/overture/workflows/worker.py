@@ -18,6 +18,10 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from overture.workflows.log_context import LogContextInterceptor
 from overture.workflows.order.activities import OrderActivities
 from overture.workflows.order.sellers.activities import MarketplaceActivities
+from overture.workflows.order.sellers.incident import IncidentWorkflow
+from overture.workflows.order.sellers.incident_activities import IncidentActivities, incident_activities
+from overture.workflows.order.sellers.onboarding import SellerOnboardingWorkflow
+from overture.workflows.order.sellers.onboarding_activities import OnboardingActivities, onboarding_activities
 from overture.workflows.order.sellers.workflow import SellerOrderWorkflow
 from overture.workflows.order.workflow import OrderWorkflow
 from overture.workflows.returns.activities import ReturnActivities, return_activities
@@ -128,9 +132,12 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[OrderWorkflow, SellerOrderWorkflow] + ([] if returns is None else [ReturnWorkflow]),
+        workflows=[OrderWorkflow, SellerOrderWorkflow, SellerOnboardingWorkflow, IncidentWorkflow]
+        + ([] if returns is None else [ReturnWorkflow]),
         activities=order_activities(activities)
         + marketplace_activities(MarketplaceActivities(activities.uow_factory, activities.clock))
+        + onboarding_activities(OnboardingActivities(activities.uow_factory, activities.clock))
+        + incident_activities(IncidentActivities(activities.uow_factory, activities.clock))
         + ([] if returns is None else return_activities(returns)),
         activity_executor=executor,
         # Every activity logs with its order and workflow ids (outside the deterministic workflow code).
