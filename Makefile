@@ -70,7 +70,7 @@ test: $(STAMP) $(BROWSER_STAMP)  ## lint, types, then the whole suite on SQLite 
 	$(BIN)/lint-imports --no-cache
 	OVERTURE_TEST_PG_URL=$${OVERTURE_TEST_PG_URL-$(PG_URL)} $(BIN)/pytest -q
 
-bench: $(STAMP)  ## figures beside baselines and targets: capture, orchestration, X12 (read; validate vs pyx12), backlog, routing, availability lag, orders list, taxonomy mapping
+bench: $(STAMP)  ## figures beside baselines and targets: capture, orchestration, X12 (read; validate vs pyx12), backlog, routing, availability lag, orders list, taxonomy mapping, the marketplace's books at 5,000 orders
 	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_capture.py
 	$(BIN)/python benchmarks/bench_orchestration.py
 	$(BIN)/python benchmarks/bench_x12.py
@@ -82,6 +82,7 @@ bench: $(STAMP)  ## figures beside baselines and targets: capture, orchestration
 	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_availability_query.py
 	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_order_list.py
 	$(BIN)/python benchmarks/bench_taxonomy.py
+	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_marketplace.py
 
 lint: $(STAMP)  ## ruff, mypy strict and the layer contracts (pyproject.toml [tool.importlinter])
 	$(BIN)/ruff check src tests benchmarks

@@ -73,12 +73,12 @@ def test_a_seller_key_sees_its_own_and_nothing_else(secured: TestClient, auth_co
 def test_offers_by_csv_apply_the_good_rows_and_name_the_bad(secured: TestClient, auth_container: Container) -> None:
     acme = _key(auth_container, Role.SELLER, "acme")
     body = (
-        "sku,gtin,title,price,quantity,lead_time_days\n"
-        "PAN,4006381333931,Steel pan 28cm,31.50,4,3\n"
-        "POT,4006381333932,Bad check digit,10.00,1,2\n"
-        "LID,,Glass lid,-2,1,2\n"
-        "BOWL,,Bowl,4.00,many,2\n"
-    ).encode()
+        b"sku,gtin,title,price,quantity,lead_time_days\n"
+        b"PAN,4006381333931,Steel pan 28cm,31.50,4,3\n"
+        b"POT,4006381333932,Bad check digit,10.00,1,2\n"
+        b"LID,,Glass lid,-2,1,2\n"
+        b"BOWL,,Bowl,4.00,many,2\n"
+    )
     answer = secured.post("/v1/seller/offers/csv", content=body, headers={**acme, "Content-Type": "text/csv"})
     assert answer.status_code == 207, answer.text
     report = answer.json()

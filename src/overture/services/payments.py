@@ -203,6 +203,7 @@ async def refund(
         for line_no, amount in sorted(per_line.items())
         if amount
     ]
+
     def post(uow: UnitOfWork) -> None:
         if uow.money.post(key, order_id, [*owed, *given], why.at):
             mirror_refunds(uow, order_id, why.at)  # a seller's line refunded: its ledger follows, in this transaction

@@ -56,13 +56,20 @@ class SqlSellerBooks:
         return self._c.scalar(select(seller_postings.c.key).where(seller_postings.c.key == key)) is not None
 
     def entries(
-        self, seller_id: str, *, since: datetime | None = None, until: datetime | None = None
+        self,
+        seller_id: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        order_id: str | None = None,
     ) -> list[SellerEntry]:
         query = select(seller_entries).where(E.seller_id == seller_id)
         if since is not None:
             query = query.where(E.at >= since)
         if until is not None:
             query = query.where(E.at < until)
+        if order_id is not None:
+            query = query.where(E.order_id == order_id)
         return [_entry(r) for r in self._c.execute(query.order_by(E.at, E.id))]
 
     def balances(self) -> dict[str, int]:

@@ -134,6 +134,8 @@ def resolve_case(
         case = uow.marketplace.case(case_id)
         if case is None:
             raise NotFound(f"no case {case_id!r}")
+        if case.type == "onboarding_review":  # its decision moves the seller and wakes its onboarding
+            raise CaseRefused(f"case {case_id} is an onboarding review: decide it at /v1/marketplace/onboarding/cases/")
         at = clock()
         if not uow.marketplace.resolve_case(case_id, action, actor, note, at):
             raise CaseRefused(f"case {case_id} is already resolved")

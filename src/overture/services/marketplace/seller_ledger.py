@@ -104,7 +104,7 @@ def mirror_refunds(uow: UnitOfWork, order_id: str, at: datetime) -> int:
 def _posted(uow: UnitOfWork, line: SellerLine) -> dict[SellerEntryKind, int]:
     """What the seller's ledger holds for the line so far, by kind."""
     sums: dict[SellerEntryKind, int] = {}
-    for e in uow.marketplace.entries(line.seller_id, since=line.created_at):
+    for e in uow.marketplace.entries(line.seller_id, order_id=line.order_id):
         if e.order_id == line.order_id and e.line_no == line.line_no:
             sums[e.kind] = sums.get(e.kind, 0) + e.amount_minor
     return sums

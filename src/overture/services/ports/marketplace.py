@@ -124,7 +124,12 @@ class MarketplaceRepository(Protocol):
 
     def posted(self, key: str) -> bool: ...
     def entries(
-        self, seller_id: str, *, since: datetime | None = None, until: datetime | None = None
+        self,
+        seller_id: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        order_id: str | None = None,
     ) -> list[SellerEntry]: ...
     def balances(self) -> dict[str, int]: ...
     def add_payout(self, payout: Payout) -> None: ...

@@ -144,6 +144,7 @@ seller_entries = Table(
     Column("reference", String(255), nullable=False, server_default=""),
     Column("at", UtcDateTime(), nullable=False),
     Index(None, "seller_id", "at"),
+    Index(None, "seller_id", "order_id"),  # a refund mirrored: what the line has posted so far
 )
 
 seller_payouts = Table(

@@ -264,11 +264,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("seller_entries", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_seller_entries_seller_id_at"), ["seller_id", "at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_seller_entries_seller_id_order_id"), ["seller_id", "order_id"], unique=False
+        )
 
 
 def downgrade() -> None:
     _key_roles(OLD_ROLES, OLD_CHANNEL)
     with op.batch_alter_table("seller_entries", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_seller_entries_seller_id_order_id"))
         batch_op.drop_index(batch_op.f("ix_seller_entries_seller_id_at"))
 
     op.drop_table("seller_entries")
