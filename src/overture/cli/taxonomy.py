@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from overture.cli.common import DatabaseOption, HomeOption, open_store
+
 if TYPE_CHECKING:
     from overture.domain.taxonomy import Taxonomy
 
@@ -57,6 +59,40 @@ def taxonomy_map(
     for mapping in mapper.map_many(products):
         best = mapping.best
         writer.writerow([mapping.title, best.category_id, best.text, f"{mapping.confidence:.4f}", mapping.needs_review])
+
+
+@app.command("offers")
+def taxonomy_offers(
+    taxonomy: Annotated[
+        Path | None,
+        typer.Option(envvar="OVERTURE_TAXONOMY_FILE", dir_okay=False, help="The operator's taxonomy file"),
+    ] = None,
+    seller: Annotated[list[str] | None, typer.Option(help="Only these sellers' offers (repeat)")] = None,
+    review_below: Annotated[float, typer.Option(min=0.0, max=1.0, help="Confidence under which to ask")] = 0.5,
+    home: HomeOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Put every offer with a title and no category in the taxonomy; doubtful ones become
+    ``taxonomy_review`` cases (GET /v1/marketplace/cases) for a person to pick from the candidates."""
+    from overture.connectors.embeddings import MiniLMEmbedder, WordLlamaEmbedder
+    from overture.services.marketplace.categorise import categorise_offers
+    from overture.services.taxonomy import MapperSettings, TaxonomyMapper
+
+    if taxonomy is None:
+        typer.echo("Give --taxonomy FILE (or set OVERTURE_TAXONOMY_FILE)", err=True)
+        raise typer.Exit(2)
+    mapper = TaxonomyMapper(
+        _read_taxonomy(taxonomy),
+        WordLlamaEmbedder.load(),
+        reranker=MiniLMEmbedder.load(),
+        settings=MapperSettings(review_below=review_below),
+    )
+    container = open_store(home, database_url)
+    try:
+        done = categorise_offers(container.uow, mapper, clock=container.clock, seller_ids=seller or None)
+    finally:
+        container.close()
+    typer.echo(f"{done.mapped} offer(s) given a category, {done.for_review} left for review")
 
 
 def _read_taxonomy(path: Path) -> Taxonomy:
