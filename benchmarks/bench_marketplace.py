@@ -15,6 +15,7 @@ show what the buy box and the seller lines cost at capture.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -120,6 +121,7 @@ class _Store:
 
     def __init__(self, kind: str, pg: str, home: Path) -> None:
         self.kind, self.pg, self.home = kind, pg, home
+        self._stack = contextlib.ExitStack()
 
     def __enter__(self) -> Container:
         if self.kind == "SQLite":
@@ -127,23 +129,23 @@ class _Store:
             url = f"sqlite:///{self.home / 'baseline.db'}"
             upgrade(url)
         else:
-            self._schema = _pg_schema(self.pg)
-            url = next(self._schema)
-            assert url is not None
+            found = self._stack.enter_context(_pg_schema(self.pg))
+            assert found is not None
+            url = found
             upgrade(url)
         self.container = _container(url, self.home)
         return self.container
 
     def __exit__(self, *_: object) -> None:
         self.container.close()
-        if self.kind != "SQLite":
-            next(self._schema, None)
+        self._stack.close()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=5_000)
     parser.add_argument("--products", type=int, default=2_000)
+    parser.add_argument("--stores", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
     args = parser.parse_args()
     psp = SimulatorServer(create_payments_app())
     psp.start()
@@ -152,17 +154,17 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             home = Path(tmp)
-            sqlite = f"sqlite:///{home / 'market.db'}"
-            (home / "a").mkdir()
-            upgrade(sqlite)
-            ok &= _measure("SQLite", sqlite, home, args, gateway, "")
+            if "sqlite" in args.stores:
+                sqlite = f"sqlite:///{home / 'market.db'}"
+                (home / "a").mkdir()
+                upgrade(sqlite)
+                ok &= _measure("SQLite", sqlite, home, args, gateway, "")
             pg = os.environ.get("OVERTURE_BENCH_PG_URL")
-            if pg:
-                for url in _pg_schema(pg):
-                    if url is None:
-                        break
-                    upgrade(url)
-                    ok &= _measure("PostgreSQL", url, home / "pg", args, gateway, pg)
+            if pg and "postgresql" in args.stores:
+                with _pg_schema(pg) as url:
+                    if url is not None:
+                        upgrade(url)
+                        ok &= _measure("PostgreSQL", url, home / "pg", args, gateway, pg)
             else:
                 print("PostgreSQL: skipped (OVERTURE_BENCH_PG_URL is not set)")
     finally:
