@@ -10,7 +10,10 @@ session cookie. Each route needs one of:
   webhook's platform, the CSV partner...), or an operator or admin;
 - ``signed``: the storefront webhooks, which Shopify and WooCommerce authenticate with an HMAC
   signature (checked by the router, 401 when wrong) since they cannot send a key; a key, if one is
-  sent anyway, must be for that platform.
+  sent anyway, must be for that platform;
+- ``seller``: a seller key, for its own routes (``/v1/seller/...``) and its own dashboard page (``/seller``
+  and its forms), the seller always the key's. A seller key is refused everywhere else; its session
+  asking for another dashboard page is sent to ``/seller`` (where signing in lands it).
 
 A route missing from the table gets the default: GET/HEAD need ``viewer``; any other method needs
 ``admin`` under /v1 and ``operator`` elsewhere (dashboard form actions). Missing or bad key: 401
@@ -168,7 +171,7 @@ def need_for(method: str, path: str) -> Need:
     need = POLICY.get((method, path))
     if need is not None:
         return need
-    if path.startswith("/v1/seller/"):
+    if path.startswith("/v1/seller/") or path == "/seller" or path.startswith("/seller/"):
         return SELLER
     if method in SAFE_METHODS:
         return VIEWER
@@ -201,6 +204,10 @@ class Forbidden(Exception):
 
 class CsrfFailed(Exception):
     pass
+
+
+class SellerHome(Exception):
+    """A seller's browser asked for a dashboard page other than its own: it is sent to /seller."""
 
 
 def _route_template(request: Request) -> str:
@@ -297,7 +304,9 @@ async def authorize(request: Request) -> Principal:
             raise Forbidden(f"this needs a seller key; the key is {principal.role.value}")
         return principal
     if principal.seller_id is not None:
-        raise Forbidden("a seller key reaches only /v1/seller/ (its own offers, orders and statements)")
+        if _is_page(request, method):
+            raise SellerHome
+        raise Forbidden("a seller key reaches only /v1/seller/ and /seller (its own offers, orders and statements)")
     if need.kind == "role":
         assert need.role is not None
         if not principal.at_least(need.role):
@@ -370,6 +379,10 @@ def _csrf_failed(_: Request, error: Exception) -> Response:
     return Json(error_body("csrf_failed", str(error)), status_code=403)
 
 
+def _seller_home(_: Request, __: Exception) -> Response:
+    return RedirectResponse("/seller", status_code=303)
+
+
 def install_auth(app: FastAPI, container: Container) -> None:
     """Check the mode, keep the sessions, and map refusals onto 401/403/redirects."""
     settings = container.settings
@@ -384,3 +397,4 @@ def install_auth(app: FastAPI, container: Container) -> None:
     app.add_exception_handler(NotAuthenticated, _not_authenticated)
     app.add_exception_handler(Forbidden, _forbidden)
     app.add_exception_handler(CsrfFailed, _csrf_failed)
+    app.add_exception_handler(SellerHome, _seller_home)

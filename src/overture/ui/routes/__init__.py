@@ -7,8 +7,8 @@ orders.py, whose /orders/{order_id} would take /orders/export.csv), orders.py (o
 order_edits.py (changing an order's lines from its page),
 returns.py (the returns queue and its KPIs), sellers.py (the marketplace's sellers and acceptances),
 inventory.py, backlog.py, savings.py, rules.py and the other configuration pages (settings_*.py), and
-partner_view.py (a partner's files in and documents out with their acknowledgements); ``router`` is all
-of them, in that order.
+partner_view.py (a partner's files in and documents out with their acknowledgements), seller_portal.py
+(a seller's own /seller, for its seller key); ``router`` is all of them, in that order.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from overture.ui.routes import (
     returns,
     rules,
     savings,
+    seller_portal,
     sellers,
     settings_changes,
     settings_connectors,
@@ -42,7 +43,7 @@ __all__ = ["HTMX_FILE", "STATIC", "install", "router", "templates"]
 router = APIRouter()
 _SETTINGS = (settings_locations, settings_partners, settings_connectors, settings_keys, settings_changes)
 _PAGES = (overview, exceptions, order_list, orders, order_edits, returns, sellers, inventory, backlog, savings, rules)
-for _page in (*_PAGES, *_SETTINGS, partner_view):
+for _page in (*_PAGES, *_SETTINGS, partner_view, seller_portal):
     router.include_router(_page.router)
 
 
