@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from overture.channels.x12 import seller_answers
 from overture.channels.x12.documents import CHANNEL, keep
 from overture.channels.x12.envelope import Transaction
 from overture.channels.x12.outbound import PurchaseLine, PurchaseOrderFacts, purchase_order_850
@@ -122,6 +123,8 @@ def receive_supplier_set(
     try:
         if transaction.code == "855":
             ack = read_po_ack(transaction)
+            if (order_id := seller_answers.acknowledge(uow_factory, raw, partner, ack, clock=clock)) is not None:
+                return SupplierOutcome(order_id=order_id)  # a partner seller's sub-order
             located = _located(uow_factory, raw, partner, ack.po_number, "BAK03")
             outcome = drop_ship.acknowledge(uow_factory, partner, ack, located, clock=clock)
             in_transaction(
@@ -129,6 +132,8 @@ def receive_supplier_set(
             )
             return SupplierOutcome(order_id=outcome.order_id, exception_id=outcome.exception_id)
         notice = read_ship_notice(transaction, partner)
+        if (order_id := seller_answers.ship(uow_factory, raw, partner, notice, clock=clock)) is not None:
+            return SupplierOutcome(order_id=order_id)
         located = _located(uow_factory, raw, partner, notice.po_number, "PRF01")
         shipment = drop_ship.record_shipment(uow_factory, raw, notice, located, clock=clock)
         return SupplierOutcome(order_id=shipment.order_id, shipment=shipment)

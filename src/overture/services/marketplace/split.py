@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from overture.domain.marketplace.sub_orders import LineState, SellerLine, SubOrder, SubOrderStatus, sub_order_id
+from overture.services.marketplace import seller_edi
 from overture.services.marketplace.settings import MarketplaceSettings, load
 from overture.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from overture.services.retry import in_transaction, read_only
@@ -69,6 +70,7 @@ def open_sub_orders(
                 line.id, sub_order_id=sub.id, status=LineState.PENDING, expect_status=[LineState.PLACED]
             )
         uow.outbox.add(TOPIC, sub.id, {"sub_order_id": sub.id, "order_id": order_id, "seller_id": seller_id}, at)
+        seller_edi.purchase_order_for(uow, sub, at)  # an EDI partner seller is owed an 850
         uow.fulfilment.add_note(
             order_id, f"sub-order {sub.id} sent to seller {seller_id}; answer due {accept_by:%Y-%m-%d %H:%M} UTC", at
         )
