@@ -44,6 +44,7 @@ from overture.workflows.order.starter import OrderWorkflows
 from overture.workflows.poller import ShipmentPoller
 from overture.workflows.returns.activities import ReturnActivities
 from overture.workflows.returns.starter import ReturnWorkflows
+from overture.workflows.seller_documents import send_periodically
 from overture.workflows.worker import DEFAULT_TUNING, WorkerTuning, build_worker
 
 __all__ = ["Endpoints", "OutsideSystems", "payments_connector", "simulators_if_needed"]
@@ -204,6 +205,11 @@ async def run_worker_side(
                             stop=stop,
                         )
                     )
+                loops.append(
+                    send_periodically(
+                        container.uow, clock=container.clock, documents=documents, interval_s=2.0, stop=stop
+                    )
+                )
                 if availability_publish_interval_s > 0:
                     loops.append(
                         publish_availability(
