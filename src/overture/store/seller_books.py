@@ -216,8 +216,11 @@ class SqlSellerBooks:
             query = query.where(I.status == status)
         return [_incident(r) for r in self._c.execute(query.order_by(I.opened_at, I.id))]
 
-    def update_incident(self, incident_id: str, **fields: Any) -> None:
-        self._c.execute(update(seller_incidents).where(I.id == incident_id).values(**fields))
+    def update_incident(self, incident_id: str, *, expect_status: str | None = None, **fields: Any) -> bool:
+        query = update(seller_incidents).where(I.id == incident_id)
+        if expect_status is not None:  # a respond, an escalation and a decision racing: one wins
+            query = query.where(I.status == expect_status)
+        return bool(self._c.execute(query.values(**fields)).rowcount)
 
     # ---- settings -------------------------------------------------------------------
     def setting(self, key: str) -> Any:

@@ -132,7 +132,16 @@ def respond(
             raise IncidentActionRefused(f"incident {incident_id} was answered already")
         status = after_response(S(incident.status))
         text = f"{offer}: {response.strip()}"[:4000]
-        uow.marketplace.update_incident(incident_id, status=status.value, responded_at=clock(), seller_response=text)
+        _changed(
+            uow.marketplace.update_incident(
+                incident_id,
+                expect_status=incident.status,
+                status=status.value,
+                responded_at=clock(),
+                seller_response=text,
+            ),
+            incident_id,
+        )
         return _get(uow, incident_id)
 
     return in_transaction(uow_factory, work)
@@ -147,7 +156,10 @@ def _escalate(uow: UnitOfWork, incident: Incident, actor: str, why: str, at: dat
     if incident.status == S.ESCALATED:
         return incident
     _move(uow, incident, "escalate")
-    uow.marketplace.update_incident(incident.id, status=S.ESCALATED.value)
+    _changed(
+        uow.marketplace.update_incident(incident.id, expect_status=incident.status, status=S.ESCALATED.value),
+        incident.id,
+    )
     details = {
         "incident_id": incident.id,
         "order_id": incident.order_id,
@@ -213,9 +225,21 @@ def record_outcome(uow: UnitOfWork, incident_id: str, *, outcome: str, note: str
         return incident
     _move(uow, incident, "resolve")
     fields = {"status": S.RESOLVED.value, "outcome": outcome, "note": note.strip()[:4000]}
-    uow.marketplace.update_incident(incident_id, **fields, resolved_at=at, resolved_by=actor)
+    _changed(
+        uow.marketplace.update_incident(
+            incident_id, expect_status=incident.status, **fields, resolved_at=at, resolved_by=actor
+        ),
+        incident_id,
+    )
     for case in uow.marketplace.cases(seller_id=incident.seller_id, status="open", kind=ESCALATED_CASE):
         if case.subject == incident_id:
             uow.marketplace.resolve_case(case.id, outcome, actor, note, at)
     uow.fulfilment.add_note(incident.order_id, f"incident {incident_id} resolved: {outcome} ({note})", at)
     return _get(uow, incident_id)
+
+
+def _changed(done: bool, incident_id: str) -> None:
+    if not done:
+        raise IncidentActionRefused(
+            f"incident {incident_id} changed meanwhile (another answer or decision): look again"
+        )
