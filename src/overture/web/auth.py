@@ -171,7 +171,7 @@ def need_for(method: str, path: str) -> Need:
     need = POLICY.get((method, path))
     if need is not None:
         return need
-    if path.startswith("/v1/seller/") or path == "/seller" or path.startswith("/seller/"):
+    if path.startswith("/v1/seller/") or path in ("/v1/seller", "/seller") or path.startswith("/seller/"):
         return SELLER
     if method in SAFE_METHODS:
         return VIEWER
