@@ -164,6 +164,8 @@ def test_settings_out_of_range_are_refused() -> None:
         MapperSettings(top_k=0)
     with pytest.raises(ValueError, match="rerank"):
         MapperSettings(rerank=0)
+    with pytest.raises(ValueError, match="rerank_branches"):
+        MapperSettings(rerank_branches=0)
 
 
 def test_the_model_loads_from_the_wheel_without_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -243,6 +245,16 @@ def test_reranking_scores_only_the_shortlist(embedder: WordLlamaEmbedder, minilm
     assert len(narrow.map("Lodge Cast Iron Skillet 10.25 Inch Pre-Seasoned").candidates) == 2
     narrow.embed_all_categories()  # embeds the rest up front; mapping gives the same after
     assert narrow.map("Lodge Cast Iron Skillet").best.category_id == "33"
+
+
+def test_reranking_draws_its_shortlist_from_rerank_branches(
+    embedder: WordLlamaEmbedder, minilm: MiniLMEmbedder
+) -> None:
+    taxonomy = parse_taxonomy(SMALL)
+    one = TaxonomyMapper(taxonomy, embedder, reranker=minilm, settings=MapperSettings(rerank_branches=1))
+    mapping = one.map("Hydro Flask 32 oz Wide Mouth Water Bottle Pacific")
+    assert mapping.top_levels == ("Home & Garden",)
+    assert all(c.path[0] == "Home & Garden" for c in mapping.candidates)
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,9 @@ branch. A title (and its attributes: brand, the seller's own category, ...) is t
    names the product (the best pair counts: "Classic Clog" in "Crocs Unisex Classic Clog Navy"),
    to the category's name and to its name with its parent's ("Cookware Skillets & Frying Pans").
    The second model embeds a category the first time it is a candidate, then keeps its vectors.
+   Its shortlist is drawn from more branches than step 2 keeps alone (``rerank_branches``, all of
+   Google's 21 by default): the second model recovers some titles whose branch narrowing ranks
+   low, which 5 branches would have lost before it reads them.
 
 The result is the best ``top_k`` categories, a confidence (the best one's share of a softmax over
 the candidates' scores) and ``needs_review`` when that is below ``review_below``.
@@ -64,17 +67,18 @@ _PAIR_CACHE = 20_000  # word pairs whose vectors are kept (a marketplace's title
 class MapperSettings:
     """What an operator may tune: how many candidates to return and branches to keep, when a
     mapping goes to review, how much the name match counts beside embedding similarity, and how
-    many candidates a title's reranking scores again."""
+    many candidates a title's reranking scores again and from how many branches."""
 
     top_k: int = 3
     branches: int = 5
     review_below: float = 0.5
     name_weight: float = 0.5
-    rerank: int = 100  # candidates per title that the reranker scores again (when there is one)
+    rerank: int = 400  # candidates per title that the reranker scores again (when there is one)
+    rerank_branches: int = 21  # the branches its candidates come from, narrowing's best first
 
     def __post_init__(self) -> None:
-        if self.top_k < 1 or self.branches < 1 or self.rerank < 1:
-            raise ValueError("top_k, branches and rerank must be at least 1")
+        if min(self.top_k, self.branches, self.rerank, self.rerank_branches) < 1:
+            raise ValueError("top_k, branches, rerank and rerank_branches must be at least 1")
         if not 0.0 <= self.review_below <= 1.0:
             raise ValueError("review_below is a confidence between 0 and 1")
 
@@ -158,7 +162,10 @@ class TaxonomyMapper:
         vectors = _title_vectors(queries, self._embedder)
         similarities = vectors @ self._vectors.T
         centroid_similarities = vectors @ self._centroids.T
-        ranked = [self._rank(query, similarities[n], centroid_similarities[n]) for n, query in enumerate(queries)]
+        branches = self.settings.branches if self._reranker is None else self.settings.rerank_branches
+        ranked = [
+            self._rank(query, similarities[n], centroid_similarities[n], branches) for n, query in enumerate(queries)
+        ]
         if self._reranker is None:
             return [
                 self._mapping(title, self._candidates(r.final), _confidence(r.final[r.in_kept], _TEMPERATURE), r.kept)
@@ -175,12 +182,12 @@ class TaxonomyMapper:
             mappings.append(self._mapping(title, candidates, _confidence(scores, _RERANK_TEMPERATURE), r.kept))
         return mappings
 
-    def _rank(self, query: ProductQuery, similarity: Scores, centroid: Scores) -> _Ranked:
+    def _rank(self, query: ProductQuery, similarity: Scores, centroid: Scores, branches: int) -> _Ranked:
         names = self._names.scores(query)
         accessory = self._names.is_accessory if not query.wants_accessory else np.zeros_like(similarity)
         scores = similarity + self.settings.name_weight * names + self._prior - _ACCESSORY_PENALTY * accessory
         branch_scores = self._branch_scores(scores, centroid)
-        kept = np.argsort(-branch_scores, kind="stable")[: self.settings.branches]
+        kept = np.argsort(-branch_scores, kind="stable")[:branches]
         in_kept = np.isin(self._branch, kept)
         final = np.where(in_kept, scores + _BRANCH_SHARE * branch_scores[self._branch], -np.inf).astype(np.float32)
         return _Ranked(final, in_kept, kept, similarity, names, accessory)
