@@ -80,7 +80,7 @@ class WordOverlap:
         return [self.ids[n] for n in np.argsort(-scores, kind="stable")[:k]]
 
 
-def _accuracy(hits: list[tuple[bool, bool]], rows: range | slice) -> str:
+def _accuracy(hits: list[tuple[bool, bool]], rows: slice) -> str:
     chosen = hits[rows]
     top1 = sum(h[0] for h in chosen) / len(chosen)
     top3 = sum(h[1] for h in chosen) / len(chosen)
