@@ -68,7 +68,7 @@ test: $(STAMP) $(BROWSER_STAMP)  ## lint, types, then the whole suite on SQLite 
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	OVERTURE_TEST_PG_URL=$${OVERTURE_TEST_PG_URL-$(PG_URL)} $(BIN)/pytest -q
+	OVERTURE_TEST_PG_URL=$${OVERTURE_TEST_PG_URL-$(PG_URL)} $(BIN)/pytest -q -n 2 --dist loadfile
 
 bench: $(STAMP)  ## figures beside baselines and targets: capture, orchestration, X12 (read; validate vs pyx12), backlog, routing, availability lag, orders list, taxonomy mapping, the marketplace's books at 5,000 orders
 	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_capture.py

@@ -172,7 +172,7 @@ def _orders(admin: httpx.Client, offered: dict[str, list[str]], rng: random.Rand
 
 def _payload(n: int, skus: list[str], *, card: bool, rng: random.Random) -> dict[str, object]:
     body: dict[str, object] = {
-        "channel": "marketplace",
+        "channel": "mall",  # the operator's multi-seller storefront (the main loop has a "marketplace" channel)
         "external_id": f"MKT-DEMO-{n:04d}",
         "customer": {"reference": f"MC-{n:04d}", "name": "Marketplace Buyer", "email": f"buyer{n}@example.com"},
         "ship_to": {

@@ -32,6 +32,7 @@ from overture.config import Settings, default_store_url
 from overture.demo.data import WAREHOUSES, DemoData, PlannedRequest, build
 from overture.demo.keys import DemoKeys, make_demo_keys
 from overture.demo.loop import DemoError, DemoHub, checked, simulator_records
+from overture.demo.marketplace_demo import run_marketplace
 from overture.demo.operator import ACTOR, Operator, OperatorLog
 from overture.demo.report import DemoSummary, ExceptionCounts, SimulatorCheck, print_summary
 from overture.demo.store import DemoRefused, demo_settings, fresh_container
@@ -363,6 +364,7 @@ def run_demo(settings: Settings, options: DemoOptions, *, console: Console | Non
                 _seed(hub, data)
             run = _run_loop(hub, container, data, options, console)
             summary = _summarise(hub, container, data, run, cli_options)
+            run_marketplace(hub, console)  # sellers, split orders and payouts, once the main figures are read
             print_summary(summary, options.clients, console)
             if options.keep_serving:
                 _serve_until_interrupted(hub, console)
