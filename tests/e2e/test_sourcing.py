@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from rich.console import Console
 from typer.testing import CliRunner
 
 from overture.bootstrap import Container
 from overture.cli import app as cli
+from overture.cli import routing as routing_cli
 from tests.factories import order_payload
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's tables at 200 columns whatever the process's terminal (an xdist worker's is a pipe)."""
+    monkeypatch.setattr(routing_cli, "console", Console(width=200))
+
+
 # A store's floor is dear to pick from; the warehouse 130 km away is in the next zone but still cheaper.
 SETTINGS = {
     "rate_table": [

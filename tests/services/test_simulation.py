@@ -15,12 +15,14 @@ from typing import Any
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+from rich.console import Console
 from sqlalchemy import update
 from typer.testing import CliRunner
 
 from overture.bootstrap import Container
 from overture.channels import rest
 from overture.cli import app as cli
+from overture.cli import routing as routing_cli
 from overture.domain.inventory import Location, LocationKind, Sku
 from overture.domain.routing import GeoPoint, great_circle_km
 from overture.domain.sourcing import SourcingConfig, StrategyName, Zone
@@ -180,6 +182,12 @@ def test_the_decision_records_the_plan_and_the_stock_it_saw(container: Container
 
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's tables at 200 columns whatever the process's terminal (an xdist worker's is a pipe)."""
+    monkeypatch.setattr(routing_cli, "console", Console(width=200))
 
 
 def _env(container: Container) -> dict[str, str]:
