@@ -18,15 +18,18 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 from urllib.parse import urlencode
 
 import httpx
 from httpx_aiohttp import AiohttpTransport
+from pydantic import BaseModel
 
+from overture.connectors.contracts import expect
 from overture.observability.health import record_call
 from overture.observability.metrics import CONNECTOR_CALLS, CONNECTOR_SECONDS
 from overture.services.ports.connector_errors import (
+    ApiDriftError,
     ConnectorError,
     PermanentConnectorError,
     RetryableConnectorError,
@@ -34,6 +37,8 @@ from overture.services.ports.connector_errors import (
 )
 
 _BODY_EXCERPT = 200
+M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
 
 
 def default_transport() -> httpx.AsyncBaseTransport:
@@ -176,13 +181,57 @@ class HttpConnector:
         params: dict[str, str | int] | None = None,
         operation: str | None = None,
         form: Sequence[tuple[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """Send one request and return the decoded JSON object, or raise a ConnectorError.
 
         ``form`` sends an ``application/x-www-form-urlencoded`` body instead of JSON (Stripe's API
-        reads only that); pairs, so a key may repeat (``expand[]``)."""
-        operation = operation or f"{method} {path}"
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key is not None else {}
+        reads only that); pairs, so a key may repeat (``expand[]``). ``headers`` are this call's own
+        (an access token obtained per call, a correlation id)."""
+        op = operation or f"{method} {path}"
+        return await self._send(
+            method, path, op, _as_is, json=json, key=idempotency_key, params=params, form=form, headers=headers
+        )
+
+    async def _read(
+        self,
+        model: type[M],
+        method: str,
+        path: str,
+        *,
+        operation: str,
+        json: Any = None,
+        idempotency_key: str | None = None,
+        params: dict[str, str | int] | None = None,
+        form: Sequence[tuple[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> M:
+        """As :meth:`_call`, the answer read as ``model`` (connectors/contracts.py): an answer that does
+        not fit raises ``ApiDriftError`` and counts as a drifted call on the health page."""
+
+        def read(answer: dict[str, Any]) -> M:
+            return expect(model, answer, connector=self.name, operation=operation)
+
+        return await self._send(
+            method, path, operation, read, json=json, key=idempotency_key, params=params, form=form, headers=headers
+        )
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        operation: str,
+        read: Callable[[dict[str, Any]], R],
+        *,
+        json: Any,
+        key: str | None,
+        params: dict[str, str | int] | None,
+        form: Sequence[tuple[str, str]] | None,
+        headers: dict[str, str] | None,
+    ) -> R:
+        headers = dict(headers or {})
+        if key is not None:
+            headers["Idempotency-Key"] = key
         content: bytes | None = None
         if form is not None:
             content = urlencode(form).encode("ascii")
@@ -196,11 +245,11 @@ class HttpConnector:
             response = await self._client.request(
                 method, path, json=json, content=content, headers=headers, params=params
             )
-            decoded = self._decode(response, operation)
+            decoded = read(self._decode(response, operation))
             outcome = "ok"
             return decoded
         except ConnectorError as error:
-            outcome = "throttled" if isinstance(error, ThrottledError) else "error"
+            outcome = _outcome_of(error)
             failure = error
             self._count_failure(error)
             raise
@@ -272,6 +321,16 @@ class HttpConnector:
         error = self._error(PermanentConnectorError, operation, message)
         self._count_failure(error)
         return error
+
+
+def _as_is(answer: dict[str, Any]) -> dict[str, Any]:
+    return answer
+
+
+def _outcome_of(error: ConnectorError) -> str:
+    if isinstance(error, ThrottledError):
+        return "throttled"
+    return "drift" if isinstance(error, ApiDriftError) else "error"
 
 
 def _excerpt(response: httpx.Response) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-OUTCOMES = ("ok", "error", "throttled", "timeout")
+OUTCOMES = ("ok", "error", "throttled", "timeout", "drift")  # drift: a 2xx answer not in the shape we read
 # A failure share at or above RED_RATE is an outage in practice; at or above AMBER_RATE worth a look.
 RED_RATE = 0.5
 AMBER_RATE = 0.05
@@ -31,6 +31,7 @@ class ConnectorFigures:
     errors: int = 0
     throttled: int = 0
     timeouts: int = 0
+    drift: int = 0
     latency_sum_s: float = 0.0
     latency_max_s: float = 0.0
     last_success_at: datetime | None = None
@@ -39,11 +40,11 @@ class ConnectorFigures:
 
     @property
     def calls(self) -> int:
-        return self.ok + self.errors + self.throttled + self.timeouts
+        return self.ok + self.failed
 
     @property
     def failed(self) -> int:
-        return self.errors + self.throttled + self.timeouts
+        return self.errors + self.throttled + self.timeouts + self.drift
 
     @property
     def error_rate(self) -> float | None:
@@ -63,7 +64,7 @@ class Health:
 
 def assess(figures: ConnectorFigures, *, window: timedelta) -> Health:
     """Red when most calls in the window fail or none got through; amber on some failures, any
-    throttling, or a last call that failed; green otherwise (an idle connector included)."""
+    throttling or api drift, or a last call that failed; green otherwise (an idle connector included)."""
     minutes = int(window.total_seconds() // 60)
     rate = figures.error_rate
     if rate is None:
@@ -71,6 +72,10 @@ def assess(figures: ConnectorFigures, *, window: timedelta) -> Health:
             return Health(HealthState.AMBER, f"no calls in the last {minutes} min; the last call failed")
         return Health(HealthState.GREEN, f"no calls in the last {minutes} min")
     share = f"{figures.failed} of {figures.calls} calls failed in the last {minutes} min"
+    if figures.drift:
+        # The vendor's answers changed shape: retrying will not help, someone must look, however few.
+        state = HealthState.RED if figures.ok == 0 or rate >= RED_RATE else HealthState.AMBER
+        return Health(state, f"api drift: {figures.drift} answer(s) not in the shape we read ({share})")
     if figures.ok == 0:
         return Health(HealthState.RED, f"no call succeeded in the last {minutes} min ({share})")
     if rate >= RED_RATE:

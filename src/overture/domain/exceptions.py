@@ -18,6 +18,9 @@ class ExceptionType(StrEnum):
     CREDIT_HOLD = "credit_hold"
     INSUFFICIENT_STOCK = "insufficient_stock"
     CONNECTOR_FAILURE = "connector_failure"
+    # A connector's answer did not fit the fields it reads (a renamed, missing or retyped field): the raw
+    # answer is kept in the details; someone checks the vendor's API version before retrying.
+    API_DRIFT = "api_drift"
     SLA_BREACH = "sla_breach"
     SELLER_VIOLATION = "seller_violation"
     SUPPLIER_REJECTED = "supplier_rejected"  # a drop-ship supplier refused or backordered lines of our PO
@@ -70,6 +73,8 @@ _DEFAULT_ACTIONS: dict[ExceptionType, tuple[ExceptionAction, ...]] = {
     ExceptionType.INSUFFICIENT_STOCK: (A.RETRY, A.REROUTE, A.EDIT, A.CANCEL),
     # override: the step was done by hand in the other system.
     ExceptionType.CONNECTOR_FAILURE: (A.RETRY, A.OVERRIDE, A.CANCEL),
+    # retry: once the connector's pinned version (or the vendor) is put right; override: done by hand.
+    ExceptionType.API_DRIFT: (A.RETRY, A.OVERRIDE, A.CANCEL),
     # retry: give the location another ship-by window; override: acknowledge and stop alerting.
     ExceptionType.SLA_BREACH: (A.RETRY, A.OVERRIDE, A.CANCEL),
     ExceptionType.SELLER_VIOLATION: (A.REROUTE, A.CANCEL),

@@ -118,6 +118,7 @@ def _row(key: Key, bucket: Bucket) -> dict[str, Any]:
         "errors": bucket.errors,
         "throttled": bucket.throttled,
         "timeouts": bucket.timeouts,
+        "drift": bucket.drift,
         "latency_sum_s": bucket.latency_sum_s,
         "latency_max_s": bucket.latency_max_s,
         "last_success_at": bucket.last_success_at,

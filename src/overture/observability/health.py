@@ -29,6 +29,7 @@ class Bucket:
     errors: int = 0
     throttled: int = 0
     timeouts: int = 0
+    drift: int = 0
     latency_sum_s: float = 0.0
     latency_max_s: float = 0.0
     last_success_at: datetime | None = None
@@ -44,6 +45,8 @@ class Bucket:
                 self.throttled += 1
             elif outcome == "timeout":
                 self.timeouts += 1
+            elif outcome == "drift":
+                self.drift += 1
             else:
                 self.errors += 1
             if self.last_error_at is None or at >= self.last_error_at:
@@ -56,6 +59,7 @@ class Bucket:
         self.errors += other.errors
         self.throttled += other.throttled
         self.timeouts += other.timeouts
+        self.drift += other.drift
         self.latency_sum_s += other.latency_sum_s
         self.latency_max_s = max(self.latency_max_s, other.latency_max_s)
         self.last_success_at = _later(self.last_success_at, other.last_success_at)

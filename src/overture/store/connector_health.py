@@ -18,7 +18,7 @@ from overture.domain.connector_health import ConnectorFigures
 from overture.store.tables import connector_calls
 
 T = connector_calls
-COUNTS = ("ok", "errors", "throttled", "timeouts", "latency_sum_s")
+COUNTS = ("ok", "errors", "throttled", "timeouts", "drift", "latency_sum_s")
 
 
 def add_buckets(c: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -79,6 +79,7 @@ def figures(c: Connection, now: datetime, *, window: timedelta) -> list[Connecto
                 errors=int(row.errors) if row else 0,
                 throttled=int(row.throttled) if row else 0,
                 timeouts=int(row.timeouts) if row else 0,
+                drift=int(row.drift) if row else 0,
                 latency_sum_s=float(row.latency_sum_s) if row else 0.0,
                 latency_max_s=float(row.latency_max_s) if row else 0.0,
                 last_success_at=success,

@@ -7,6 +7,7 @@ caller should do next.
      +-- RetryableConnectorError   5xx, 408, timeouts, connection errors: try again later (retry_after)
      |    +-- ThrottledError       429 Too Many Requests: wait retry_after seconds, then try again
      +-- PermanentConnectorError   other 4xx, malformed answers: retrying will not help
+          +-- ApiDriftError        a 2xx answer missing, renaming or retyping a field we rely on
 
 Every error carries the connector's name, the operation and, when the other side answered, its
 HTTP status, passed as keyword arguments so messages stay readable and fields stay explicit.
@@ -65,3 +66,24 @@ class ThrottledError(RetryableConnectorError):
 
 class PermanentConnectorError(ConnectorError):
     """The other side refused the request or answered something we cannot read; do not retry."""
+
+
+class ApiDriftError(PermanentConnectorError):
+    """The other side answered (2xx) in a shape we do not rely on: a field we read is renamed, missing or of
+    another type. Not retried: the vendor changed its API (or a version is not the one pinned in settings),
+    and a person must look. ``problems`` name each field (dotted path) and what is wrong with it; ``raw`` is
+    the answer as received, kept for the exception queue so nobody has to reproduce the call."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        connector: str,
+        operation: str,
+        status: int | None = None,
+        problems: tuple[str, ...] = (),
+        raw: str = "",
+    ) -> None:
+        super().__init__(message, connector=connector, operation=operation, status=status)
+        self.problems = problems
+        self.raw = raw

@@ -18,6 +18,7 @@ connector_calls = Table(
     Column("errors", Integer, nullable=False, server_default="0"),
     Column("throttled", Integer, nullable=False, server_default="0"),
     Column("timeouts", Integer, nullable=False, server_default="0"),
+    Column("drift", Integer, nullable=False, server_default="0"),
     Column("latency_sum_s", Float, nullable=False, server_default="0"),
     Column("latency_max_s", Float, nullable=False, server_default="0"),
     Column("last_success_at", UtcDateTime()),

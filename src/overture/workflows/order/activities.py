@@ -30,7 +30,7 @@ from overture.services.drop_ship import DropShipNotConfigured
 from overture.services.placement import LocationCannotFill
 from overture.services.plans import OrderDocument, OrderPlan
 from overture.services.ports import Clock, Geocoder, UnitOfWork, UnitOfWorkFactory
-from overture.services.ports.connector_errors import PermanentConnectorError, ThrottledError
+from overture.services.ports.connector_errors import ApiDriftError, PermanentConnectorError, ThrottledError
 from overture.services.ports.erp import CustomerNotifier, ErpGateway
 from overture.services.ports.money import PaymentRecord
 from overture.services.ports.partner_documents import PartnerDocuments
@@ -65,6 +65,12 @@ async def _outside(call: Awaitable[T]) -> T:
     except ThrottledError as error:
         delay = timedelta(seconds=error.retry_after) if error.retry_after else None
         raise ApplicationError(str(error), type="ThrottledError", next_retry_delay=delay) from error
+    except ApiDriftError as error:
+        # The raw answer travels with the failure, so the workflow can keep it on the api_drift exception.
+        drift = {"connector": error.connector, "operation": error.operation, "problems": list(error.problems)}
+        raise ApplicationError(
+            str(error), {**drift, "raw": error.raw}, type="ApiDriftError", non_retryable=True
+        ) from error
     except PermanentConnectorError as error:
         raise ApplicationError(str(error), type="PermanentConnectorError", non_retryable=True) from error
 

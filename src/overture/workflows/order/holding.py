@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, FailureError
+from temporalio.exceptions import ActivityError, ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
     from overture.domain.exceptions import ExceptionType, default_actions
@@ -63,6 +63,18 @@ def describe(error: ActivityError) -> str:
     return str(cause)
 
 
+def failure_kind(error: ActivityError) -> tuple[str, dict[str, Any]]:
+    """The exception an outside step's failure raises: ``api_drift`` with the vendor's raw answer and the
+    fields that did not fit when the answer drifted, else ``connector_failure``."""
+    cause: BaseException | None = error
+    while isinstance(cause, FailureError):
+        if isinstance(cause, ApplicationError) and cause.type == "ApiDriftError" and cause.details:
+            drift = cause.details[0]
+            return "api_drift", dict(drift) if isinstance(drift, dict) else {"raw": str(drift)}
+        cause = cause.cause
+    return "connector_failure", {}
+
+
 class HeldOrder:
     def __init__(self) -> None:
         self._order_id = ""
@@ -101,8 +113,10 @@ class HeldOrder:
                 return await call()
             except ActivityError as error:
                 resume_to = self._status
-                details = {"location_id": reroute_from} if reroute_from else {}
-                exception = await self._raise("connector_failure", step, describe(error), hold=True, details=details)
+                kind, details = failure_kind(error)
+                if reroute_from:
+                    details["location_id"] = reroute_from
+                exception = await self._raise(kind, step, describe(error), hold=True, details=details)
                 resolution = await self._decision(exception)
                 if resolution.action == "reroute" and reroute_from is not None:
                     raise Reroute(reroute_from, resolution) from None
