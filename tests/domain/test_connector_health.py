@@ -35,6 +35,16 @@ T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
         ),
         (ConnectorFigures("wms"), HealthState.GREEN, "no calls in the last 60 min"),
         (
+            ConnectorFigures("wms", ok=99, drift=1),
+            HealthState.AMBER,
+            "api drift: 1 answer(s) not in the shape we read (1 of 100 calls failed in the last 60 min)",
+        ),
+        (
+            ConnectorFigures("wms", drift=2),
+            HealthState.RED,
+            "api drift: 2 answer(s) not in the shape we read (2 of 2 calls failed in the last 60 min)",
+        ),
+        (
             ConnectorFigures("wms", last_success_at=T0, last_error_at=T0 + HOUR),
             HealthState.AMBER,
             "no calls in the last 60 min; the last call failed",

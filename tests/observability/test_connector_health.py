@@ -21,7 +21,7 @@ from overture.connectors.http import ConnectorConfig
 from overture.connectors.wms import WmsConnector
 from overture.observability.flusher import HealthFlusher
 from overture.observability.health import RECORDER, CallRecorder
-from overture.services.ports.connector_errors import RetryableConnectorError, ThrottledError
+from overture.services.ports.connector_errors import ApiDriftError, RetryableConnectorError, ThrottledError
 from overture.services.ports.wms import ReleaseLine, WmsRelease
 from overture.simulators.server import SimulatorServer
 from overture.simulators.wms import create_wms_app
@@ -91,9 +91,40 @@ def test_real_calls_with_injected_faults_reach_the_store_and_the_tile(
     assert state == "amber"
     assert "3 of 8 calls failed in the last 60 min" in cells[1]
     assert cells[2].endswith(" s ago")
-    assert cells[3:6] == ["8", "37.5%", "2"]
-    mean_ms, max_ms = (float(v) for v in re.findall(r"[0-9.]+", cells[6]))
+    assert cells[3:7] == ["8", "37.5%", "2", "0"]
+    mean_ms, max_ms = (float(v) for v in re.findall(r"[0-9.]+", cells[7]))
     assert 0 < mean_ms <= max_ms < 5000
+
+
+def test_a_drifted_answer_is_counted_as_drift_and_turns_the_connector_amber(
+    container: Container, client: TestClient, wms_url: str
+) -> None:
+    RECORDER.drain()
+    httpx.post(f"{wms_url}/_reset", timeout=5).raise_for_status()
+    drift = {"operation": "release", "rename_fields": {"release_id": "releaseId"}}
+
+    async def calls() -> ApiDriftError:
+        async with WmsConnector(ConnectorConfig(name="wms", base_url=wms_url)) as wms:
+            for n in range(19):
+                await wms.release(a_release(f"ok-{n}"), idempotency_key=f"ok-{n}")
+            httpx.post(f"{wms_url}/_faults", json=drift, timeout=5).raise_for_status()
+            with pytest.raises(ApiDriftError) as raised:
+                await wms.release(a_release("d-1"), idempotency_key="d-1")
+            return raised.value
+
+    error = asyncio.run(calls())
+    assert error.problems == ("release_id: missing",)
+    assert '"releaseId": "WR-' in error.raw and "release_id" not in error.raw
+    HealthFlusher(container.engine, clock=container.clock).flush()
+    with container.engine.connect() as c:
+        row = c.execute(sa.select(sa.func.sum(connector_calls.c.drift), sa.func.sum(connector_calls.c.ok))).one()
+    assert tuple(row) == (1, 19)
+    state, cells = connector_row(client.get("/").text, "wms")
+    # 1 of 20 is under the 5 % that makes failures amber, but drift does not fix itself: amber at once.
+    assert state == "amber" and cells[1].endswith(
+        "api drift: 1 answer(s) not in the shape we read (1 of 20 calls failed in the last 60 min)"
+    )
+    assert cells[3:7] == ["20", "5.0%", "0", "1"]
 
 
 def test_two_flushers_add_to_the_same_bucket(container: Container, database_url: str) -> None:
@@ -171,7 +202,7 @@ def test_the_thread_flushes_periodically_and_on_stop(container: Container) -> No
 
 
 def test_bad_outcomes_and_intervals_are_refused_by_name(container: Container) -> None:
-    with pytest.raises(ValueError, match="outcome: 'maybe' is not one of ok, error, throttled, timeout"):
+    with pytest.raises(ValueError, match="outcome: 'maybe' is not one of ok, error, throttled, timeout, drift"):
         CallRecorder().record("wms", "maybe", 0.1)
     with pytest.raises(ValueError, match="interval_s: must be positive"):
         HealthFlusher(container.engine, clock=container.clock, interval_s=0)
@@ -187,7 +218,7 @@ def test_an_idle_connector_shows_its_last_success_and_state(container: Container
     assert state == "amber"
     assert "no calls in the last 60 min; the last call failed" in cells[1]
     assert cells[2] == "3.0 h ago"
-    assert cells[3:] == ["0", "–", "0", "–"]
+    assert cells[3:] == ["0", "–", "0", "0", "–"]
 
 
 def test_buckets_are_keyed_by_the_utc_minute() -> None:

@@ -13,14 +13,36 @@ Credit memo lines are ``{line_no, sku, quantity, amount}``; return receipt lines
 ``{line_no, sku, quantity, location_id, disposition}`` (restock, refurbish or scrap).
 Amounts travel as decimal strings ("19.99") so no precision is lost on the way. Every call sends
 its ``Idempotency-Key``: the ERP answers a repeated key with the first answer, so a retried step
-never books a second memo or receipt.
+never books a second memo or receipt. Each answer is read against the field we use
+(connectors/contracts.py): one missing or retyped is ``ApiDriftError``, with the answer kept.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import StringConstraints
+
+from overture.connectors.contracts import Contract
 from overture.connectors.http import HttpConnector
+
+Id = Annotated[str, StringConstraints(min_length=1)]
+
+
+class _SalesOrder(Contract):
+    sales_order_id: Id
+
+
+class _Invoice(Contract):
+    invoice_id: Id
+
+
+class _CreditMemo(Contract):
+    credit_memo_id: Id
+
+
+class _Receipt(Contract):
+    receipt_id: Id
 
 
 class ErpConnector(HttpConnector):
@@ -36,8 +58,9 @@ class ErpConnector(HttpConnector):
         """Create the sales order for an order; returns the ERP's sales order id."""
         op = "create_sales_order"
         body = {"order_id": order_id, "customer": customer, "lines": lines, "currency": currency}
-        answer = await self._call("POST", "/v1/sales-orders", json=body, idempotency_key=idempotency_key, operation=op)
-        return self._field(answer, "sales_order_id", op)
+        key = idempotency_key
+        answer = await self._read(_SalesOrder, "POST", "/v1/sales-orders", json=body, idempotency_key=key, operation=op)
+        return answer.sales_order_id
 
     async def create_invoice(
         self,
@@ -58,8 +81,10 @@ class ErpConnector(HttpConnector):
             "currency": currency,
             "total": total,
         }
-        answer = await self._call("POST", "/v1/invoices", json=body, idempotency_key=idempotency_key, operation=op)
-        return self._field(answer, "invoice_id", op)
+        answer = await self._read(
+            _Invoice, "POST", "/v1/invoices", json=body, idempotency_key=idempotency_key, operation=op
+        )
+        return answer.invoice_id
 
     async def create_credit_memo(
         self,
@@ -84,8 +109,9 @@ class ErpConnector(HttpConnector):
             "total": total,
             "reason": reason,
         }
-        answer = await self._call("POST", "/v1/credit-memos", json=body, idempotency_key=idempotency_key, operation=op)
-        return self._field(answer, "credit_memo_id", op)
+        key = idempotency_key
+        answer = await self._read(_CreditMemo, "POST", "/v1/credit-memos", json=body, idempotency_key=key, operation=op)
+        return answer.credit_memo_id
 
     async def record_return_receipt(
         self,
@@ -98,7 +124,6 @@ class ErpConnector(HttpConnector):
         """Record the units of a return that came back; returns the ERP's receipt id."""
         op = "record_return_receipt"
         body = {"order_id": order_id, "return_id": return_id, "lines": lines}
-        answer = await self._call(
-            "POST", "/v1/return-receipts", json=body, idempotency_key=idempotency_key, operation=op
-        )
-        return self._field(answer, "receipt_id", op)
+        key = idempotency_key
+        answer = await self._read(_Receipt, "POST", "/v1/return-receipts", json=body, idempotency_key=key, operation=op)
+        return answer.receipt_id

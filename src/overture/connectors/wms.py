@@ -14,8 +14,17 @@ Wire format (JSON)::
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+from overture.connectors.contracts import Contract
 from overture.connectors.http import HttpConnector
 from overture.services.ports.wms import CancelOutcome, ShipmentNotice, WmsRelease
+
+
+class _Release(Contract):
+    release_id: Annotated[str, StringConstraints(min_length=1)]
 
 
 class WmsConnector(HttpConnector):
@@ -24,10 +33,9 @@ class WmsConnector(HttpConnector):
     async def release(self, release: WmsRelease, *, idempotency_key: str) -> str:
         """Release an order's lines at one location; returns the WMS's release id."""
         op = "release"
-        answer = await self._call(
-            "POST", "/v1/releases", json=release.to_json(), idempotency_key=idempotency_key, operation=op
-        )
-        return self._field(answer, "release_id", op)
+        body, key = release.to_json(), idempotency_key
+        answer = await self._read(_Release, "POST", "/v1/releases", json=body, idempotency_key=key, operation=op)
+        return answer.release_id
 
     async def cancel_release(self, order_id: str, location_id: str, *, idempotency_key: str) -> CancelOutcome:
         op = "cancel_release"

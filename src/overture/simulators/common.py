@@ -6,7 +6,8 @@ Every simulated call goes through :meth:`SimulatorCore.handle`:
 2. the fault plan may answer instead (down, injected status, hang past the client's timeout),
    in which case nothing is recorded, so "exactly one effect per key" stays checkable;
 3. a key seen before gets the stored answer again with 200 (409 if the body differs);
-4. otherwise the effect runs and its answer is stored and sent with 201.
+4. otherwise the effect runs and its answer is stored and sent with 201;
+5. a ``rename_fields`` rule renames (or drops) keys of the answer sent, as a vendor's drifted API would.
 
 Effects are plain synchronous functions: nothing awaits between the ledger lookup and the
 record, so two concurrent calls with one key cannot both act (the app runs on one event loop).
@@ -59,6 +60,8 @@ class FaultSpec(BaseModel):
     down: bool = False
     duplicate_webhooks: bool = False
     reorder_webhooks: bool = False
+    # A vendor's API drifting: these keys of the answers, at any depth, renamed (old -> new); "" drops one.
+    rename_fields: dict[str, str] = Field(default_factory=dict)
 
 
 @dataclass
@@ -83,6 +86,14 @@ class FaultPlan:
     def flag(self, name: str) -> bool:
         """Whether any rule turns on a boolean switch such as ``duplicate_webhooks``."""
         return any(bool(getattr(rule.spec, name)) for rule in self._rules.values())
+
+    def drifted(self, operation: str, answer: Any) -> Any:
+        """``answer`` as a drifted vendor would send it: the keys the rules for this operation rename."""
+        renames: dict[str, str] = {}
+        for op, rule in self._rules.items():
+            if op in (operation, "*"):
+                renames.update(rule.spec.rename_fields)
+        return _renamed(answer, renames) if renames else answer
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -113,6 +124,19 @@ class FaultPlan:
                 faulted()
                 return _fault(rule.spec.status, "injected", operation, retry_after=_retry_after(rule.spec))
         return None
+
+
+def _renamed(value: Any, renames: dict[str, str]) -> Any:
+    if isinstance(value, list):
+        return [_renamed(item, renames) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, item in value.items():
+        new = renames.get(key, key)
+        if new:
+            out[new] = _renamed(item, renames)
+    return out
 
 
 def _retry_after(spec: FaultSpec) -> float | None:
@@ -241,7 +265,7 @@ class SimulatorCore:
         if stored is not None:
             if stored.fingerprint != fingerprint:
                 return _error(409, "idempotency_conflict", f"key {key!r} was used with a different body")
-            return JSONResponse(stored.answer, status_code=200)
+            return JSONResponse(self.faults.drifted(operation, stored.answer), status_code=200)
         try:
             answer = effect(body)
         except Rejected as error:
@@ -251,7 +275,7 @@ class SimulatorCore:
                 {"error": "validation_failed", "details": json.loads(error.json(include_url=False))}, status_code=422
             )
         self.ledger.remember(operation, key, fingerprint, answer)
-        return JSONResponse(answer, status_code=201)
+        return JSONResponse(self.faults.drifted(operation, answer), status_code=201)
 
     def reset(self) -> None:
         self.ledger.reset()
