@@ -61,6 +61,15 @@ class Settings(BaseSettings):
     shopify_inventory_items: dict[str, int] = Field(
         default_factory=dict, description='Our SKU -> Shopify inventory_item_id, as JSON: {"SKU-1": 808950810}'
     )
+    shopify_api_version: str = Field(
+        default="2025-01", description="The Admin API version pinned for GraphQL calls (fulfilments)"
+    )
+    shopify_notify_customer: bool = Field(
+        default=True, description="Ask Shopify to send the customer its shipping confirmation with each fulfilment"
+    )
+    shopify_fulfilment_interval_s: float = Field(
+        default=2.0, description="Send owed Shopify fulfilments (shipments with tracking) this often"
+    )
     gs1_company_prefix: str = Field(
         default="0614141", description="GS1 company prefix for the SSCC-18s of ship notices (default: GS1's example)"
     )

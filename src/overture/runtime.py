@@ -22,6 +22,8 @@ from overture.channels.wms import translate_shipment
 from overture.channels.x12.partner_documents import X12PartnerDocuments
 from overture.config import Settings
 from overture.connectors.http import ConnectorConfig
+from overture.connectors.shopify_admin import ShopifyFulfilments
+from overture.connectors.shopify_graphql import ShopifyGraphql
 from overture.connectors.shopify_inventory import ShopifyInventoryConnector, ShopifyInventoryTarget
 from overture.domain.access import Role
 from overture.domain.availability import ChannelRules
@@ -30,9 +32,13 @@ from overture.observability.flusher import HealthFlusher
 from overture.outside import Endpoints, OutsideSystems, payments_connector, simulators_if_needed
 from overture.services.access import replace_key
 from overture.services.availability import AvailabilityPublisher, ChannelTarget
+from overture.services.channel_fulfilment import NoChannelFulfilments
+from overture.services.ports.channel_fulfilment import ChannelFulfilments
 from overture.services.ports.partner_documents import PartnerDocuments
 from overture.store.availability import SqlAvailabilityStore
+from overture.store.channel_fulfilment import SqlOwedConfirmations
 from overture.workflows.availability_publisher import publish_continuously
+from overture.workflows.channel_fulfilments import confirm_periodically
 from overture.workflows.dev_server import resolve_engine
 from overture.workflows.dispatcher import OutboxDispatcher
 from overture.workflows.engine import connect_client
@@ -210,6 +216,7 @@ async def run_worker_side(
                         container.uow, clock=container.clock, documents=documents, interval_s=2.0, stop=stop
                     )
                 )
+                loops.append(confirm_shipments(container, stop=stop))
                 if availability_publish_interval_s > 0:
                     loops.append(
                         publish_availability(
@@ -222,6 +229,35 @@ async def run_worker_side(
                 await asyncio.gather(*loops)
         finally:
             await outside.aclose()
+
+
+def channel_fulfilments(settings: Settings) -> ChannelFulfilments:
+    """The channels that are told of shipments: the configured Shopify store (GraphQL, version pinned)."""
+    if not settings.shopify_admin_url or settings.shopify_access_token is None:
+        return NoChannelFulfilments()
+    graphql = ShopifyGraphql(
+        ConnectorConfig(name="shopify_admin", base_url=settings.shopify_admin_url),
+        access_token=settings.shopify_access_token.get_secret_value(),
+        api_version=settings.shopify_api_version,
+    )
+    return ShopifyFulfilments(graphql, notify_customer=settings.shopify_notify_customer)
+
+
+async def confirm_shipments(container: Container, *, stop: asyncio.Event) -> None:
+    """Send the fulfilments owed to channels (services/channel_fulfilment.py) until ``stop``."""
+    fulfilments = channel_fulfilments(container.settings)
+    try:
+        await confirm_periodically(
+            container.uow,
+            SqlOwedConfirmations(container.engine),
+            fulfilments,
+            clock=container.clock,
+            interval_s=container.settings.shopify_fulfilment_interval_s,
+            stop=stop,
+        )
+    finally:
+        if isinstance(fulfilments, ShopifyFulfilments):
+            await fulfilments.aclose()
 
 
 def availability_publisher(container: Container) -> AvailabilityPublisher:

@@ -18,6 +18,7 @@ from overture.domain.inventory import Location, LocationKind
 from overture.domain.statuses import OrderStatus
 from overture.services.backorders import after_backorder_cancelled
 from overture.services.capture import quarantine, translate_or_quarantine
+from overture.services.channel_fulfilment import owe_confirmation
 from overture.services.errors import ErrorCode, FieldError, NotFound
 from overture.services.money import cancel_money
 from overture.services.placement import replace_placement
@@ -171,6 +172,7 @@ def _record_shipment(
     uow.fulfilment.add_reference(shipment.order_id, "carrier", "tracking_number", shipment.tracking_number, at)
     note_text = f"{shipment.location_id} shipped by {shipment.carrier}, tracking {shipment.tracking_number}"
     uow.fulfilment.add_note_at(shipment.order_id, note_text, at, status)
+    owe_confirmation(uow, shipment, at)  # a storefront's order: its channel is owed a fulfilment with tracking
     return ShipmentOutcome(True, shipment.order_id, shipment.location_id, shipment.shipment_id)
 
 

@@ -5,6 +5,7 @@ Routes (operation names for ``POST /_faults`` and ``GET /_stats`` in brackets)::
     POST /admin/api/2024-10/inventory_levels/set.json  [inventory_levels_set]
          {"location_id", "inventory_item_id", "available"} -> {"inventory_level": {...}}
     GET  /_levels   the last level per item and location, and how many sets were received
+    POST /admin/api/<version>/graphql.json  fulfilments (simulators/shopify_admin.py, with its own controls)
     plus the control routes of :mod:`overture.simulators.common`.
 
 Every accepted set is also appended to ``ShopifyLevels.history`` with the ``time.monotonic()`` at
@@ -24,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from overture.connectors.shopify_inventory import SET_LEVEL_PATH
 from overture.simulators.common import SimulatorCore, install_control_routes
+from overture.simulators.shopify_admin import ShopifyAdmin, install_admin_graphql
 
 
 class InventoryLevelIn(BaseModel):
@@ -67,12 +69,15 @@ class ShopifyLevels:
         self.history.clear()
 
 
-def create_shopify_app(levels: ShopifyLevels | None = None) -> FastAPI:
+def create_shopify_app(levels: ShopifyLevels | None = None, admin: ShopifyAdmin | None = None) -> FastAPI:
     store = levels if levels is not None else ShopifyLevels()
+    shop = admin if admin is not None else ShopifyAdmin()
     core = SimulatorCore("shopify")
-    app = FastAPI(title="Shopify inventory simulator")
+    app = FastAPI(title="Shopify simulator")
     app.state.levels = store
+    app.state.admin = shop
     app.state.core = core
+    reset_admin = install_admin_graphql(app, core, shop)
 
     @app.post(SET_LEVEL_PATH)
     async def set_level(request: Request) -> Response:
@@ -90,5 +95,9 @@ def create_shopify_app(levels: ShopifyLevels | None = None) -> FastAPI:
         ]
         return {"levels": listed, "sets": len(store.history)}
 
-    install_control_routes(app, core, on_reset=store.reset)
+    def reset() -> None:
+        store.reset()
+        reset_admin()
+
+    install_control_routes(app, core, on_reset=reset)
     return app
