@@ -1,16 +1,21 @@
 """Connector to the ERP: sales orders when an order is accepted, invoices when it has shipped,
 credit memos when a return is refunded and return receipts when its units are back.
 
+The webhook-style option (the default ``erp_kind``): any ERP, or middleware in front of one, that
+takes these JSON posts. Acumatica is spoken natively by connectors/acumatica.py.
+
 Wire format (JSON)::
 
     POST /v1/sales-orders    {order_id, customer, lines, currency}               -> {"sales_order_id": "..."}
+    POST /v1/shipments       {order_id, sales_order_id, location_id, lines}       -> {"shipment_id": "..."}
     POST /v1/invoices        {order_id, sales_order_id, lines, currency, total}  -> {"invoice_id": "..."}
     POST /v1/credit-memos    {order_id, invoice_id, refund_id, lines, currency,
                               total, reason}                                      -> {"credit_memo_id": "..."}
     POST /v1/return-receipts {order_id, return_id, lines}                         -> {"receipt_id": "..."}
 
-Credit memo lines are ``{line_no, sku, quantity, amount}``; return receipt lines are
-``{line_no, sku, quantity, location_id, disposition}`` (restock, refurbish or scrap).
+Shipment lines are ``{line_no, sku, quantity}``; credit memo lines are ``{line_no, sku, quantity,
+amount}``; return receipt lines are ``{line_no, sku, quantity, location_id, disposition}``
+(restock, refurbish or scrap).
 Amounts travel as decimal strings ("19.99") so no precision is lost on the way. Every call sends
 its ``Idempotency-Key``: the ERP answers a repeated key with the first answer, so a retried step
 never books a second memo or receipt. Each answer is read against the field we use
@@ -31,6 +36,10 @@ Id = Annotated[str, StringConstraints(min_length=1)]
 
 class _SalesOrder(Contract):
     sales_order_id: Id
+
+
+class _Shipment(Contract):
+    shipment_id: Id
 
 
 class _Invoice(Contract):
@@ -61,6 +70,22 @@ class ErpConnector(HttpConnector):
         key = idempotency_key
         answer = await self._read(_SalesOrder, "POST", "/v1/sales-orders", json=body, idempotency_key=key, operation=op)
         return answer.sales_order_id
+
+    async def confirm_shipment(
+        self,
+        order_id: str,
+        sales_order_id: str,
+        location_id: str,
+        lines: list[dict[str, Any]],
+        *,
+        idempotency_key: str,
+    ) -> str:
+        """Record a location's shipment of the sales order's lines; returns the ERP's shipment id."""
+        op = "confirm_shipment"
+        body = {"order_id": order_id, "sales_order_id": sales_order_id, "location_id": location_id, "lines": lines}
+        key = idempotency_key
+        answer = await self._read(_Shipment, "POST", "/v1/shipments", json=body, idempotency_key=key, operation=op)
+        return answer.shipment_id
 
     async def create_invoice(
         self,

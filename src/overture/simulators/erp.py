@@ -4,6 +4,7 @@ idempotent by key, with faults.
 Routes (operation names for ``POST /_faults`` and ``GET /_stats`` in brackets)::
 
     POST /v1/sales-orders     [sales_order]     -> {"sales_order_id": "SO-000001"}
+    POST /v1/shipments        [shipment]        -> {"shipment_id": "SH-000001"}  (the sales order must exist)
     POST /v1/invoices         [invoice]         -> {"invoice_id": "INV-000001"}  (the sales order must exist)
     POST /v1/credit-memos     [credit_memo]     -> {"credit_memo_id": "CM-000001"}
     POST /v1/return-receipts  [return_receipt]  -> {"receipt_id": "RR-000001"}
@@ -45,6 +46,21 @@ def _amount(value: str, name: str) -> str:
     if not amount.is_finite() or amount < 0:
         raise ValueError(f"{name} must be a finite amount, not negative")
     return value
+
+
+class ShipmentLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    line_no: int = Field(ge=1)
+    sku: str = Field(min_length=1)
+    quantity: int = Field(ge=1)
+
+
+class ShipmentIn(BaseModel):
+    order_id: str = Field(min_length=1)
+    sales_order_id: str = Field(min_length=1)
+    location_id: str = Field(min_length=1)
+    lines: list[ShipmentLineIn] = Field(min_length=1)
 
 
 class InvoiceIn(BaseModel):
@@ -118,6 +134,7 @@ class Ledger:
     def __init__(self) -> None:
         self.sales_orders: dict[str, dict[str, Any]] = {}
         self.invoices: dict[str, dict[str, Any]] = {}
+        self.shipments: dict[str, dict[str, Any]] = {}
         self.notifications: list[dict[str, Any]] = []
         self.credit_memos: dict[str, dict[str, Any]] = {}
         self.return_receipts: dict[str, dict[str, Any]] = {}
@@ -127,6 +144,14 @@ class Ledger:
         sales_order_id = f"SO-{len(self.sales_orders) + 1:06d}"
         self.sales_orders[sales_order_id] = {"sales_order_id": sales_order_id, **data.model_dump()}
         return {"sales_order_id": sales_order_id}
+
+    def confirm_shipment(self, body: dict[str, Any]) -> dict[str, Any]:
+        data = ShipmentIn.model_validate(body)
+        if data.sales_order_id not in self.sales_orders:
+            raise Rejected(f"sales_order_id: no sales order {data.sales_order_id}", code="unknown_sales_order")
+        shipment_id = f"SH-{len(self.shipments) + 1:06d}"
+        self.shipments[shipment_id] = {"shipment_id": shipment_id, **data.model_dump()}
+        return {"shipment_id": shipment_id}
 
     def create_invoice(self, body: dict[str, Any]) -> dict[str, Any]:
         data = InvoiceIn.model_validate(body)
@@ -170,6 +195,7 @@ class Ledger:
         return {
             "sales_orders": list(self.sales_orders.values()),
             "invoices": list(self.invoices.values()),
+            "shipments": list(self.shipments.values()),
             "notifications": list(self.notifications),
             "credit_memos": list(self.credit_memos.values()),
             "return_receipts": list(self.return_receipts.values()),
@@ -178,6 +204,7 @@ class Ledger:
     def reset(self) -> None:
         self.sales_orders.clear()
         self.invoices.clear()
+        self.shipments.clear()
         self.notifications.clear()
         self.credit_memos.clear()
         self.return_receipts.clear()
@@ -193,6 +220,10 @@ def create_erp_app() -> FastAPI:
     @app.post("/v1/sales-orders")
     async def sales_order(request: Request) -> Response:
         return await core.handle(request, "sales_order", ledger.create_sales_order)
+
+    @app.post("/v1/shipments")
+    async def shipment(request: Request) -> Response:
+        return await core.handle(request, "shipment", ledger.confirm_shipment)
 
     @app.post("/v1/invoices")
     async def invoice(request: Request) -> Response:

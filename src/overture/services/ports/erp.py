@@ -2,7 +2,7 @@
 raise the errors of services/ports/connector_errors.py; amounts travel as decimal strings.
 
 Every write carries an idempotency key: a workflow retries a step it did not hear back from, and
-the ERP must still hold one sales order, invoice, credit memo or return receipt per key."""
+the ERP must still hold one sales order, shipment, invoice, credit memo or return receipt per key."""
 
 from __future__ import annotations
 
@@ -20,6 +20,21 @@ class ErpGateway(Protocol):
         idempotency_key: str,
     ) -> str:
         """Create the sales order for an order; the ERP's sales order id."""
+        ...
+
+    async def confirm_shipment(
+        self,
+        order_id: str,
+        sales_order_id: str,
+        location_id: str,
+        lines: list[dict[str, Any]],
+        *,
+        idempotency_key: str,
+    ) -> str:
+        """Record that a location shipped lines of the sales order, confirmed; the ERP's shipment id.
+
+        ``lines`` are ``{"line_no", "sku", "quantity"}``. An ERP that invoices only what shipped (Acumatica's
+        SO orders) needs this before :meth:`create_invoice`."""
         ...
 
     async def create_invoice(

@@ -1,0 +1,283 @@
+"""A simulated Acumatica ERP speaking its contract-based REST API (endpoint ``Default``), with faults.
+
+Routes (operation names for ``POST /_faults`` in brackets)::
+
+    POST /entity/auth/login    [login]   {"name", "password", "tenant"|"company", "branch"} -> 204 + cookies;
+                                         500 "API Login Limit" once ``max_sessions`` sessions are open
+    POST /entity/auth/logout   [logout]  -> 204, the session closed
+    GET  /entity/Default/<ver>/<Entity>[/<key>...]   [<Entity>.get]   $filter $select $expand $top $skip
+    PUT  /entity/Default/<ver>/<Entity>              [<Entity>.put]   create, or update by id / key
+    POST /entity/Default/<ver>/<Entity>/<Action>     [<Action>]       202 + Location
+    GET  /entity/Default/<ver>/<Entity>/<Action>/status/<id>  [status]  202 ``action_polls`` times, then 204
+    plus the control routes of :mod:`overture.simulators.common`, and
+    GET  /_records             everything held, for tests
+    POST /_sessions/expire     every open session ends (the next call answers 401)
+
+Drift is a fault like the others: ``{"operation": "SalesOrder.put", "rename_fields": {"OrderNbr":
+"OrderNumber"}}`` answers that field under another name. Entity calls without a valid ``.ASPXAUTH``
+cookie answer 401. A wrong endpoint version answers 404, so a connector pinned to another version
+fails at once.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from overture.simulators.acumatica_query import QueryError, json_answer, page, render, where
+from overture.simulators.acumatica_state import KEYS, Books, Refused, http_error
+from overture.simulators.common import SimulatorCore, install_control_routes
+
+SIM_USER = "admin"
+SIM_PASSWORD = "123"
+SIM_TENANT = "MyStore"
+AUTH_COOKIE = ".ASPXAUTH"
+
+
+@dataclass
+class Sessions:
+    limit: int
+    open: dict[str, str] = field(default_factory=dict)  # cookie -> user
+    opened: int = 0
+    closed: int = 0
+
+    def start(self, user: str) -> str:
+        token = secrets.token_hex(16)
+        self.open[token] = user
+        self.opened += 1
+        return token
+
+    def end(self, token: str | None) -> None:
+        if token is not None and self.open.pop(token, None) is not None:
+            self.closed += 1
+
+
+@dataclass
+class Operations:
+    """Running actions: each answers 202 to ``polls`` status reads, then 204."""
+
+    polls: int
+    left: dict[str, int] = field(default_factory=dict)
+
+    def start(self) -> str:
+        operation_id = str(uuid.uuid4())
+        self.left[operation_id] = self.polls
+        return operation_id
+
+    def poll(self, operation_id: str) -> int:
+        if operation_id not in self.left:
+            return 404
+        if self.left[operation_id] > 0:
+            self.left[operation_id] -= 1
+            return 202
+        return 204
+
+
+class Acumatica:
+    def __init__(
+        self, core: SimulatorCore, *, version: str, max_sessions: int, action_polls: int, books: Books
+    ) -> None:
+        self.core = core
+        self.version = version
+        self.sessions = Sessions(max_sessions)
+        self.operations = Operations(action_polls)
+        self.books = books
+        self.credentials = {"name": SIM_USER, "password": SIM_PASSWORD}
+
+    def login(self, body: Any) -> Response:
+        if not isinstance(body, dict) or "name" not in body:
+            return json_answer({"message": "The request is invalid."}, status=400)
+        if body.get("name") != self.credentials["name"] or body.get("password") != self.credentials["password"]:
+            return json_answer(http_error("Invalid credentials. Please try again."), status=500)
+        if len(self.sessions.open) >= self.sessions.limit:
+            return json_answer(http_error("API Login Limit"), status=500)
+        token = self.sessions.start(str(body["name"]))
+        answer = Response(status_code=204)
+        answer.set_cookie(AUTH_COOKIE, token, httponly=True, path="/")
+        answer.set_cookie("ASP.NET_SessionId", secrets.token_hex(12), httponly=True, path="/")
+        answer.set_cookie("UserBranch", str(body.get("branch") or "1"), path="/")
+        answer.set_cookie("Locale", "Culture=en-US&TimeZone=GMTM0500G", path="/")
+        return answer
+
+    def signed_in(self, request: Request) -> bool:
+        return request.cookies.get(AUTH_COOKIE) in self.sessions.open
+
+    def link(self, entity: str, record: dict[str, Any]) -> str:
+        return f"/entity/Default/{self.version}/{entity}/{record['id']}"
+
+    def _shown(self, entity: str, record: dict[str, Any], request: Request) -> dict[str, Any]:
+        params = request.query_params
+        link = self.link(entity, record)
+        return render(record, self_link=link, expand=params.get("$expand"), select=params.get("$select"))
+
+    def answer(self, entity: str, record: dict[str, Any], request: Request, *, operation: str) -> Response:
+        return json_answer(self.core.faults.drifted(operation, self._shown(entity, record, request)))
+
+    def listing(self, entity: str, request: Request, *, operation: str) -> Response:
+        params = request.query_params
+        chosen = [record for record in self.books.records[entity] if where(params.get("$filter"))(record)]
+        paged = page(chosen, top=params.get("$top"), skip=params.get("$skip"))
+        shown = [self._shown(entity, record, request) for record in paged]
+        return json_answer(self.core.faults.drifted(operation, shown))
+
+
+def _refusal(error: Refused) -> Response:
+    return json_answer(error.body, status=error.status)
+
+
+async def _body(request: Request) -> Any:
+    try:
+        return json.loads(await request.body() or b"null")
+    except ValueError:
+        return None
+
+
+def create_acumatica_app(
+    *,
+    version: str = "24.200.001",
+    max_sessions: int = 2,
+    action_polls: int = 1,
+    items: Iterable[tuple[str, dict[str, int]]] = (),
+    strict_items: bool = True,
+    require_shipment: bool = False,
+) -> FastAPI:
+    """``items``: stock items with their quantity per warehouse. ``strict_items``: an unknown InventoryID
+    is refused (as Acumatica does); off, it is added with no stock (the demo's catalogue is the hub's)."""
+    core = SimulatorCore("acumatica")
+    books = Books(require_shipment=require_shipment, strict_items=strict_items)
+    for inventory_id, quantities in items:
+        books.stock(inventory_id, quantities)
+    erp = Acumatica(core, version=version, max_sessions=max_sessions, action_polls=action_polls, books=books)
+    app = FastAPI(title="Overture Acumatica simulator")
+    app.state.core, app.state.acumatica = core, erp
+    _auth_routes(app, core, erp)
+    _entity_routes(app, core, erp)
+    _control_routes(app, erp)
+
+    def reset() -> None:
+        erp.books = Books(require_shipment=require_shipment, strict_items=strict_items)
+        erp.sessions = Sessions(max_sessions)
+        erp.operations = Operations(action_polls)
+        for inventory_id, quantities in items:
+            erp.books.stock(inventory_id, quantities)
+
+    install_control_routes(app, core, on_reset=reset, extra_stats=lambda: _session_stats(erp))
+    return app
+
+
+def _session_stats(erp: Acumatica) -> dict[str, Any]:
+    return {"sessions": {"open": len(erp.sessions.open), "opened": erp.sessions.opened, "closed": erp.sessions.closed}}
+
+
+def _auth_routes(app: FastAPI, core: SimulatorCore, erp: Acumatica) -> None:
+    @app.post("/entity/auth/login")
+    async def login(request: Request) -> Response:
+        faulted = await core.guard(request, "login")
+        return faulted or erp.login(await _body(request))
+
+    @app.post("/entity/auth/logout")
+    async def logout(request: Request) -> Response:
+        faulted = await core.guard(request, "logout")
+        if faulted is not None:
+            return faulted
+        erp.sessions.end(request.cookies.get(AUTH_COOKIE))
+        return Response(status_code=204)
+
+
+def _entity_routes(app: FastAPI, core: SimulatorCore, erp: Acumatica) -> None:
+    root = "/entity/Default/{version}"
+
+    @app.get(root + "/{entity}/{action}/status/{operation_id}")
+    async def status(request: Request, version: str, entity: str, action: str, operation_id: str) -> Response:
+        refused = await _gate(request, core, erp, version, "status")
+        if refused is not None:
+            return refused
+        code = erp.operations.poll(operation_id)
+        if code == 404:
+            return json_answer({"message": f"No operation {operation_id}."}, status=404)
+        return Response(status_code=code)
+
+    @app.get(root + "/{entity}")
+    @app.get(root + "/{entity}/{keys:path}")
+    async def read(request: Request, version: str, entity: str, keys: str = "") -> Response:
+        operation = f"{entity}.get"
+        refused = await _gate(request, core, erp, version, operation, entity=entity)
+        if refused is not None:
+            return refused
+        try:
+            if not keys:
+                return erp.listing(entity, request, operation=operation)
+            record = erp.books.find(entity, tuple(part for part in keys.split("/") if part))
+        except QueryError as error:
+            return json_answer({"message": str(error)}, status=400)
+        if record is None:
+            return json_answer({"message": f"No entity satisfies the condition ({keys})."}, status=404)
+        return erp.answer(entity, record, request, operation=operation)
+
+    @app.put(root + "/{entity}")
+    async def write(request: Request, version: str, entity: str) -> Response:
+        operation = f"{entity}.put"
+        refused = await _gate(request, core, erp, version, operation, entity=entity)
+        if refused is not None:
+            return refused
+        body = await _body(request)
+        if not isinstance(body, dict):
+            return json_answer({"message": "The request body must be a record."}, status=400)
+        try:
+            record = erp.books.put(entity, body)
+        except Refused as error:
+            return _refusal(error)
+        except ValueError as error:
+            return json_answer(http_error(str(error)), status=500)
+        return erp.answer(entity, record, request, operation=operation)
+
+    @app.post(root + "/{entity}/{action}")
+    async def act(request: Request, version: str, entity: str, action: str) -> Response:
+        refused = await _gate(request, core, erp, version, action, entity=entity)
+        if refused is not None:
+            return refused
+        body = await _body(request)
+        record = body.get("entity") if isinstance(body, dict) else None
+        if not isinstance(record, dict):
+            return json_answer({"message": "The request must name the record in 'entity'."}, status=400)
+        try:
+            erp.books.act(entity, action, record)
+        except Refused as error:
+            return _refusal(error)
+        location = f"/entity/Default/{version}/{entity}/{action}/status/{erp.operations.start()}"
+        return Response(status_code=202, headers={"Location": location})
+
+
+async def _gate(
+    request: Request, core: SimulatorCore, erp: Acumatica, version: str, operation: str, *, entity: str | None = None
+) -> Response | None:
+    """Faults first (as any call), then the version, the session and the entity."""
+    faulted = await core.guard(request, operation)
+    if faulted is not None:
+        return faulted
+    if version != erp.version:
+        return json_answer({"message": f"No endpoint Default/{version}."}, status=404)
+    if not erp.signed_in(request):
+        return json_answer({"message": "You are not logged in."}, status=401)
+    if entity is not None and entity not in KEYS:
+        return json_answer({"message": f"No entity {entity} in Default/{version}."}, status=404)
+    return None
+
+
+def _control_routes(app: FastAPI, erp: Acumatica) -> None:
+    @app.get("/_records")
+    async def records() -> dict[str, Any]:
+        return json.loads(json.dumps(erp.books.snapshot(), default=str))  # type: ignore[no-any-return]
+
+    @app.post("/_sessions/expire")
+    async def expire() -> dict[str, int]:
+        ended = len(erp.sessions.open)
+        erp.sessions.open.clear()
+        return {"expired": ended}
