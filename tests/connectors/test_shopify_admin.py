@@ -23,6 +23,7 @@ from overture.services.ports.connector_errors import (
     RetryableConnectorError,
     ThrottledError,
 )
+from overture.simulators.common import FaultSpec
 from overture.simulators.shopify import create_shopify_app
 from overture.simulators.shopify_admin import ShopifyAdmin
 
@@ -47,13 +48,16 @@ def synchronous(test: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, Non
 
 
 class Recorder:
-    """Stands in for asyncio.sleep: remembers each wait and lets no real time pass."""
+    """Stands in for asyncio.sleep: remembers each wait (and lets no real time pass unless ``real``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, real: bool = False) -> None:
         self.waits: list[float] = []
+        self._real = real  # wait for real (the simulator's bucket refills by the clock)
 
     async def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
+        if self._real:
+            await asyncio.sleep(seconds)
 
 
 @pytest.fixture
@@ -146,14 +150,14 @@ def _status(available: float) -> ThrottleStatus:
 
 @synchronous
 async def test_a_throttled_answer_is_waited_out_and_retried(admin: ShopifyAdmin) -> None:
-    sleep = Recorder()
+    sleep = Recorder(real=True)
     port = fulfilments_for(admin, sleep=sleep)
-    # Our side believes the bucket is full; Shopify's is almost empty and refills fast.
-    admin.bucket = type(admin.bucket)(maximum=100.0, restore_rate=10_000.0, available=0.0)
+    # Our side believes the bucket is full; Shopify's is empty, refilling 100 points a second.
+    admin.bucket = type(admin.bucket)(maximum=100.0, restore_rate=100.0, available=0.0)
     result = await port.confirm_shipment(shipped(("IPOD2008GREEN", 2)))
     assert result.outcome is ConfirmationOutcome.CREATED
-    assert len(sleep.waits) >= 1  # the THROTTLED answer was waited out before the retry
     assert port.graphql.stats.throttled >= 1
+    assert sleep.waits[0] == pytest.approx(25.0 / 100.0, abs=0.05)  # the order query's cost, refilled
 
 
 @synchronous
@@ -193,8 +197,11 @@ async def test_a_wrong_token_is_a_permanent_401(admin: ShopifyAdmin) -> None:
 
 @synchronous
 async def test_a_drifted_answer_raises_api_drift_with_the_raw_answer(admin: ShopifyAdmin) -> None:
-    admin.drift["order_fulfilments"] = {"remainingQuantity": "remainingQty"}
-    port = fulfilments_for(admin)
+    app = create_shopify_app(admin=admin)
+    app.state.core.faults.set(
+        FaultSpec(operation="order_fulfilments", rename_fields={"remainingQuantity": "remainingQty"})
+    )
+    port = fulfilments_for(admin, app=app)
     with pytest.raises(ApiDriftError) as caught:
         await port.confirm_shipment(shipped(("IPOD2008GREEN", 2)))
     assert any("remainingQuantity: missing" in p for p in caught.value.problems)

@@ -10,7 +10,7 @@ Routes (operation names for ``POST /_faults`` and ``GET /_stats`` in brackets)::
     GET  /_shopify/fulfillments  every fulfilment by order, with its tracking numbers and units
     POST /_shopify/bucket        {"maximum", "restore_rate", "currently_available"}: the cost bucket's figures
     POST /_shopify/lose          {"operation", "count"}: do the call's effect, then answer 504 (a lost answer)
-    POST /_shopify/drift         {"operation", "rename": {"remainingQuantity": "remainingQty"}}: drifted answers
+    plus the faults of simulators/common.py by operation (5xx, 429, timeouts, ``rename_fields`` drift).
 
 Answers follow Shopify's documented shapes: gid ids (``gid://shopify/FulfillmentOrder/1``), ``data``
 beside ``extensions.cost``; a call the bucket cannot pay for is HTTP 200 with
@@ -114,7 +114,6 @@ class ShopifyAdmin:
         self.orders: dict[int, list[FulfillmentOrder]] = {}
         self.fulfilments: list[Fulfilment] = []
         self.lose: dict[str, int] = {}
-        self.drift: dict[str, dict[str, str]] = {}
         self._next_id = 1000
 
     def _new_id(self) -> int:
@@ -139,7 +138,6 @@ class ShopifyAdmin:
         self.orders.clear()
         self.fulfilments.clear()
         self.lose.clear()
-        self.drift.clear()
 
     # ---- GraphQL ----------------------------------------------------------------------------------
 
@@ -153,7 +151,6 @@ class ShopifyAdmin:
             }
             return {"errors": [error], "extensions": {"cost": cost}}
         data = self._order(variables) if operation == "order_fulfilments" else self._create(variables)
-        data = _renamed(data, self.drift.get(operation, {}))
         cost = {"requestedQueryCost": requested, "actualQueryCost": actual, "throttleStatus": self.bucket.status()}
         return {"data": data, "extensions": {"cost": cost}}
 
@@ -253,16 +250,6 @@ def _fulfilment(made: Fulfilment) -> dict[str, Any]:
     return {"id": gid("Fulfillment", made.id), "status": "SUCCESS", "trackingInfo": [made.tracking]}
 
 
-def _renamed(value: Any, names: dict[str, str]) -> Any:
-    if not names:
-        return value
-    if isinstance(value, dict):
-        return {names.get(k, k): _renamed(v, names) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_renamed(v, names) for v in value]
-    return value
-
-
 def operation_of(query: str) -> str | None:
     if "fulfillmentCreate(" in query:
         return "fulfillment_create"
@@ -289,7 +276,7 @@ def install_admin_graphql(app: FastAPI, core: SimulatorCore, admin: ShopifyAdmin
         if operation is None:
             error = {"message": "the simulator answers only the connector's own operations"}
             return JSONResponse({"errors": [error]})
-        answer = admin.answer(operation, dict(body.get("variables") or {}))
+        answer = core.faults.drifted(operation, admin.answer(operation, dict(body.get("variables") or {})))
         if admin.lose.get(operation, 0) > 0:
             admin.lose[operation] -= 1
             return JSONResponse({"errors": "Gateway Timeout"}, status_code=504)
@@ -316,10 +303,5 @@ def install_admin_graphql(app: FastAPI, core: SimulatorCore, admin: ShopifyAdmin
     async def lose(body: dict[str, Any]) -> dict[str, int]:
         admin.lose[str(body["operation"])] = int(body.get("count", 1))
         return admin.lose
-
-    @app.post("/_shopify/drift")
-    async def drift(body: dict[str, Any]) -> dict[str, dict[str, str]]:
-        admin.drift[str(body["operation"])] = dict(body["rename"])
-        return admin.drift
 
     return admin.reset
