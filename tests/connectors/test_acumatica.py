@@ -222,7 +222,7 @@ def test_an_invoice_is_prepared_from_the_order_polled_until_done_and_released(ur
     assert Decimal(made["Amount"]) == Decimal("1059.97")
     assert records(url, "SalesOrder")[0]["Status"] == "Invoiced"
     stats = control(url, "GET", "/_stats")
-    assert stats["PrepareInvoice"]["calls"] == 1 and stats["ReleaseSalesInvoice"]["calls"] == 1
+    assert stats["PrepareSalesInvoice"]["calls"] == 1 and stats["ReleaseSalesInvoice"]["calls"] == 1
 
 
 def test_an_invoice_prepared_but_not_released_is_released_on_the_retry(url: str) -> None:
@@ -243,7 +243,7 @@ def test_an_action_still_running_past_the_poll_bound_is_retryable(url: str) -> N
         number = await sales_order(erp)
         await invoice(erp, number)
 
-    with pytest.raises(RetryableConnectorError, match="PrepareInvoice still running after 1 polls"):
+    with pytest.raises(RetryableConnectorError, match="PrepareSalesInvoice still running after 1 polls"):
         run(url, work, max_polls=1)
 
 

@@ -6,13 +6,14 @@ pinned in settings): the :class:`~overture.services.ports.erp.ErpGateway` port.
     create_sales_order     PUT  SalesOrder?$expand=Details       OrderType SO, ExternalRef = our key
     confirm_shipment       PUT  Shipment?$expand=Details          Description = our key
                            POST Shipment/ConfirmShipment          202 -> poll Location until 204
-    create_invoice         POST SalesOrder/PrepareInvoice         the invoice keeps the order's CustomerOrder
+    create_invoice         POST SalesOrder/PrepareSalesInvoice    the invoice keeps the order's CustomerOrder
                            POST SalesInvoice/ReleaseSalesInvoice  202 -> poll
     create_credit_memo     PUT  SalesInvoice?$expand=Details      Type "Credit Memo", ExternalRef = our key
                            POST SalesInvoice/ReleaseSalesInvoice
     record_return_receipt  PUT  SalesOrder?$expand=Details        OrderType RC (return for credit), ExternalRef
 
-Acumatica takes no Idempotency-Key. Every write first looks for the document our key made
+(The Default contract names the sales order's action PrepareSalesInvoice; PrepareInvoice is the
+Shipment's.) Acumatica takes no Idempotency-Key. Every write first looks for the document our key made
 (``GET <entity>?$filter=ExternalRef eq '<key>'``) and returns it if found, so a retried step never
 makes a second one; a step that stopped between making a document and releasing it finishes the
 release on its retry. Amounts go as decimal strings; every answer we rely on is read through a
@@ -38,6 +39,7 @@ from overture.connectors.acumatica_wire import (
     SalesOrders,
     ShipmentRecord,
     Shipments,
+    StockItemRecord,
     external_ref,
     literal,
     wrapped,
@@ -142,6 +144,13 @@ class AcumaticaConnector(AcumaticaSession):
             if len(page.records) < page_size:
                 return found
 
+    async def stock_item(self, inventory_id: str) -> StockItemRecord:
+        """A stock item by its key (``GET StockItem/<InventoryID>``)."""
+        path = self.entity(f"StockItem/{inventory_id}")
+        return await self._signed(
+            StockItemRecord, "GET", path, operation="stock_item", params={"$select": "InventoryID"}
+        )
+
     async def _customer(self, customer: dict[str, Any], op: str) -> str:
         """The Acumatica customer to bill: the configured one, or this customer upserted by key."""
         if self.customer_id:
@@ -234,18 +243,18 @@ class AcumaticaConnector(AcumaticaSession):
         *,
         idempotency_key: str,
     ) -> str:
-        """The sales order invoiced (PrepareInvoice) and the invoice released; its ReferenceNbr.
+        """The sales order invoiced (PrepareSalesInvoice) and the invoice released; its ReferenceNbr.
 
-        The invoice is found by the order's CustomerOrder, which PrepareInvoice copies onto it: one
+        The invoice is found by the order's CustomerOrder, which PrepareSalesInvoice copies onto it: one
         invoice per order, whichever try prepared it."""
         op = "create_invoice"
         invoice = await self._invoice_of(order_id, op)
         if invoice is None:
             record = wrapped(OrderType=self.order_type, OrderNbr=sales_order_id)
-            await self.run_action("SalesOrder", "PrepareInvoice", record, operation=op)
+            await self.run_action("SalesOrder", "PrepareSalesInvoice", record, operation=op)
             invoice = await self._invoice_of(order_id, op)
         if invoice is None:
-            raise self._malformed(op, f"PrepareInvoice finished, yet no invoice has CustomerOrder {order_id!r}")
+            raise self._malformed(op, f"PrepareSalesInvoice finished, yet no invoice has CustomerOrder {order_id!r}")
         return await self._released(invoice, op)
 
     async def _invoice_of(self, order_id: str, op: str) -> InvoiceRecord | None:

@@ -173,7 +173,8 @@ def render(
             if name in expanded:
                 answer[name] = [_detail(item, index + 1) for index, item in enumerate(value)]
         elif isinstance(value, dict):
-            answer[name] = _linked(value)
+            if name in expanded:  # linked entities too are sent only when expanded
+                answer[name] = _linked(value)
         else:
             answer[name] = {"value": value}
     answer["custom"] = {}

@@ -6,7 +6,7 @@ field's value, status 422.
 
 Actions::
 
-    SalesOrder/PrepareInvoice        an invoice of the order's lines, CustomerOrder copied; the order Invoiced
+    SalesOrder/PrepareSalesInvoice   an invoice of the order's lines, CustomerOrder copied; the order Invoiced
     SalesInvoice/ReleaseSalesInvoice Balanced -> Open
     Shipment/ConfirmShipment         Open -> Confirmed, each line's quantity leaving its warehouse
 """
@@ -212,7 +212,7 @@ class Books:
     def act(self, entity: str, action: str, wrapped: Record) -> None:
         """Run an action on the record the body names (its effect is done before the 202 is sent)."""
         run = {
-            ("SalesOrder", "PrepareInvoice"): self._prepare_invoice,
+            ("SalesOrder", "PrepareSalesInvoice"): self._prepare_invoice,
             ("SalesInvoice", "ReleaseSalesInvoice"): self._release,
             ("Shipment", "ConfirmShipment"): self._confirm,
         }.get((entity, action))
