@@ -26,6 +26,28 @@ class Settings(BaseSettings):
     wms_url: str | None = Field(default=None, description="WMS/3PL base URL; unset starts the built-in simulator")
     erp_url: str | None = Field(default=None, description="ERP base URL; unset starts the built-in simulator")
     notify_url: str | None = Field(default=None, description="Customer-notice webhook base URL (default: the ERP)")
+    erp_kind: Literal["generic", "acumatica"] = Field(
+        default="generic",
+        description="generic: the webhook-style JSON ERP at erp_url; acumatica: Acumatica's contract-based REST API",
+    )
+    acumatica_url: str | None = Field(
+        default=None, description="Acumatica instance URL, e.g. https://x.acumatica.com/Tenant; unset: the simulator"
+    )
+    acumatica_username: str = Field(default="", description="The Acumatica API user that signs in")
+    acumatica_password: SecretStr | None = Field(default=None, description="That user's password")
+    acumatica_tenant: str = Field(default="", description="The tenant (company) signed in to; empty: the only one")
+    acumatica_branch: str = Field(default="", description="The branch signed in to; empty: the user's default")
+    acumatica_endpoint_version: str = Field(
+        default="24.200.001", description="The Default endpoint's version, pinned: /entity/Default/<version>/"
+    )
+    acumatica_order_type: str = Field(default="SO", description="The order type of the sales orders we create")
+    acumatica_return_order_type: str = Field(default="RC", description="The order type of return receipts")
+    acumatica_customer_id: str | None = Field(
+        default=None, description="Book every order to this customer; unset: each customer upserted by reference"
+    )
+    acumatica_warehouses: dict[str, str] = Field(
+        default_factory=dict, description='Our location id -> Acumatica WarehouseID, as JSON: {"loc_east": "WHOLESALE"}'
+    )
     public_url: str | None = Field(default=None, description="How outside systems reach this hub (webhooks)")
     step_max_attempts: int = 6
     step_initial_interval_s: float = 1.0

@@ -107,9 +107,11 @@ def test_sample_order_maps_to_its_order_total() -> None:
 def test_sample_pending_order_is_skipped_and_could_not_be_mapped_anyway() -> None:
     pending = sample_orders()["902-3159896-1390916"]
     assert skip_reason(pending) == "awaiting_payment"
-    # No total and no address before payment: the pull never captures it in this state.
+    # No total, no prices and no address before payment: the pull never captures it in this state.
     item = {"ASIN": "B00551Q3CS", "OrderItemId": "1", "SellerSKU": "S", "QuantityOrdered": 1}
-    assert refusal(body(pending, [item])) == [("order.ShippingAddress", ErrorCode.REQUIRED)]
+    assert refusal(body(pending, [item])) == [("order.OrderTotal", ErrorCode.REQUIRED)]
+    priced = {**item, "ItemPrice": {"CurrencyCode": "USD", "Amount": "1.00"}}
+    assert refusal(body(pending, [priced])) == [("order.ShippingAddress", ErrorCode.REQUIRED)]
 
 
 def test_sample_orders_that_amazon_ships_or_are_shipped_are_skipped() -> None:

@@ -23,6 +23,7 @@ from overture.connectors.http import ConnectorConfig
 from overture.services.marketplace_pull import PullReport
 from overture.simulators import SimulatorServer
 from overture.simulators.amazon import create_amazon_app
+from overture.simulators.amazon_auth import LwaAuthority
 from overture.simulators.amazon_seed import DEFAULT_SKUS, seed_orders
 from overture.store.migrate import upgrade
 from overture.store.tables import idempotency_keys, inbound_messages
@@ -58,6 +59,31 @@ def amazon() -> Iterator[SimulatorServer]:
     )
     with SimulatorServer(app) as server:
         yield server
+
+
+@pytest.fixture
+def amazon_lwa() -> Iterator[SimulatorServer]:
+    """The same seller, reached as in production: LWA tokens, addresses behind getOrderAddress's RDT."""
+    app = create_amazon_app(
+        orders=[*SEEDED, without_address()],
+        page_size=3,
+        get_orders_limit=FAST,
+        get_order_items_limit=FAST,
+        lwa=LwaAuthority(),
+        restricted_addresses=True,
+    )
+    with SimulatorServer(app) as server:
+        yield server
+
+
+def lwa_env(url: str) -> dict[str, str]:
+    authority = LwaAuthority()
+    return {
+        "OVERTURE_AMAZON_LWA_URL": url,
+        "OVERTURE_AMAZON_LWA_CLIENT_ID": authority.client_id,
+        "OVERTURE_AMAZON_LWA_CLIENT_SECRET": authority.client_secret,
+        "OVERTURE_AMAZON_REFRESH_TOKEN": authority.refresh_token,
+    }
 
 
 def stocked(container: Container) -> None:
@@ -194,13 +220,14 @@ def test_a_pull_stopped_by_throttling_says_how_far_it_got_and_the_next_one_finis
 
 
 def test_cli_pulls_into_the_configured_store_and_a_rerun_imports_nothing(
-    tmp_path: Path, amazon: SimulatorServer
+    tmp_path: Path, amazon_lwa: SimulatorServer
 ) -> None:
+    amazon = amazon_lwa
     env = {
         "OVERTURE_HOME": str(tmp_path),
         "OVERTURE_DATABASE_URL": "",
         "OVERTURE_AMAZON_SP_API_URL": amazon.url,
-        "OVERTURE_AMAZON_ACCESS_TOKEN": TOKEN,
+        **lwa_env(amazon.url),
         "OVERTURE_AMAZON_MARKETPLACE_IDS": US,
     }
     upgrade(f"sqlite:///{tmp_path / 'overture.db'}")  # the CLI refuses to make an empty store by itself
@@ -219,7 +246,7 @@ def test_cli_pulls_into_the_configured_store_and_a_rerun_imports_nothing(
 
 def test_cli_refuses_to_run_unconfigured_or_with_a_bad_date(tmp_path: Path) -> None:
     runner = CliRunner()
-    env = {"OVERTURE_HOME": str(tmp_path), "OVERTURE_AMAZON_SP_API_URL": "", "OVERTURE_AMAZON_ACCESS_TOKEN": ""}
+    env = {"OVERTURE_HOME": str(tmp_path), "OVERTURE_AMAZON_SP_API_URL": "", "OVERTURE_AMAZON_REFRESH_TOKEN": ""}
     unconfigured = runner.invoke(cli, ["amazon", "pull", "--since", "2025-01-01"], env=env)
     assert unconfigured.exit_code == 2 and "OVERTURE_AMAZON_SP_API_URL" in unconfigured.output
     bad_date = runner.invoke(cli, ["amazon", "pull", "--since", "last week"], env=env)

@@ -15,12 +15,13 @@ from overture.cli import app as cli
 from overture.observability.health import RECORDER
 from overture.simulators import SimulatorServer
 from overture.simulators.amazon import create_amazon_app
+from overture.simulators.amazon_auth import LwaAuthority
 from overture.simulators.amazon_seed import seed_orders
 from overture.store.engine import make_engine
 from overture.store.migrate import upgrade
 from overture.store.tables import connector_calls
+from tests.e2e.test_amazon_pull import lwa_env
 
-TOKEN = "Atza|health"
 US = "ATVPDKIKX0DER"
 
 
@@ -28,7 +29,7 @@ US = "ATVPDKIKX0DER"
 def amazon() -> Iterator[SimulatorServer]:
     fast = (1000.0, 1000)
     app = create_amazon_app(
-        orders=seed_orders(4), page_size=2, access_token=TOKEN, get_orders_limit=fast, get_order_items_limit=fast
+        orders=seed_orders(4), page_size=2, lwa=LwaAuthority(), get_orders_limit=fast, get_order_items_limit=fast
     )
     with SimulatorServer(app) as server:
         yield server
@@ -40,7 +41,7 @@ def test_a_cli_pull_flushes_its_calls_on_the_way_out(tmp_path: Path, amazon: Sim
         "OVERTURE_HOME": str(tmp_path),
         "OVERTURE_DATABASE_URL": "",
         "OVERTURE_AMAZON_SP_API_URL": amazon.url,
-        "OVERTURE_AMAZON_ACCESS_TOKEN": TOKEN,
+        **lwa_env(amazon.url),
         "OVERTURE_AMAZON_MARKETPLACE_IDS": US,
     }
     upgrade(f"sqlite:///{tmp_path / 'overture.db'}")  # the CLI refuses to make an empty store by itself
@@ -58,8 +59,11 @@ def test_a_cli_pull_flushes_its_calls_on_the_way_out(tmp_path: Path, amazon: Sim
             ).one()
     finally:
         engine.dispose()
-    # Every call the simulator answered (pages of orders, items of the orders taken), none failed.
+    # Every SP-API call the simulator answered (pages of orders, items of the orders taken), none failed;
+    # the LWA token exchange is another connector's ("amazon-lwa").
     stats = httpx.get(f"{amazon.url}/_stats", timeout=5).json()
-    answered = sum(op["calls"] for name, op in stats.items() if isinstance(op, dict) and "calls" in op)
+    calls = {name: op["calls"] for name, op in stats.items() if isinstance(op, dict) and "calls" in op}
+    assert calls.pop("lwa_token") == 1
+    answered = sum(calls.values())
     assert answered >= 3 and (ok, failed) == (answered, 0)
     assert RECORDER.pending() == 0

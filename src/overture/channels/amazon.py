@@ -1,7 +1,9 @@
 """The Amazon channel: one SP-API order with its items -> PlaceOrder.
 
-The message is ``{"order": Order, "items": [OrderItem, ...]}``: an ``Order`` as getOrders lists it
-and every ``OrderItem`` getOrderItems returned for it, both as Amazon sent them (Orders v0 shapes).
+The message is ``{"order": Order, "items": [OrderItem, ...], "address": Address}``: an ``Order`` as
+getOrders lists it, every ``OrderItem`` getOrderItems returned for it and, when the listing held only
+the public part of the address, the ``ShippingAddress`` of getOrderAddress (used before the listed
+one), all as Amazon sent them (Orders v0 shapes). The sandbox's static answers read as they are.
 
 Money: in SP-API an item's ``ItemPrice`` is the price of the whole line (unit price x quantity),
 so the unit price is ``ItemPrice / QuantityOrdered``. When that does not divide exactly, the unit
@@ -97,7 +99,7 @@ class OrderIn(_Amazon):
     MarketplaceId: Text = ""
     FulfillmentChannel: Text = ""
     OrderTotal: MoneyIn | None = None
-    ShippingAddress: AddressIn
+    ShippingAddress: AddressIn | None = None
     BuyerInfo: BuyerInfoIn = Field(default_factory=BuyerInfoIn)
 
 
@@ -120,6 +122,8 @@ class ItemIn(_Amazon):
 class MessageIn(_Amazon):
     order: OrderIn
     items: Annotated[list[ItemIn], Field(min_length=1, max_length=1000)]
+    # getOrderAddress's ShippingAddress: getOrders lists only its public part without an RDT.
+    address: AddressIn | None = None
 
 
 # (field, kind, sign): the sign turns Amazon's positive discounts into negative charges.
@@ -148,6 +152,7 @@ def translate(body: bytes) -> PlaceOrder:
 def to_command(message: MessageIn) -> PlaceOrder:
     order = message.order
     currency = _currency(message)
+    address = _address(message)
     kept = [(n, item) for n, item in enumerate(message.items) if item.QuantityOrdered > 0]
     if not kept:
         _refuse("items", ErrorCode.REQUIRED, "no item has a quantity ordered above 0")
@@ -160,14 +165,21 @@ def to_command(message: MessageIn) -> PlaceOrder:
     return PlaceOrder(
         channel=CHANNEL,
         external_id=order.AmazonOrderId,
-        customer=_customer(order),
-        ship_to=_ship_to(order.ShippingAddress),
+        customer=_customer(order, address),
+        ship_to=_ship_to(address),
         currency=currency,
         lines=tuple(lines),
         charges=tuple(charges),
         references=_references(order),
         declared_total=None if order.OrderTotal is None else order.OrderTotal.Amount,
     )
+
+
+def _address(message: MessageIn) -> AddressIn:
+    found = message.address or message.order.ShippingAddress
+    if found is None:
+        _refuse("order.ShippingAddress", ErrorCode.REQUIRED, "neither getOrders nor getOrderAddress gave an address")
+    return found
 
 
 def command_total(command: PlaceOrder) -> Money:
@@ -225,12 +237,10 @@ def _amount(money: MoneyIn, path: str, currency: str, *, sign: int) -> Decimal:
     return abs(money.Amount) * sign if sign < 0 else money.Amount
 
 
-def _customer(order: OrderIn) -> Customer:
+def _customer(order: OrderIn, address: AddressIn) -> Customer:
     buyer = order.BuyerInfo
     # Amazon's anonymised buyer e-mail is the only stable handle on the buyer it gives.
-    return Customer(
-        reference=buyer.BuyerEmail, name=buyer.BuyerName or order.ShippingAddress.Name, email=buyer.BuyerEmail
-    )
+    return Customer(reference=buyer.BuyerEmail, name=buyer.BuyerName or address.Name, email=buyer.BuyerEmail)
 
 
 def _ship_to(address: AddressIn) -> Address:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -27,19 +29,20 @@ def amazon_pull(
 ) -> None:
     """Import the Amazon orders created since a date: seller-fulfilled and Unshipped ones; Pending ones wait for a
     later pull, Canceled, shipped and Amazon-fulfilled ones are skipped. Pulling again imports nothing twice.
-    Uses OVERTURE_AMAZON_SP_API_URL, OVERTURE_AMAZON_ACCESS_TOKEN and OVERTURE_AMAZON_MARKETPLACE_IDS."""
+    Uses OVERTURE_AMAZON_SP_API_URL, the LWA settings (OVERTURE_AMAZON_LWA_CLIENT_ID, _LWA_CLIENT_SECRET,
+    _REFRESH_TOKEN, _LWA_URL) and OVERTURE_AMAZON_MARKETPLACE_IDS."""
     moment = _moment(since)
     settings = settings_for(home, database_url)
-    url, token = settings.amazon_sp_api_url, settings.amazon_access_token
-    if not url or not token:
+    missing = [name for name, value in _required(settings).items() if not value]
+    if missing:
         console.print(
-            "[red]Set OVERTURE_AMAZON_SP_API_URL and OVERTURE_AMAZON_ACCESS_TOKEN[/] "
-            "(to try it: python -m overture.simulators amazon --port 9300)"
+            f"[red]Set {', '.join(missing)}[/] (to try it: python -m overture.simulators amazon --port 9300, "
+            "whose LWA client and refresh token are in simulators/amazon_auth.py)"
         )
         raise typer.Exit(2)
     container = bootstrap(store_settings(home, database_url))
     try:
-        report = _pull(settings, container, since=moment, url=url, token=token)
+        report = _pull(settings, container, since=moment)
     finally:
         container.close()
     for line in report.summary():
@@ -58,17 +61,23 @@ def _moment(since: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _pull(settings: Settings, container: Container, *, since: datetime, url: str, token: str) -> PullReport:
+def _required(settings: Settings) -> dict[str, object]:
+    return {
+        "OVERTURE_AMAZON_SP_API_URL": settings.amazon_sp_api_url,
+        "OVERTURE_AMAZON_LWA_CLIENT_ID": settings.amazon_lwa_client_id,
+        "OVERTURE_AMAZON_LWA_CLIENT_SECRET": settings.amazon_lwa_client_secret,
+        "OVERTURE_AMAZON_REFRESH_TOKEN": settings.amazon_refresh_token,
+    }
+
+
+def _pull(settings: Settings, container: Container, *, since: datetime) -> PullReport:
     """One pull, start to end, in an event loop of its own."""
     import asyncio
 
-    from overture.connectors.amazon import AmazonOrdersConnector
-    from overture.connectors.http import ConnectorConfig
     from overture.observability.flusher import HealthFlusher
 
     async def pull() -> PullReport:
-        config = ConnectorConfig("amazon", url, timeout_s=30.0)
-        async with AmazonOrdersConnector(config, access_token=token) as connector:
+        async with amazon_connector(settings) as connector:
             return await pull_amazon_orders(
                 connector,
                 since=since,
@@ -81,6 +90,26 @@ def _pull(settings: Settings, container: Container, *, since: datetime, url: str
     # The pull's calls to Amazon reach the dashboard's connector health (flushed on the way out).
     with HealthFlusher(container.engine, clock=container.clock):
         return asyncio.run(pull())
+
+
+@asynccontextmanager
+async def amazon_connector(settings: Settings) -> AsyncIterator[AmazonOrdersConnector]:
+    """The SP-API connector with its LWA tokens, both closed on the way out."""
+    from overture.connectors.amazon import AmazonOrdersConnector
+    from overture.connectors.amazon_auth import LwaCredentials, LwaTokens
+    from overture.connectors.http import ConnectorConfig
+
+    assert settings.amazon_sp_api_url and settings.amazon_lwa_client_id
+    assert settings.amazon_lwa_client_secret and settings.amazon_refresh_token
+    credentials = LwaCredentials(
+        settings.amazon_lwa_client_id,
+        settings.amazon_lwa_client_secret.get_secret_value(),
+        settings.amazon_refresh_token.get_secret_value(),
+    )
+    async with LwaTokens(ConnectorConfig("amazon-lwa", settings.amazon_lwa_url), credentials) as tokens:
+        config = ConnectorConfig("amazon", settings.amazon_sp_api_url, timeout_s=30.0)
+        async with AmazonOrdersConnector(config, tokens=tokens) as connector:
+            yield connector
 
 
 async def pull_amazon_orders(

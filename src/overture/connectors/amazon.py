@@ -1,4 +1,5 @@
-"""Connector to Amazon's Selling Partner API, Orders v0: list orders and their items, page by page.
+"""Connector to Amazon's Selling Partner API, Orders v0: list orders and their items page by page, read
+a buyer's shipping address, confirm shipments.
 
 Wire format (SP-API Orders v0, JSON; every answer wraps its data in ``payload``)::
 
@@ -6,10 +7,18 @@ Wire format (SP-API Orders v0, JSON; every answer wraps its data in ``payload``)
         -> {"payload": {"Orders": [Order, ...], "NextToken": "..."}}
     GET /orders/v0/orders/{orderId}/orderItems[?NextToken=T]
         -> {"payload": {"AmazonOrderId": "...", "OrderItems": [OrderItem, ...], "NextToken": "..."}}
+    GET /orders/v0/orders/{orderId}                    -> {"payload": Order}
+    GET /orders/v0/orders/{orderId}/address            (restricted: an RDT as access token)
+        -> {"payload": {"AmazonOrderId": "...", "ShippingAddress": Address}}
+    POST /orders/v0/orders/{orderId}/shipmentConfirmation
+        {"marketplaceId", "packageDetail": {"packageReferenceId", "carrierCode", "trackingNumber",
+         "shipDate", "orderItems": [{"orderItemId", "quantity"}]}}  -> 204, no body
     errors  -> {"errors": [{"code": "InvalidInput", "message": "...", "details": "..."}]}
 
-Authentication: every call carries ``x-amz-access-token``. Obtaining that token (the Login with
-Amazon refresh-token exchange) is out of scope: pass a current access token in.
+Authentication: every call carries ``x-amz-access-token``, an LWA access token from the seller's
+refresh token (connectors/amazon_auth.py), renewed before it lapses and once more when SP-API answers
+403 (a token revoked early). getOrders lists orders without the buyer's address (personal data): it
+is read with getOrderAddress, whose access token is a Restricted Data Token asked for that one path.
 
 Rate limits: SP-API throttles each operation with its own token bucket (getOrders 0.0167 requests
 a second with a burst of 20, getOrderItems 0.5 with a burst of 30, per the API model) and reports
@@ -34,11 +43,22 @@ from typing import Any
 
 import httpx
 
+from overture.connectors.amazon_auth import RDT_PATH, AccessTokens, RdtAnswer, StaticToken
+from overture.connectors.contracts import expect, raw_text
 from overture.connectors.http import ConnectorConfig, HttpConnector, RateLimiter
-from overture.services.ports.connector_errors import ConnectorError, ThrottledError
+from overture.services.ports.connector_errors import (
+    ApiDriftError,
+    ConnectorError,
+    PermanentConnectorError,
+    ThrottledError,
+)
 
 GET_ORDERS = "getOrders"
 GET_ORDER_ITEMS = "getOrderItems"
+GET_ORDER = "getOrder"
+GET_ORDER_ADDRESS = "getOrderAddress"
+CONFIRM_SHIPMENT = "confirmShipment"
+CREATE_RDT = "createRestrictedDataToken"
 RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
 ORDERS_PATH = "/orders/v0/orders"
 
@@ -57,6 +77,10 @@ class AmazonLimits:
 
     get_orders: OperationLimit = OperationLimit(0.0167, 20)
     get_order_items: OperationLimit = OperationLimit(0.5, 30)
+    get_order: OperationLimit = OperationLimit(0.5, 30)
+    get_order_address: OperationLimit = OperationLimit(0.5, 30)
+    confirm_shipment: OperationLimit = OperationLimit(2.0, 10)
+    create_rdt: OperationLimit = OperationLimit(1.0, 10)
     max_throttle_retries: int = 5
     max_throttle_wait_s: float = 120.0
     follow_rate_header: bool = True
@@ -98,17 +122,27 @@ class AmazonOrdersConnector(HttpConnector):
         self,
         config: ConnectorConfig,
         *,
-        access_token: str,
+        tokens: AccessTokens | None = None,
+        access_token: str | None = None,
         limits: AmazonLimits | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        super().__init__(config, transport=transport, headers={"x-amz-access-token": access_token})
+        """``tokens``: LWA tokens (amazon_auth.LwaTokens); ``access_token``: a fixed one (sandbox, tests)."""
+        super().__init__(config, transport=transport)
+        if (tokens is None) == (access_token is None):
+            raise ValueError("give either LWA tokens or an access token")
+        self._tokens = tokens or StaticToken(access_token or "")
         self.limits = limits or AmazonLimits()
         self._sleep = sleep
+        lim = self.limits
         self._limiters = {
-            GET_ORDERS: _limiter(self.limits.get_orders),
-            GET_ORDER_ITEMS: _limiter(self.limits.get_order_items),
+            GET_ORDERS: _limiter(lim.get_orders),
+            GET_ORDER_ITEMS: _limiter(lim.get_order_items),
+            GET_ORDER: _limiter(lim.get_order),
+            GET_ORDER_ADDRESS: _limiter(lim.get_order_address),
+            CONFIRM_SHIPMENT: _limiter(lim.confirm_shipment),
+            CREATE_RDT: _limiter(lim.create_rdt),
         }
 
     def rate_of(self, operation: str) -> float:
@@ -137,6 +171,26 @@ class AmazonOrdersConnector(HttpConnector):
         items = self._list(payload, "OrderItems", GET_ORDER_ITEMS)
         return OrderItemsPage(str(payload.get("AmazonOrderId") or order_id), items, _token(payload))
 
+    async def get_order(self, order_id: str) -> dict[str, Any]:
+        """One order as getOrders would list it (its status and marketplace)."""
+        return await self._get(GET_ORDER, f"{ORDERS_PATH}/{order_id}", {})
+
+    async def get_order_address(self, order_id: str) -> dict[str, Any] | None:
+        """The buyer's shipping address (``ShippingAddress`` as Amazon sends it), read with an RDT; None
+        when Amazon has none for the order (the API model makes it optional)."""
+        path = f"{ORDERS_PATH}/{order_id}/address"
+        answer = await self._paced(CREATE_RDT, "POST", RDT_PATH, json=_rdt_request(path))
+        rdt = expect(RdtAnswer, answer, connector=self.name, operation=CREATE_RDT).token
+        payload = self._payload(await self._paced(GET_ORDER_ADDRESS, "GET", path, token=rdt), GET_ORDER_ADDRESS)
+        address = payload.get("ShippingAddress")
+        if address is not None and not isinstance(address, dict):
+            raise self._drift(GET_ORDER_ADDRESS, payload, "payload.ShippingAddress: not an object")
+        return address
+
+    async def confirm_shipment(self, order_id: str, body: dict[str, Any]) -> None:
+        """Tell Amazon a package left (``body`` a ConfirmShipmentRequest); Amazon answers 204."""
+        await self._paced(CONFIRM_SHIPMENT, "POST", f"{ORDERS_PATH}/{order_id}/shipmentConfirmation", json=body)
+
     async def iter_orders(self, created_after: datetime, marketplace_ids: list[str]) -> AsyncIterator[dict[str, Any]]:
         """Every order created at or after ``created_after``, following NextToken until it runs out."""
         token: str | None = None
@@ -164,12 +218,28 @@ class AmazonOrdersConnector(HttpConnector):
     # ---- one call, paced and retried when throttled ---------------------------------
 
     async def _get(self, operation: str, path: str, params: dict[str, str | int]) -> dict[str, Any]:
+        return self._payload(await self._paced(operation, "GET", path, params=params), operation)
+
+    async def _paced(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str | int] | None = None,
+        json: Any = None,
+        token: str | None = None,
+    ) -> dict[str, Any]:
+        """One call in its operation's bucket, retried while throttled, and once with a fresh access token
+        after a 403 (an RDT given as ``token`` is not renewed: it was asked for this very call)."""
         limiter = self._limiters[operation]
-        attempt = 0
+        attempt, renewed = 0, token is not None
         while True:
             await limiter.acquire()
+            access = token or await self._tokens.access_token()
             try:
-                answer = await self._call("GET", path, params=params, operation=operation)
+                headers = {"x-amz-access-token": access}
+                return await self._call(method, path, params=params, json=json, headers=headers, operation=operation)
             except ThrottledError as error:
                 attempt += 1
                 limiter.drain()
@@ -177,8 +247,11 @@ class AmazonOrdersConnector(HttpConnector):
                 if wait is None:
                     raise
                 await self._sleep(wait)
-                continue
-            return self._payload(answer, operation)
+            except PermanentConnectorError as error:
+                if error.status != 403 or renewed:
+                    raise
+                self._tokens.invalidate(access)
+                renewed = True
 
     def _throttle_wait(self, error: ThrottledError, attempt: int, rate_per_s: float) -> float | None:
         """Seconds to wait before trying again, on top of the drained bucket's pacing; None: give up."""
@@ -208,8 +281,19 @@ class AmazonOrdersConnector(HttpConnector):
     def _payload(self, answer: dict[str, Any], operation: str) -> dict[str, Any]:
         payload = answer.get("payload")
         if not isinstance(payload, dict):
-            raise self._malformed(operation, "answer lacks the object 'payload'")
+            raise self._drift(operation, answer, "payload: missing or not an object")
         return payload
+
+    def _drift(self, operation: str, answer: Any, problem: str) -> ApiDriftError:
+        error = ApiDriftError(
+            f"api drift: the answer does not fit what we read ({problem})",
+            connector=self.name,
+            operation=operation,
+            problems=(problem,),
+            raw=raw_text(answer),
+        )
+        self._count_failure(error)
+        return error
 
     def _list(self, payload: dict[str, Any], key: str, operation: str) -> list[dict[str, Any]]:
         value = payload.get(key)
@@ -243,6 +327,10 @@ def parse_rate_limit(value: str | None) -> float | None:
     except ValueError:
         return None
     return rate if rate > 0 and rate != float("inf") else None
+
+
+def _rdt_request(path: str) -> dict[str, Any]:
+    return {"restrictedResources": [{"method": "GET", "path": path}]}
 
 
 def _limiter(limit: OperationLimit) -> AdaptiveRateLimiter:

@@ -12,6 +12,9 @@ reason, and nothing is fetched for them:
   is not Overture's to route (an order imported while ``Unshipped`` is already here anyway);
 - fulfilled by Amazon (``AFN``): Amazon ships it from its own stock, not ours;
 - any status this code does not know.
+
+Without a Restricted Data Token getOrders lists only the public part of the shipping address (city,
+region, postal code, country): the rest is read with getOrderAddress for each order imported.
 """
 
 from __future__ import annotations
@@ -67,6 +70,18 @@ class AmazonOrderSource:
             yield ListedOrder(order_id, str(order.get("OrderStatus") or ""), reason)
 
     async def message(self, order: ListedOrder) -> bytes:
-        """``{"order": ..., "items": [...]}`` with both parts exactly as Amazon sent them."""
+        """``{"order": ..., "items": [...]}`` with both parts exactly as Amazon sent them, and the
+        ``address`` getOrderAddress gave when the listing held only the public part of it."""
         items = await self._connector.all_order_items(order.external_id)
-        return orjson.dumps({"order": self._listed.pop(order.external_id), "items": items})
+        listed = self._listed.pop(order.external_id)
+        message: dict[str, object] = {"order": listed, "items": items}
+        if not _full_address(listed.get("ShippingAddress")):
+            address = await self._connector.get_order_address(order.external_id)
+            if address is not None:
+                message["address"] = address
+        return orjson.dumps(message)
+
+
+def _full_address(address: object) -> bool:
+    """Whether a listed ``ShippingAddress`` is more than SP-API's public part (city, region, postcode)."""
+    return isinstance(address, dict) and bool(address.get("AddressLine1"))

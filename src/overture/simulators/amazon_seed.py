@@ -27,6 +27,8 @@ _PLACES = (
 )
 _UNIT_PRICES = ("10.00", "12.49", "19.99", "7.25", "33.33")
 _TAX_RATE = Decimal("0.0825")
+_NAMES = ("Ana Silva", "Ben Okafor", "Chen Wei", "Dana Cohen", "Emil Novak")
+_STREETS = ("Main St", "Oak Ave", "Pine Rd", "Maple Dr", "Cedar Ln")
 _CENT = Decimal("0.01")
 # Every tenth order, counting from these offsets, is in a status that should not be imported.
 _STATUS_EVERY_TENTH = {3: "Pending", 6: "Canceled", 9: "Shipped"}
@@ -174,6 +176,8 @@ def _money(amount: Decimal) -> dict[str, str]:
 def _address(rng: random.Random) -> dict[str, str]:
     postal, city, state = rng.choice(_PLACES)
     return {
+        "Name": rng.choice(_NAMES),
+        "AddressLine1": f"{rng.randrange(1, 9999)} {rng.choice(_STREETS)}",
         "City": city,
         "StateOrRegion": state,
         "PostalCode": postal,

@@ -48,7 +48,7 @@ def endpoints(settings: Settings) -> list[dict[str, Any]]:
             "name": "amazon",
             "setting": "OVERTURE_AMAZON_SP_API_URL",
             "url": without_credentials(settings.amazon_sp_api_url),
-            "secret": "access token " + ("set" if settings.amazon_access_token else "not set"),
+            "secret": "LWA refresh token " + ("set" if settings.amazon_refresh_token else "not set"),
         },
         {
             "name": "temporal",
