@@ -9,10 +9,12 @@ import logging
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
 
 from overture.config import Settings
+from overture.connectors.acumatica import AcumaticaConnector
 from overture.connectors.easypost import EasyPostConnector
 from overture.connectors.erp import ErpConnector
 from overture.connectors.http import ConnectorConfig, HttpConnector
@@ -21,6 +23,68 @@ from overture.connectors.stripe import StripeConnector
 from overture.connectors.wms import WmsConnector
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AcumaticaAccess:
+    """Where and as whom the Acumatica connector signs in, and how it books (config.py's acumatica_*)."""
+
+    url: str
+    username: str
+    password: str
+    tenant: str = ""
+    branch: str = ""
+    endpoint_version: str = "24.200.001"
+    order_type: str = "SO"
+    return_order_type: str = "RC"
+    customer_id: str | None = None
+    warehouses: tuple[tuple[str, str], ...] = ()
+
+    def connector(self) -> AcumaticaConnector:
+        return AcumaticaConnector(
+            ConnectorConfig(name="erp", base_url=self.url, timeout_s=30.0),
+            username=self.username,
+            password=self.password,
+            tenant=self.tenant,
+            branch=self.branch,
+            endpoint_version=self.endpoint_version,
+            order_type=self.order_type,
+            return_order_type=self.return_order_type,
+            customer_id=self.customer_id,
+            warehouses=dict(self.warehouses),
+        )
+
+
+def acumatica_access(settings: Settings, *, url: str | None = None) -> AcumaticaAccess | None:
+    """The Acumatica access the settings name (None unless ``erp_kind`` is acumatica); ``url`` for a
+    simulator started in place of an instance, which then takes the simulator's own user."""
+    if settings.erp_kind != "acumatica":
+        return None
+    if url is not None:
+        from overture.simulators.acumatica import SIM_PASSWORD, SIM_TENANT, SIM_USER
+
+        return AcumaticaAccess(url, SIM_USER, SIM_PASSWORD, SIM_TENANT, **_booking(settings))
+    if not settings.acumatica_url:
+        raise ValueError("erp_kind acumatica needs OVERTURE_ACUMATICA_URL (or no URL at all: the simulator)")
+    password = settings.acumatica_password.get_secret_value() if settings.acumatica_password else ""
+    return AcumaticaAccess(
+        settings.acumatica_url,
+        settings.acumatica_username,
+        password,
+        settings.acumatica_tenant,
+        settings.acumatica_branch,
+        **_booking(settings),
+    )
+
+
+def _booking(settings: Settings) -> dict[str, Any]:
+    return {
+        "endpoint_version": settings.acumatica_endpoint_version,
+        "order_type": settings.acumatica_order_type,
+        "return_order_type": settings.acumatica_return_order_type,
+        "customer_id": settings.acumatica_customer_id,
+        "warehouses": tuple(sorted(settings.acumatica_warehouses.items())),
+    }
 
 
 @dataclass(frozen=True)
@@ -35,6 +99,8 @@ class Endpoints:
     carrier_url: str = ""
     payments_key: str = "sk_test_overture_simulator"  # the built-in simulators' keys
     carrier_key: str = "EZTK_simulator"
+    # The ERP of record when it is Acumatica (None: the generic JSON ERP at erp_url, the webhook-style default).
+    acumatica: AcumaticaAccess | None = None
 
 
 @dataclass(frozen=True)
@@ -42,7 +108,7 @@ class OutsideSystems:
     """The connectors a worker process talks through (each port's HTTP adapter), closed with it."""
 
     wms: WmsConnector
-    erp: ErpConnector
+    erp: ErpConnector | AcumaticaConnector
     notifier: Notifier
     suppliers: list[HttpConnector]
     payments: StripeConnector | None = None
@@ -52,7 +118,9 @@ class OutsideSystems:
     def at(cls, endpoints: Endpoints) -> OutsideSystems:
         return cls(
             WmsConnector(ConnectorConfig(name="wms", base_url=endpoints.wms_url)),
-            ErpConnector(ConnectorConfig(name="erp", base_url=endpoints.erp_url)),
+            endpoints.acumatica.connector()
+            if endpoints.acumatica
+            else ErpConnector(ConnectorConfig(name="erp", base_url=endpoints.erp_url)),
             Notifier(ConnectorConfig(name="notifier", base_url=endpoints.notify_url)),
             [],
             payments_connector(endpoints),
@@ -126,7 +194,19 @@ def simulators_if_needed(settings: Settings, *, wms_key: str | None = None) -> I
             carrier_url,
             settings.payments_key,
             settings.carrier_key,
+            _acumatica(stack, settings),
         )
+
+
+def _acumatica(stack: ExitStack, settings: Settings) -> AcumaticaAccess | None:
+    """Acumatica as configured, or its simulator when chosen without a URL (the generic ERP simulator
+    still answers customer notices, which go to the ERP's URL unless notify_url is set)."""
+    if settings.erp_kind != "acumatica" or settings.acumatica_url:
+        return acumatica_access(settings)
+    from overture.simulators.acumatica import create_acumatica_app
+
+    app = create_acumatica_app(version=settings.acumatica_endpoint_version, strict_items=False, max_sessions=8)
+    return acumatica_access(settings, url=_simulator(stack, app, "OVERTURE_ACUMATICA_URL", "Acumatica"))
 
 
 def _simulator(stack: ExitStack, app: FastAPI, variable: str, what: str) -> str:
