@@ -140,8 +140,13 @@ class Settings(BaseSettings):
     amazon_sp_api_url: str | None = Field(
         default=None, description="Selling Partner API endpoint, e.g. https://sellingpartnerapi-na.amazon.com"
     )
-    amazon_access_token: str | None = Field(
-        default=None, description="A current LWA access token (x-amz-access-token); the refresh exchange is not done"
+    amazon_lwa_url: str = Field(
+        default="https://api.amazon.com", description="Login with Amazon, where access tokens come from (EU: .co.uk)"
+    )
+    amazon_lwa_client_id: str | None = Field(default=None, description="The SP-API app's LWA client id")
+    amazon_lwa_client_secret: SecretStr | None = Field(default=None, description="The SP-API app's LWA client secret")
+    amazon_refresh_token: SecretStr | None = Field(
+        default=None, description="The seller's refresh token (Atzr|...), from authorising the app in Seller Central"
     )
     amazon_marketplace_ids: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["ATVPDKIKX0DER"], description="Comma-separated marketplace ids (default: US)"
