@@ -347,6 +347,11 @@ class FakeWorkflows:
             raise answer
         return answer
 
+    async def cancel(self, order_id: str, request: CancelRequest) -> CancelOutcome:
+        """The gateway's cancel (services/order_actions.py asks through it), as OrderWorkflows does."""
+        outcome: CancelOutcome = await self.update(order_id, "cancel", request)
+        return outcome
+
 
 def _client_with_engine(container: Container, workflows: FakeWorkflows) -> TestClient:
     app = create_app(container)

@@ -26,6 +26,7 @@ from overture.channels.storefront import Amount, Lenient, OptionalId, PlatformId
 from overture.channels.validation import parse_json
 from overture.domain.commands import Charge, ChargeKind, LineRequest, Reference
 from overture.domain.parties import Address, Customer
+from overture.services.storefront_refunds import ChannelRefund, RefundedLine
 from overture.services.storefronts import StorefrontEvent
 
 CHANNEL = "shopify"
@@ -275,6 +276,8 @@ class RefundedItem(Lenient):
 class _RefundLine(Lenient):
     quantity: int = 0
     line_item: RefundedItem | None = None
+    subtotal: Amount | None = None  # the line's money given back before tax (REST 2019-10+, webhooks alike)
+    total_tax: Amount = Decimal(0)
 
 
 class _Transaction(Lenient):
@@ -314,7 +317,7 @@ def _describe_order(topic: str, notice: _OrderNotice) -> StorefrontEvent:
 
 
 def _describe_refund(refund: _RefundNotice) -> StorefrontEvent:
-    refunded = [t for t in refund.transactions if t.kind == "refund" and t.status in ("success", "")]
+    refunded = _refunded(refund)
     amount = sum((t.amount for t in refunded), Decimal(0))
     currency = next((t.currency for t in refunded if t.currency), "")
     items = ", ".join(
@@ -326,3 +329,22 @@ def _describe_refund(refund: _RefundNotice) -> StorefrontEvent:
     if refund.note:
         parts.append(f"note: {refund.note}")
     return StorefrontEvent(refund.order_id, "; ".join(parts))
+
+
+def read_refund(body: bytes) -> ChannelRefund:
+    """A refunds/create body as the refund it made: each line by our SKU with the money it gave back (its
+    ``subtotal`` and ``total_tax``), and the total of its successful refund transactions."""
+    refund = parse_json(_RefundNotice, body)
+    refunded = _refunded(refund)
+    lines = tuple(
+        RefundedLine(sku_of(r.line_item), r.quantity, None if r.subtotal is None else r.subtotal + r.total_tax)
+        for r in refund.refund_line_items
+        if r.line_item is not None
+    )
+    currency = next((t.currency for t in refunded if t.currency), "")
+    total = sum((t.amount for t in refunded), Decimal(0))
+    return ChannelRefund(CHANNEL, refund.id, currency, total, lines, refund.note)
+
+
+def _refunded(refund: _RefundNotice) -> list[_Transaction]:
+    return [t for t in refund.transactions if t.kind == "refund" and t.status in ("success", "")]

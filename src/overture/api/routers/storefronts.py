@@ -7,8 +7,12 @@ log (source, topic and reason: never the body or the secret).
 A signed delivery is stored raw first, then:
 
 - create topics capture the order with the delivery id as idempotency key;
-- cancellations are recorded and passed to the order's workflow, when an engine is connected;
-- updates, refunds and every other topic are recorded as a note on the order, never re-placed.
+- cancellations are recorded and go through the one cancel path (services/order_actions.py, the
+  order's workflow), when an engine is connected;
+- updates go through the one edit path (services/storefront_changes.py);
+- Shopify refunds are posted to the order's ledger per line, once by refund id
+  (services/storefront_refunds.py: the channel paid them out, nothing goes to our payment provider);
+- every other topic is recorded as a note on the order, never re-placed.
 
 Platforms retry whatever is not answered 2xx (Shopify for two days, then drops the
 subscription), so every outcome a retry cannot change is a 2xx: a redelivery, an order already
@@ -34,7 +38,7 @@ from overture.channels.signatures import InvalidSignature, secret_for, verify
 from overture.channels.storefront import read_update
 from overture.config import Settings
 from overture.domain.commands import OrderUpdate
-from overture.services import storefront_changes
+from overture.services import order_actions, storefront_changes, storefront_refunds
 from overture.services.capture import Translator, capture_order
 from overture.services.errors import (
     DuplicateOrder,
@@ -50,9 +54,7 @@ from overture.web.deps import ContainerDep, workflow_gateway
 from overture.web.errors import error_body
 from overture.web.intake import inbound, wake_dispatcher
 from overture.web.responses import Json
-from overture.workflows.order.shared import CancelRequest
 from overture.workflows.order.starter import OrderWorkflows
-from overture.workflows.order.workflow import OrderWorkflow
 
 router = APIRouter(prefix="/v1/channels", tags=["channels"])
 log = logging.getLogger(__name__)
@@ -80,6 +82,9 @@ class Storefront:
     # The topic of an order the platform changed, and how its lines are read from it (None: not followed).
     update_topic: str = ""
     read_update: Callable[[bytes], OrderUpdate] | None = None
+    # The topic of a refund the platform paid out, and how it is read (None: only noted).
+    refund_topic: str = ""
+    read_refund: Callable[[bytes], storefront_refunds.ChannelRefund] | None = None
 
 
 def _shopify_secret(settings: Settings, shop_domain: str) -> str | None:
@@ -106,6 +111,8 @@ SHOPIFY = Storefront(
     describe=shopify.describe,
     update_topic=shopify.UPDATE_TOPIC,
     read_update=partial(read_update, shopify.MAPPING),
+    refund_topic=shopify.REFUND_TOPIC,
+    read_refund=shopify.read_refund,
     kept_headers=_kept(
         "x-shopify-topic",
         "x-shopify-shop-domain",
@@ -239,6 +246,12 @@ async def _record(
     receipt = await run_in_threadpool(
         record_webhook, container.uow, message, partial(shop.describe, topic), key=key, clock=container.clock
     )
+    if topic == shop.refund_topic and receipt.order_id is not None:
+        # Also on a redelivery: a refund noted but never posted (a crash in between) is posted now; once by refund id.
+        posted = await _post_refund(container, shop, message, receipt.message_id, receipt.order_id)
+        return Json(
+            {"outcome": "recorded", "order_id": receipt.order_id, "message_id": receipt.message_id, "refund": posted}
+        )
     if receipt.duplicate:
         return _duplicate(receipt.order_id, "delivery_id")
     if receipt.event is not None and receipt.event.cancel and receipt.order_id is not None:
@@ -251,6 +264,26 @@ async def _record(
             {"outcome": "recorded", "order_id": receipt.order_id, "message_id": receipt.message_id, "edit": changed}
         )
     return Json({"outcome": "recorded", "order_id": receipt.order_id, "message_id": receipt.message_id})
+
+
+async def _post_refund(
+    container: Container, shop: Storefront, message: InboundMessage, message_id: str, order_id: str
+) -> str:
+    """The platform refunded the customer itself: the ledger records it per line (services/storefront_refunds.py)."""
+    assert shop.read_refund is not None
+    try:
+        refund = shop.read_refund(message.body)
+    except PayloadError as error:
+        return f"the refund could not be read ({error}); nothing posted"
+    return await run_in_threadpool(
+        storefront_refunds.apply_refund,
+        container.uow,
+        order_id,
+        refund,
+        message_id=message_id,
+        raw=message.body,
+        clock=container.clock,
+    )
 
 
 async def _follow_update(
@@ -288,7 +321,7 @@ async def _cancel(
         # is on the order's timeline for a person to carry out, but nothing is cancelled here.
         outcome, note, status = "recorded", f"{shop.title} cancellation not carried out: no workflow engine", 202
     else:
-        answered = await _ask_to_cancel(workflows, shop, order_id, event)
+        answered = await _ask_to_cancel(request, container, shop, order_id, event)
         if answered is None:
             body = error_body(ErrorCode.ENGINE_UNAVAILABLE, "the cancellation could not be passed on; retry later")
             return Json(body, status_code=503)
@@ -300,12 +333,13 @@ async def _cancel(
 
 
 async def _ask_to_cancel(
-    workflows: OrderWorkflows, shop: Storefront, order_id: str, event: StorefrontEvent
+    request: Request, container: Container, shop: Storefront, order_id: str, event: StorefrontEvent
 ) -> tuple[str, str] | None:
-    """(outcome, note) of the workflow's answer, or None when the engine could not be asked."""
+    """(outcome, note) of the one cancel path's answer (services/order_actions.py, as an operator's
+    cancel), or None when the engine could not be asked."""
     try:
-        answer = await workflows.update(
-            order_id, OrderWorkflow.cancel, CancelRequest(event.cancel_reason, shop.channel)
+        answer = await order_actions.cancel_order(
+            container.views, workflow_gateway(request), order_id, event.cancel_reason or f"{shop.title}", shop.channel
         )
     except WorkflowRefused as error:
         return "cancel_refused", f"{shop.title} cancellation refused: {error}"
