@@ -154,15 +154,29 @@ def test_a_retried_sales_order_finds_the_first_and_makes_no_second(url: str) -> 
 
 
 def test_a_sales_order_whose_answer_was_lost_is_found_on_the_retry(url: str) -> None:
-    # The first PUT is made but its answer never arrives (the client times out); the retry finds it.
-    control(url, "POST", "/_faults", {"operation": "SalesOrder.put", "delay_s": 3.0})
+    # The first PUT makes the order but its answer is lost (a 504 from the gateway); the retry finds it.
+    control(url, "POST", "/_lose", {"operation": "SalesOrder.put"})
 
-    with pytest.raises(RetryableConnectorError, match="timed out"):
+    with pytest.raises(RetryableConnectorError) as caught:
         run(url, sales_order)
-    control(url, "DELETE", "/_faults")
+    assert caught.value.status == 504 and len(records(url, "SalesOrder")) == 1
 
     assert run(url, sales_order) == "000001"
     assert len(records(url, "SalesOrder")) == 1
+
+
+def test_an_invoice_whose_prepare_answer_was_lost_is_found_and_released_on_the_retry(url: str) -> None:
+    control(url, "POST", "/_lose", {"operation": "PrepareSalesInvoice"})
+
+    async def work(erp: AcumaticaConnector) -> str:
+        number = await sales_order(erp)
+        with pytest.raises(RetryableConnectorError):
+            await invoice(erp, number)
+        return await invoice(erp, number)
+
+    assert run(url, work) == "INV000001"
+    assert [(doc["ReferenceNbr"], doc["Status"]) for doc in records(url, "SalesInvoice")] == [("INV000001", "Open")]
+    assert control(url, "GET", "/_stats")["PrepareSalesInvoice"]["calls"] == 1
 
 
 def test_one_web_customer_is_used_when_configured_and_none_is_upserted(url: str) -> None:

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from overture.connectors.acumatica_wire import Accepted, error_message, is_login_limit
+from overture.connectors.acumatica_wire import Accepted, ActionStatus, error_message, is_login_limit
 from overture.connectors.http import ConnectorConfig, HttpConnector
 from overture.services.ports.connector_errors import (
     ConnectorError,
@@ -146,7 +146,7 @@ class AcumaticaSession(HttpConnector):
     async def _poll(self, url: str, action: str, operation: str) -> None:
         for _ in range(self._max_polls):
             await asyncio.sleep(self._poll_interval_s)
-            status = await self._signed(Accepted, "GET", url, operation=f"{operation}:status")
+            status = await self._signed(ActionStatus, "GET", url, operation=f"{operation}:status")
             if status.status != 202:
                 return
         raise self._error(

@@ -95,6 +95,12 @@ class Accepted(Contract):
     location: str = ""
 
 
+class ActionStatus(Contract):
+    """A status read of a running action: 202 while it runs; 204 (or 200, with a body) once done."""
+
+    status: int = 200
+
+
 def wrap(value: Any) -> dict[str, Any]:
     """A general field's value as Acumatica reads it."""
     return {"value": value}

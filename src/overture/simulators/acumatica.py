@@ -12,6 +12,8 @@ Routes (operation names for ``POST /_faults`` in brackets)::
     plus the control routes of :mod:`overture.simulators.common`, and
     GET  /_records             everything held, for tests
     POST /_sessions/expire     every open session ends (the next call answers 401)
+    POST /_lose  {"operation": "SalesOrder.put", "count": 1}   do the write, then answer 504 as a proxy
+                               that gave up would: the document exists, its answer is lost
 
 Drift is a fault like the others: ``{"operation": "SalesOrder.put", "rename_fields": {"OrderNbr":
 "OrderNumber"}}`` answers that field under another name. Entity calls without a valid ``.ASPXAUTH``
@@ -90,6 +92,14 @@ class Acumatica:
         self.operations = Operations(action_polls)
         self.books = books
         self.credentials = {"name": SIM_USER, "password": SIM_PASSWORD}
+        self.lose: dict[str, int] = {}
+
+    def lost(self, operation: str) -> Response | None:
+        """A 504 in place of the answer of a write that was done, while ``/_lose`` asks for it."""
+        if self.lose.get(operation, 0) <= 0:
+            return None
+        self.lose[operation] -= 1
+        return json_answer({"message": "The gateway timed out waiting for the server."}, status=504)
 
     def login(self, body: Any) -> Response:
         if not isinstance(body, dict) or "name" not in body:
@@ -158,13 +168,15 @@ def create_acumatica_app(
     app = FastAPI(title="Overture Acumatica simulator")
     app.state.core, app.state.acumatica = core, erp
     _auth_routes(app, core, erp)
-    _entity_routes(app, core, erp)
+    _read_routes(app, core, erp)
+    _write_routes(app, core, erp)
     _control_routes(app, erp)
 
     def reset() -> None:
         erp.books = Books(require_shipment=require_shipment, strict_items=strict_items)
         erp.sessions = Sessions(max_sessions)
         erp.operations = Operations(action_polls)
+        erp.lose.clear()
         for inventory_id, quantities in items:
             erp.books.stock(inventory_id, quantities)
 
@@ -191,8 +203,11 @@ def _auth_routes(app: FastAPI, core: SimulatorCore, erp: Acumatica) -> None:
         return Response(status_code=204)
 
 
-def _entity_routes(app: FastAPI, core: SimulatorCore, erp: Acumatica) -> None:
-    root = "/entity/Default/{version}"
+ROOT = "/entity/Default/{version}"
+
+
+def _read_routes(app: FastAPI, core: SimulatorCore, erp: Acumatica) -> None:
+    root = ROOT
 
     @app.get(root + "/{entity}/{action}/status/{operation_id}")
     async def status(request: Request, version: str, entity: str, action: str, operation_id: str) -> Response:
@@ -221,6 +236,10 @@ def _entity_routes(app: FastAPI, core: SimulatorCore, erp: Acumatica) -> None:
             return json_answer({"message": f"No entity satisfies the condition ({keys})."}, status=404)
         return erp.answer(entity, record, request, operation=operation)
 
+
+def _write_routes(app: FastAPI, core: SimulatorCore, erp: Acumatica) -> None:
+    root = ROOT
+
     @app.put(root + "/{entity}")
     async def write(request: Request, version: str, entity: str) -> Response:
         operation = f"{entity}.put"
@@ -236,7 +255,7 @@ def _entity_routes(app: FastAPI, core: SimulatorCore, erp: Acumatica) -> None:
             return _refusal(error)
         except ValueError as error:
             return json_answer(http_error(str(error)), status=500)
-        return erp.answer(entity, record, request, operation=operation)
+        return erp.lost(operation) or erp.answer(entity, record, request, operation=operation)
 
     @app.post(root + "/{entity}/{action}")
     async def act(request: Request, version: str, entity: str, action: str) -> Response:
@@ -252,7 +271,7 @@ def _entity_routes(app: FastAPI, core: SimulatorCore, erp: Acumatica) -> None:
         except Refused as error:
             return _refusal(error)
         location = f"/entity/Default/{version}/{entity}/{action}/status/{erp.operations.start()}"
-        return Response(status_code=202, headers={"Location": location})
+        return erp.lost(action) or Response(status_code=202, headers={"Location": location})
 
 
 async def _gate(
@@ -275,6 +294,11 @@ def _control_routes(app: FastAPI, erp: Acumatica) -> None:
     @app.get("/_records")
     async def records() -> dict[str, Any]:
         return json.loads(json.dumps(erp.books.snapshot(), default=str))  # type: ignore[no-any-return]
+
+    @app.post("/_lose")
+    async def lose(order: dict[str, Any]) -> dict[str, int]:
+        erp.lose[str(order["operation"])] = int(order.get("count", 1))
+        return erp.lose
 
     @app.post("/_sessions/expire")
     async def expire() -> dict[str, int]:
