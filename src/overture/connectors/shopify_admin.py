@@ -62,7 +62,7 @@ query OrderForFulfilment($id: ID!) {
 CREATE_MUTATION = """
 mutation FulfillmentCreate($fulfillment: FulfillmentInput!) {
   fulfillmentCreate(fulfillment: $fulfillment) {
-    fulfillment { id status trackingInfo(first: 10) { company number url } }
+    fulfillment { id status }
     userErrors { field message }
   }
 }
@@ -131,8 +131,15 @@ class UserError(ShopifyContract):
     message: str
 
 
+class CreatedFulfillment(ShopifyContract):
+    """What we rely on in fulfillmentCreate's answer: the new fulfilment's id (its tracking we sent)."""
+
+    id: str
+    status: str
+
+
 class FulfillmentCreatePayload(ShopifyContract):
-    fulfillment: Fulfillment | None
+    fulfillment: CreatedFulfillment | None
     user_errors: list[UserError]
 
 
@@ -245,7 +252,7 @@ class ShopifyFulfilments:
             )
         return data.order
 
-    async def create(self, fulfillment: dict[str, object]) -> Fulfillment:
+    async def create(self, fulfillment: dict[str, object]) -> CreatedFulfillment:
         data = await self.graphql.execute(
             CreateData, CREATE_MUTATION, {"fulfillment": fulfillment}, operation=CREATE_FULFILMENT
         )
