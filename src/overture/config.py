@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     acumatica_password: SecretStr | None = Field(default=None, description="That user's password")
     acumatica_tenant: str = Field(default="", description="The tenant (company) signed in to; empty: the only one")
     acumatica_branch: str = Field(default="", description="The branch signed in to; empty: the user's default")
+    acumatica_client_id: str | None = Field(
+        default=None, description="OAuth 2.0 client id (<guid>@<tenant>); set: sign in by token, not by cookie"
+    )
+    acumatica_client_secret: SecretStr | None = Field(default=None, description="That OAuth client's secret")
     acumatica_endpoint_version: str = Field(
         default="24.200.001", description="The Default endpoint's version, pinned: /entity/Default/<version>/"
     )

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from overture.config import Settings
 from overture.connectors.acumatica import AcumaticaConnector
+from overture.connectors.acumatica_session import OAuthClient
 from overture.connectors.easypost import EasyPostConnector
 from overture.connectors.erp import ErpConnector
 from overture.connectors.http import ConnectorConfig, HttpConnector
@@ -39,6 +40,7 @@ class AcumaticaAccess:
     return_order_type: str = "RC"
     customer_id: str | None = None
     warehouses: tuple[tuple[str, str], ...] = ()
+    oauth: OAuthClient | None = None  # OAuth 2.0 (password grant) instead of the cookie sign-in
 
     def connector(self) -> AcumaticaConnector:
         return AcumaticaConnector(
@@ -52,6 +54,7 @@ class AcumaticaAccess:
             return_order_type=self.return_order_type,
             customer_id=self.customer_id,
             warehouses=dict(self.warehouses),
+            oauth=self.oauth,
         )
 
 
@@ -67,6 +70,10 @@ def acumatica_access(settings: Settings, *, url: str | None = None) -> Acumatica
     if not settings.acumatica_url:
         raise ValueError("erp_kind acumatica needs OVERTURE_ACUMATICA_URL (or no URL at all: the simulator)")
     password = settings.acumatica_password.get_secret_value() if settings.acumatica_password else ""
+    oauth = None
+    if settings.acumatica_client_id:
+        secret = settings.acumatica_client_secret.get_secret_value() if settings.acumatica_client_secret else ""
+        oauth = OAuthClient(settings.acumatica_client_id, secret)
     return AcumaticaAccess(
         settings.acumatica_url,
         settings.acumatica_username,
@@ -74,6 +81,7 @@ def acumatica_access(settings: Settings, *, url: str | None = None) -> Acumatica
         settings.acumatica_tenant,
         settings.acumatica_branch,
         **_booking(settings),
+        oauth=oauth,
     )
 
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from overture.connectors.acumatica import AcumaticaConnector
+from overture.connectors.acumatica_session import OAuthClient
 from overture.connectors.http import ConnectorConfig
 from overture.services.ports.connector_errors import (
     ApiDriftError,
@@ -22,7 +23,14 @@ from overture.services.ports.connector_errors import (
     ThrottledError,
 )
 from overture.simulators import SimulatorServer
-from overture.simulators.acumatica import SIM_PASSWORD, SIM_TENANT, SIM_USER, create_acumatica_app
+from overture.simulators.acumatica import (
+    SIM_CLIENT_ID,
+    SIM_CLIENT_SECRET,
+    SIM_PASSWORD,
+    SIM_TENANT,
+    SIM_USER,
+    create_acumatica_app,
+)
 
 T = TypeVar("T")
 ITEMS = [("AACOMPUT01", {"WHOLESALE": 10, "RETAIL": 2}), ("AALEGO500", {"WHOLESALE": 100})]
@@ -125,6 +133,28 @@ def test_a_connector_pinned_to_another_endpoint_version_fails_at_once(url: str) 
     with pytest.raises(PermanentConnectorError) as caught:
         run(url, sales_order, endpoint_version="23.200.001")
     assert caught.value.status == 404
+
+
+def test_oauth_signs_in_with_a_bearer_token_renewed_once_when_refused(url: str) -> None:
+    oauth = OAuthClient(SIM_CLIENT_ID, SIM_CLIENT_SECRET)
+
+    async def work(erp: AcumaticaConnector) -> list[str]:
+        first = await sales_order(erp)
+        control(url, "POST", "/_sessions/expire")
+        return [first, await sales_order(erp, key="ord_2:sales-order", order_id="ord_2")]
+
+    assert run(url, work, oauth=oauth) == ["000001", "000002"]
+    stats = control(url, "GET", "/_stats")
+    assert stats["token"]["calls"] == 2 and "login" not in stats
+    assert stats["sessions"]["opened"] == 0  # no cookie session, no seat held
+
+
+def test_oauth_with_a_wrong_secret_is_permanent_and_says_why(url: str) -> None:
+    with pytest.raises(PermanentConnectorError, match="invalid_client") as caught:
+        run(url, sales_order, oauth=OAuthClient(SIM_CLIENT_ID, "wrong"))
+    assert (caught.value.status, caught.value.operation) == (400, "login")
+    with pytest.raises(PermanentConnectorError, match="invalid_grant"):
+        run(url, sales_order, oauth=OAuthClient(SIM_CLIENT_ID, SIM_CLIENT_SECRET), password="wrong")
 
 
 # ---- sales orders ------------------------------------------------------------------

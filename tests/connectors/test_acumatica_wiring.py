@@ -11,6 +11,7 @@ from pydantic import SecretStr
 
 from overture.config import Settings
 from overture.connectors.acumatica import AcumaticaConnector
+from overture.connectors.acumatica_session import OAuthClient
 from overture.connectors.erp import ErpConnector
 from overture.outside import OutsideSystems, acumatica_access, simulators_if_needed
 
@@ -73,7 +74,21 @@ def test_acumatica_settings_reach_the_connector(tmp_path: Path) -> None:
         "tenant": "MyStore",
         "branch": "HEADOFFICE",
     }
+    assert erp._oauth is None
     asyncio.run(erp.aclose())
+
+
+def test_an_oauth_client_in_settings_signs_in_by_token(tmp_path: Path) -> None:
+    settings = Settings(
+        home=tmp_path,
+        erp_kind="acumatica",
+        acumatica_url="https://erp.example.com",
+        acumatica_client_id="A1B2@MyStore",
+        acumatica_client_secret=SecretStr("shh"),
+    )
+    access = acumatica_access(settings)
+
+    assert access is not None and access.oauth == OAuthClient("A1B2@MyStore", "shh")
 
 
 def test_acumatica_access_needs_a_url_or_a_simulator() -> None:

@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from overture.connectors.acumatica_session import DEFAULT_VERSION, AcumaticaSession
+from overture.connectors.acumatica_session import DEFAULT_VERSION, AcumaticaSession, OAuthClient
 from overture.connectors.acumatica_wire import (
     CustomerRecord,
     InvoiceCustomer,
@@ -68,6 +68,7 @@ class AcumaticaConnector(AcumaticaSession):
         tenant: str = "",
         branch: str = "",
         endpoint_version: str = DEFAULT_VERSION,
+        oauth: OAuthClient | None = None,
         order_type: str = "SO",
         return_order_type: str = "RC",
         customer_id: str | None = None,
@@ -83,6 +84,7 @@ class AcumaticaConnector(AcumaticaSession):
             tenant=tenant,
             branch=branch,
             endpoint_version=endpoint_version,
+            oauth=oauth,
             poll_interval_s=poll_interval_s,
             max_polls=max_polls,
             transport=transport,

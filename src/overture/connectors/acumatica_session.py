@@ -6,9 +6,13 @@
     POST /entity/auth/logout                                            -> 204, the session closed
     <any call> -> 401                                                    the session expired: sign in again, retry once
     POST /entity/auth/login   -> 500 "API Login Limit"                  every API seat of the license is taken
+    POST /identity/connect/token  grant_type=password (OAuth 2.0)        -> {"access_token", "expires_in", ...}
 
 The cookies of the sign-in are kept here and sent as this connector's ``Cookie`` header, so one
-connector is one Acumatica session, whatever cookie jar the transport has. Sessions are a licensed
+connector is one Acumatica session, whatever cookie jar the transport has. With an ``OAuthClient`` the
+connector signs in by OAuth 2.0 instead (the resource owner password credentials flow, the one
+Acumatica offers a server without a browser) and sends ``Authorization: Bearer``, renewed before it
+lapses and once on a 401. Sessions are a licensed
 resource (a trial has two), which is why ``aclose`` signs out.
 
 Actions (``POST <entity>/<Action>`` with ``{"entity": ..., "parameters": ...}``) answer 202 with a
@@ -19,13 +23,15 @@ out of polls is retryable: the retried step finds the document the action made.
 from __future__ import annotations
 
 import asyncio
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel
 
-from overture.connectors.acumatica_wire import Accepted, ActionStatus, error_message, is_login_limit
+from overture.connectors.acumatica_wire import Accepted, AccessToken, ActionStatus, error_message, is_login_limit
 from overture.connectors.http import ConnectorConfig, HttpConnector
 from overture.services.ports.connector_errors import (
     ConnectorError,
@@ -36,6 +42,17 @@ from overture.services.ports.connector_errors import (
 M = TypeVar("M", bound=BaseModel)
 DEFAULT_VERSION = "24.200.001"
 LOGIN_LIMIT_RETRY_S = 60.0  # a seat frees when another session signs out or times out
+TOKEN_MARGIN_S = 60  # a token this close to lapsing is renewed before use
+
+
+@dataclass(frozen=True)
+class OAuthClient:
+    """A client application registered in Acumatica (Connected Applications, SM303010) for the
+    resource owner password credentials flow: its id (``<guid>@<tenant>``) and secret."""
+
+    client_id: str
+    client_secret: str
+    scope: str = "api"
 
 
 class AcumaticaSession(HttpConnector):
@@ -48,6 +65,7 @@ class AcumaticaSession(HttpConnector):
         tenant: str = "",
         branch: str = "",
         endpoint_version: str = DEFAULT_VERSION,
+        oauth: OAuthClient | None = None,
         poll_interval_s: float = 0.5,
         max_polls: int = 120,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -58,31 +76,53 @@ class AcumaticaSession(HttpConnector):
             self._credentials["tenant"] = tenant
         if branch:
             self._credentials["branch"] = branch
+        self._oauth = oauth
         self.entity_root = f"/entity/Default/{endpoint_version}"
         self._poll_interval_s = poll_interval_s
         self._max_polls = max_polls
         self._cookies: dict[str, str] = {}
+        self._proof: dict[str, str] = {}  # the header that carries the session: Cookie, or a bearer token
+        self._expires_at = float("inf")
         self._login_lock = asyncio.Lock()
 
     @property
     def signed_in(self) -> bool:
-        return bool(self._cookies)
+        return bool(self._proof)
 
     async def login(self) -> None:
-        """Sign in (again): the session's cookies replace any earlier ones."""
-        self._cookies = {}
+        """Sign in (again): the new session's cookies, or access token, replace any earlier ones."""
+        self._proof, self._cookies = {}, {}
+        if self._oauth is not None:
+            await self._token(self._oauth)
+            return
         await self._call("POST", "/entity/auth/login", json=self._credentials, operation="login")
         if not self._cookies:
             raise self._malformed("login", "sign-in answered without a session cookie")
+        self._proof = {"Cookie": "; ".join(f"{name}={value}" for name, value in self._cookies.items())}
+
+    async def _token(self, client: OAuthClient) -> None:
+        """An access token by the resource owner password credentials flow (``/identity/connect/token``)."""
+        form = [
+            ("grant_type", "password"),
+            ("client_id", client.client_id),
+            ("client_secret", client.client_secret),
+            ("username", self._credentials["name"]),
+            ("password", self._credentials["password"]),
+            ("scope", client.scope),
+        ]
+        token = await self._read(AccessToken, "POST", "/identity/connect/token", form=form, operation="login")
+        self._proof = {"Authorization": f"{token.token_type} {token.access_token}"}
+        self._expires_at = time.monotonic() + max(0, token.expires_in - TOKEN_MARGIN_S)
 
     async def logout(self) -> None:
-        """Close the session, freeing its API seat; nothing to do when not signed in."""
+        """Close a cookie session, freeing its API seat (a token is dropped: it lapses on its own)."""
         if not self._cookies:
+            self._proof = {}
             return
         try:
-            await self._call("POST", "/entity/auth/logout", operation="logout", headers=self._cookie_header())
+            await self._call("POST", "/entity/auth/logout", operation="logout", headers=self._proof)
         finally:
-            self._cookies = {}
+            self._proof, self._cookies = {}, {}
 
     async def aclose(self) -> None:
         try:
@@ -94,16 +134,13 @@ class AcumaticaSession(HttpConnector):
 
     async def _ensure_login(self) -> None:
         async with self._login_lock:
-            if not self._cookies:
+            if not self._proof or time.monotonic() >= self._expires_at:
                 await self.login()
 
     async def _relogin(self, stale: dict[str, str]) -> None:
         async with self._login_lock:
-            if self._cookies == stale:  # a concurrent call may have signed in already
+            if self._proof == stale:  # a concurrent call may have signed in already
                 await self.login()
-
-    def _cookie_header(self) -> dict[str, str]:
-        return {"Cookie": "; ".join(f"{name}={value}" for name, value in self._cookies.items())}
 
     async def _signed(
         self,
@@ -117,17 +154,15 @@ class AcumaticaSession(HttpConnector):
     ) -> M:
         """One call in the session, read as ``model``; a 401 (expired session) signs in again once."""
         await self._ensure_login()
-        used = dict(self._cookies)
+        used = dict(self._proof)
         try:
-            return await self._read(
-                model, method, path, operation=operation, json=json, params=params, headers=self._cookie_header()
-            )
+            return await self._read(model, method, path, operation=operation, json=json, params=params, headers=used)
         except PermanentConnectorError as error:
             if error.status != 401:
                 raise
         await self._relogin(used)
         return await self._read(
-            model, method, path, operation=operation, json=json, params=params, headers=self._cookie_header()
+            model, method, path, operation=operation, json=json, params=params, headers=dict(self._proof)
         )
 
     def entity(self, name: str) -> str:
@@ -189,7 +224,7 @@ class AcumaticaSession(HttpConnector):
             return RetryableConnectorError(
                 message, connector=self.name, operation=operation, status=error.status, retry_after=LOGIN_LIMIT_RETRY_S
             )
-        if operation == "login" and "invalid credentials" in said.lower():
+        if operation == "login" and ("invalid credentials" in said.lower() or "invalid_grant" in said):
             message = f"sign-in refused: {said} (check the username, password and tenant)"
             return PermanentConnectorError(message, connector=self.name, operation=operation, status=error.status)
         if said:

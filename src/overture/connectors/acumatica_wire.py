@@ -95,6 +95,14 @@ class Accepted(Contract):
     location: str = ""
 
 
+class AccessToken(Contract):
+    """The OAuth 2.0 token endpoint's answer."""
+
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int = 3600
+
+
 class ActionStatus(Contract):
     """A status read of a running action: 202 while it runs; 204 (or 200, with a body) once done."""
 
@@ -147,7 +155,9 @@ def error_message(body: Any) -> str:
         more = f"; and {len(fields) - _ERRORS_SHOWN} more" if len(fields) > _ERRORS_SHOWN else ""
         return "; ".join(fields[:_ERRORS_SHOWN]) + more
     if isinstance(body, dict):
-        parts = [body.get("exceptionMessage"), body.get("message"), body.get("exceptionType")]
+        parts = [
+            body.get(key) for key in ("exceptionMessage", "message", "exceptionType", "error", "error_description")
+        ]
         text = [part for part in parts if isinstance(part, str) and part]
         if text:
             return " | ".join(dict.fromkeys(text))

@@ -5,6 +5,8 @@ Routes (operation names for ``POST /_faults`` in brackets)::
     POST /entity/auth/login    [login]   {"name", "password", "tenant"|"company", "branch"} -> 204 + cookies;
                                          500 "API Login Limit" once ``max_sessions`` sessions are open
     POST /entity/auth/logout   [logout]  -> 204, the session closed
+    POST /identity/connect/token  [token]  OAuth 2.0, grant_type=password (form) -> {"access_token", ...};
+                                         400 {"error": "invalid_client" | "invalid_grant"}
     GET  /entity/Default/<ver>/<Entity>[/<key>...]   [<Entity>.get]   $filter $select $expand $top $skip
     PUT  /entity/Default/<ver>/<Entity>              [<Entity>.put]   create, or update by id / key
     POST /entity/Default/<ver>/<Entity>/<Action>     [<Action>]       202 + Location
@@ -40,6 +42,8 @@ from overture.simulators.common import SimulatorCore, install_control_routes
 SIM_USER = "admin"
 SIM_PASSWORD = "123"
 SIM_TENANT = "MyStore"
+SIM_CLIENT_ID = "4D4E2B4E-2F0C-4C4B-8C3F-9A0A7A6C1D2E@MyStore"
+SIM_CLIENT_SECRET = "overture-simulator-secret"
 AUTH_COOKIE = ".ASPXAUTH"
 
 
@@ -93,6 +97,21 @@ class Acumatica:
         self.books = books
         self.credentials = {"name": SIM_USER, "password": SIM_PASSWORD}
         self.lose: dict[str, int] = {}
+        self.tokens: set[str] = set()
+
+    def token(self, form: dict[str, str]) -> Response:
+        """The resource owner password credentials grant, as Acumatica's identity server answers it."""
+        if form.get("client_id") != SIM_CLIENT_ID or form.get("client_secret") != SIM_CLIENT_SECRET:
+            return json_answer({"error": "invalid_client"}, status=400)
+        if form.get("grant_type") != "password":
+            return json_answer({"error": "unsupported_grant_type"}, status=400)
+        if form.get("username") != self.credentials["name"] or form.get("password") != self.credentials["password"]:
+            refusal = {"error": "invalid_grant", "error_description": "invalid_username_or_password"}
+            return json_answer(refusal, status=400)
+        token = secrets.token_urlsafe(24)
+        self.tokens.add(token)
+        scope = form.get("scope", "api")
+        return json_answer({"access_token": token, "expires_in": 3600, "token_type": "Bearer", "scope": scope})
 
     def lost(self, operation: str) -> Response | None:
         """A 504 in place of the answer of a write that was done, while ``/_lose`` asks for it."""
@@ -117,6 +136,9 @@ class Acumatica:
         return answer
 
     def signed_in(self, request: Request) -> bool:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme == "Bearer":
+            return token in self.tokens
         return request.cookies.get(AUTH_COOKIE) in self.sessions.open
 
     def link(self, entity: str, record: dict[str, Any]) -> str:
@@ -177,6 +199,7 @@ def create_acumatica_app(
         erp.sessions = Sessions(max_sessions)
         erp.operations = Operations(action_polls)
         erp.lose.clear()
+        erp.tokens.clear()
         for inventory_id, quantities in items:
             erp.books.stock(inventory_id, quantities)
 
@@ -193,6 +216,14 @@ def _auth_routes(app: FastAPI, core: SimulatorCore, erp: Acumatica) -> None:
     async def login(request: Request) -> Response:
         faulted = await core.guard(request, "login")
         return faulted or erp.login(await _body(request))
+
+    @app.post("/identity/connect/token")
+    async def token(request: Request) -> Response:
+        faulted = await core.guard(request, "token")
+        if faulted is not None:
+            return faulted
+        form = await request.form()
+        return erp.token({name: str(value) for name, value in form.items()})
 
     @app.post("/entity/auth/logout")
     async def logout(request: Request) -> Response:
@@ -302,6 +333,7 @@ def _control_routes(app: FastAPI, erp: Acumatica) -> None:
 
     @app.post("/_sessions/expire")
     async def expire() -> dict[str, int]:
-        ended = len(erp.sessions.open)
+        ended = len(erp.sessions.open) + len(erp.tokens)
         erp.sessions.open.clear()
+        erp.tokens.clear()
         return {"expired": ended}
