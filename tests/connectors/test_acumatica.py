@@ -166,6 +166,7 @@ def test_a_sales_order_is_put_with_value_wrappers_its_lines_and_our_key(url: str
     [order] = records(url, "SalesOrder")
     assert (order["OrderType"], order["CustomerID"], order["CustomerOrder"]) == ("SO", "CUST42", "ord_1")
     assert (order["ExternalRef"], order["CurrencyID"], order["Status"]) == ("ord_1:sales-order", "USD", "Open")
+    assert order["Hold"] is False
     lines = [(line["InventoryID"], line["OrderQty"], line["UnitPrice"]) for line in order["Details"]]
     assert lines == [("AACOMPUT01", "2", "500.00"), ("AALEGO500", "3", "19.99")]
     assert Decimal(order["OrderTotal"]) == Decimal("1059.97")

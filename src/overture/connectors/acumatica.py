@@ -119,6 +119,7 @@ class AcumaticaConnector(AcumaticaSession):
                 ExternalRef=ref,
                 Description=f"Overture order {order_id}",
                 CurrencyID=currency,
+                Hold=False,  # whatever the order type's "hold on entry": it is ours to ship and invoice
             ),
             "Details": [_order_line(line) for line in lines],
         }
@@ -345,6 +346,7 @@ class AcumaticaConnector(AcumaticaSession):
                 CustomerOrder=order_id,
                 ExternalRef=ref,
                 Description=f"Overture return {return_id}",
+                Hold=False,
             ),
             "Details": [self._return_line(line) for line in lines],
         }
