@@ -155,6 +155,23 @@ class Settings(BaseSettings):
     amazon_marketplace_ids: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["ATVPDKIKX0DER"], description="Comma-separated marketplace ids (default: US)"
     )
+    channeladvisor_api_url: str = Field(
+        default="https://api.channeladvisor.com", description="ChannelAdvisor's REST API (token endpoint and /v1)"
+    )
+    channeladvisor_application_id: str | None = Field(
+        default=None, description="The REST application's id (ChannelAdvisor developer console)"
+    )
+    channeladvisor_shared_secret: SecretStr | None = Field(default=None, description="That application's shared secret")
+    channeladvisor_refresh_token: SecretStr | None = Field(
+        default=None, description="The account's refresh token for the application (developer console token)"
+    )
+    channeladvisor_profile_id: int | None = Field(
+        default=None, description="Pull only this profile's orders (when the token covers several profiles)"
+    )
+    channeladvisor_distribution_centers: dict[str, int] = Field(
+        default_factory=dict,
+        description='ChannelAdvisor DistributionCenterID by our location id, as JSON: {"EWR": 0, "LAX": 12}',
+    )
     shopify_webhook_secrets: dict[str, SecretStr] = Field(
         default_factory=dict, description='Webhook secrets by shop domain, as JSON: {"shop.myshopify.com": "..."}'
     )

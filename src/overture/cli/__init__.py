@@ -1,7 +1,8 @@
 """Command line: ``overture serve``, ``overture db upgrade``, ``overture demo``, ...
 
 ``app`` is the console script (pyproject.toml: ``overture.cli:app``). One module per command group:
-hub.py (serve, api, worker, demo, db), audit.py, keys.py, edi.py, amazon.py, imports.py, routing.py, backlog.py.
+hub.py (serve, api, worker, demo, db), audit.py, keys.py, edi.py, amazon.py, channeladvisor.py, imports.py,
+routing.py, backlog.py.
 Commands import what they run inside their own body, so ``overture --help`` stays fast.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import typer
 
-from overture.cli import amazon, audit, backlog, edi, hub, imports, keys, routing, taxonomy
+from overture.cli import amazon, audit, backlog, channeladvisor, edi, hub, imports, keys, routing, taxonomy
 
 __all__ = ["app"]
 
@@ -22,6 +23,7 @@ app.command()(audit.audit)
 app.add_typer(edi.app, name="edi")
 app.add_typer(keys.app, name="keys")
 app.add_typer(amazon.app, name="amazon")
+app.add_typer(channeladvisor.app, name="channeladvisor")
 app.add_typer(imports.app, name="import")
 app.add_typer(routing.app, name="route")
 app.add_typer(backlog.app, name="backlog")

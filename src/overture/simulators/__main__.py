@@ -1,4 +1,4 @@
-"""``python -m overture.simulators wms|erp|amazon|shopify|carrier|payments --port N``: run one simulator
+"""``python -m overture.simulators wms|erp|amazon|channeladvisor|shopify|carrier|payments --port N``: run one simulator
 in the foreground."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from overture.simulators.amazon import create_amazon_app
 from overture.simulators.amazon_seed import seed_orders
 from overture.simulators.carrier import create_carrier_app
+from overture.simulators.channeladvisor import create_channeladvisor_app
 from overture.simulators.erp import create_erp_app
 from overture.simulators.payments import DEFAULT_WEBHOOK_SECRET, create_payments_app
 from overture.simulators.shopify import create_shopify_app
@@ -21,7 +22,7 @@ from overture.simulators.wms import create_wms_app
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m overture.simulators", description=__doc__)
-    parser.add_argument("system", choices=["wms", "erp", "amazon", "shopify", "carrier", "payments"])
+    parser.add_argument("system", choices=["wms", "erp", "amazon", "channeladvisor", "shopify", "carrier", "payments"])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
     parser.add_argument("--ship-delay", type=float, default=0.05, help="wms: seconds from release to shipment")
@@ -54,6 +55,8 @@ def main(argv: list[str] | None = None) -> None:
         app = create_amazon_app(
             orders=seed_orders(args.orders), page_size=args.page_size, items_page_size=args.page_size
         )
+    elif args.system == "channeladvisor":
+        app = create_channeladvisor_app()  # Walmart, eBay and Amazon orders; credentials in CaAuthority
     elif args.system == "shopify":
         app = create_shopify_app()
     elif args.system == "carrier":
