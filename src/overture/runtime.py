@@ -21,6 +21,9 @@ from overture.bootstrap import Container, edi_sender, warehouses
 from overture.channels.wms import translate_shipment
 from overture.channels.x12.partner_documents import X12PartnerDocuments
 from overture.config import Settings
+from overture.connectors.channeladvisor import ChannelAdvisorConnector
+from overture.connectors.channeladvisor_auth import CaCredentials, CaTokens
+from overture.connectors.channeladvisor_fulfilment import ChannelAdvisorShipments
 from overture.connectors.http import ConnectorConfig
 from overture.connectors.shopify_admin import ShopifyFulfilments
 from overture.connectors.shopify_graphql import ShopifyGraphql
@@ -32,7 +35,7 @@ from overture.observability.flusher import HealthFlusher
 from overture.outside import Endpoints, OutsideSystems, payments_connector, simulators_if_needed
 from overture.services.access import replace_key
 from overture.services.availability import AvailabilityPublisher, ChannelTarget
-from overture.services.channel_fulfilment import NoChannelFulfilments
+from overture.services.channel_fulfilment import FulfilmentsByChannel
 from overture.services.ports.channel_fulfilment import ChannelFulfilments
 from overture.services.ports.partner_documents import PartnerDocuments
 from overture.store.availability import SqlAvailabilityStore
@@ -231,16 +234,33 @@ async def run_worker_side(
             await outside.aclose()
 
 
-def channel_fulfilments(settings: Settings) -> ChannelFulfilments:
-    """The channels that are told of shipments: the configured Shopify store (GraphQL, version pinned)."""
-    if not settings.shopify_admin_url or settings.shopify_access_token is None:
-        return NoChannelFulfilments()
-    graphql = ShopifyGraphql(
-        ConnectorConfig(name="shopify_admin", base_url=settings.shopify_admin_url),
-        access_token=settings.shopify_access_token.get_secret_value(),
-        api_version=settings.shopify_api_version,
+def channel_fulfilments(settings: Settings) -> FulfilmentsByChannel:
+    """The channels that are told of shipments, each when configured: the Shopify store (GraphQL, version
+    pinned) and the ChannelAdvisor account (which tells the marketplace each order came from)."""
+    adapters: list[ChannelFulfilments] = []
+    if settings.shopify_admin_url and settings.shopify_access_token is not None:
+        graphql = ShopifyGraphql(
+            ConnectorConfig(name="shopify_admin", base_url=settings.shopify_admin_url),
+            access_token=settings.shopify_access_token.get_secret_value(),
+            api_version=settings.shopify_api_version,
+        )
+        adapters.append(ShopifyFulfilments(graphql, notify_customer=settings.shopify_notify_customer))
+    if settings.channeladvisor_application_id and settings.channeladvisor_refresh_token:
+        adapters.append(channeladvisor_shipments(settings))
+    return FulfilmentsByChannel(adapters)
+
+
+def channeladvisor_shipments(settings: Settings) -> ChannelAdvisorShipments:
+    """Shipments confirmed to the account with its OAuth tokens (connectors/channeladvisor_fulfilment.py)."""
+    secret, token = settings.channeladvisor_shared_secret, settings.channeladvisor_refresh_token
+    assert settings.channeladvisor_application_id and token
+    credentials = CaCredentials(
+        settings.channeladvisor_application_id, secret.get_secret_value() if secret else "", token.get_secret_value()
     )
-    return ShopifyFulfilments(graphql, notify_customer=settings.shopify_notify_customer)
+    url = settings.channeladvisor_api_url
+    tokens = CaTokens(ConnectorConfig(name="channeladvisor-oauth", base_url=url), credentials)
+    connector = ChannelAdvisorConnector(ConnectorConfig(name="channeladvisor", base_url=url), tokens=tokens)
+    return ChannelAdvisorShipments(connector)
 
 
 async def confirm_shipments(container: Container, *, stop: asyncio.Event) -> None:
@@ -256,8 +276,7 @@ async def confirm_shipments(container: Container, *, stop: asyncio.Event) -> Non
             stop=stop,
         )
     finally:
-        if isinstance(fulfilments, ShopifyFulfilments):
-            await fulfilments.aclose()
+        await fulfilments.aclose()
 
 
 def availability_publisher(container: Container) -> AvailabilityPublisher:

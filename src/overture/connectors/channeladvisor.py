@@ -104,6 +104,13 @@ class ChannelAdvisorConnector(HttpConnector):
         self._profile_id = profile_id
         self._product_ids: dict[str, int] = {}
 
+    async def aclose(self) -> None:
+        """Close the connection, and the token endpoint's when the tokens hold one."""
+        await super().aclose()
+        close = getattr(self._tokens, "aclose", None)
+        if close is not None:
+            await close()
+
     # ---- orders ---------------------------------------------------------------------
 
     async def iter_unexported_orders(self, since: datetime) -> AsyncIterator[dict[str, Any]]:

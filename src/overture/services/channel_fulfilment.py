@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,7 +38,7 @@ from overture.services.retry import in_transaction
 log = logging.getLogger(__name__)
 
 TOPIC = "shipment.channel_confirmation"
-CONFIRMED_CHANNELS = frozenset({"shopify"})  # Amazon, eBay and Walmart join as their adapters arrive
+CONFIRMED_CHANNELS = frozenset({"shopify", "channeladvisor"})  # Amazon, eBay and Walmart join as their adapters arrive
 STEP = "channel_fulfilment"
 
 
@@ -56,6 +57,30 @@ class NoChannelFulfilments:
 
     async def confirm_shipment(self, confirmation: ShipmentConfirmation) -> ConfirmationResult:
         raise AssertionError("handles() is False for every channel")
+
+
+class FulfilmentsByChannel:
+    """``ChannelFulfilments`` over several channels' adapters: each confirmation goes to the first one that
+    handles its channel (a Shopify store, a ChannelAdvisor account...)."""
+
+    def __init__(self, adapters: Sequence[ChannelFulfilments]) -> None:
+        self.adapters = tuple(adapters)
+
+    def handles(self, channel: str) -> bool:
+        return any(adapter.handles(channel) for adapter in self.adapters)
+
+    async def confirm_shipment(self, confirmation: ShipmentConfirmation) -> ConfirmationResult:
+        for adapter in self.adapters:
+            if adapter.handles(confirmation.channel):
+                return await adapter.confirm_shipment(confirmation)
+        raise AssertionError(f"no adapter handles {confirmation.channel}: handles() said so")
+
+    async def aclose(self) -> None:
+        """Close the adapters that hold a connection (they have ``aclose``)."""
+        for adapter in self.adapters:
+            close = getattr(adapter, "aclose", None)
+            if close is not None:
+                await close()
 
 
 def owe_confirmation(uow: UnitOfWork, shipment: ShipmentRecord, at: datetime) -> bool:
