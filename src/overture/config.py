@@ -127,6 +127,24 @@ class Settings(BaseSettings):
     )
     carrier_url: str | None = Field(default=None, description="The carrier for return labels (EasyPost's shape)")
     carrier_key: str = Field(default="EZTK_simulator", description="The carrier's API key")
+    tax_engine: Literal["table", "avatax"] = Field(
+        default="table",
+        description="Who prices tax for orders that come without it: the built-in rate table or AvaTax",
+    )
+    tax_rates: dict[str, Decimal] = Field(
+        default_factory=dict,
+        description='The built-in table (and the fallback when AvaTax cannot answer), as JSON: {"US-CA": "0.0725", '
+        '"DE": "0.19"}; a region overrides its country; empty: no tax added',
+    )
+    avatax_url: str | None = Field(
+        default=None,
+        description="AvaTax, e.g. https://sandbox-rest.avatax.com; unset with tax_engine=avatax: simulator",
+    )
+    avatax_account_id: str = Field(default="2000000000", description="The AvaTax account id (Basic auth user)")
+    avatax_license_key: SecretStr = Field(
+        default=SecretStr("simulator-licence"), description="The AvaTax licence key (Basic auth password)"
+    )
+    avatax_company_code: str = Field(default="DEFAULT", description="The AvaTax company the transactions belong to")
     supplier_invoice_quantity_tolerance: int = Field(
         default=0, ge=0, description="Units a supplier's invoice line may differ from what it shipped"
     )
@@ -202,6 +220,14 @@ class Settings(BaseSettings):
     @classmethod
     def _level_in_capitals(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("tax_rates")
+    @classmethod
+    def _rates_are_rates(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        for key, rate in value.items():
+            if not Decimal(0) <= rate < Decimal(1):
+                raise ValueError(f"tax_rates[{key!r}]: {rate} is not a rate between 0 and 1 (7.25% is 0.0725)")
+        return value
 
     @field_validator("amazon_marketplace_ids", mode="before")
     @classmethod

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from overture.config import Settings
 from overture.connectors.acumatica import AcumaticaConnector
 from overture.connectors.acumatica_session import OAuthClient
+from overture.connectors.avatax import AvaTaxConnector
 from overture.connectors.easypost import EasyPostConnector
 from overture.connectors.erp import ErpConnector
 from overture.connectors.http import ConnectorConfig, HttpConnector
@@ -96,6 +97,22 @@ def _booking(settings: Settings) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class TaxAccess:
+    """AvaTax, where and as which account and company (config.py's avatax_*)."""
+
+    url: str
+    account_id: str
+    license_key: str
+    company_code: str
+
+    def connector(self) -> AvaTaxConnector:
+        config = ConnectorConfig(name="avatax", base_url=self.url, timeout_s=10.0)
+        return AvaTaxConnector(
+            config, account_id=self.account_id, license_key=self.license_key, company_code=self.company_code
+        )
+
+
+@dataclass(frozen=True)
 class Endpoints:
     wms_url: str
     erp_url: str
@@ -109,6 +126,8 @@ class Endpoints:
     carrier_key: str = "EZTK_simulator"
     # The ERP of record when it is Acumatica (None: the generic JSON ERP at erp_url, the webhook-style default).
     acumatica: AcumaticaAccess | None = None
+    # The tax engine when it is AvaTax (None: the built-in rate table, in process).
+    tax: TaxAccess | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +140,7 @@ class OutsideSystems:
     suppliers: list[HttpConnector]
     payments: StripeConnector | None = None
     labels: EasyPostConnector | None = None
+    tax: AvaTaxConnector | None = None
 
     @classmethod
     def at(cls, endpoints: Endpoints) -> OutsideSystems:
@@ -137,6 +157,7 @@ class OutsideSystems:
             )
             if endpoints.carrier_url
             else None,
+            endpoints.tax.connector() if endpoints.tax else None,
         )
 
     def supplier(self, name: str, url: str) -> WmsConnector:
@@ -146,7 +167,7 @@ class OutsideSystems:
         return connector
 
     async def aclose(self) -> None:
-        for connector in (self.wms, self.erp, self.notifier, *self.suppliers, self.payments, self.labels):
+        for connector in (self.wms, self.erp, self.notifier, *self.suppliers, self.payments, self.labels, self.tax):
             if connector is not None:
                 await connector.aclose()
 
@@ -203,6 +224,7 @@ def simulators_if_needed(settings: Settings, *, wms_key: str | None = None) -> I
             settings.payments_key,
             settings.carrier_key,
             _acumatica(stack, settings),
+            _tax(stack, settings),
         )
 
 
@@ -215,6 +237,24 @@ def _acumatica(stack: ExitStack, settings: Settings) -> AcumaticaAccess | None:
 
     app = create_acumatica_app(version=settings.acumatica_endpoint_version, strict_items=False, max_sessions=8)
     return acumatica_access(settings, url=_simulator(stack, app, "OVERTURE_ACUMATICA_URL", "Acumatica"))
+
+
+def _tax(stack: ExitStack, settings: Settings) -> TaxAccess | None:
+    """AvaTax as configured, or its simulator when chosen without a URL; None: the built-in rate table."""
+    if settings.tax_engine != "avatax":
+        return None
+    url = settings.avatax_url
+    if not url:
+        from overture.simulators.tax import create_tax_app
+
+        app = create_tax_app(
+            account_id=settings.avatax_account_id,
+            license_key=settings.avatax_license_key.get_secret_value(),
+            companies=(settings.avatax_company_code,),
+        )
+        url = _simulator(stack, app, "OVERTURE_AVATAX_URL", "AvaTax")
+    key = settings.avatax_license_key.get_secret_value()
+    return TaxAccess(url, settings.avatax_account_id, key, settings.avatax_company_code)
 
 
 def _simulator(stack: ExitStack, app: FastAPI, variable: str, what: str) -> str:

@@ -114,6 +114,7 @@ def attach_gateways(app: FastAPI, client: Client, settings: Settings, endpoints:
     app.state.return_workflows = ReturnWorkflows(client, settings.task_queue, policy_from(settings))
     app.state.seller_workflows = SellerWorkflows(client, settings.task_queue)  # onboarding and incidents
     app.state.payments = payments_connector(endpoints)
+    app.state.tax_engine = endpoints.tax.connector() if endpoints.tax else None  # capture prices tax with it
 
 
 def worker_options(settings: Settings) -> WorkerOptions:
@@ -142,6 +143,7 @@ def make_activities(
         supplier_gateways=outside.supplier,
         shipment_callback_url=f"{endpoints.hub_url}/v1/webhooks/wms/shipments",
         payments=outside.payments,
+        tax=outside.tax,
     )
 
 

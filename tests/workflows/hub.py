@@ -19,6 +19,7 @@ from temporalio.client import Client
 
 from overture.bootstrap import Container, bootstrap
 from overture.config import Settings
+from overture.outside import TaxAccess
 from overture.runtime import Endpoints, payments_connector, run_worker_side
 from overture.simulators.erp import create_erp_app
 from overture.simulators.payments import create_payments_app
@@ -173,9 +174,11 @@ def running_hub(
     dispatch_outbox: bool = True,
     wms_key: str | None = None,
     policy: StepPolicy = FAST_POLICY,
+    tax: TaxAccess | None = None,
 ) -> Iterator[Hub]:
     """API, WMS and ERP simulators and a worker on ``container``; ``wms_key``: the API key the WMS
-    simulator's shipment webhooks carry (needed when the store requires keys). Closes all but the container."""
+    simulator's shipment webhooks carry (needed when the store requires keys); ``tax``: AvaTax (or its
+    simulator) for the API's captures and the worker's invoices. Closes all but the container."""
     psp = shared_payment_provider()
     psp_url = psp.url
     api = LiveServer(
@@ -183,6 +186,7 @@ def running_hub(
         order_workflows=OrderWorkflows(client, task_queue, policy),
         return_workflows=ReturnWorkflows(client, task_queue, policy),
         payments=payments_connector(Endpoints("", "", "", "", psp_url)),
+        tax_engine=tax.connector() if tax else None,
     )
     api.start()
     transport = KeyedTransport(wms_key) if wms_key else None
@@ -193,7 +197,7 @@ def running_hub(
     worker = WorkerThread(
         container,
         client,
-        Endpoints(wms.url, erp.url, erp.url, api.url, psp_url),
+        Endpoints(wms.url, erp.url, erp.url, api.url, psp_url, tax=tax),
         task_queue=task_queue,
         policy=policy,
         dispatch_outbox=dispatch_outbox,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NoReturn, TypeVar
 
 from overture.domain.commands import PlaceOrder
@@ -41,6 +41,8 @@ from overture.services.ports import (
     UnitOfWork,
     UnitOfWorkFactory,
 )
+from overture.services.ports.tax import CODE_PREFIX as TAX_CODE_PREFIX
+from overture.services.ports.tax import PRICED_BY as TAX_PRICED_BY
 from overture.services.retry import in_transaction
 
 log = logging.getLogger(__name__)
@@ -68,7 +70,12 @@ def request_hash(command: PlaceOrder) -> str:
     A command that declares no total (or no payment method) is fingerprinted as before
     ``declared_total`` (``payment_method``) existed, so a key stored then still replays its order
     rather than conflicting with its own repeat."""
-    text = repr(command)
+    # The tax engine's charges are what we added, not what was asked: a retry is the same request
+    # even if a rate changed in between (services/tax.py).
+    asked = tuple(c for c in command.charges if not c.code.startswith(TAX_CODE_PREFIX))
+    refs = tuple(r for r in command.references if (r.system, r.kind) != TAX_PRICED_BY)
+    same = asked == command.charges and refs == command.references
+    text = repr(command if same else replace(command, charges=asked, references=refs))
     if command.payment_method is None:
         text = text.removesuffix(", payment_method=None)") + ")"
     if command.declared_total is None:

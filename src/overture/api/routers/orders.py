@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
+from overture.bootstrap import Container
 from overture.channels import rest
+from overture.domain.commands import PlaceOrder
 from overture.services import order_actions, sourcing
 from overture.services.capture import CaptureResult, capture_order
-from overture.services.errors import NotFound
+from overture.services.errors import NotFound, PayloadError
+from overture.services.ports.tax import TaxEngine
+from overture.services.tax import RateTable, taxed
 from overture.web.auth import actor_of, claimed_note
 from overture.web.deps import After, ContainerDep, Limit, OrderWorkflowsDep
 from overture.web.intake import inbound, wake_dispatcher
@@ -61,10 +66,11 @@ async def place_order(
 ) -> Json:
     """Capture an order. The raw body is stored before it is parsed; nothing sent here is lost."""
     message = inbound(request, await request.body(), "rest", container.clock, kept_headers=_KEPT_HEADERS)
+    translate = await with_tax(request, container, message.body)
     result = await run_in_threadpool(
         capture_order,
         message,
-        rest.translate,
+        translate,
         idempotency_key=idempotency_key,
         uow_factory=container.uow,
         geocoder=container.geocoder,
@@ -74,6 +80,20 @@ async def place_order(
         wake_dispatcher(request)
     status = 201 if result.created else 200
     return Json(_summary(result), status_code=status, headers={"Location": f"/v1/orders/{result.order.id}"})
+
+
+async def with_tax(request: Request, container: Container, body: bytes) -> Callable[[bytes], PlaceOrder]:
+    """The REST translator, with tax per line from the tax engine when the order carries none. Priced
+    here, before the capture's transaction opens; a body that does not translate is left to the capture,
+    which keeps it in quarantine with its errors."""
+    try:
+        command = rest.translate(body)
+    except PayloadError:
+        return rest.translate
+    engine: TaxEngine | None = getattr(request.app.state, "tax_engine", None)
+    table = RateTable(container.settings.tax_rates)
+    taxed_command = await taxed(command, engine or table, fallback=table, today=lambda: container.clock().date())
+    return lambda _body: taxed_command
 
 
 @router.get("")

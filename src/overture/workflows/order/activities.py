@@ -25,7 +25,7 @@ from overture.domain.inventory import Location, SupplierTransport
 from overture.domain.orders import LineEdit, OrderError
 from overture.domain.routing import Allocation
 from overture.domain.statuses import OrderStatus
-from overture.services import amendments, drop_ship, fulfilment, payments
+from overture.services import amendments, drop_ship, fulfilment, payments, tax
 from overture.services.drop_ship import DropShipNotConfigured
 from overture.services.placement import LocationCannotFill
 from overture.services.plans import OrderDocument, OrderPlan
@@ -35,6 +35,7 @@ from overture.services.ports.erp import CustomerNotifier, ErpGateway
 from overture.services.ports.money import PaymentRecord
 from overture.services.ports.partner_documents import PartnerDocuments
 from overture.services.ports.payments import PaymentGateway
+from overture.services.ports.tax import TaxEngine
 from overture.services.ports.wms import ReleaseLine, SupplierGateways, WmsGateway, WmsRelease
 from overture.services.retry import in_transaction
 from overture.workflows.order.shared import (
@@ -87,6 +88,7 @@ class OrderActivities:
     supplier_gateways: SupplierGateways  # a client for an API drop-ship supplier, by name and URL
     shipment_callback_url: str | None = None
     payments: PaymentGateway | None = None  # our payment provider (orders the channel did not collect)
+    tax: TaxEngine | None = None  # committed at invoice for orders it priced (services/tax.py)
     _suppliers: dict[str, WmsGateway] = field(default_factory=dict)  # one client per supplier URL
 
     # ---- store (local activities) -------------------------------------------------
@@ -291,6 +293,7 @@ class OrderActivities:
     @activity.defn
     async def erp_create_invoice(self, args: InvoiceArgs) -> str:
         order = await self._document(args.order_id)
+        await self._commit_tax(order)
         return await _outside(
             self.erp.create_invoice(
                 order.order_id,
@@ -301,6 +304,10 @@ class OrderActivities:
                 idempotency_key=f"{args.order_id}:invoice",
             )
         )
+
+    async def _commit_tax(self, order: OrderDocument) -> None:
+        if self.tax is not None:
+            await _outside(tax.commit_invoiced(self.uow_factory, self.tax, order, clock=self.clock))
 
     @activity.defn
     async def authorise_payment(self, order_id: str) -> PaymentHold:
