@@ -10,15 +10,18 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from pydantic import SecretStr
+from typer.testing import CliRunner
 
 from overture.bootstrap import Container
 from overture.channels.wms import translate_shipment
+from overture.cli import app as cli
 from overture.cli.channeladvisor import pull_channeladvisor_orders
 from overture.config import Settings
 from overture.connectors.channeladvisor import ChannelAdvisorConnector
@@ -33,6 +36,7 @@ from overture.simulators import SimulatorServer
 from overture.simulators.channeladvisor import CaAuthority, create_channeladvisor_app
 from overture.simulators.channeladvisor_state import DEFAULT_SKUS, seed_orders
 from overture.store.channel_fulfilment import SqlOwedConfirmations
+from overture.store.migrate import upgrade
 from overture.store.tables import idempotency_keys, inbound_messages
 from tests.factories import add_locations, add_skus, stock
 
@@ -192,3 +196,35 @@ def send(container: Container, url: str) -> list[Sent]:
             await fulfilments.aclose()
 
     return asyncio.run(scenario())
+
+
+def test_the_cli_pulls_into_the_configured_store_and_a_rerun_imports_nothing(
+    tmp_path: Path, ca: SimulatorServer
+) -> None:
+    authority = CaAuthority()
+    env = {
+        "OVERTURE_HOME": str(tmp_path),
+        "OVERTURE_DATABASE_URL": "",
+        "OVERTURE_CHANNELADVISOR_API_URL": ca.url,
+        "OVERTURE_CHANNELADVISOR_APPLICATION_ID": authority.application_id,
+        "OVERTURE_CHANNELADVISOR_SHARED_SECRET": authority.shared_secret,
+        "OVERTURE_CHANNELADVISOR_REFRESH_TOKEN": authority.refresh_token,
+    }
+    upgrade(f"sqlite:///{tmp_path / 'overture.db'}")
+    runner = CliRunner()
+
+    first = runner.invoke(cli, ["channeladvisor", "pull", "--since", "2025-01-01"], env=env)
+    assert first.exit_code == 0, first.output
+    # No SKUs in this fresh store: the orders are imported, on hold for unknown SKUs.
+    assert "8 orders seen: 7 imported (7 on hold), 0 already imported, 0 rejected" in first.output
+    assert "skipped 1 (canceled): 4900" in first.output
+
+    again = runner.invoke(cli, ["channeladvisor", "pull", "--since", "2025-01-01"], env=env)
+    assert again.exit_code == 0, again.output
+    assert "1 orders seen: 0 imported (0 on hold), 0 already imported" in again.output
+
+
+def test_the_cli_refuses_to_run_unconfigured(tmp_path: Path) -> None:
+    env = {"OVERTURE_HOME": str(tmp_path), "OVERTURE_CHANNELADVISOR_REFRESH_TOKEN": ""}
+    unconfigured = CliRunner().invoke(cli, ["channeladvisor", "pull", "--since", "2025-01-01"], env=env)
+    assert unconfigured.exit_code == 2 and "OVERTURE_CHANNELADVISOR_APPLICATION_ID" in unconfigured.output
