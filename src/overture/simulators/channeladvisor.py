@@ -26,7 +26,7 @@ import base64
 import json
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -80,6 +80,9 @@ class CaAuthority:
         return lapses is not None and self.clock() < lapses
 
 
+Serve = Callable[[Request, str, Callable[[Any], Any | None]], Awaitable[Response]]
+
+
 def create_channeladvisor_app(
     *,
     orders: list[dict[str, Any]] | None = None,
@@ -99,6 +102,17 @@ def create_channeladvisor_app(
     reset()
     app = FastAPI(title="Overture ChannelAdvisor simulator")
     app.state.core, app.state.account, app.state.authority = core, account, auth
+    serve = _server(core, auth)
+    _install_token_route(app, core, auth)
+    _install_order_routes(app, account, serve)
+    _install_product_routes(app, account, serve)
+    _install_test_routes(app, account, auth)
+    install_control_routes(app, core, on_reset=reset)
+    return app
+
+
+def _server(core: SimulatorCore, auth: CaAuthority) -> Serve:
+    """One /v1 call: faults first, then the bearer token, then the work; its answer drifted if asked."""
 
     async def serve(request: Request, operation: str, work: Callable[[Any], Any | None]) -> Response:
         faulted = await core.guard(request, operation)
@@ -114,6 +128,10 @@ def create_channeladvisor_app(
             return Response(status_code=204)
         return Response(dumps(core.faults.drifted(operation, answer)), media_type="application/json")
 
+    return serve
+
+
+def _install_token_route(app: FastAPI, core: SimulatorCore, auth: CaAuthority) -> None:
     @app.post("/oauth2/token")
     async def token(request: Request) -> Response:
         faulted = await core.guard(request, "oauth2_token")
@@ -123,6 +141,8 @@ def create_channeladvisor_app(
         status, body = auth.grant(request.headers.get("Authorization"), form)
         return JSONResponse(core.faults.drifted("oauth2_token", body) if status == 200 else body, status_code=status)
 
+
+def _install_order_routes(app: FastAPI, account: Account, serve: Serve) -> None:
     @app.get("/v1/Orders")
     async def get_orders(request: Request) -> Response:
         query = dict(request.query_params)
@@ -131,7 +151,7 @@ def create_channeladvisor_app(
     @app.get("/v1/Orders({order_id:int})")
     async def get_order(request: Request, order_id: int) -> Response:
         expand = request.query_params.get("$expand", "")
-        return await serve(request, "getOrder", lambda _: _expanded(account, order_id, expand))
+        return await serve(request, "getOrder", lambda _: expanded(account.order(order_id), expand))
 
     @app.post("/v1/Orders({order_id:int})/Export")
     async def export(request: Request, order_id: int) -> Response:
@@ -145,6 +165,8 @@ def create_channeladvisor_app(
     async def ship(request: Request, order_id: int) -> Response:
         return await serve(request, "shipOrder", lambda body: _ship(account, order_id, body))
 
+
+def _install_product_routes(app: FastAPI, account: Account, serve: Serve) -> None:
     @app.get("/v1/Products")
     async def products(request: Request) -> Response:
         query = dict(request.query_params)
@@ -159,10 +181,6 @@ def create_channeladvisor_app(
         decimal = "IEEE754Compatible=true" in request.headers.get("Content-Type", "")
         return await serve(request, "updatePrice", lambda body: _price(account, product_id, body, decimal))
 
-    _install_test_routes(app, account, auth)
-    install_control_routes(app, core, on_reset=reset)
-    return app
-
 
 def _listing(request: Request, account: Account, query: dict[str, str]) -> dict[str, Any]:
     page, next_skip = account.listing(query)
@@ -172,10 +190,6 @@ def _listing(request: Request, account: Account, query: dict[str, str]) -> dict[
         link = request.url.replace_query_params(**kept, **{"$skip": str(next_skip)})
         answer["@odata.nextLink"] = str(link)
     return answer
-
-
-def _expanded(account: Account, order_id: int, expand: str) -> dict[str, Any]:
-    return expanded(account.order(order_id), expand)
 
 
 def _ship(account: Account, order_id: int, body: Any) -> None:
