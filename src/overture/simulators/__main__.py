@@ -1,5 +1,5 @@
-"""``python -m overture.simulators wms|erp|amazon|channeladvisor|shopify|carrier|payments --port N``: run one simulator
-in the foreground."""
+"""``python -m overture.simulators wms|erp|amazon|channeladvisor|walmart|shopify|carrier|payments --port N``:
+run one simulator in the foreground."""
 
 from __future__ import annotations
 
@@ -16,13 +16,15 @@ from overture.simulators.channeladvisor import create_channeladvisor_app
 from overture.simulators.erp import create_erp_app
 from overture.simulators.payments import DEFAULT_WEBHOOK_SECRET, create_payments_app
 from overture.simulators.shopify import create_shopify_app
+from overture.simulators.walmart import create_walmart_app
 from overture.simulators.webhooks import KeyedTransport
 from overture.simulators.wms import create_wms_app
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m overture.simulators", description=__doc__)
-    parser.add_argument("system", choices=["wms", "erp", "amazon", "channeladvisor", "shopify", "carrier", "payments"])
+    systems = ["wms", "erp", "amazon", "channeladvisor", "walmart", "shopify", "carrier", "payments"]
+    parser.add_argument("system", choices=systems)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
     parser.add_argument("--ship-delay", type=float, default=0.05, help="wms: seconds from release to shipment")
@@ -57,6 +59,8 @@ def main(argv: list[str] | None = None) -> None:
         )
     elif args.system == "channeladvisor":
         app = create_channeladvisor_app()  # Walmart, eBay and Amazon orders; credentials in CaAuthority
+    elif args.system == "walmart":
+        app = create_walmart_app()  # Walmart Marketplace Orders v3; client id and secret in simulators.walmart.Seller
     elif args.system == "shopify":
         app = create_shopify_app()
     elif args.system == "carrier":
