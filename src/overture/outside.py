@@ -239,6 +239,16 @@ def _acumatica(stack: ExitStack, settings: Settings) -> AcumaticaAccess | None:
     return acumatica_access(settings, url=_simulator(stack, app, "OVERTURE_ACUMATICA_URL", "Acumatica"))
 
 
+def configured_tax(settings: Settings) -> TaxAccess | None:
+    """AvaTax as the settings name it, for processes that start no simulators (overture api / worker)."""
+    if settings.tax_engine != "avatax":
+        return None
+    if not settings.avatax_url:
+        raise ValueError("tax_engine avatax needs OVERTURE_AVATAX_URL (overture serve starts a simulator without)")
+    key = settings.avatax_license_key.get_secret_value()
+    return TaxAccess(settings.avatax_url, settings.avatax_account_id, key, settings.avatax_company_code)
+
+
 def _tax(stack: ExitStack, settings: Settings) -> TaxAccess | None:
     """AvaTax as configured, or its simulator when chosen without a URL; None: the built-in rate table."""
     if settings.tax_engine != "avatax":

@@ -32,7 +32,14 @@ from overture.domain.access import Role
 from overture.domain.availability import ChannelRules
 from overture.observability import logs
 from overture.observability.flusher import HealthFlusher
-from overture.outside import Endpoints, OutsideSystems, payments_connector, simulators_if_needed
+from overture.outside import (
+    Endpoints,
+    OutsideSystems,
+    acumatica_access,
+    configured_tax,
+    payments_connector,
+    simulators_if_needed,
+)
 from overture.services.access import replace_key
 from overture.services.availability import AvailabilityPublisher, ChannelTarget
 from overture.services.channel_fulfilment import FulfilmentsByChannel
@@ -372,8 +379,14 @@ async def _serve(settings: Settings, container: Container, address: str, endpoin
 
 def run_worker(settings: Settings, container: Container) -> None:
     """Only the worker and dispatcher (scale-out): needs an engine and outside systems configured."""
-    if not (settings.temporal_address and settings.wms_url and settings.erp_url):
-        raise SystemExit("overture worker needs OVERTURE_TEMPORAL_ADDRESS, OVERTURE_WMS_URL and OVERTURE_ERP_URL")
+    erp_url = settings.erp_url if settings.erp_kind == "generic" else settings.acumatica_url
+    notify_url = settings.notify_url or (settings.erp_url if settings.erp_kind == "generic" else None)
+    if not (settings.temporal_address and settings.wms_url and erp_url and notify_url):
+        raise SystemExit(
+            "overture worker needs OVERTURE_TEMPORAL_ADDRESS, OVERTURE_WMS_URL, the ERP's URL (OVERTURE_ERP_URL, "
+            "or OVERTURE_ACUMATICA_URL with erp_kind acumatica) and OVERTURE_NOTIFY_URL unless the generic ERP "
+            "takes the customer notices"
+        )
     configure_logging(settings)
     if settings.metrics_port:
         # A separate worker has no API: it serves its own instruments (connectors, steps, publish lag)
@@ -381,13 +394,15 @@ def run_worker(settings: Settings, container: Container) -> None:
         start_http_server(settings.metrics_port, addr=settings.host)
     endpoints = Endpoints(
         settings.wms_url,
-        settings.erp_url,
-        settings.notify_url or settings.erp_url,
+        settings.erp_url or "",
+        notify_url,
         settings.hub_url(),
         settings.payments_url or "",
         settings.carrier_url or "",
         settings.payments_key,
         settings.carrier_key,
+        acumatica_access(settings),
+        configured_tax(settings),
     )
 
     async def main() -> None:
@@ -413,7 +428,15 @@ def run_api(settings: Settings, container: Container) -> None:
     async def main() -> None:
         app = create_app(container, dispose_on_shutdown=True)
         client = await connect_client(settings.temporal_address or "")
-        endpoints = Endpoints("", "", "", "", settings.payments_url or "", payments_key=settings.payments_key)
+        endpoints = Endpoints(
+            "",
+            "",
+            "",
+            "",
+            settings.payments_url or "",
+            payments_key=settings.payments_key,
+            tax=configured_tax(settings),
+        )
         attach_gateways(app, client, settings, endpoints)
         server = uvicorn.Server(uvicorn_config(app, settings))
         await server.serve()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from overture.domain.charging import Why
 from overture.domain.decisions import Decision
@@ -174,6 +175,27 @@ def _record_shipment(
     uow.fulfilment.add_note_at(shipment.order_id, note_text, at, status)
     owe_confirmation(uow, shipment, at)  # a storefront's order: its channel is owed a fulfilment with tracking
     return ShipmentOutcome(True, shipment.order_id, shipment.location_id, shipment.shipment_id)
+
+
+def erp_shipments(
+    uow_factory: UnitOfWorkFactory, order_id: str
+) -> tuple[str, list[tuple[str, str, list[dict[str, Any]]]]]:
+    """The ERP's sales order id and the order's shipments: (shipment id, location, lines {line_no, sku,
+    quantity}), oldest first."""
+
+    def work(uow: UnitOfWork) -> tuple[str, list[tuple[str, str, list[dict[str, Any]]]]]:
+        sales_order = uow.fulfilment.reference(order_id, "erp", "sales_order") or ""
+        shipped = [
+            (str(s["id"]), str(s["location_id"]), [_shipped_line(x) for x in s["lines"]])
+            for s in uow.documents.shipments(order_id)
+        ]
+        return sales_order, shipped
+
+    return read_only(uow_factory, work)
+
+
+def _shipped_line(line: dict[str, Any]) -> dict[str, Any]:
+    return {"line_no": int(line["line_no"]), "sku": str(line["sku"]), "quantity": int(line["quantity"])}
 
 
 def shipped_locations(uow_factory: UnitOfWorkFactory, order_id: str) -> list[str]:

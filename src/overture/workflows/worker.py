@@ -48,6 +48,7 @@ def order_activities(activities: OrderActivities) -> list[Callable[..., Any]]:
         a.erp_create_sales_order,
         a.wms_release,
         a.wms_cancel,
+        a.erp_confirm_shipments,
         a.erp_create_invoice,
         a.notify_customer,
         a.authorise_payment,

@@ -221,6 +221,20 @@ class OrderActivities:
         )
 
     @activity.defn
+    async def erp_confirm_shipments(self, order_id: str) -> list[str]:
+        """Each recorded shipment confirmed on the ERP's sales order (one ERP shipment per our shipment,
+        however often the step is retried): an ERP of record invoices what it saw ship."""
+        sales_order, shipped = await self._in_thread(fulfilment.erp_shipments, self.uow_factory, order_id)
+        if not sales_order:  # the sales order step was done by hand (overridden): nothing to confirm against
+            return []
+        confirmed = []
+        for shipment_id, location_id, lines in shipped:
+            key = f"{order_id}:erp-shipment:{shipment_id}"
+            call = self.erp.confirm_shipment(order_id, sales_order, location_id, lines, idempotency_key=key)
+            confirmed.append(await _outside(call))
+        return confirmed
+
+    @activity.defn
     async def wms_release(self, args: ReleaseArgs) -> str:
         """Release a location's lines: to its WMS, or to its supplier if it is a drop-ship location."""
         order, supplier = await self._in_thread(self._release_target, args.order_id, args.location_id)

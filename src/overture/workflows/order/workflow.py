@@ -205,6 +205,8 @@ class OrderWorkflow(EditableOrder, SplitOrder):
             else:
                 plan = await self._release_and_ship(plan)
                 await self._advance(S.SHIPPED, "every location has shipped")
+            if workflow.patched("erp_shipments"):  # the ERP of record invoices what it saw ship
+                await self._guarded("erp_shipment", lambda: self._outside(A.erp_confirm_shipments, self._order_id))
             if paying:
                 await self._guarded("payment", lambda: self._outside(A.capture_payment, self._order_id))
             invoice = await self._guarded(
