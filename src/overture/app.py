@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 from overture import __version__
 from overture.api.routers import (
     after_sale,
+    carrier_webhooks,
     csv_intake,
     edi,
     edifact,
@@ -104,6 +105,7 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     app.include_router(changes_router.router)
     app.include_router(after_sale.router)
     app.include_router(payment_webhooks.router)
+    app.include_router(carrier_webhooks.router)
     app.include_router(returns_intake.router)
     app.include_router(seller_statements.router)
     app.include_router(sellers_router.router)

@@ -127,6 +127,13 @@ class Settings(BaseSettings):
     )
     carrier_url: str | None = Field(default=None, description="The carrier for return labels (EasyPost's shape)")
     carrier_key: str = Field(default="EZTK_simulator", description="The carrier's API key")
+    carrier_webhook_secret: SecretStr | None = Field(
+        default=None, description="The carrier's tracking webhook secret (EasyPost: the webhook's webhook_secret)"
+    )
+    labels_on_release: bool = Field(
+        default=False,
+        description="Buy each warehouse release's label from the carrier (cheapest rate) and send it with the release",
+    )
     tax_engine: Literal["table", "avatax"] = Field(
         default="table",
         description="Who prices tax for orders that come without it: the built-in rate table or AvaTax",

@@ -213,7 +213,10 @@ def simulators_if_needed(settings: Settings, *, wms_key: str | None = None) -> I
             webhook_url=f"{settings.hub_url()}/v1/webhooks/payments", webhook_secret=settings.stripe_webhook_secret
         )
         payments_url = settings.payments_url or _simulator(stack, psp, "OVERTURE_PAYMENTS_URL", "payments")
-        carrier_url = settings.carrier_url or _simulator(stack, create_carrier_app(), "OVERTURE_CARRIER_URL", "carrier")
+        secret = settings.carrier_webhook_secret.get_secret_value() if settings.carrier_webhook_secret else None
+        # The simulator's tracking events (POST /_track) come back to this hub, signed as EasyPost signs them.
+        carrier = create_carrier_app(webhook_url=f"{settings.hub_url()}/v1/webhooks/carrier", webhook_secret=secret)
+        carrier_url = settings.carrier_url or _simulator(stack, carrier, "OVERTURE_CARRIER_URL", "carrier")
         yield Endpoints(
             wms_url,
             erp_url,

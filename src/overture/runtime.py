@@ -151,6 +151,7 @@ def make_activities(
         shipment_callback_url=f"{endpoints.hub_url}/v1/webhooks/wms/shipments",
         payments=outside.payments,
         tax=outside.tax,
+        labels=outside.labels if container.settings.labels_on_release else None,
     )
 
 

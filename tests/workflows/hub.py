@@ -175,6 +175,7 @@ def running_hub(
     wms_key: str | None = None,
     policy: StepPolicy = FAST_POLICY,
     tax: TaxAccess | None = None,
+    carrier_url: str = "",
 ) -> Iterator[Hub]:
     """API, WMS and ERP simulators and a worker on ``container``; ``wms_key``: the API key the WMS
     simulator's shipment webhooks carry (needed when the store requires keys); ``tax``: AvaTax (or its
@@ -197,7 +198,7 @@ def running_hub(
     worker = WorkerThread(
         container,
         client,
-        Endpoints(wms.url, erp.url, erp.url, api.url, psp_url, tax=tax),
+        Endpoints(wms.url, erp.url, erp.url, api.url, psp_url, carrier_url, tax=tax),
         task_queue=task_queue,
         policy=policy,
         dispatch_outbox=dispatch_outbox,

@@ -84,6 +84,30 @@ class EasyPostConnector(HttpConnector):
                 "options": {"print_custom_1": return_id},
             }
         }
+        return await self._bought(body)
+
+    async def buy_label(
+        self,
+        *,
+        reference: str,
+        ship_from: dict[str, str],
+        ship_to: dict[str, str],
+        parcel_weight_oz: Decimal,
+        idempotency_key: str,
+    ) -> ReturnLabel:
+        """An outbound label: from the location to the customer, the cheapest rate bought."""
+        body = {
+            "shipment": {
+                "to_address": address(ship_to),
+                "from_address": address(ship_from),
+                "parcel": {"weight": float(parcel_weight_oz)},
+                "reference": idempotency_key,
+                "options": {"print_custom_1": reference},
+            }
+        }
+        return await self._bought(body)
+
+    async def _bought(self, body: dict[str, Any]) -> ReturnLabel:
         shipment = await self._call("POST", "/v2/shipments", json=body, operation="create_shipment")
         shipment_id = self._field(shipment, "id", "create_shipment")
         if shipment.get("postage_label"):  # the reference was seen before and its label bought

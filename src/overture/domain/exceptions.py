@@ -41,6 +41,8 @@ class ExceptionType(StrEnum):
     PAYMENT_AUTHORISATION = "payment_authorisation"
     # A return giving back more than the threshold for approval at once: a person approves or rejects it.
     RETURN_REVIEW = "return_review"
+    # The carrier reports a parcel it cannot deliver (failure, returned to sender): someone deals with it.
+    DELIVERY_EXCEPTION = "delivery_exception"
 
 
 class ExceptionAction(StrEnum):
@@ -101,6 +103,8 @@ _DEFAULT_ACTIONS: dict[ExceptionType, tuple[ExceptionAction, ...]] = {
     ExceptionType.PAYMENT_AUTHORISATION: (A.RETRY, A.OVERRIDE, A.CANCEL),
     # override: approve the return; cancel: reject it (the order itself is not touched either way).
     ExceptionType.RETURN_REVIEW: (A.OVERRIDE, A.CANCEL),
+    # override: dealt with (the carrier re-attempts, the customer was contacted, a replacement sent).
+    ExceptionType.DELIVERY_EXCEPTION: (A.OVERRIDE,),
 }
 _HIGH_SEVERITY = frozenset({ExceptionType.INSUFFICIENT_STOCK, ExceptionType.EMBARGO, ExceptionType.SUPPLIER_REJECTED})
 

@@ -20,8 +20,9 @@ from overture.domain.orders import LineEdit
 from overture.services.amendments import check_request
 from overture.services.backlog import BacklogComparison, reallocate_backlog
 from overture.services.errors import EngineUnavailable, ErrorCode, InvalidRequest, NotFound, WorkflowRefused
-from overture.services.ports import Clock, Geocoder, UnitOfWorkFactory
+from overture.services.ports import Clock, Geocoder, UnitOfWork, UnitOfWorkFactory
 from overture.services.ports.order_workflow import LineChange, OrderWorkflowGateway, PlannedUnits, Resolution
+from overture.services.retry import in_transaction
 from overture.services.returns import review_return
 
 Solver = Literal["cp-sat", "greedy"]
@@ -89,6 +90,8 @@ async def resolve_exception(
     order_id = str(exception["order_id"])
     if exception["type"] == ExceptionType.RETURN_REVIEW:
         return _review_return(uow_factory, exception, decision, clock)
+    if exception["type"] == ExceptionType.DELIVERY_EXCEPTION:
+        return _close_delivery(uow_factory, exception, decision, clock)
     if decision.lines or decision.unit_prices or decision.location_id:
         _check_against_order(uow_factory, order_id, decision)
     resolution = Resolution(
@@ -100,6 +103,23 @@ async def resolve_exception(
         decision.location_id or "",
     )
     await workflows.resolve(order_id, resolution)
+    return order_id
+
+
+def _close_delivery(
+    uow_factory: UnitOfWorkFactory, exception: Mapping[str, Any], decision: ExceptionDecision, clock: Clock
+) -> str:
+    """A parcel's problem is dealt with outside (the carrier, the customer): no workflow waits on it."""
+    if decision.action != "override":
+        raise WorkflowRefused(f"a delivery exception is closed as dealt with (override), not {decision.action!r}")
+    order_id = str(exception["order_id"])
+    actor = decision.actor or "operator"
+
+    def work(uow: UnitOfWork) -> None:
+        uow.fulfilment.resolve_exception(str(exception["id"]), "override", actor, decision.note, clock())
+        uow.fulfilment.add_note(order_id, f"delivery exception dealt with by {actor}: {decision.note}", clock())
+
+    in_transaction(uow_factory, work)
     return order_id
 
 

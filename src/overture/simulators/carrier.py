@@ -6,6 +6,7 @@ Routes (operation names for ``POST /_faults`` and ``GET /_stats`` in brackets)::
     POST /v2/shipments/{id}/buy  [buy_shipment]       -> 200 Shipment with tracking_code, postage_label, selected_rate
     GET  /v2/shipments/{id}      [retrieve_shipment]  -> 200 Shipment (by id, or by reference as EasyPost allows)
     GET  /_records               the bought labels, for tests
+    POST /_track                 a signed tracking Event sent to the hub (simulators/carrier_events.py)
     plus the control routes of :mod:`overture.simulators.common`.
 
 Every route wants HTTP Basic auth with the simulator's API key as username (401 otherwise). Errors
@@ -33,6 +34,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from overture.simulators.carrier_events import install_tracking_routes
 from overture.simulators.common import SimulatorCore, install_control_routes
 
 SIMULATOR_API_KEY = "EZTK_simulator"
@@ -224,7 +226,10 @@ async def _body(request: Request) -> Any:
         raise EasyPostError(400, "PARAMETER.INVALID", "The body is not JSON.") from None
 
 
-def create_carrier_app(*, api_key: str = SIMULATOR_API_KEY) -> FastAPI:
+def create_carrier_app(
+    *, api_key: str = SIMULATOR_API_KEY, webhook_url: str | None = None, webhook_secret: str | None = None
+) -> FastAPI:
+    """The simulator; ``webhook_url`` and ``webhook_secret``: where ``POST /_track`` sends tracking events."""
     core = SimulatorCore("carrier")
     shipments = Shipments()
     app = FastAPI(title="Overture carrier (EasyPost) simulator")
@@ -272,4 +277,5 @@ def create_carrier_app(*, api_key: str = SIMULATOR_API_KEY) -> FastAPI:
         return shipments.records()
 
     install_control_routes(app, core, on_reset=shipments.reset)
+    install_tracking_routes(app, webhook_url=webhook_url, webhook_secret=webhook_secret)
     return app

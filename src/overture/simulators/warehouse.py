@@ -42,6 +42,7 @@ class ReleaseIn(BaseModel):
     lines: list[LineIn] = Field(min_length=1)
     ship_to: dict[str, Any] = Field(default_factory=dict)
     callback_url: str | None = None
+    label: dict[str, str] | None = None  # a label bought by the hub: shipped under its carrier and tracking
 
 
 class CancelIn(BaseModel):
@@ -64,6 +65,7 @@ class Release:
     lines: list[ReleaseLine]
     ship_to: dict[str, Any]
     callback_url: str | None
+    label: dict[str, str] | None = None
     status: ReleaseStatus = ReleaseStatus.RELEASED
     notice: ShipmentNotice | None = None
     ship_task: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -77,6 +79,7 @@ class Release:
             "lines": [line.to_json() for line in self.lines],
             "ship_to": self.ship_to,
             "callback_url": self.callback_url,
+            "label": self.label,
             "status": str(self.status),
             "shipment_id": self.notice.shipment_id if self.notice else None,
         }
@@ -115,6 +118,7 @@ class Warehouse:
             lines=[ReleaseLine(line.line_no, line.sku, line.quantity) for line in data.lines],
             ship_to=data.ship_to,
             callback_url=data.callback_url,
+            label=data.label,
         )
         self.releases.append(release)
         if self.auto_ship:
@@ -207,8 +211,8 @@ class Warehouse:
             shipment_id=f"SH-{self._run}-{sequence:06d}",
             order_id=release.order_id,
             location_id=release.location_id,
-            carrier=CARRIER,
-            tracking_number="1Z" + digest[:16].upper(),
+            carrier=(release.label or {}).get("carrier") or CARRIER,
+            tracking_number=(release.label or {}).get("tracking_code") or "1Z" + digest[:16].upper(),
             shipped_at=datetime.now(UTC).isoformat(),
             lines=list(release.lines),
             sequence=sequence,

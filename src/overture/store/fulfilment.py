@@ -337,5 +337,11 @@ class SqlFulfilmentRepository:
             return set()
         return set(self._c.scalars(select(shipments.c.id).where(shipments.c.id.in_(list(shipment_ids)))))
 
+    def shipment_by_tracking(self, tracking_number: str) -> tuple[str, str] | None:
+        s = shipments.c
+        query = select(s.order_id, s.id).where(s.tracking_number == tracking_number).order_by(s.created_at.desc())
+        row = self._c.execute(query.limit(1)).first()
+        return None if row is None else (str(row.order_id), str(row.id))
+
     def shipped_locations(self, order_id: str) -> set[str]:
         return set(self._c.scalars(statements.SHIPPED_LOCATIONS, {"b_order_id": order_id}))

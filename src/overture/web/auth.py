@@ -111,6 +111,7 @@ POLICY: dict[tuple[str, str], Need] = {
     ("POST", "/v1/channels/woocommerce/webhooks"): Need("signed", channel_of=_fixed("woocommerce")),
     ("POST", "/v1/webhooks/payments"): Need("signed", channel_of=_fixed("stripe")),  # Stripe-Signature
     ("POST", "/v1/channels/loop/webhooks"): Need("signed", channel_of=_fixed("loop")),  # X-Loop-Signature
+    ("POST", "/v1/webhooks/carrier"): Need("signed", channel_of=_fixed("easypost")),  # X-Hmac-Signature
     ("POST", "/v1/edi/as2"): Need("signed", channel_of=_fixed("as2")),  # AS2: the partner's S/MIME signature
     # Operator: exception actions, cancellations, stock movements, documents to partners.
     ("POST", "/v1/exceptions/{exception_id}/resolve"): OPERATOR,

@@ -1,5 +1,7 @@
-"""Return labels from a parcel carrier (or a carrier aggregator such as EasyPost), as the returns
-workflow buys them. Implementations raise the errors of services/ports/connector_errors.py.
+"""Labels from a parcel carrier (or a carrier aggregator such as EasyPost): the return labels the returns
+workflow buys, and the outbound labels bought when an order is released to a warehouse (so the WMS
+packs with a label and tracking the hub already knows). Implementations raise the errors of
+services/ports/connector_errors.py.
 
 Addresses are plain dicts in EasyPost's address fields (``name``, ``street1``, ``street2``,
 ``city``, ``state``, ``zip``, ``country``, ``phone``, ``email``), because that is the common
@@ -44,4 +46,20 @@ class ReturnLabels(Protocol):
         ``customer`` gives the name, email and phone to put on the customer's side of the label
         where ``ship_from`` lacks them. The same ``idempotency_key`` must give the same label, never
         a second purchase: a workflow retries the step when it did not hear back."""
+        ...
+
+
+class OutboundLabels(Protocol):
+    async def buy_label(
+        self,
+        *,
+        reference: str,
+        ship_from: dict[str, str],
+        ship_to: dict[str, str],
+        parcel_weight_oz: Decimal,
+        idempotency_key: str,
+    ) -> ReturnLabel:
+        """Buy the cheapest label for one parcel from ``ship_from`` (the location) to ``ship_to`` (the
+        customer); ``reference`` (our order and location) is printed on it. The same ``idempotency_key``
+        gives the same label, never a second purchase."""
         ...

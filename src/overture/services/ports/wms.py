@@ -35,15 +35,19 @@ class WmsRelease:
     lines: list[ReleaseLine]
     ship_to: dict[str, Any]
     callback_url: str | None = None
+    # The label bought for the parcel on release ({carrier, service, tracking_code, label_url}); None: the
+    # WMS buys its own.
+    label: dict[str, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        body = {
             "order_id": self.order_id,
             "location_id": self.location_id,
             "lines": [line.to_json() for line in self.lines],
             "ship_to": self.ship_to,
             "callback_url": self.callback_url,
         }
+        return body if self.label is None else {**body, "label": self.label}
 
 
 class CancelOutcome(StrEnum):

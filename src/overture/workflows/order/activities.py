@@ -25,11 +25,12 @@ from overture.domain.inventory import Location, SupplierTransport
 from overture.domain.orders import LineEdit, OrderError
 from overture.domain.routing import Allocation
 from overture.domain.statuses import OrderStatus
-from overture.services import amendments, drop_ship, fulfilment, payments, tax
+from overture.services import amendments, drop_ship, fulfilment, payments, shipping_labels, tax
 from overture.services.drop_ship import DropShipNotConfigured
 from overture.services.placement import LocationCannotFill
 from overture.services.plans import OrderDocument, OrderPlan
 from overture.services.ports import Clock, Geocoder, UnitOfWork, UnitOfWorkFactory
+from overture.services.ports.carrier import OutboundLabels
 from overture.services.ports.connector_errors import ApiDriftError, PermanentConnectorError, ThrottledError
 from overture.services.ports.erp import CustomerNotifier, ErpGateway
 from overture.services.ports.money import PaymentRecord
@@ -89,6 +90,7 @@ class OrderActivities:
     shipment_callback_url: str | None = None
     payments: PaymentGateway | None = None  # our payment provider (orders the channel did not collect)
     tax: TaxEngine | None = None  # committed at invoice for orders it priced (services/tax.py)
+    labels: OutboundLabels | None = None  # a label bought per warehouse release (services/shipping_labels.py)
     _suppliers: dict[str, WmsGateway] = field(default_factory=dict)  # one client per supplier URL
 
     # ---- store (local activities) -------------------------------------------------
@@ -242,12 +244,19 @@ class OrderActivities:
         key = f"{args.order_id}:release:{args.location_id}:{args.generation}"
         if supplier is not None and supplier.supplier_transport is SupplierTransport.X12:
             return await self._in_thread(self._send_purchase_order, order, supplier)
+        label = None
+        if self.labels is not None and supplier is None:
+            buy = shipping_labels.label_for_release(
+                self.uow_factory, self.labels, order, args.location_id, key=f"{key}:label", clock=self.clock
+            )
+            label = await _outside(buy)
         release = WmsRelease(
             order_id=args.order_id,
             location_id=args.location_id,
             lines=[ReleaseLine(line.line_no, line.sku, line.quantity) for line in at_location.lines],
             ship_to=order.ship_to,
             callback_url=self.shipment_callback_url,
+            label=label,
         )
         return await _outside(self._connector_for(supplier).release(release, idempotency_key=key))
 
