@@ -41,6 +41,8 @@ class ExceptionType(StrEnum):
     PAYMENT_AUTHORISATION = "payment_authorisation"
     # A return giving back more than the threshold for approval at once: a person approves or rejects it.
     RETURN_REVIEW = "return_review"
+    # A store sold more than its book held (services/pos.py): the sale stands, the shelf needs counting.
+    STOCK_COUNT = "stock_count"
     # The carrier reports a parcel it cannot deliver (failure, returned to sender): someone deals with it.
     DELIVERY_EXCEPTION = "delivery_exception"
 
@@ -105,6 +107,8 @@ _DEFAULT_ACTIONS: dict[ExceptionType, tuple[ExceptionAction, ...]] = {
     ExceptionType.RETURN_REVIEW: (A.OVERRIDE, A.CANCEL),
     # override: dealt with (the carrier re-attempts, the customer was contacted, a replacement sent).
     ExceptionType.DELIVERY_EXCEPTION: (A.OVERRIDE,),
+    # override: the shelf was counted and the book corrected (an inventory adjustment).
+    ExceptionType.STOCK_COUNT: (A.OVERRIDE,),
 }
 _HIGH_SEVERITY = frozenset({ExceptionType.INSUFFICIENT_STOCK, ExceptionType.EMBARGO, ExceptionType.SUPPLIER_REJECTED})
 

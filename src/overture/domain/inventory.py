@@ -113,6 +113,7 @@ class MovementKind(StrEnum):
     RESERVATION = "reservation"
     RELEASE = "release"
     SHIPMENT = "shipment"
+    SALE = "sale"  # units a store sold at its till: on hand down, nothing was reserved for them
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,7 @@ _SIGNS: dict[MovementKind, tuple[int, int]] = {
     MovementKind.RESERVATION: (0, 1),
     MovementKind.RELEASE: (0, -1),
     MovementKind.SHIPMENT: (-1, -1),
+    MovementKind.SALE: (-1, 0),
 }
 
 

@@ -14,6 +14,7 @@ import time
 import weakref
 from collections import defaultdict
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import datetime
 from datetime import time as time_of_day
 from typing import Any
@@ -235,6 +236,30 @@ class SqlInventoryRepository:
             ).one()
         self._log([movement], at)
         return _position(row)
+
+    def sell(self, movement: Movement, at: datetime) -> int:
+        """Take a till's sale off on hand at its position, never below what is reserved there; the units
+        taken. Fewer than sold when the book holds fewer free units (the goods left the shop anyway: the
+        caller raises the shortfall for a count). The ledger logs what was taken, so it still sums to on hand."""
+        if movement.kind is not MovementKind.SALE:
+            raise InvalidMovement(f"sell() takes sales, not {movement.kind}")
+        movement.deltas()  # validates the quantity
+        where = (P.c.sku == movement.sku, P.c.location_id == movement.location_id)
+        row = self._c.execute(select(P.c.on_hand, P.c.reserved).where(*where).with_for_update()).first()
+        taken = 0 if row is None else max(0, min(movement.quantity, row.on_hand - row.reserved))
+        if taken == 0:
+            return 0
+        # Conditional, like every write here: a writer between the read and this (SQLite without the lock)
+        # makes it match nothing, and the transaction starts over.
+        changed = self._c.execute(
+            update(P)
+            .where(*where, P.c.on_hand - taken >= P.c.reserved)
+            .values(on_hand=P.c.on_hand - taken, updated_at=at)
+        )
+        if changed.rowcount != 1:
+            raise StockChanged(f"{movement.sku} at {movement.location_id} changed while a sale was taken off")
+        self._log([replace(movement, quantity=taken)], at)
+        return taken
 
     def settle_reservations(
         self,

@@ -72,6 +72,10 @@ class InventoryRepository(Protocol):
         """Apply a signed correction; raise InvalidMovement if on hand would drop below reserved."""
         ...
 
+    def sell(self, movement: Movement, at: datetime) -> int:
+        """Take a store's sale (a ``sale`` movement) off on hand, never below reserved; the units taken."""
+        ...
+
     def settle_reservations(
         self,
         order_id: str,
