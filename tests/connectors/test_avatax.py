@@ -158,3 +158,15 @@ def test_a_drifted_answer_is_api_drift_naming_the_field(avatax: SimulatorServer)
         calculate(avatax.url, document())
     assert raised.value.problems[0] == "lines.0.lineNumber: missing"
     assert '"line_number": "1"' in raised.value.raw
+
+
+def test_tax_a_channel_collected_is_sent_as_a_line_tax_override_and_kept(avatax: SimulatorServer) -> None:
+    lines = (TaxLine(1, "YARN", 1, Decimal("100.00"), collected=Decimal("7.00")),)
+    doc = TaxDocument("ord_9", DocumentKind.SALES_INVOICE, "ABC", "USD", date(2026, 12, 7), IRVINE, lines, commit=True)
+    assert _model(doc, "DEFAULT")["lines"][0]["taxOverride"] == {
+        "type": "TaxAmount",
+        "taxAmount": 7.0,
+        "reason": "Tax collected by the channel",
+    }
+    result = calculate(avatax.url, doc)
+    assert (result.total, result.committed) == (Decimal("7.00"), True)  # not California's 7.75

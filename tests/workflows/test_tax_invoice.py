@@ -82,3 +82,22 @@ def test_an_order_estimated_while_the_engine_was_down_notes_what_the_invoice_com
 def tax_notes(hub: Hub, order_id: str) -> list[str]:
     timeline = hub.order(order_id)["timeline"]
     return [e["note"] for e in timeline if e["type"] == "note" and "tax committed" in (e["note"] or "")]
+
+
+def test_an_order_whose_channel_charged_tax_is_committed_with_that_tax_as_collected(
+    taxed_hub: Hub, avatax: SimulatorServer
+) -> None:
+    hub = taxed_hub
+    add_locations(hub.container, ["EWR"])
+    add_skus(hub.container, "A")
+    stock(hub.container, "A", "EWR", 10)
+    charged = {"kind": "tax", "amount": "1.23", "code": "storefront", "line_no": 1}
+
+    order_id = hub.post_order(order_payload(("A", 2), charges=[charged]))["id"]
+    hub.wait_status(order_id, "completed")
+
+    # Not priced again (1.23 is not New York's 8.875 % of 19.98): reported as the channel collected it.
+    assert hub.http.get(f"/v1/orders/{order_id}/money").json()["totals"]["tax"] == "1.23"
+    (kept,) = httpx.get(f"{avatax.url}/_transactions", timeout=5).json()["transactions"]
+    assert (kept["code"], kept["type"], kept["totalTax"]) == (order_id, "SalesInvoice", 1.23)
+    assert tax_notes(hub, order_id) == []

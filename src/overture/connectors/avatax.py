@@ -117,12 +117,18 @@ def _model(document: TaxDocument, company_code: str) -> dict[str, Any]:
                 "amount": float(x.amount),
                 "itemCode": x.sku,
                 **({"taxCode": x.tax_code} if x.tax_code else {}),
+                **(_collected(x.collected) if x.collected is not None else {}),
             }
             for x in document.lines
         ],
         "commit": document.commit,
     }
     return model
+
+
+def _collected(amount: Decimal) -> dict[str, Any]:
+    """The tax the channel charged, recorded as it is (AvaTax's line-level taxOverride of type TaxAmount)."""
+    return {"taxOverride": {"type": "TaxAmount", "taxAmount": float(amount), "reason": "Tax collected by the channel"}}
 
 
 def _address(address: TaxAddress) -> dict[str, str]:

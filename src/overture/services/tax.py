@@ -143,14 +143,23 @@ async def taxed(
     return replace(command, charges=command.charges + charges, references=(*command.references, priced_by))
 
 
-def invoice_document(order: OrderDocument, ledger: Ledger, day: date) -> TaxDocument:
+def invoice_document(order: OrderDocument, ledger: Ledger, day: date, *, collected: bool = False) -> TaxDocument:
     """The shipped order as the ``SalesInvoice`` to commit under its id: each line's goods after
-    discounts as the ledger has them now (edits, cancels and returns before invoicing included)."""
+    discounts as the ledger has them now (edits, cancels and returns before invoicing included);
+    ``collected``: the tax the channel charged, per line, recorded as it is."""
     ship_to = order.ship_to
     address = TaxAddress(*(str(ship_to.get(k) or "") for k in ("postal_code", "country", "region", "city", "line1")))
     balances = ledger.lines()
     lines = tuple(
-        TaxLine(x.line_no, x.sku, x.quantity, from_minor(_goods(balances.get(x.line_no)), order.currency))
+        TaxLine(
+            x.line_no,
+            x.sku,
+            x.quantity,
+            from_minor(_goods(balances.get(x.line_no)), order.currency),
+            collected=from_minor(balances[x.line_no].tax if x.line_no in balances else 0, order.currency)
+            if collected
+            else None,
+        )
         for x in order.lines
     )
     customer = str(order.customer.get("reference") or order.customer.get("email") or "guest")
@@ -162,10 +171,12 @@ def _goods(balance: Balance | None) -> int:
     return 0 if balance is None else balance.charge + balance.discount
 
 
-async def commit_invoice(engine: TaxEngine, order: OrderDocument, ledger: Ledger, day: date) -> str:
+async def commit_invoice(
+    engine: TaxEngine, order: OrderDocument, ledger: Ledger, day: date, *, collected: bool = False
+) -> str:
     """Commit the invoiced order to the engine; a note when its tax differs from what the ledger charged
     (rates changed since capture, or the capture was estimated), else ""."""
-    result = await engine.calculate(invoice_document(order, ledger, day))
+    result = await engine.calculate(invoice_document(order, ledger, day, collected=collected))
     charged = from_minor(sum(b.tax for b in ledger.lines().values()), order.currency)
     if result.total == charged:
         return ""
@@ -175,16 +186,16 @@ async def commit_invoice(engine: TaxEngine, order: OrderDocument, ledger: Ledger
 async def commit_invoiced(
     uow_factory: UnitOfWorkFactory, engine: TaxEngine, order: OrderDocument, *, clock: Clock
 ) -> None:
-    """At invoice: commit the sale to the engine when the engine priced the order (a tax charge of its
-    own, whatever it came to); repeated with the step, the engine adjusts the same transaction to the same content. A
-    difference with what the ledger charged is noted on the order."""
+    """At invoice: commit the sale to the engine, once however often the step is retried (the engine
+    adjusts the same transaction to the same content). An order the engine priced is priced again and a
+    difference with what the ledger charged is noted on the order; an order whose channel charged the
+    tax (a storefront, a marketplace) is reported with that tax as collected, so the engine's returns
+    hold every sale."""
 
     def state(uow: UnitOfWork) -> tuple[Ledger, bool]:
         return ledger_of(uow, order.order_id), uow.fulfilment.reference(order.order_id, *PRICED_BY) is not None
 
     ledger, priced = await asyncio.to_thread(read_only, uow_factory, state)
-    if not priced:
-        return
-    difference = await commit_invoice(engine, order, ledger, clock().date())
+    difference = await commit_invoice(engine, order, ledger, clock().date(), collected=not priced)
     if difference:
         await asyncio.to_thread(fulfilment.note, uow_factory, order.order_id, difference, clock=clock)

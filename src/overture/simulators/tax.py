@@ -119,6 +119,9 @@ def _checked(model: Any, companies: frozenset[str]) -> tuple[str, dict[str, Any]
 
 def _line(line: dict[str, Any], jurisdictions: Jurisdictions) -> dict[str, Any]:
     amount = Decimal(str(line["amount"]))
+    override = line.get("taxOverride")
+    if isinstance(override, dict) and override.get("type") == "TaxAmount":
+        return _overridden(line, amount, Decimal(str(override.get("taxAmount", 0))), jurisdictions)
     details = []
     for kind, name, rate in jurisdictions:
         tax = (amount * rate).quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
@@ -141,6 +144,30 @@ def _line(line: dict[str, Any], jurisdictions: Jurisdictions) -> dict[str, Any]:
         "tax": float(tax),
         "taxCalculated": float(tax),
         "taxCode": line.get("taxCode", "P0000000"),
+        "details": details,
+    }
+
+
+def _overridden(line: dict[str, Any], amount: Decimal, tax: Decimal, jurisdictions: Jurisdictions) -> dict[str, Any]:
+    """A line whose tax was collected elsewhere: kept at that amount, split by the jurisdictions' rates."""
+    total_rate = sum((rate for _, _, rate in jurisdictions), Decimal(0))
+    details = (
+        [
+            {"jurisType": kind, "jurisName": name, "rate": float(rate), "tax": float(tax * rate / total_rate)}
+            for kind, name, rate in jurisdictions
+        ]
+        if total_rate
+        else []
+    )
+    return {
+        "lineNumber": str(line.get("number") or ""),
+        "itemCode": line.get("itemCode", ""),
+        "quantity": line.get("quantity", 1),
+        "lineAmount": float(amount),
+        "tax": float(tax.quantize(_CENT, rounding=ROUND_HALF_EVEN)),
+        "taxCalculated": float(tax),
+        "taxOverrideType": "TaxAmount",
+        "taxOverrideAmount": float(tax),
         "details": details,
     }
 

@@ -45,6 +45,9 @@ class TaxLine:
     quantity: int
     amount: Decimal  # the line's goods after discounts; negative on a ReturnInvoice
     tax_code: str = ""  # the engine's product tax code (e.g. AvaTax's P0000000); "" for the default
+    # The tax already collected for the line (a storefront or marketplace charged it): the engine records
+    # it as it is (AvaTax's taxOverride TaxAmount) instead of computing its own. None: the engine computes.
+    collected: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
