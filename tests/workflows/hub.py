@@ -19,7 +19,7 @@ from temporalio.client import Client
 
 from overture.bootstrap import Container, bootstrap
 from overture.config import Settings
-from overture.outside import TaxAccess
+from overture.outside import AcumaticaAccess, TaxAccess
 from overture.runtime import Endpoints, payments_connector, run_worker_side
 from overture.simulators.erp import create_erp_app
 from overture.simulators.payments import create_payments_app
@@ -176,6 +176,7 @@ def running_hub(
     policy: StepPolicy = FAST_POLICY,
     tax: TaxAccess | None = None,
     carrier_url: str = "",
+    acumatica: AcumaticaAccess | None = None,
 ) -> Iterator[Hub]:
     """API, WMS and ERP simulators and a worker on ``container``; ``wms_key``: the API key the WMS
     simulator's shipment webhooks carry (needed when the store requires keys); ``tax``: AvaTax (or its
@@ -198,7 +199,7 @@ def running_hub(
     worker = WorkerThread(
         container,
         client,
-        Endpoints(wms.url, erp.url, erp.url, api.url, psp_url, carrier_url, tax=tax),
+        Endpoints(wms.url, erp.url, erp.url, api.url, psp_url, carrier_url, acumatica=acumatica, tax=tax),
         task_queue=task_queue,
         policy=policy,
         dispatch_outbox=dispatch_outbox,

@@ -1,0 +1,119 @@
+"""The connectors together, through a whole hub (real workflow engine and worker loops) on SQLite and
+PostgreSQL: a Shopify order (signed webhook) becomes an Acumatica sales order, its release buys a label
+from the carrier, the WMS ships under that label's tracking number, Shopify gets one fulfilment with it,
+Acumatica gets the shipment confirmed and the invoice, and the tax the order carries in the money ledger
+is committed to the tax engine as a SalesInvoice. Every outside system is its simulator over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from overture.bootstrap import bootstrap
+from overture.config import Settings
+from overture.outside import TaxAccess, acumatica_access
+from overture.simulators.acumatica import create_acumatica_app
+from overture.simulators.carrier import create_carrier_app
+from overture.simulators.server import SimulatorServer
+from overture.simulators.shopify import create_shopify_app
+from overture.simulators.shopify_admin import ShopifyAdmin
+from overture.simulators.tax import create_tax_app
+from tests.channels.storefront_files import fixture_bytes
+from tests.e2e.test_storefront_webhooks import SHOPIFY
+from tests.factories import add_locations, add_skus, stock
+from tests.workflows.hub import Hub, running_hub
+from tests.workflows.temporal_fixtures import TemporalEnv
+from tests.workflows.test_shopify_both_ways import SHOPIFY_ORDER, TOKEN, _lines
+
+
+@dataclass
+class Connected:
+    hub: Hub
+    admin: ShopifyAdmin
+    acumatica: SimulatorServer
+    carrier: SimulatorServer
+    avatax: SimulatorServer
+
+
+@pytest.fixture
+def connected(temporal_env: TemporalEnv, task_queue: str, database_url: str, tmp_path: Path) -> Iterator[Connected]:
+    admin = ShopifyAdmin(access_token=TOKEN)
+    servers = [
+        SimulatorServer(create_shopify_app(admin=admin)),
+        SimulatorServer(create_acumatica_app(strict_items=False, max_sessions=8, require_shipment=True)),
+        SimulatorServer(create_carrier_app()),
+        SimulatorServer(create_tax_app()),
+    ]
+    for server in servers:
+        server.start()
+    shopify, acumatica, carrier, avatax = servers
+    settings = Settings(
+        home=tmp_path,
+        database_url=database_url,
+        auth="off",
+        shopify_webhook_secrets={SHOPIFY.source: SecretStr(SHOPIFY.secret)},
+        shopify_admin_url=shopify.url,
+        shopify_access_token=SecretStr(TOKEN),
+        shopify_fulfilment_interval_s=0.2,
+        erp_kind="acumatica",
+        labels_on_release=True,
+    )
+    container = bootstrap(settings, migrate=False)
+    tax = TaxAccess(avatax.url, "2000000000", "simulator-licence", "DEFAULT")
+    access = acumatica_access(settings, url=acumatica.url)
+    try:
+        with running_hub(
+            temporal_env.client, task_queue, container, tax=tax, carrier_url=carrier.url, acumatica=access
+        ) as hub:
+            yield Connected(hub, admin, acumatica, carrier, avatax)
+    finally:
+        container.close()
+        for server in servers:
+            server.stop()
+
+
+def records(server: SimulatorServer, path: str = "/_records") -> Any:
+    return httpx.get(f"{server.url}{path}", timeout=5).json()
+
+
+def value(record: dict[str, Any], field: str) -> Any:
+    slot = record.get(field)
+    return slot.get("value") if isinstance(slot, dict) else slot
+
+
+def test_a_shopify_order_runs_through_acumatica_the_carrier_shopify_and_the_tax_engine(connected: Connected) -> None:
+    hub = connected.hub
+    add_locations(hub.container, ["EWR"])
+    add_skus(hub.container, *SHOPIFY.skus)
+    for sku in SHOPIFY.skus:
+        stock(hub.container, sku, "EWR", 20)
+    connected.admin.add_order(SHOPIFY_ORDER, _lines())
+    answer = SHOPIFY.post(hub.http, fixture_bytes(SHOPIFY.fixture), delivery="connected-create")
+    assert answer.status_code == 201, answer.text
+    order_id: str = answer.json()["order_id"]
+
+    hub.wait_status(order_id, "completed", timeout_s=120)
+
+    # The carrier sold one label; the WMS shipped under it and Shopify has one fulfilment with it.
+    (label,) = records(connected.carrier)["labels"]
+    [made] = connected.admin.fulfilled(SHOPIFY_ORDER)
+    assert made.tracking["number"] == label["tracking_code"]
+    # Acumatica: the sales order, its shipment confirmed, and the invoice, each once, all for this order.
+    books = records(connected.acumatica)
+    orders = [r for r in books["SalesOrder"] if value(r, "CustomerOrder") == order_id]
+    assert len(orders) == 1
+    sales_order = value(orders[0], "OrderNbr")
+    assert [value(s, "Status") for s in books["Shipment"]] == ["Confirmed"]
+    assert len(books["SalesInvoice"]) == 1
+    # The tax the ledger holds (Shopify's) is what the tax engine was given for the invoice.
+    money = hub.http.get(f"/v1/orders/{order_id}/money").json()
+    (kept,) = records(connected.avatax, "/_transactions")["transactions"]
+    assert (kept["code"], kept["type"], kept["status"]) == (order_id, "SalesInvoice", "Committed")
+    assert f"{kept['totalTax']:.2f}" == money["totals"]["tax"]
+    assert sales_order and money["totals"]["tax"] != "0.00"  # the fixture order carries Shopify's tax
