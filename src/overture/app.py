@@ -22,6 +22,7 @@ from overture.api.routers import (
     partner_book,
     partners,
     payment_webhooks,
+    pos,
     returns_intake,
     rules,
     seller_portal,
@@ -98,6 +99,7 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     app.include_router(partner_book.router)  # before partners: /v1/partners/import is not a partner id
     app.include_router(partners.router)
     app.include_router(csv_intake.router)
+    app.include_router(pos.router)
     app.include_router(keys.router)
     app.include_router(auth_routes.router)
     app.include_router(supply_router.router)

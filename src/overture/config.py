@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     shopify_inventory_items: dict[str, int] = Field(
         default_factory=dict, description='Our SKU -> Shopify inventory_item_id, as JSON: {"SKU-1": 808950810}'
     )
+    shopify_locations: dict[str, str] = Field(
+        default_factory=dict,
+        description="Shopify POS: the Shopify location id of each till -> our store location, as JSON: "
+        '{"655441491": "STORE-1"}; a POS order from a location not listed is kept in quarantine',
+    )
     shopify_api_version: str = Field(
         default="2025-01", description="The Admin API version pinned for GraphQL calls (fulfilments)"
     )

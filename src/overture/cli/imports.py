@@ -1,5 +1,5 @@
-"""``overture import csv`` (a trading partner's CSV order file) and ``overture import partners`` (partners and
-their address books), in-process."""
+"""``overture import csv`` (a trading partner's CSV order file), ``overture import pos`` (a store's POS batch
+file) and ``overture import partners`` (partners and their address books), in-process."""
 
 from __future__ import annotations
 
@@ -43,6 +43,35 @@ def import_csv_file(
             result = container.csv_importer.receive(
                 path.read_bytes(), partner, headers={"x-csv-filename": path.name}, progress=rows_done
             )
+    except PayloadRejected as rejected:
+        typer.echo(f"{path.name} refused: {'; '.join(e.reason for e in rejected.errors)}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        container.close()
+    typer.echo(f"{path.name} kept as message {result.message_id}")
+    for line in result.summary():
+        typer.echo(line)
+    raise typer.Exit(0 if result.complete else 1)
+
+
+@app.command("pos")
+def import_pos_file(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A POS batch file (CSV)")],
+    home: HomeOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Import a store's POS batch file, as POST /v1/channels/pos/batches does: the file is kept, each receipt
+    recorded at its store (stock taken at once, paid at the till), every bad row listed with its row, column
+    and reason; a receipt imported before is not imported again. Exit code 0 when every receipt is recorded
+    (now or by an earlier import), 1 otherwise."""
+    from overture.channels.pos_import import import_pos_batch
+    from overture.services.errors import PayloadRejected
+
+    container = open_store(home, database_url)
+    try:
+        result = import_pos_batch(
+            container.uow, path.read_bytes(), clock=container.clock, headers={"x-pos-filename": path.name}
+        )
     except PayloadRejected as rejected:
         typer.echo(f"{path.name} refused: {'; '.join(e.reason for e in rejected.errors)}", err=True)
         raise typer.Exit(1) from None

@@ -106,6 +106,7 @@ POLICY: dict[tuple[str, str], Need] = {
     ("POST", "/v1/channels/edi"): Need("channel", channel_of=_fixed("edi")),
     ("POST", "/v1/channels/edifact"): Need("channel", channel_of=_fixed("edifact")),
     ("POST", "/v1/channels/csv"): Need("channel", channel_of=_csv_partner),
+    ("POST", "/v1/channels/pos/batches"): Need("channel", channel_of=_fixed("pos")),
     ("POST", "/v1/webhooks/wms/shipments"): Need("channel", channel_of=_fixed("wms")),
     ("POST", "/v1/channels/shopify/webhooks"): Need("signed", channel_of=_fixed("shopify")),
     ("POST", "/v1/channels/woocommerce/webhooks"): Need("signed", channel_of=_fixed("woocommerce")),

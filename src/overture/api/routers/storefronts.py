@@ -6,7 +6,8 @@ log (source, topic and reason: never the body or the secret).
 
 A signed delivery is stored raw first, then:
 
-- create topics capture the order with the delivery id as idempotency key;
+- create topics capture the order with the delivery id as idempotency key; a Shopify order rung up on
+  Shopify POS (``source_name`` "pos") is a till's sale instead, recorded at its store (api/routers/pos.py);
 - cancellations are recorded and go through the one cancel path (services/order_actions.py, the
   order's workflow), when an engine is connected;
 - updates go through the one edit path (services/storefront_changes.py);
@@ -32,8 +33,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
+from overture.api.routers.pos import record_shopify_pos
 from overture.bootstrap import Container
 from overture.channels import shopify, woocommerce
+from overture.channels.pos import is_shopify_pos
 from overture.channels.signatures import InvalidSignature, secret_for, verify
 from overture.channels.storefront import read_update
 from overture.config import Settings
@@ -184,6 +187,8 @@ async def _receive(request: Request, container: Container, shop: Storefront) -> 
     message = inbound(request, body, shop.channel, container.clock, kept_headers=shop.kept_headers)
     key = delivery_key(shop.channel, headers.get(shop.delivery_header))
     try:
+        if topic == shop.create_topic and shop is SHOPIFY and is_shopify_pos(body):
+            return await record_shopify_pos(container, message)  # a till's sale, not an order to ship
         if topic == shop.create_topic:
             return await _capture(request, container, shop, message, key)
         return await _record(request, container, shop, message, topic, key)
