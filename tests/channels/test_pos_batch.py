@@ -42,6 +42,15 @@ def test_a_good_file_gives_one_sale_per_receipt_with_its_lines() -> None:
     assert len(receipts[0].text.splitlines()) == 3  # the header and its two rows
 
 
+def test_a_return_receipt_naming_its_sale_takes_units_back_whichever_sign() -> None:
+    body = (
+        b"store,receipt,sku,quantity,unit_price,original_receipt\nSTORE-1,R-7,MUG,2,10,1001\nSTORE-1,R-7,TEE,-1,25,\n"
+    )
+    (receipt,) = read_batch(body)
+    assert receipt.sale is not None and receipt.sale.only_returns and receipt.sale.original_receipt == "1001"
+    assert [line.quantity for line in receipt.sale.lines] == [-2, -1]
+
+
 def test_aliases_case_and_a_bom_are_read() -> None:
     body = "\ufeffLocation_ID , Transaction_ID,SKU,Quantity,Unit_Price\nSTORE-1,9,MUG,1,3.5\n".encode()
     (receipt,) = read_batch(body)

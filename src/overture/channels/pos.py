@@ -17,7 +17,7 @@ The batch file is UTF-8 CSV (a BOM is fine), one row per receipt line, a header 
     discount        no        amount off the line, written either sign
     tender          no        how it was paid: cash, card, gift_card, ...
     currency        no        ISO 4217, default USD; one per receipt
-    original_receipt no       for a return: the receipt of the sale it takes back
+    original_receipt no      a return receipt: the sale it takes back (its quantities are returns, either sign)
 
 Rows of one receipt (same store and receipt) may be anywhere in the file; they become one order.
 Every problem is a ``RowError`` naming the row (the header is row 1) and the column.
@@ -137,6 +137,8 @@ def _receipt(store: str, receipt: str, rows: list[tuple[int, dict[str, str]]]) -
         return PosReceiptRows(store, receipt, numbers, None, tuple(errors))
     lines = [line for n, record in rows if (line := _line(n, record, errors)) is not None]
     head = {column: _agreed(rows, column, errors) for column in _HEAD}
+    if head["original_receipt"]:  # a return receipt: every line takes units back, whichever sign it is written
+        lines = [replace(line, quantity=-abs(line.quantity)) for line in lines]
     sold_at = _timestamp(rows[0][0], head["timestamp"], errors)
     currency = (head["currency"] or "USD").upper()
     if len(currency) != 3 or not currency.isalpha():

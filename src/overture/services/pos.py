@@ -172,7 +172,8 @@ def _move_stock(uow: UnitOfWork, sale: RecordPosSale, order: Order) -> list[str]
     why = f"pos receipt {sale.receipt_id}"
     shortfalls: list[str] = []
     returned: list[Movement] = []
-    for line in order.lines:
+    # SKU order, as reservations lock positions (primary key order): a till and an online order never deadlock.
+    for line in sorted(order.lines, key=lambda line: line.sku):
         if line.status is LineStatus.RETURNED:
             movement = Movement(MovementKind.RECEIPT, line.sku, sale.location_id, line.quantity, f"{why}: returned")
             returned.append(replace(movement, order_id=order.id, reference=sale.receipt_id))
