@@ -13,16 +13,31 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from overture.bootstrap import Container
 from overture.config import Settings
 from overture.connectors.acumatica import AcumaticaConnector
 from overture.connectors.acumatica_session import OAuthClient
+from overture.connectors.amazon import AmazonOrdersConnector
+from overture.connectors.amazon_auth import LwaCredentials, LwaTokens
+from overture.connectors.amazon_fulfilment import AmazonShipmentConfirmer
 from overture.connectors.avatax import AvaTaxConnector
+from overture.connectors.channeladvisor import ChannelAdvisorConnector
+from overture.connectors.channeladvisor_auth import CaCredentials, CaTokens
+from overture.connectors.channeladvisor_fulfilment import ChannelAdvisorShipments
 from overture.connectors.easypost import EasyPostConnector
 from overture.connectors.erp import ErpConnector
 from overture.connectors.http import ConnectorConfig, HttpConnector
 from overture.connectors.notifier import Notifier
+from overture.connectors.shopify_admin import ShopifyFulfilments
+from overture.connectors.shopify_graphql import ShopifyGraphql
+from overture.connectors.shopify_inventory import ShopifyInventoryConnector, ShopifyInventoryTarget
 from overture.connectors.stripe import StripeConnector
 from overture.connectors.wms import WmsConnector
+from overture.domain.availability import ChannelRules
+from overture.services.availability import AvailabilityPublisher, ChannelTarget
+from overture.services.channel_fulfilment import FulfilmentsByChannel
+from overture.services.ports.channel_fulfilment import ChannelFulfilments
+from overture.store.availability import SqlAvailabilityStore
 
 log = logging.getLogger(__name__)
 
@@ -278,3 +293,65 @@ def _simulator(stack: ExitStack, app: FastAPI, variable: str, what: str) -> str:
     stack.callback(server.stop)
     log.warning("no %s: using the built-in %s simulator at %s", variable, what, server.url)
     return server.url
+
+
+def channel_fulfilments(settings: Settings) -> FulfilmentsByChannel:
+    """The channels that are told of shipments, each when configured: the Shopify store (GraphQL, version
+    pinned), the ChannelAdvisor account (which tells the marketplace each order came from) and the Amazon
+    seller account (SP-API confirmShipment)."""
+    adapters: list[ChannelFulfilments] = []
+    if settings.shopify_admin_url and settings.shopify_access_token is not None:
+        graphql = ShopifyGraphql(
+            ConnectorConfig(name="shopify_admin", base_url=settings.shopify_admin_url),
+            access_token=settings.shopify_access_token.get_secret_value(),
+            api_version=settings.shopify_api_version,
+        )
+        adapters.append(ShopifyFulfilments(graphql, notify_customer=settings.shopify_notify_customer))
+    if settings.channeladvisor_application_id and settings.channeladvisor_refresh_token:
+        adapters.append(channeladvisor_shipments(settings))
+    if settings.amazon_sp_api_url and settings.amazon_lwa_client_id and settings.amazon_refresh_token:
+        adapters.append(amazon_shipments(settings))
+    return FulfilmentsByChannel(adapters)
+
+
+def channeladvisor_shipments(settings: Settings) -> ChannelAdvisorShipments:
+    """Shipments confirmed to the account with its OAuth tokens (connectors/channeladvisor_fulfilment.py)."""
+    secret, token = settings.channeladvisor_shared_secret, settings.channeladvisor_refresh_token
+    assert settings.channeladvisor_application_id and token
+    credentials = CaCredentials(
+        settings.channeladvisor_application_id, secret.get_secret_value() if secret else "", token.get_secret_value()
+    )
+    url = settings.channeladvisor_api_url
+    tokens = CaTokens(ConnectorConfig(name="channeladvisor-oauth", base_url=url), credentials)
+    connector = ChannelAdvisorConnector(ConnectorConfig(name="channeladvisor", base_url=url), tokens=tokens)
+    return ChannelAdvisorShipments(connector)
+
+
+def amazon_shipments(settings: Settings) -> AmazonShipmentConfirmer:
+    """Shipments confirmed to the seller account with its LWA tokens (connectors/amazon_fulfilment.py)."""
+    assert settings.amazon_sp_api_url and settings.amazon_lwa_client_id and settings.amazon_refresh_token
+    secret = settings.amazon_lwa_client_secret.get_secret_value() if settings.amazon_lwa_client_secret else ""
+    credentials = LwaCredentials(
+        settings.amazon_lwa_client_id, secret, settings.amazon_refresh_token.get_secret_value()
+    )
+    tokens = LwaTokens(ConnectorConfig(name="amazon-lwa", base_url=settings.amazon_lwa_url), credentials)
+    config = ConnectorConfig(name="amazon", base_url=settings.amazon_sp_api_url, timeout_s=30.0)
+    return AmazonShipmentConfirmer(AmazonOrdersConnector(config, tokens=tokens), closing=(tokens,))
+
+
+def availability_publisher(container: Container) -> AvailabilityPublisher:
+    """The publisher with the configured storefront (partners are added by the loop as they change)."""
+    settings = container.settings
+    targets: list[ChannelTarget] = []
+    if settings.shopify_admin_url and settings.shopify_inventory_items:
+        token = settings.shopify_access_token.get_secret_value() if settings.shopify_access_token else ""
+        connector = ShopifyInventoryConnector(
+            ConnectorConfig(name="shopify", base_url=settings.shopify_admin_url), access_token=token
+        )
+        targets.append(
+            ShopifyInventoryTarget(
+                connector, location_id=settings.shopify_location_id, inventory_items=settings.shopify_inventory_items
+            )
+        )
+    rules = ChannelRules.from_json(settings.availability_channel_rules)
+    return AvailabilityPublisher(SqlAvailabilityStore(container.engine), targets, rules=rules, clock=container.clock)

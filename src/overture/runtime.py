@@ -21,31 +21,22 @@ from overture.bootstrap import Container, edi_sender, warehouses
 from overture.channels.wms import translate_shipment
 from overture.channels.x12.partner_documents import X12PartnerDocuments
 from overture.config import Settings
-from overture.connectors.channeladvisor import ChannelAdvisorConnector
-from overture.connectors.channeladvisor_auth import CaCredentials, CaTokens
-from overture.connectors.channeladvisor_fulfilment import ChannelAdvisorShipments
-from overture.connectors.http import ConnectorConfig
-from overture.connectors.shopify_admin import ShopifyFulfilments
-from overture.connectors.shopify_graphql import ShopifyGraphql
-from overture.connectors.shopify_inventory import ShopifyInventoryConnector, ShopifyInventoryTarget
+from overture.connectors.shopify_inventory import ShopifyInventoryTarget
 from overture.domain.access import Role
-from overture.domain.availability import ChannelRules
 from overture.observability import logs
 from overture.observability.flusher import HealthFlusher
 from overture.outside import (
     Endpoints,
     OutsideSystems,
     acumatica_access,
+    availability_publisher,
+    channel_fulfilments,
     configured_tax,
     payments_connector,
     simulators_if_needed,
 )
 from overture.services.access import replace_key
-from overture.services.availability import AvailabilityPublisher, ChannelTarget
-from overture.services.channel_fulfilment import FulfilmentsByChannel
-from overture.services.ports.channel_fulfilment import ChannelFulfilments
 from overture.services.ports.partner_documents import PartnerDocuments
-from overture.store.availability import SqlAvailabilityStore
 from overture.store.channel_fulfilment import SqlOwedConfirmations
 from overture.workflows.availability_publisher import publish_continuously
 from overture.workflows.channel_fulfilments import confirm_periodically
@@ -63,7 +54,7 @@ from overture.workflows.returns.starter import ReturnWorkflows
 from overture.workflows.seller_documents import send_periodically
 from overture.workflows.worker import DEFAULT_TUNING, WorkerTuning, build_worker
 
-__all__ = ["Endpoints", "OutsideSystems", "payments_connector", "simulators_if_needed"]
+__all__ = ["Endpoints", "OutsideSystems", "availability_publisher", "payments_connector", "simulators_if_needed"]
 
 log = logging.getLogger(__name__)
 
@@ -244,35 +235,6 @@ async def run_worker_side(
             await outside.aclose()
 
 
-def channel_fulfilments(settings: Settings) -> FulfilmentsByChannel:
-    """The channels that are told of shipments, each when configured: the Shopify store (GraphQL, version
-    pinned) and the ChannelAdvisor account (which tells the marketplace each order came from)."""
-    adapters: list[ChannelFulfilments] = []
-    if settings.shopify_admin_url and settings.shopify_access_token is not None:
-        graphql = ShopifyGraphql(
-            ConnectorConfig(name="shopify_admin", base_url=settings.shopify_admin_url),
-            access_token=settings.shopify_access_token.get_secret_value(),
-            api_version=settings.shopify_api_version,
-        )
-        adapters.append(ShopifyFulfilments(graphql, notify_customer=settings.shopify_notify_customer))
-    if settings.channeladvisor_application_id and settings.channeladvisor_refresh_token:
-        adapters.append(channeladvisor_shipments(settings))
-    return FulfilmentsByChannel(adapters)
-
-
-def channeladvisor_shipments(settings: Settings) -> ChannelAdvisorShipments:
-    """Shipments confirmed to the account with its OAuth tokens (connectors/channeladvisor_fulfilment.py)."""
-    secret, token = settings.channeladvisor_shared_secret, settings.channeladvisor_refresh_token
-    assert settings.channeladvisor_application_id and token
-    credentials = CaCredentials(
-        settings.channeladvisor_application_id, secret.get_secret_value() if secret else "", token.get_secret_value()
-    )
-    url = settings.channeladvisor_api_url
-    tokens = CaTokens(ConnectorConfig(name="channeladvisor-oauth", base_url=url), credentials)
-    connector = ChannelAdvisorConnector(ConnectorConfig(name="channeladvisor", base_url=url), tokens=tokens)
-    return ChannelAdvisorShipments(connector)
-
-
 async def confirm_shipments(container: Container, *, stop: asyncio.Event) -> None:
     """Send the fulfilments owed to channels (services/channel_fulfilment.py) until ``stop``."""
     fulfilments = channel_fulfilments(container.settings)
@@ -287,24 +249,6 @@ async def confirm_shipments(container: Container, *, stop: asyncio.Event) -> Non
         )
     finally:
         await fulfilments.aclose()
-
-
-def availability_publisher(container: Container) -> AvailabilityPublisher:
-    """The publisher with the configured storefront (partners are added by the loop as they change)."""
-    settings = container.settings
-    targets: list[ChannelTarget] = []
-    if settings.shopify_admin_url and settings.shopify_inventory_items:
-        token = settings.shopify_access_token.get_secret_value() if settings.shopify_access_token else ""
-        connector = ShopifyInventoryConnector(
-            ConnectorConfig(name="shopify", base_url=settings.shopify_admin_url), access_token=token
-        )
-        targets.append(
-            ShopifyInventoryTarget(
-                connector, location_id=settings.shopify_location_id, inventory_items=settings.shopify_inventory_items
-            )
-        )
-    rules = ChannelRules.from_json(settings.availability_channel_rules)
-    return AvailabilityPublisher(SqlAvailabilityStore(container.engine), targets, rules=rules, clock=container.clock)
 
 
 async def publish_availability(

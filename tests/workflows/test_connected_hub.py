@@ -6,8 +6,10 @@ is committed to the tax engine as a SalesInvoice. Every outside system is its si
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +18,13 @@ import pytest
 from pydantic import SecretStr
 
 from overture.bootstrap import bootstrap
+from overture.cli.amazon import amazon_connector, pull_amazon_orders
 from overture.config import Settings
 from overture.outside import TaxAccess, acumatica_access
 from overture.simulators.acumatica import create_acumatica_app
+from overture.simulators.amazon import create_amazon_app
+from overture.simulators.amazon_auth import LwaAuthority
+from overture.simulators.amazon_seed import DEFAULT_SKUS, seed_orders
 from overture.simulators.carrier import create_carrier_app
 from overture.simulators.server import SimulatorServer
 from overture.simulators.shopify import create_shopify_app
@@ -39,6 +45,7 @@ class Connected:
     acumatica: SimulatorServer
     carrier: SimulatorServer
     avatax: SimulatorServer
+    amazon: SimulatorServer
 
 
 @pytest.fixture
@@ -49,10 +56,11 @@ def connected(temporal_env: TemporalEnv, task_queue: str, database_url: str, tmp
         SimulatorServer(create_acumatica_app(strict_items=False, max_sessions=8, require_shipment=True)),
         SimulatorServer(create_carrier_app()),
         SimulatorServer(create_tax_app()),
+        SimulatorServer(create_amazon_app(orders=seed_orders(2), lwa=LwaAuthority(), restricted_addresses=True)),
     ]
     for server in servers:
         server.start()
-    shopify, acumatica, carrier, avatax = servers
+    shopify, acumatica, carrier, avatax, amazon = servers
     settings = Settings(
         home=tmp_path,
         database_url=database_url,
@@ -63,6 +71,11 @@ def connected(temporal_env: TemporalEnv, task_queue: str, database_url: str, tmp
         shopify_fulfilment_interval_s=0.2,
         erp_kind="acumatica",
         labels_on_release=True,
+        amazon_sp_api_url=amazon.url,
+        amazon_lwa_url=amazon.url,
+        amazon_lwa_client_id=LwaAuthority().client_id,
+        amazon_lwa_client_secret=SecretStr(LwaAuthority().client_secret),
+        amazon_refresh_token=SecretStr(LwaAuthority().refresh_token),
     )
     container = bootstrap(settings, migrate=False)
     tax = TaxAccess(avatax.url, "2000000000", "simulator-licence", "DEFAULT")
@@ -71,7 +84,7 @@ def connected(temporal_env: TemporalEnv, task_queue: str, database_url: str, tmp
         with running_hub(
             temporal_env.client, task_queue, container, tax=tax, carrier_url=carrier.url, acumatica=access
         ) as hub:
-            yield Connected(hub, admin, acumatica, carrier, avatax)
+            yield Connected(hub, admin, acumatica, carrier, avatax, amazon)
     finally:
         container.close()
         for server in servers:
@@ -117,3 +130,39 @@ def test_a_shopify_order_runs_through_acumatica_the_carrier_shopify_and_the_tax_
     assert (kept["code"], kept["type"], kept["status"]) == (order_id, "SalesInvoice", "Committed")
     assert f"{kept['totalTax']:.2f}" == money["totals"]["tax"]
     assert sales_order and money["totals"]["tax"] != "0.00"  # the fixture order carries Shopify's tax
+
+
+def test_an_amazon_order_pulled_through_sp_api_is_confirmed_shipped_at_amazon(connected: Connected) -> None:
+    hub = connected.hub
+    add_locations(hub.container, ["EWR"])
+    add_skus(hub.container, *DEFAULT_SKUS)
+    for sku in DEFAULT_SKUS:
+        stock(hub.container, sku, "EWR", 50)
+
+    async def pull() -> list[str]:
+        async with amazon_connector(hub.container.settings) as connector:
+            report = await pull_amazon_orders(
+                connector,
+                since=datetime(2025, 1, 1, tzinfo=UTC),
+                marketplace_ids=["ATVPDKIKX0DER"],
+                uow_factory=hub.container.uow,
+                geocoder=hub.container.geocoder,
+                clock=hub.container.clock,
+            )
+        return [o.order_id for o in report.imported]
+
+    imported = asyncio.run(pull())
+    assert len(imported) == 2
+    for order_id in imported:
+        hub.wait_status(order_id, "completed", timeout_s=120)
+    hub.wait_for(lambda: len(records(connected.amazon)["confirmations"]) == 2, what="two confirmShipment calls")
+
+    labels = {label["tracking_code"] for label in records(connected.carrier)["labels"]}
+    confirmed = records(connected.amazon)["confirmations"]
+    assert {c["packageDetail"]["trackingNumber"] for c in confirmed} == labels  # each under its label's tracking
+    assert all(e["order"]["OrderStatus"] == "Shipped" for e in records(connected.amazon)["orders"])
+    books = records(connected.acumatica)
+    assert sorted(value(r, "CustomerOrder") for r in books["SalesOrder"]) == sorted(imported)
+    assert len(books["SalesInvoice"]) == 2
+    committed = records(connected.avatax, "/_transactions")["transactions"]
+    assert sorted(t["code"] for t in committed) == sorted(imported)  # Amazon's ItemTax reported as collected

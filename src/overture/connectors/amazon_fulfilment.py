@@ -20,11 +20,12 @@ Carriers: Amazon wants its own ``carrierCode``; the common ones are mapped, any 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from overture.connectors.amazon import AmazonOrdersConnector
+from overture.connectors.http import HttpConnector
 from overture.services.ports.channel_fulfilment import (
     ConfirmationOutcome,
     ConfirmationResult,
@@ -58,10 +59,18 @@ class AmazonShipmentConfirmer:
         *,
         channel: str = CHANNEL,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        closing: Sequence[HttpConnector] = (),
     ) -> None:
+        """``closing``: connectors closed with this one (the LWA tokens its connector asks)."""
         self._connector = connector
         self._channel = channel
         self._clock = clock
+        self._closing = tuple(closing)
+
+    async def aclose(self) -> None:
+        await self._connector.aclose()
+        for other in self._closing:
+            await other.aclose()
 
     def handles(self, channel: str) -> bool:
         return channel == self._channel
