@@ -121,6 +121,7 @@ async def _scenario(container: Container, levels: ShopifyLevels, sim_url: str, a
             await until_level(sim, 10)  # both locations' stock, as first published
             await _batch_sale(container, levels, sim, hub)
             await _shopify_pos_sale(container, levels, sim, hub)
+            await _shopify_pos_return(container, levels, sim, hub)
     finally:
         stop.set()
         await loop
@@ -146,13 +147,7 @@ async def _shopify_pos_sale(
     container: Container, levels: ShopifyLevels, sim: httpx.AsyncClient, hub: httpx.AsyncClient
 ) -> None:
     raw = json.dumps(SHOPIFY_POS_ORDER).encode()
-    headers = {
-        "Content-Type": "application/json",
-        "X-Shopify-Topic": "orders/create",
-        "X-Shopify-Shop-Domain": "pos-test.myshopify.com",
-        "X-Shopify-Webhook-Id": "pos-delivery-1",
-        "X-Shopify-Hmac-Sha256": sign(SECRET, raw),
-    }
+    headers = _signed(raw, "orders/create", "pos-delivery-1")
     sent_at = time.monotonic()
     answer = await hub.post("/v1/channels/shopify/webhooks", content=raw, headers=headers)
     assert answer.status_code == 201, answer.text
@@ -162,3 +157,50 @@ async def _shopify_pos_sale(
     assert lag_of(levels, 5, sent_at) <= INTERVAL_S + SLACK_S
     again = await hub.post("/v1/channels/shopify/webhooks", content=raw, headers=headers)
     assert again.json()["outcome"] == "duplicate" and store_available(container) == 0
+
+
+REFUND = {
+    "id": 929361462,
+    "order_id": SHOPIFY_POS_ORDER["id"],
+    "restock": True,
+    "refund_line_items": [
+        {
+            "id": 1,
+            "quantity": 1,
+            "line_item_id": 1,
+            "location_id": TILL_LOCATION,
+            "restock_type": "return",
+            "subtotal": "10.00",
+            "total_tax": "0.80",
+            "line_item": {"id": 1, "sku": "MUG"},
+        }
+    ],
+    "transactions": [{"kind": "refund", "status": "success", "amount": "10.80", "currency": "USD"}],
+}
+
+
+async def _shopify_pos_return(
+    container: Container, levels: ShopifyLevels, sim: httpx.AsyncClient, hub: httpx.AsyncClient
+) -> None:
+    """The POS order refunded at the till: the mug is back on that store's shelf, and online."""
+    raw = json.dumps(REFUND).encode()
+    sent_at = time.monotonic()
+    answer = await hub.post("/v1/channels/shopify/webhooks", content=raw, headers=_signed(raw, "refunds/create", "r-1"))
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["status"] == "refunded"
+    assert store_available(container) == 1
+    await until_level(sim, 6)
+    assert lag_of(levels, 6, sent_at) <= INTERVAL_S + SLACK_S
+    with container.uow() as uow:
+        ledger = uow.money.ledger(answer.json()["order_id"])
+    assert ledger is not None and ledger.totals().refunded == 1080
+
+
+def _signed(raw: bytes, topic: str, delivery: str) -> dict[str, str]:
+    return {
+        "Content-Type": "application/json",
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Shop-Domain": "pos-test.myshopify.com",
+        "X-Shopify-Webhook-Id": delivery,
+        "X-Shopify-Hmac-Sha256": sign(SECRET, raw),
+    }

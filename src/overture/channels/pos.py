@@ -308,3 +308,37 @@ def _shopify_time(value: object) -> datetime | None:
     except ValueError:
         return None
     return at if at.tzinfo is not None else None
+
+
+def refunded_order_id(body: bytes) -> str | None:
+    """The Shopify order a refunds/create body refunds (None when it cannot be read)."""
+    try:
+        refund = json.loads(body)
+    except ValueError:
+        return None
+    order_id = refund.get("order_id") if isinstance(refund, dict) else None
+    return str(order_id) if isinstance(order_id, int | str) and str(order_id) else None
+
+
+def translate_shopify_pos_refund(body: bytes, *, store: str, currency: str) -> RecordPosSale:
+    """A Shopify refunds/create of a POS order -> a return receipt at that order's store: each refunded
+    line's units back, at what the refund gave back for them (tax included)."""
+    refund = shopify.read_refund(body)
+    order_id = refunded_order_id(body) or ""
+    lines = tuple(
+        PosLine(line.sku, -line.quantity, (line.amount or Decimal(0)) / line.quantity)
+        for line in refund.lines
+        if line.quantity > 0
+    )
+    if not lines:
+        reason = "a POS return names the units it takes back (refund_line_items)"
+        raise PayloadError(ErrorCode.VALIDATION_FAILED, [FieldError("refund_line_items", ErrorCode.REQUIRED, reason)])
+    return RecordPosSale(
+        location_id=store,
+        receipt_id=f"refund-{refund.refund_id}",
+        currency=refund.currency or currency,
+        lines=lines,
+        tender="shopify_pos",
+        original_receipt=order_id,
+        source="shopify",
+    )

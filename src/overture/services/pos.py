@@ -31,7 +31,7 @@ answered with its order and records nothing again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -50,7 +50,7 @@ from overture.services.capture import keep_apart, quarantine, translate_or_quara
 from overture.services.characters import refusing_nul
 from overture.services.errors import ErrorCode, FieldError, ServiceError
 from overture.services.ports import Clock, InboundMessage, MessageStatus, OrderRecord, UnitOfWork, UnitOfWorkFactory
-from overture.services.retry import in_transaction
+from overture.services.retry import in_transaction, read_only
 
 log = logging.getLogger(__name__)
 PosTranslator = Callable[[bytes], RecordPosSale]
@@ -83,6 +83,20 @@ def record_pos_sale(
         except Exception:
             log.exception("could not keep the %s message apart after recording it failed", message.channel)
         raise
+
+
+def pos_order_of(uow_factory: UnitOfWorkFactory, receipt_id: str, stores: Collection[str]) -> Order | None:
+    """The POS order of a receipt rung up at one of ``stores`` (a Shopify POS order's id: its store is not
+    in the refund that comes later), or None when none of them has it."""
+
+    def read(uow: UnitOfWork) -> Order | None:
+        for store in sorted(set(stores)):
+            order_id = uow.orders.find_by_external_id(CHANNEL, f"{store}:{receipt_id}")
+            if order_id is not None:
+                return uow.fulfilment.load_order(order_id)
+        return None
+
+    return read_only(uow_factory, read)
 
 
 def _record_once(uow: UnitOfWork, message: InboundMessage, translate: PosTranslator, clock: Clock) -> PosOutcome:

@@ -7,7 +7,8 @@ be read at all is 422 with every problem; it is kept in quarantine either way.
 
 A Shopify orders/create webhook whose ``source_name`` is ``pos`` is handed here by
 ``api/routers/storefronts.py`` once its signature is checked: it is recorded as a till's sale at the
-store its ``location_id`` maps to (setting ``shopify_locations``), never placed as an online order.
+store its ``location_id`` maps to (setting ``shopify_locations``), never placed as an online order. A
+refunds/create of such an order is a return at the same store (its own receipt, ``refund-<id>``).
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ from starlette.concurrency import run_in_threadpool
 
 from overture.bootstrap import Container
 from overture.channels.csv_intake import RowError
-from overture.channels.pos import translate_shopify_pos
+from overture.channels.pos import refunded_order_id, translate_shopify_pos, translate_shopify_pos_refund
 from overture.channels.pos_import import PosBatchImport, ReceiptOutcome, import_pos_batch
 from overture.services.errors import ErrorCode, PayloadRejected
 from overture.services.ports import InboundMessage
-from overture.services.pos import record_pos_sale
+from overture.services.pos import PosTranslator, pos_order_of, record_pos_sale
 from overture.web.deps import ContainerDep
 from overture.web.errors import error_body
 from overture.web.intake import inbound
@@ -101,10 +102,29 @@ def _error_json(error: RowError) -> dict[str, Any]:
     return {"row": error.row, "column": error.column, "code": error.code.value, "reason": error.reason}
 
 
+async def record_shopify_pos_refund(container: Container, message: InboundMessage) -> Json | None:
+    """A signed Shopify refunds/create of a POS order: a return at that order's store (units back on its
+    shelf, the money refunded), answered as a sale is; None when it refunds no POS order of ours."""
+    order_id = refunded_order_id(message.body)
+    stores = container.settings.shopify_locations.values()
+    if order_id is None or not stores:
+        return None
+    sold = await run_in_threadpool(pos_order_of, container.uow, order_id, stores)
+    if sold is None:
+        return None
+    store = sold.external_id.split(":", 1)[0]
+    translate = partial(translate_shopify_pos_refund, store=store, currency=sold.currency)
+    return await _record(container, message, translate)
+
+
 async def record_shopify_pos(container: Container, message: InboundMessage) -> Json:
     """A signed Shopify POS order (storefronts.py checked it): a till's sale, answered 2xx as every
     outcome a redelivery cannot change (Shopify retries anything else for two days)."""
     translate = partial(translate_shopify_pos, locations=container.settings.shopify_locations)
+    return await _record(container, message, translate)
+
+
+async def _record(container: Container, message: InboundMessage, translate: PosTranslator) -> Json:
     try:
         done = await run_in_threadpool(record_pos_sale, container.uow, message, translate, clock=container.clock)
     except PayloadRejected as error:

@@ -7,7 +7,8 @@ log (source, topic and reason: never the body or the secret).
 A signed delivery is stored raw first, then:
 
 - create topics capture the order with the delivery id as idempotency key; a Shopify order rung up on
-  Shopify POS (``source_name`` "pos") is a till's sale instead, recorded at its store (api/routers/pos.py);
+  Shopify POS (``source_name`` "pos") is a till's sale instead, recorded at its store (api/routers/pos.py),
+  and a refund of one a return at that store;
 - cancellations are recorded and go through the one cancel path (services/order_actions.py, the
   order's workflow), when an engine is connected;
 - updates go through the one edit path (services/storefront_changes.py);
@@ -33,7 +34,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from overture.api.routers.pos import record_shopify_pos
+from overture.api.routers.pos import record_shopify_pos, record_shopify_pos_refund
 from overture.bootstrap import Container
 from overture.channels import shopify, woocommerce
 from overture.channels.pos import is_shopify_pos
@@ -191,6 +192,10 @@ async def _receive(request: Request, container: Container, shop: Storefront) -> 
             return await record_shopify_pos(container, message)  # a till's sale, not an order to ship
         if topic == shop.create_topic:
             return await _capture(request, container, shop, message, key)
+        if topic == shop.refund_topic and shop is SHOPIFY:
+            returned = await record_shopify_pos_refund(container, message)  # None: not a POS order's refund
+            if returned is not None:
+                return returned
         return await _record(request, container, shop, message, topic, key)
     except PayloadRejected as error:
         log.warning("%s %r webhook kept in quarantine as %s: %s", shop.title, topic, error.message_id, error.kind)
