@@ -19,6 +19,7 @@ from pydantic import SecretStr
 
 from overture.bootstrap import bootstrap
 from overture.cli.amazon import amazon_connector, pull_amazon_orders
+from overture.cli.channeladvisor import channeladvisor_connector, pull_channeladvisor_orders
 from overture.config import Settings
 from overture.outside import TaxAccess, acumatica_access
 from overture.simulators.acumatica import create_acumatica_app
@@ -26,6 +27,9 @@ from overture.simulators.amazon import create_amazon_app
 from overture.simulators.amazon_auth import LwaAuthority
 from overture.simulators.amazon_seed import DEFAULT_SKUS, seed_orders
 from overture.simulators.carrier import create_carrier_app
+from overture.simulators.channeladvisor import CaAuthority, create_channeladvisor_app
+from overture.simulators.channeladvisor_state import DEFAULT_SKUS as CA_SKUS
+from overture.simulators.channeladvisor_state import seed_orders as ca_orders
 from overture.simulators.server import SimulatorServer
 from overture.simulators.shopify import create_shopify_app
 from overture.simulators.shopify_admin import ShopifyAdmin
@@ -46,6 +50,7 @@ class Connected:
     carrier: SimulatorServer
     avatax: SimulatorServer
     amazon: SimulatorServer
+    channeladvisor: SimulatorServer
 
 
 @pytest.fixture
@@ -57,10 +62,12 @@ def connected(temporal_env: TemporalEnv, task_queue: str, database_url: str, tmp
         SimulatorServer(create_carrier_app()),
         SimulatorServer(create_tax_app()),
         SimulatorServer(create_amazon_app(orders=seed_orders(2), lwa=LwaAuthority(), restricted_addresses=True)),
+        SimulatorServer(create_channeladvisor_app(orders=[ca_orders(1)[0]])),  # one Walmart Marketplace order
     ]
     for server in servers:
         server.start()
-    shopify, acumatica, carrier, avatax, amazon = servers
+    shopify, acumatica, carrier, avatax, amazon, channeladvisor = servers
+    ca = CaAuthority()
     settings = Settings(
         home=tmp_path,
         database_url=database_url,
@@ -76,6 +83,10 @@ def connected(temporal_env: TemporalEnv, task_queue: str, database_url: str, tmp
         amazon_lwa_client_id=LwaAuthority().client_id,
         amazon_lwa_client_secret=SecretStr(LwaAuthority().client_secret),
         amazon_refresh_token=SecretStr(LwaAuthority().refresh_token),
+        channeladvisor_api_url=channeladvisor.url,
+        channeladvisor_application_id=ca.application_id,
+        channeladvisor_shared_secret=SecretStr(ca.shared_secret),
+        channeladvisor_refresh_token=SecretStr(ca.refresh_token),
     )
     container = bootstrap(settings, migrate=False)
     tax = TaxAccess(avatax.url, "2000000000", "simulator-licence", "DEFAULT")
@@ -84,7 +95,7 @@ def connected(temporal_env: TemporalEnv, task_queue: str, database_url: str, tmp
         with running_hub(
             temporal_env.client, task_queue, container, tax=tax, carrier_url=carrier.url, acumatica=access
         ) as hub:
-            yield Connected(hub, admin, acumatica, carrier, avatax, amazon)
+            yield Connected(hub, admin, acumatica, carrier, avatax, amazon, channeladvisor)
     finally:
         container.close()
         for server in servers:
@@ -166,3 +177,38 @@ def test_an_amazon_order_pulled_through_sp_api_is_confirmed_shipped_at_amazon(co
     assert len(books["SalesInvoice"]) == 2
     committed = records(connected.avatax, "/_transactions")["transactions"]
     assert sorted(t["code"] for t in committed) == sorted(imported)  # Amazon's ItemTax reported as collected
+
+
+def test_a_walmart_order_through_channeladvisor_is_shipped_at_walmart_through_channeladvisor(
+    connected: Connected,
+) -> None:
+    hub = connected.hub
+    add_locations(hub.container, ["EWR"])
+    add_skus(hub.container, *CA_SKUS)
+    for sku in CA_SKUS:
+        stock(hub.container, sku, "EWR", 50)
+
+    async def pull() -> list[str]:
+        async with channeladvisor_connector(hub.container.settings) as connector:
+            report = await pull_channeladvisor_orders(
+                connector,
+                since=datetime(2025, 1, 1, tzinfo=UTC),
+                uow_factory=hub.container.uow,
+                geocoder=hub.container.geocoder,
+                clock=hub.container.clock,
+            )
+        return [o.order_id for o in report.imported]
+
+    (order_id,) = asyncio.run(pull())
+    site = {r["value"] for r in hub.order(order_id)["references"] if r["kind"] == "site_name"}
+    assert site == {"Walmart Marketplace"}
+    hub.wait_status(order_id, "completed", timeout_s=120)
+    hub.wait_for(lambda: bool(records(connected.channeladvisor)["shipments"]), what="ChannelAdvisor's Ship")
+
+    (label,) = records(connected.carrier)["labels"]
+    (shipped,) = records(connected.channeladvisor)["shipments"]
+    assert label["tracking_code"] in str(shipped)  # shipped at ChannelAdvisor (to Walmart) under the label's tracking
+    books = records(connected.acumatica)
+    assert [value(r, "CustomerOrder") for r in books["SalesOrder"]] == [order_id] and len(books["SalesInvoice"]) == 1
+    (kept,) = records(connected.avatax, "/_transactions")["transactions"]
+    assert kept["code"] == order_id
