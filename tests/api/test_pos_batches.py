@@ -37,6 +37,9 @@ def test_each_row_is_answered(client: TestClient, container: Container) -> None:
     assert body["rows"][1]["errors"] == [
         {"row": 3, "column": "quantity", "code": "invalid_value", "reason": "'x' is not a whole number"}
     ]
+    order = client.get(f"/v1/orders/{body['rows'][0]['order_id']}")
+    assert order.status_code == 200 and order.json()["status"] == "completed" and order.json()["channel"] == "pos"
+    assert client.get(f"/orders/{body['rows'][0]['order_id']}").status_code == 200  # the dashboard's order page
     again = client.post("/v1/channels/pos/batches", content=BATCH, headers={"Content-Type": "text/csv"}).json()
     assert [r["status"] for r in again["rows"]] == ["duplicate", "rejected", "duplicate"]
 
