@@ -16,7 +16,7 @@ from overture.services import inventory
 from overture.services.audit import audit
 from overture.services.errors import PayloadRejected
 from overture.services.ports import InboundMessage
-from overture.services.pos import PosOutcome, record_pos_sale
+from overture.services.pos import PosOutcome, close_stock_count, record_pos_sale
 from overture.store.tables import availability_dirty, outbox
 from tests.factories import add_locations, add_skus, stock
 
@@ -83,6 +83,10 @@ def test_an_oversold_store_records_the_sale_and_raises_a_count(shop: Container) 
     exceptions = shop.views.exceptions(status="open", type_="stock_count", after=None, limit=10)
     assert [e["order_id"] for e in exceptions] == [outcome.order_id]
     assert audit(shop.uow) == []
+    count = exceptions[0]["id"]
+    assert close_stock_count(shop.uow, count, outcome.order_id, actor="ana", note="2 found", clock=shop.clock)
+    assert not close_stock_count(shop.uow, count, outcome.order_id, actor="ana", note="again", clock=shop.clock)
+    assert shop.views.exceptions(status="open", type_="stock_count", after=None, limit=10) == []
 
 
 def test_units_reserved_at_the_store_are_left_to_their_order(shop: Container) -> None:

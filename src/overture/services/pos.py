@@ -99,6 +99,22 @@ def pos_order_of(uow_factory: UnitOfWorkFactory, receipt_id: str, stores: Collec
     return read_only(uow_factory, read)
 
 
+def close_stock_count(
+    uow_factory: UnitOfWorkFactory, exception_id: str, order_id: str, *, actor: str, note: str, clock: Clock
+) -> bool:
+    """A person counted the shelf (and corrected the book with an adjustment): the ``stock_count``
+    exception closes as ``override``. No workflow waits on a POS order, so this is the whole of it;
+    False when it was closed already."""
+
+    def work(uow: UnitOfWork) -> bool:
+        closed = uow.fulfilment.resolve_exception(exception_id, "override", actor, note, clock())
+        if closed:
+            uow.fulfilment.add_note(order_id, f"stock count done by {actor}: {note}", clock())
+        return closed
+
+    return in_transaction(uow_factory, work)
+
+
 def _record_once(uow: UnitOfWork, message: InboundMessage, translate: PosTranslator, clock: Clock) -> PosOutcome:
     order_id = new_id("ord")
     message_id = uow.messages.add(message, status=MessageStatus.ACCEPTED, order_id=order_id)
