@@ -115,3 +115,25 @@ def test_unsigned_and_unknown_events_are_kept_in_quarantine(http: TestClient, co
             )
         ).all()
     assert sorted(tuple(row) for row in kept) == [("quarantined", "invalid_signature"), ("quarantined", "not_found")]
+
+
+def test_a_stores_stock_count_is_closed_by_an_operator_without_a_workflow(container: Container) -> None:
+    from overture.domain.inventory import Location, LocationKind
+    from overture.services import inventory
+
+    store = Location("STORE-1", "Store 1", 40.75, -73.99, LocationKind.STORE, postal_code="10001")
+    inventory.add_location(container.uow, store, clock=container.clock)
+    add_skus(container, "MUG")
+    stock(container, "MUG", "STORE-1", 1)
+    with TestClient(create_app(container)) as client:
+        sold = b"store,receipt,sku,quantity,unit_price\nSTORE-1,77,MUG,3,10\n"  # 3 sold, the book held 1
+        assert (
+            client.post("/v1/channels/pos/batches", content=sold, headers={"Content-Type": "text/csv"}).status_code
+            == 200
+        )
+        (count,) = client.get("/v1/exceptions", params={"type": "stock_count"}).json()["items"]
+        closed = client.post(
+            f"/v1/exceptions/{count['id']}/resolve", json={"action": "override", "actor": "ana", "note": "2 found"}
+        )
+        assert closed.status_code in (200, 202), closed.text
+        assert client.get("/v1/exceptions", params={"type": "stock_count", "status": "open"}).json()["items"] == []

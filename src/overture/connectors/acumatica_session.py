@@ -168,6 +168,10 @@ class AcumaticaSession(HttpConnector):
     def entity(self, name: str) -> str:
         return f"{self.entity_root}/{name}"
 
+    async def read(self, model: type[M], entity: str, *, operation: str, params: dict[str, str | int]) -> M:
+        """``GET`` an entity's records in the session (for readers beside the port's writes)."""
+        return await self._signed(model, "GET", self.entity(entity), operation=operation, params=params)
+
     async def run_action(self, entity: str, action: str, record: dict[str, Any], *, operation: str) -> None:
         """Invoke an action on a record and wait, polling its Location, until it has finished."""
         body = {"entity": record, "parameters": {}}

@@ -90,7 +90,7 @@ async def resolve_exception(
     order_id = str(exception["order_id"])
     if exception["type"] == ExceptionType.RETURN_REVIEW:
         return _review_return(uow_factory, exception, decision, clock)
-    if exception["type"] == ExceptionType.DELIVERY_EXCEPTION:
+    if exception["type"] in (ExceptionType.DELIVERY_EXCEPTION, ExceptionType.STOCK_COUNT):
         return _close_delivery(uow_factory, exception, decision, clock)
     if decision.lines or decision.unit_prices or decision.location_id:
         _check_against_order(uow_factory, order_id, decision)
@@ -109,15 +109,17 @@ async def resolve_exception(
 def _close_delivery(
     uow_factory: UnitOfWorkFactory, exception: Mapping[str, Any], decision: ExceptionDecision, clock: Clock
 ) -> str:
-    """A parcel's problem is dealt with outside (the carrier, the customer): no workflow waits on it."""
+    """A parcel's problem, or a store's shelf to count, is dealt with outside the order's run (the carrier,
+    the customer, a count and an adjustment): no workflow waits on it, the exception closes as override."""
+    kind = str(exception["type"]).replace("_", " ")
     if decision.action != "override":
-        raise WorkflowRefused(f"a delivery exception is closed as dealt with (override), not {decision.action!r}")
+        raise WorkflowRefused(f"a {kind} is closed as dealt with (override), not {decision.action!r}")
     order_id = str(exception["order_id"])
     actor = decision.actor or "operator"
 
     def work(uow: UnitOfWork) -> None:
         uow.fulfilment.resolve_exception(str(exception["id"]), "override", actor, decision.note, clock())
-        uow.fulfilment.add_note(order_id, f"delivery exception dealt with by {actor}: {decision.note}", clock())
+        uow.fulfilment.add_note(order_id, f"{kind} dealt with by {actor}: {decision.note}", clock())
 
     in_transaction(uow_factory, work)
     return order_id

@@ -205,6 +205,15 @@ class SqlInventoryRepository:
             ],
         )
 
+    def positions(self, pairs: Collection[tuple[str, str]]) -> dict[tuple[str, str], InventoryPosition]:
+        """These (SKU, location) positions as they stand; a pair never stocked is absent."""
+        skus_wanted = {sku for sku, _ in pairs}
+        if not skus_wanted:
+            return {}
+        rows = self._c.execute(select(P).where(P.c.sku.in_(skus_wanted)))
+        found = {(row.sku, row.location_id): _position(row) for row in rows}
+        return {pair: found[pair] for pair in pairs if pair in found}
+
     def adjust(self, movement: Movement, at: datetime) -> InventoryPosition:
         """Apply a signed correction; refuse one that would leave on hand below reserved."""
         delta, _ = movement.deltas()

@@ -6,6 +6,7 @@ the ERP must still hold one sales order, shipment, invoice, credit memo or retur
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 
@@ -80,6 +81,21 @@ class ErpGateway(Protocol):
 
         ``lines`` are ``{"line_no", "sku", "quantity", "location_id", "disposition"}``, the
         disposition one of ``restock``, ``refurbish`` or ``scrap``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class WarehouseLevel:
+    """What the ERP of record holds of a SKU at one of our locations (its warehouse, mapped)."""
+
+    sku: str
+    location_id: str
+    on_hand: int
+
+
+class ErpStock(Protocol):
+    async def warehouse_levels(self) -> list[WarehouseLevel]:
+        """Every stock item's quantity on hand in each warehouse mapped to one of our locations."""
         ...
 
 

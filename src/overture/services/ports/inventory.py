@@ -68,6 +68,10 @@ class InventoryRepository(Protocol):
         """Book receipts (on hand goes up), creating positions as needed."""
         ...
 
+    def positions(self, pairs: Collection[tuple[str, str]]) -> dict[tuple[str, str], InventoryPosition]:
+        """These (SKU, location) positions as they stand; a pair never stocked is absent."""
+        ...
+
     def adjust(self, movement: Movement, at: datetime) -> InventoryPosition:
         """Apply a signed correction; raise InvalidMovement if on hand would drop below reserved."""
         ...
