@@ -18,7 +18,12 @@ import pytest
 from overture.connectors.easypost import EasyPostConnector, address
 from overture.connectors.http import ConnectorConfig
 from overture.services.ports.carrier import ReturnLabel
-from overture.services.ports.connector_errors import PermanentConnectorError, RetryableConnectorError, ThrottledError
+from overture.services.ports.connector_errors import (
+    ApiDriftError,
+    PermanentConnectorError,
+    RetryableConnectorError,
+    ThrottledError,
+)
 from overture.simulators import SimulatorServer
 from overture.simulators.carrier import SIMULATOR_API_KEY, create_carrier_app
 from tests.connectors.test_wms_erp import Recorder
@@ -242,3 +247,32 @@ def test_against_the_simulator_one_label_per_key_and_errors_mapped() -> None:
     assert first == again and first != other
     assert (first.carrier, first.rate, first.currency) == ("USPS", Decimal("6.78"), "USD")
     assert [label["reference"] for label in records["labels"]] == ["return-label:ret_1", "return-label:ret_2"]
+
+
+def test_a_bought_label_without_its_tracking_code_is_api_drift_with_the_answer_kept() -> None:
+    created = json.loads((FIXTURES / "shipment_created.json").read_text())
+    bought = json.loads((FIXTURES / "shipment_bought.json").read_text())
+    bought.pop("tracking_code")
+    recorder = Recorder(httpx.Response(201, json=created), httpx.Response(200, json=bought))
+
+    async def scenario() -> None:
+        config = ConnectorConfig("carrier", "https://api.easypost.test")
+        async with EasyPostConnector(config, api_key="k", transport=httpx.MockTransport(recorder)) as carrier:
+            await carrier.buy_label(
+                reference="ord_1/EWR",
+                ship_from={"zip": "07114", "country": "US"},
+                ship_to={"zip": "10001", "country": "US"},
+                parcel_weight_oz=Decimal(16),
+                idempotency_key="ord_1:release:EWR:0:label",
+            )
+
+    with pytest.raises(ApiDriftError) as raised:
+        asyncio.run(scenario())
+    assert raised.value.problems == ("answer lacks the string field 'tracking_code'",)
+    assert '"postage_label"' in raised.value.raw
+    sent = json.loads(recorder.requests[0].read())["shipment"]
+    assert (sent["reference"], sent["options"], "is_return" in sent) == (
+        "ord_1:release:EWR:0:label",
+        {"print_custom_1": "ord_1/EWR"},
+        False,
+    )

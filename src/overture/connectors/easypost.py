@@ -122,11 +122,11 @@ class EasyPostConnector(HttpConnector):
         op = "create_shipment"
         rates = shipment.get("rates")
         if not isinstance(rates, list) or not rates:
-            raise self._malformed(op, f"answer has no rates (messages: {shipment.get('messages')})")
+            raise self._malformed(op, f"answer has no rates (messages: {shipment.get('messages')})", answer=shipment)
         priced: list[tuple[Decimal, str]] = []
         for i, rate in enumerate(rates):
             if not isinstance(rate, dict):
-                raise self._malformed(op, f"answer field rates[{i}] is not an object")
+                raise self._malformed(op, f"answer field rates[{i}] is not an object", answer=shipment)
             where = f"rates[{i}]."
             priced.append((self._decimal(rate, "rate", op, where), self._nested(rate, "id", op, where)))
         currencies = {rate.get("currency") for rate in rates}
@@ -151,13 +151,13 @@ class EasyPostConnector(HttpConnector):
     def _object(self, data: dict[str, Any], key: str, op: str) -> dict[str, Any]:
         value = data.get(key)
         if not isinstance(value, dict):
-            raise self._malformed(op, f"answer lacks the object field {key!r}")
+            raise self._malformed(op, f"answer lacks the object field {key!r}", answer=data)
         return value
 
     def _nested(self, data: dict[str, Any], key: str, op: str, prefix: str) -> str:
         value = data.get(key)
         if not isinstance(value, str) or not value:
-            raise self._malformed(op, f"answer lacks the string field {prefix + key!r}")
+            raise self._malformed(op, f"answer lacks the string field {prefix + key!r}", answer=data)
         return value
 
     def _decimal(self, data: dict[str, Any], key: str, op: str, prefix: str) -> Decimal:
@@ -167,7 +167,7 @@ class EasyPostConnector(HttpConnector):
         except InvalidOperation:
             amount = Decimal("NaN")
         if not amount.is_finite() or amount < 0:
-            raise self._malformed(op, f"answer field {prefix + key!r} is not an amount: {text!r}")
+            raise self._malformed(op, f"answer field {prefix + key!r} is not an amount: {text!r}", answer=data)
         return amount
 
     def _status_error(self, response: httpx.Response, operation: str) -> ConnectorError:

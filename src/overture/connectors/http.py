@@ -25,7 +25,7 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 from pydantic import BaseModel
 
-from overture.connectors.contracts import expect
+from overture.connectors.contracts import expect, raw_text
 from overture.observability.health import record_call
 from overture.observability.metrics import CONNECTOR_CALLS, CONNECTOR_SECONDS
 from overture.services.ports.connector_errors import (
@@ -310,15 +310,25 @@ class HttpConnector:
             self.stats.throttled += 1
 
     def _field(self, data: dict[str, Any], key: str, operation: str) -> str:
-        """A required non-empty string in an answer; a missing one makes the answer malformed."""
+        """A required non-empty string in an answer; a missing one is api drift, the answer kept."""
         value = data.get(key)
         if not isinstance(value, str) or not value:
-            raise self._malformed(operation, f"answer lacks the string field {key!r}")
+            raise self._malformed(operation, f"answer lacks the string field {key!r}", answer=data)
         return value
 
-    def _malformed(self, operation: str, message: str) -> ConnectorError:
-        """A PermanentConnectorError for a 2xx answer we cannot use, counted as a failed call."""
-        error = self._error(PermanentConnectorError, operation, message)
+    def _malformed(self, operation: str, message: str, *, answer: Any = None) -> ConnectorError:
+        """A 2xx answer we cannot use, counted as a failed call: ``ApiDriftError`` with the answer kept when
+        it is given (a field we read is not there or not what we read), else PermanentConnectorError."""
+        if answer is None:
+            error: ConnectorError = self._error(PermanentConnectorError, operation, message)
+        else:
+            error = ApiDriftError(
+                f"api drift: {message}",
+                connector=self.name,
+                operation=operation,
+                problems=(message,),
+                raw=raw_text(answer),
+            )
         self._count_failure(error)
         return error
 
