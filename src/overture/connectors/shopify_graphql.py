@@ -100,8 +100,8 @@ class CostBucket:
     """Shopify's bucket for one shop as we last saw it, refilling at its restore rate in between.
 
     A call reserves its expected cost first (waiting until that much is back); every answer then sets
-    the figures Shopify states, which are the truth. Waiters queue on one lock, so calls are paid for in
-    arrival order."""
+    the figures Shopify states, which are the truth. There is no lock (a connector may serve more than
+    one event loop): concurrent calls may overshoot a little, and Shopify's THROTTLED settles that."""
 
     def __init__(
         self,
@@ -117,7 +117,6 @@ class CostBucket:
         self._clock = clock
         self._sleep = sleep
         self._seen_at = clock()
-        self._lock = asyncio.Lock()
         self.waited_s = 0.0  # in total, for the tests and the logs
 
     @property
@@ -131,13 +130,12 @@ class CostBucket:
         return max(0.0, (cost - self.available) / self.restore_rate) if self.restore_rate > 0 else 0.0
 
     async def reserve(self, cost: float) -> None:
-        async with self._lock:
-            wait = self.refill_time(cost)
-            if wait > 0:
-                self.waited_s += wait
-                await self._sleep(wait)
-            self._available = self.available - min(cost, self.maximum)
-            self._seen_at = self._clock()
+        wait = self.refill_time(cost)
+        if wait > 0:
+            self.waited_s += wait
+            await self._sleep(wait)
+        self._available = self.available - min(cost, self.maximum)
+        self._seen_at = self._clock()
 
     def observe(self, status: ThrottleStatus) -> None:
         self.maximum = status.maximum_available
