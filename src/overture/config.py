@@ -182,6 +182,11 @@ class Settings(BaseSettings):
     amazon_refresh_token: SecretStr | None = Field(
         default=None, description="The seller's refresh token (Atzr|...), from authorising the app in Seller Central"
     )
+    walmart_api_url: str = Field(
+        default="https://marketplace.walmartapis.com", description="Walmart Marketplace's API (US)"
+    )
+    walmart_client_id: str | None = Field(default=None, description="The seller's Walmart API client id")
+    walmart_client_secret: SecretStr | None = Field(default=None, description="Its client secret")
     amazon_marketplace_ids: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["ATVPDKIKX0DER"], description="Comma-separated marketplace ids (default: US)"
     )

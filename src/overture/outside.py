@@ -32,6 +32,8 @@ from overture.connectors.shopify_admin import ShopifyFulfilments
 from overture.connectors.shopify_graphql import ShopifyGraphql
 from overture.connectors.shopify_inventory import ShopifyInventoryConnector, ShopifyInventoryTarget
 from overture.connectors.stripe import StripeConnector
+from overture.connectors.walmart import WalmartCredentials, WalmartOrdersConnector, WalmartTokens
+from overture.connectors.walmart_source import WalmartShipments
 from overture.connectors.wms import WmsConnector
 from overture.domain.availability import ChannelRules
 from overture.services.availability import AvailabilityPublisher, ChannelTarget
@@ -311,6 +313,8 @@ def channel_fulfilments(settings: Settings) -> FulfilmentsByChannel:
         adapters.append(channeladvisor_shipments(settings))
     if settings.amazon_sp_api_url and settings.amazon_lwa_client_id and settings.amazon_refresh_token:
         adapters.append(amazon_shipments(settings))
+    if settings.walmart_client_id and settings.walmart_client_secret:
+        adapters.append(WalmartShipments(walmart_orders(settings)))
     return FulfilmentsByChannel(adapters)
 
 
@@ -325,6 +329,14 @@ def channeladvisor_shipments(settings: Settings) -> ChannelAdvisorShipments:
     tokens = CaTokens(ConnectorConfig(name="channeladvisor-oauth", base_url=url), credentials)
     connector = ChannelAdvisorConnector(ConnectorConfig(name="channeladvisor", base_url=url), tokens=tokens)
     return ChannelAdvisorShipments(connector)
+
+
+def walmart_orders(settings: Settings) -> WalmartOrdersConnector:
+    """The seller's Walmart Orders API connector with its client-credentials tokens (closed with it)."""
+    assert settings.walmart_client_id and settings.walmart_client_secret
+    credentials = WalmartCredentials(settings.walmart_client_id, settings.walmart_client_secret.get_secret_value())
+    tokens = WalmartTokens(ConnectorConfig(name="walmart-token", base_url=settings.walmart_api_url), credentials)
+    return WalmartOrdersConnector(ConnectorConfig(name="walmart", base_url=settings.walmart_api_url), tokens=tokens)
 
 
 def amazon_shipments(settings: Settings) -> AmazonShipmentConfirmer:

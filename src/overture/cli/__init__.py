@@ -10,7 +10,20 @@ from __future__ import annotations
 
 import typer
 
-from overture.cli import amazon, audit, backlog, channeladvisor, edi, erp, hub, imports, keys, routing, taxonomy
+from overture.cli import (
+    amazon,
+    audit,
+    backlog,
+    channeladvisor,
+    edi,
+    erp,
+    hub,
+    imports,
+    keys,
+    routing,
+    taxonomy,
+    walmart,
+)
 
 __all__ = ["app"]
 
@@ -25,6 +38,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(amazon.app, name="amazon")
 app.add_typer(channeladvisor.app, name="channeladvisor")
 app.add_typer(erp.app, name="erp")
+app.add_typer(walmart.app, name="walmart")
 app.add_typer(imports.app, name="import")
 app.add_typer(routing.app, name="route")
 app.add_typer(backlog.app, name="backlog")

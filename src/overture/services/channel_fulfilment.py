@@ -38,7 +38,7 @@ from overture.services.retry import in_transaction
 log = logging.getLogger(__name__)
 
 TOPIC = "shipment.channel_confirmation"
-CONFIRMED_CHANNELS = frozenset({"shopify", "channeladvisor", "amazon"})  # eBay and Walmart join as they arrive
+CONFIRMED_CHANNELS = frozenset({"shopify", "channeladvisor", "amazon", "walmart"})
 STEP = "channel_fulfilment"
 
 
