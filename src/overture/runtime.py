@@ -220,7 +220,8 @@ async def run_worker_side(
                         container.uow, clock=container.clock, documents=documents, interval_s=2.0, stop=stop
                     )
                 )
-                loops.append(confirm_shipments(container, stop=stop))
+                if dispatch_outbox:  # one sender: two at once could both find no fulfilment and both create one
+                    loops.append(confirm_shipments(container, stop=stop))
                 if availability_publish_interval_s > 0:
                     loops.append(
                         publish_availability(
