@@ -1,4 +1,4 @@
-"""``python -m overture.simulators wms|erp|amazon|channeladvisor|walmart|shopify|carrier|payments --port N``:
+"""``python -m overture.simulators wms|erp|amazon|channeladvisor|ebay|walmart|shopify|carrier|payments --port N``:
 run one simulator in the foreground."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from overture.simulators.amazon import create_amazon_app
 from overture.simulators.amazon_seed import seed_orders
 from overture.simulators.carrier import create_carrier_app
 from overture.simulators.channeladvisor import create_channeladvisor_app
+from overture.simulators.ebay import create_ebay_app
 from overture.simulators.erp import create_erp_app
 from overture.simulators.payments import DEFAULT_WEBHOOK_SECRET, create_payments_app
 from overture.simulators.shopify import create_shopify_app
@@ -23,7 +24,7 @@ from overture.simulators.wms import create_wms_app
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m overture.simulators", description=__doc__)
-    systems = ["wms", "erp", "amazon", "channeladvisor", "walmart", "shopify", "carrier", "payments"]
+    systems = ["wms", "erp", "amazon", "channeladvisor", "ebay", "walmart", "shopify", "carrier", "payments"]
     parser.add_argument("system", choices=systems)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (default)")
@@ -59,6 +60,8 @@ def main(argv: list[str] | None = None) -> None:
         )
     elif args.system == "channeladvisor":
         app = create_channeladvisor_app()  # Walmart, eBay and Amazon orders; credentials in CaAuthority
+    elif args.system == "ebay":
+        app = create_ebay_app()  # the Sell Fulfillment API; keyset and refresh token in simulators.ebay.EbayAuthority
     elif args.system == "walmart":
         app = create_walmart_app()  # Walmart Marketplace Orders v3; client id and secret in simulators.walmart.Seller
     elif args.system == "shopify":

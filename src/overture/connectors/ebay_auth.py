@@ -1,0 +1,121 @@
+"""Access to eBay's REST APIs: OAuth 2.0 User access tokens from the seller's refresh token.
+
+Wire format (developer.ebay.com, "Using a refresh token to update a User access token")::
+
+    POST {api}/identity/v1/oauth2/token
+        Authorization: Basic base64(client id:client secret)
+        Content-Type: application/x-www-form-urlencoded
+        grant_type=refresh_token&refresh_token=...&scope=https://api.ebay.com/oauth/api_scope/sell.fulfillment
+    -> 200 {"access_token": "v^1.1#...", "expires_in": 7200, "token_type": "User Access Token"}
+    -> 400 {"error": "invalid_grant", "error_description": "the provided authorization refresh token is invalid
+            or was issued to another client"}   (401 invalid_client for a wrong id:secret pair)
+
+A User access token lives two hours: it is kept until a minute before it lapses, fetched by one caller
+while the others wait, and dropped when the API answers 401 so the next call fetches a fresh one (once: a
+second 401 is a refusal, not a lapsed token). The refresh token comes from the consent flow (the seller
+grants the application the ``sell.fulfillment`` scope through its RuName); it lives 18 months. A
+refusal is a permanent error with eBay's code and description: a person must run the consent flow again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+import httpx
+from pydantic import Field, StringConstraints
+
+from overture.connectors.contracts import Contract
+from overture.connectors.http import ConnectorConfig, HttpConnector
+from overture.services.ports.connector_errors import ApiDriftError, ConnectorError, PermanentConnectorError
+
+TOKEN_PATH = "/identity/v1/oauth2/token"
+OPERATION = "oauth2_token"
+SCOPE = "https://api.ebay.com/oauth/api_scope/sell.fulfillment"
+EARLY_S = 60.0  # renew this long before the token lapses: a call in flight must not carry a dead token
+
+
+class _TokenAnswer(Contract):
+    access_token: Annotated[str, StringConstraints(min_length=1)]
+    token_type: str = "User Access Token"
+    expires_in: Annotated[int, Field(gt=0)]
+
+
+@dataclass(frozen=True)
+class EbayCredentials:
+    """The application's keyset (App ID = client id, Cert ID = client secret) and the seller's refresh token."""
+
+    client_id: str
+    client_secret: str
+    refresh_token: str
+    scope: str = SCOPE
+
+    def __post_init__(self) -> None:
+        for name in ("client_id", "client_secret", "refresh_token"):
+            if not getattr(self, name).strip():
+                raise ValueError(f"{name}: required for eBay's token endpoint")
+
+    def basic(self) -> str:
+        pair = f"{self.client_id}:{self.client_secret}".encode()
+        return "Basic " + base64.b64encode(pair).decode("ascii")
+
+
+class EbayTokens(HttpConnector):
+    """User access tokens exchanged for the refresh token, kept until a minute before they lapse."""
+
+    def __init__(
+        self,
+        config: ConnectorConfig,
+        credentials: EbayCredentials,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(config, transport=transport)
+        self._credentials = credentials
+        self._clock = clock
+        self._token = ""
+        self._lapses_at = 0.0
+        self._lock = asyncio.Lock()
+        self.exchanges = 0  # how many tokens were fetched (tests check reuse)
+
+    async def access_token(self) -> str:
+        async with self._lock:
+            if not self._token or self._clock() >= self._lapses_at:
+                await self._exchange()
+            return self._token
+
+    def invalidate(self, token: str) -> None:
+        """The API refused ``token``: fetch another next time (unless another caller already did)."""
+        if token == self._token:
+            self._token = ""
+
+    async def _exchange(self) -> None:
+        c = self._credentials
+        form = [("grant_type", "refresh_token"), ("refresh_token", c.refresh_token), ("scope", c.scope)]
+        headers = {"Authorization": c.basic()}
+        started = self._clock()
+        try:
+            answer = await self._read(_TokenAnswer, "POST", TOKEN_PATH, form=form, headers=headers, operation=OPERATION)
+        except ApiDriftError:
+            raise
+        except PermanentConnectorError as error:
+            raise _refused(error) from None
+        self.exchanges += 1
+        self._token = answer.access_token
+        self._lapses_at = started + max(answer.expires_in - EARLY_S, answer.expires_in / 2)
+
+
+def _refused(error: ConnectorError) -> PermanentConnectorError:
+    """eBay's refusal with its own code and description (never the secrets sent)."""
+    return PermanentConnectorError(
+        f"eBay refused the refresh token (run the consent flow again for the seller, or check the application's "
+        f"client id and secret): {error.message}",
+        connector=error.connector,
+        operation=error.operation,
+        status=error.status,
+    )
