@@ -207,6 +207,14 @@ class Settings(BaseSettings):
         default_factory=dict,
         description='ChannelAdvisor DistributionCenterID by our location id, as JSON: {"EWR": 0, "LAX": 12}',
     )
+    ebay_api_url: str = Field(
+        default="https://api.ebay.com", description="eBay's REST APIs (token endpoint and Sell Fulfillment API)"
+    )
+    ebay_client_id: str | None = Field(default=None, description="The application's App ID (eBay developer keyset)")
+    ebay_client_secret: SecretStr | None = Field(default=None, description="That keyset's Cert ID (client secret)")
+    ebay_refresh_token: SecretStr | None = Field(
+        default=None, description="The seller's refresh token with the sell.fulfillment scope (consent flow)"
+    )
     shopify_webhook_secrets: dict[str, SecretStr] = Field(
         default_factory=dict, description='Webhook secrets by shop domain, as JSON: {"shop.myshopify.com": "..."}'
     )

@@ -25,6 +25,9 @@ from overture.connectors.channeladvisor import ChannelAdvisorConnector
 from overture.connectors.channeladvisor_auth import CaCredentials, CaTokens
 from overture.connectors.channeladvisor_fulfilment import ChannelAdvisorShipments
 from overture.connectors.easypost import EasyPostConnector
+from overture.connectors.ebay import EbayConnector
+from overture.connectors.ebay_auth import EbayCredentials, EbayTokens
+from overture.connectors.ebay_fulfilment import EbayShipments
 from overture.connectors.erp import ErpConnector
 from overture.connectors.http import ConnectorConfig, HttpConnector
 from overture.connectors.notifier import Notifier
@@ -313,6 +316,8 @@ def channel_fulfilments(settings: Settings) -> FulfilmentsByChannel:
         adapters.append(channeladvisor_shipments(settings))
     if settings.amazon_sp_api_url and settings.amazon_lwa_client_id and settings.amazon_refresh_token:
         adapters.append(amazon_shipments(settings))
+    if settings.ebay_client_id and settings.ebay_refresh_token:
+        adapters.append(ebay_shipments(settings))
     if settings.walmart_client_id and settings.walmart_client_secret:
         adapters.append(WalmartShipments(walmart_orders(settings)))
     return FulfilmentsByChannel(adapters)
@@ -337,6 +342,18 @@ def walmart_orders(settings: Settings) -> WalmartOrdersConnector:
     credentials = WalmartCredentials(settings.walmart_client_id, settings.walmart_client_secret.get_secret_value())
     tokens = WalmartTokens(ConnectorConfig(name="walmart-token", base_url=settings.walmart_api_url), credentials)
     return WalmartOrdersConnector(ConnectorConfig(name="walmart", base_url=settings.walmart_api_url), tokens=tokens)
+
+
+def ebay_shipments(settings: Settings) -> EbayShipments:
+    """Shipments confirmed to the seller's eBay account with its OAuth tokens (connectors/ebay_fulfilment.py)."""
+    secret, token = settings.ebay_client_secret, settings.ebay_refresh_token
+    assert settings.ebay_client_id and token
+    credentials = EbayCredentials(
+        settings.ebay_client_id, secret.get_secret_value() if secret else "", token.get_secret_value()
+    )
+    url = settings.ebay_api_url
+    tokens = EbayTokens(ConnectorConfig(name="ebay-oauth", base_url=url), credentials)
+    return EbayShipments(EbayConnector(ConnectorConfig(name="ebay", base_url=url, timeout_s=30.0), tokens=tokens))
 
 
 def amazon_shipments(settings: Settings) -> AmazonShipmentConfirmer:

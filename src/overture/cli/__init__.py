@@ -15,6 +15,7 @@ from overture.cli import (
     audit,
     backlog,
     channeladvisor,
+    ebay,
     edi,
     erp,
     hub,
@@ -37,6 +38,7 @@ app.add_typer(edi.app, name="edi")
 app.add_typer(keys.app, name="keys")
 app.add_typer(amazon.app, name="amazon")
 app.add_typer(channeladvisor.app, name="channeladvisor")
+app.add_typer(ebay.app, name="ebay")
 app.add_typer(erp.app, name="erp")
 app.add_typer(walmart.app, name="walmart")
 app.add_typer(imports.app, name="import")

@@ -38,7 +38,7 @@ from overture.services.retry import in_transaction
 log = logging.getLogger(__name__)
 
 TOPIC = "shipment.channel_confirmation"
-CONFIRMED_CHANNELS = frozenset({"shopify", "channeladvisor", "amazon", "walmart"})
+CONFIRMED_CHANNELS = frozenset({"shopify", "channeladvisor", "amazon", "walmart", "ebay"})
 STEP = "channel_fulfilment"
 
 
