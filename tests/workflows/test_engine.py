@@ -249,3 +249,17 @@ def test_workflow_state_survives_a_server_crash(temporal_env: TemporalEnv, task_
             return result
 
     assert run(after_crash()) == ["reserved:o-2", "go:after-restart"]
+
+
+def test_a_picked_port_taken_before_the_server_binds_it_is_picked_again(tmp_path: Path) -> None:
+    server = DevServer(DevServerOptions(db_file=tmp_path / "t.db"))
+    squatter = socket.socket()
+    squatter.bind(("127.0.0.1", server.port))  # another process takes the port between the pick and the start
+    squatter.listen()
+    taken = server.port
+    try:
+        server.start(timeout_s=60)
+        assert server.port != taken and server.running
+    finally:
+        server.stop()
+        squatter.close()

@@ -104,6 +104,7 @@ class DevServer:
         self._log: IO[bytes] | None = None
         self._log_start = 0
         self._started_before = False
+        self._up_before = False  # started and answered once: its port is kept from then on
 
     # -- facts
 
@@ -155,7 +156,25 @@ class DevServer:
     # -- lifecycle
 
     def start(self, timeout_s: float = 60) -> None:
-        """Launch the server and return once it answers (connect + describe the namespace)."""
+        """Launch the server and return once it answers (connect + describe the namespace).
+
+        A port picked for us (``port=None``) that another process binds between the pick and the server's
+        own bind (busy machines, parallel test runs) is picked again, twice at most, but only before the
+        first successful start: a restarted server keeps its address, which its clients hold."""
+        for attempt in range(3):
+            try:
+                self._start_once(timeout_s)
+                self._up_before = True
+                return
+            except DevServerError as error:
+                taken = "address already in use" in str(error) or "is already in use" in str(error)
+                retry = self.options.port is None and not self._up_before and taken
+                if not retry or attempt == 2:
+                    raise
+                self.port = free_port(self.options.ip)
+                log.warning("Temporal dev server: its port was taken while it started; trying %s", self.address)
+
+    def _start_once(self, timeout_s: float) -> None:
         if self.running:
             raise DevServerError(f"The Temporal dev server at {self.address} is already running (pid {self.pid})")
         deadline = time.monotonic() + timeout_s
