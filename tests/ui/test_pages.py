@@ -4,8 +4,6 @@ small seeded store whose expected numbers are worked out by hand in seed.py's do
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -184,17 +182,6 @@ def test_inventory_page(container: Container, client: TestClient) -> None:
     assert text_of(overview, "kpi-alerts") == "1"  # ATL: 3 on hand, safety stock 3
     missing = client.get("/inventory", params={"sku": "ZZZ"})
     assert missing.status_code == 404 and "sku: no SKU &#39;ZZZ&#39;" in missing.text
-
-
-@pytest.fixture
-def stopped(container: Container) -> Iterator[TestClient]:
-    """The seeded store on a clock stopped at seeding: the savings are rates over the store's age, which a
-    running clock grows by however long a loaded machine takes between seeding and the request."""
-    now = container.clock()
-    hub = replace(container, clock=lambda: now)
-    seed(hub)
-    with TestClient(create_app(hub)) as client:
-        yield client
 
 
 def test_savings_page_uses_real_counts_and_keeps_inputs(stopped: TestClient) -> None:
