@@ -14,6 +14,7 @@ from overture.cli import (
     amazon,
     audit,
     backlog,
+    carrier,
     channeladvisor,
     ebay,
     edi,
@@ -40,6 +41,7 @@ app.add_typer(amazon.app, name="amazon")
 app.add_typer(channeladvisor.app, name="channeladvisor")
 app.add_typer(ebay.app, name="ebay")
 app.add_typer(erp.app, name="erp")
+app.add_typer(carrier.app, name="carrier")
 app.add_typer(walmart.app, name="walmart")
 app.add_typer(imports.app, name="import")
 app.add_typer(routing.app, name="route")

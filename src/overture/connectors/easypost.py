@@ -43,7 +43,7 @@ from urllib.parse import quote
 import httpx
 
 from overture.connectors.http import ConnectorConfig, HttpConnector, parse_retry_after
-from overture.services.ports.carrier import ReturnLabel
+from overture.services.ports.carrier import Rate, ReturnLabel
 from overture.services.ports.connector_errors import (
     ConnectorError,
     PermanentConnectorError,
@@ -106,6 +106,38 @@ class EasyPostConnector(HttpConnector):
             }
         }
         return await self._bought(body)
+
+    async def rates(
+        self, *, ship_from: dict[str, str], ship_to: dict[str, str], parcel_weight_oz: Decimal
+    ) -> list[Rate]:
+        """The lane's rates: a shipment created, its rates read, nothing bought (an unbought shipment costs
+        nothing at EasyPost)."""
+        body = {
+            "shipment": {
+                "to_address": address(ship_to),
+                "from_address": address(ship_from),
+                "parcel": {"weight": float(parcel_weight_oz)},
+            }
+        }
+        op = "create_shipment"
+        shipment = await self._call("POST", "/v2/shipments", json=body, operation=op)
+        rates = shipment.get("rates")
+        if not isinstance(rates, list) or not rates:
+            raise self._malformed(op, f"answer has no rates (messages: {shipment.get('messages')})", answer=shipment)
+        found = []
+        for i, rate in enumerate(rates):
+            if not isinstance(rate, dict):
+                raise self._malformed(op, f"answer field rates[{i}] is not an object", answer=shipment)
+            where = f"rates[{i}]."
+            found.append(
+                Rate(
+                    self._nested(rate, "carrier", op, where),
+                    self._nested(rate, "service", op, where),
+                    self._decimal(rate, "rate", op, where),
+                    self._nested(rate, "currency", op, where),
+                )
+            )
+        return found
 
     async def _bought(self, body: dict[str, Any]) -> ReturnLabel:
         shipment = await self._call("POST", "/v2/shipments", json=body, operation="create_shipment")

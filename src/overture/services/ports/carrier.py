@@ -63,3 +63,19 @@ class OutboundLabels(Protocol):
         customer); ``reference`` (our order and location) is printed on it. The same ``idempotency_key``
         gives the same label, never a second purchase."""
         ...
+
+
+@dataclass(frozen=True)
+class Rate:
+    carrier: str
+    service: str
+    amount: Decimal
+    currency: str
+
+
+class CarrierRates(Protocol):
+    async def rates(
+        self, *, ship_from: dict[str, str], ship_to: dict[str, str], parcel_weight_oz: Decimal
+    ) -> list[Rate]:
+        """What the carrier would charge for one parcel of this weight on this lane (nothing is bought)."""
+        ...
