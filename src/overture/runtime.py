@@ -179,6 +179,7 @@ async def run_worker_side(
         outside.labels,
         workflows,
         documents,
+        outside.tax,
     )
     if dispatcher_ready is not None:
         dispatcher_ready.set_result(dispatcher)

@@ -202,3 +202,23 @@ def test_a_return_over_the_threshold_waits_in_the_exception_queue_and_is_approve
     assert answer.status_code == 200, answer.text
     assert client.get(f"/v1/returns/{ret['id']}").json()["status"] == "approved"
     assert client.get("/v1/exceptions", params={"type": "return_review", "status": "open"}).json()["items"] == []
+
+
+def test_a_return_request_that_does_not_read_is_kept_in_quarantine_and_names_its_fields(
+    client: TestClient, container: Container
+) -> None:
+    from overture.store.tables import inbound_messages
+
+    missing = client.post(
+        "/v1/orders/ord_x/returns", json={"lines": [{"line_no": 1, "quantity": 1, "reason": "damaged"}]}
+    )
+    not_json = client.post(
+        "/v1/orders/ord_x/returns", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+
+    assert missing.status_code == 422, missing.text
+    assert [f["field"] for f in missing.json()["error"]["fields"]] == ["external_id"]
+    assert not_json.status_code == 400
+    with container.engine.connect() as c:
+        kept = c.execute(sa.select(inbound_messages.c.status).where(inbound_messages.c.channel == "returns:api")).all()
+    assert [row.status for row in kept] == ["quarantined", "quarantined"]

@@ -5,6 +5,7 @@ as a SalesInvoice under the order id, with the tax the ledger charged; on SQLite
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -101,3 +102,33 @@ def test_an_order_whose_channel_charged_tax_is_committed_with_that_tax_as_collec
     (kept,) = httpx.get(f"{avatax.url}/_transactions", timeout=5).json()["transactions"]
     assert (kept["code"], kept["type"], kept["totalTax"]) == (order_id, "SalesInvoice", 1.23)
     assert tax_notes(hub, order_id) == []
+
+
+def test_a_returned_unit_reports_its_tax_given_back_as_a_return_invoice(
+    taxed_hub: Hub, avatax: SimulatorServer
+) -> None:
+    hub = taxed_hub
+    add_locations(hub.container, ["EWR"])
+    add_skus(hub.container, "A")
+    stock(hub.container, "A", "EWR", 10)
+    order_id = hub.post_order(order_payload(("A", 2), payment_method="pm_card_visa"))["id"]  # priced by AvaTax: 1.77
+    hub.wait_status(order_id, "completed")
+    asked = {"external_id": "RMA-TAX-1", "lines": [{"line_no": 1, "quantity": 1, "reason": "damaged"}]}
+    ret = hub.http.post(f"/v1/orders/{order_id}/returns", json=asked)
+    assert ret.status_code == 201, ret.text
+    return_id = ret.json()["id"]
+    receipt = {"location_id": "EWR", "lines": [{"line_no": 1, "units": ["restock"]}]}
+    assert hub.http.post(f"/v1/returns/{return_id}/receipt", json=receipt).status_code == 200
+
+    def reported() -> list[dict[str, object]]:
+        kept = httpx.get(f"{avatax.url}/_transactions", timeout=5).json()["transactions"]
+        return [t for t in kept if t["code"] == return_id]
+
+    hub.wait_for(lambda: bool(reported()), what="the ReturnInvoice", timeout_s=90)
+    (given_back,) = reported()
+    money = hub.http.get(f"/v1/orders/{order_id}/money").json()
+    returned_tax = sum(
+        Decimal(e["amount"]) for e in money["entries"] if e["kind"] == "tax" and e["cause"] == f"return {return_id}"
+    )
+    assert (given_back["type"], given_back["status"]) == ("ReturnInvoice", "Committed")
+    assert Decimal(str(given_back["totalTax"])) == returned_tax == Decimal("-0.89")  # half of 1.77, to the cent

@@ -28,7 +28,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from overture.domain.commands import Charge, ChargeKind, PlaceOrder, Reference
 from overture.domain.money.allocation import largest_remainder
 from overture.domain.money.amount import from_minor, minor_units, to_minor
-from overture.domain.money.ledger import Balance, Ledger
+from overture.domain.money.ledger import Balance, EntryKind, Ledger
 from overture.domain.parties import Address
 from overture.services import fulfilment
 from overture.services.money import ledger_of
@@ -199,3 +199,32 @@ async def commit_invoiced(
     difference = await commit_invoice(engine, order, ledger, clock().date(), collected=not priced)
     if difference:
         await asyncio.to_thread(fulfilment.note, uow_factory, order.order_id, difference, clock=clock)
+
+
+async def commit_return(
+    uow_factory: UnitOfWorkFactory, engine: TaxEngine, order: OrderDocument, return_id: str, *, clock: Clock
+) -> TaxResult | None:
+    """A settled return reported to the engine as a ``ReturnInvoice`` under its id: per line, the goods and
+    the tax the return gave back (its ``return <id>`` ledger entries), as collected. None: nothing came back."""
+    cause = f"return {return_id}"
+    ledger = await asyncio.to_thread(read_only, uow_factory, lambda uow: ledger_of(uow, order.order_id))
+    goods: dict[int, int] = {}
+    taxes: dict[int, int] = {}
+    for entry in ledger.entries:
+        if entry.cause != cause or entry.line_no is None:
+            continue
+        if entry.kind in (EntryKind.CHARGE, EntryKind.DISCOUNT):
+            goods[entry.line_no] = goods.get(entry.line_no, 0) + entry.amount
+        elif entry.kind is EntryKind.TAX:
+            taxes[entry.line_no] = taxes.get(entry.line_no, 0) + entry.amount
+    skus = {x.line_no: (x.sku, x.quantity) for x in order.lines}
+    lines = tuple(
+        TaxLine(n, skus.get(n, ("", 0))[0], skus.get(n, ("", 0))[1], from_minor(goods.get(n, 0), order.currency),
+                collected=from_minor(taxes.get(n, 0), order.currency))
+        for n in sorted(set(goods) | set(taxes))
+    )  # fmt: skip
+    if not lines:
+        return None
+    base = invoice_document(order, ledger, clock().date())
+    document = replace(base, code=return_id, kind=DocumentKind.RETURN_INVOICE, lines=lines)
+    return await engine.calculate(document)

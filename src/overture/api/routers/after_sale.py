@@ -9,13 +9,15 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from starlette.concurrency import run_in_threadpool
 
+from overture.channels.validation import parse_json
 from overture.domain.charging import Why
 from overture.domain.money import to_minor
 from overture.domain.orders import LineEdit
 from overture.domain.returns import ExchangePolicy, Outcome, RequestReturn, ReturnLineRequest, ReturnReason, Settlement
 from overture.services import order_edits, payments, returns
 from overture.services.amendments import Amendment
-from overture.services.errors import EngineUnavailable, InvalidRequest
+from overture.services.capture import keep_apart
+from overture.services.errors import EngineUnavailable, InvalidRequest, PayloadError, PayloadRejected
 from overture.services.money import ledger_of
 from overture.services.ports.payments import PaymentGateway
 from overture.services.retry import read_only
@@ -190,7 +192,11 @@ async def request_return(order_id: str, request: Request, container: ContainerDe
     request is kept; the same ``external_id`` twice is one return (200)."""
     raw = await request.body()
     message = inbound(request, raw, "returns:api", container.clock, kept_headers=("content-type", "user-agent"))
-    body = ReturnIn.model_validate_json(raw)
+    try:
+        body = parse_json(ReturnIn, raw)
+    except PayloadError as error:  # kept in quarantine with its fields, answered 422 (400: not JSON)
+        message_id = await run_in_threadpool(keep_apart, container.uow, message, reason=error.kind.value)
+        raise PayloadRejected(message_id=message_id, kind=error.kind, errors=error.errors) from None
     lines = tuple(ReturnLineRequest(**line.model_dump()) for line in body.lines)
     command = RequestReturn(
         "api",

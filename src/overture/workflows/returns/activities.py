@@ -4,6 +4,7 @@ after the return (services/return_settlement.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,13 +15,15 @@ from temporalio import activity
 
 from overture.domain.exceptions import ExceptionType
 from overture.domain.returns import ExchangePolicy
-from overture.services import return_settlement, returns
+from overture.services import fulfilment, return_settlement, returns, tax
+from overture.services.plans import OrderDocument
 from overture.services.ports import Clock, Geocoder, UnitOfWorkFactory
 from overture.services.ports.carrier import ReturnLabels
 from overture.services.ports.erp import ErpGateway
 from overture.services.ports.order_workflow import OrderWorkflowGateway, Resolution
 from overture.services.ports.partner_documents import PartnerDocuments
 from overture.services.ports.payments import PaymentGateway
+from overture.services.ports.tax import TaxEngine
 from overture.services.retry import in_transaction, read_only
 from overture.workflows.order.activities import _outside
 from overture.workflows.returns.shared import ReturnNote, ReturnState
@@ -40,6 +43,7 @@ class ReturnActivities:
     labels: ReturnLabels | None
     orders: OrderWorkflowGateway
     documents: PartnerDocuments | None = None  # what EDI partners are sent (an 812 for a settled return)
+    tax: TaxEngine | None = None  # the return's tax given back, reported as a ReturnInvoice
 
     @activity.defn
     def load_return(self, return_id: str) -> ReturnState:
@@ -107,11 +111,20 @@ class ReturnActivities:
             return ""
         return return_settlement.credit_partner(self.uow_factory, self.documents, return_id, clock=self.clock)
 
+    def _order_of_return(self, return_id: str) -> OrderDocument:
+        ret = read_only(self.uow_factory, lambda uow: uow.returns.get(return_id))
+        assert ret is not None, f"no return {return_id}"
+        return fulfilment.load_document(self.uow_factory, ret.order_id, releases=False)
+
     @activity.defn
     async def send_credit_memo(self, return_id: str) -> str:
-        return await _outside(
+        memo = await _outside(
             return_settlement.send_credit_memo(self.uow_factory, self.erp, return_id, clock=self.clock)
         )
+        if self.tax is not None:  # the tax given back, reported beside the credit memo (once per return id)
+            order = await asyncio.to_thread(self._order_of_return, return_id)
+            await _outside(tax.commit_return(self.uow_factory, self.tax, order, return_id, clock=self.clock))
+        return memo
 
     @activity.defn
     async def release_exchange(self, return_id: str) -> str:
