@@ -45,6 +45,7 @@ DEFAULT_API_VERSION = "2025-01"  # has fulfillmentCreate(fulfillment: Fulfillmen
 THROTTLED = "THROTTLED"
 _RETRYABLE_CODES = frozenset({"INTERNAL_SERVER_ERROR"})
 _FIRST_GUESS = 50.0  # points asked of the bucket before Shopify has told us what a query costs
+_BACKOFF_S = 0.05  # the least wait after a THROTTLED answer, doubling each retry
 
 D = TypeVar("D", bound=BaseModel)
 
@@ -137,6 +138,11 @@ class CostBucket:
         self._available = self.available - min(cost, self.maximum)
         self._seen_at = self._clock()
 
+    async def pause(self, seconds: float) -> None:
+        if seconds > 0:
+            self.waited_s += seconds
+            await self._sleep(seconds)
+
     def observe(self, status: ThrottleStatus) -> None:
         self.maximum = status.maximum_available
         self.restore_rate = status.restore_rate
@@ -190,6 +196,9 @@ class ShopifyGraphql(HttpConnector):
             self._count_failure(throttled)
             if attempt == self._max_retries:
                 raise throttled
+            # Shopify states its bucket as it answers, after it refused: a figure already back above the
+            # cost (a slow answer) would have us retry at once, and again; back off a little each time.
+            await self.bucket.pause(max(0.0, _BACKOFF_S * 2**attempt - wait))
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _data_of(self, answer: Answer[D], operation: str) -> D:
