@@ -68,10 +68,10 @@ def page(new_page: PageFactory) -> Any:
     return new_page()
 
 
-def shot(page: Any, name: str) -> None:
-    """A full-page screenshot under test-artifacts/, for a person to look at after the run."""
+def shot(page: Any, name: str, *, full_page: bool = True) -> None:
+    """A screenshot under test-artifacts/ (the whole page unless told), for a person to look at after the run."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 @pytest.fixture
