@@ -47,7 +47,10 @@ from overture.web.auth import authorize, install_auth
 from overture.web.characters import install_nul_guard
 from overture.web.errors import install_error_handlers
 from overture.web.headers import install_security_headers
+from overture.web.limits import BodyLimits, install_body_limits
 from overture.web.metrics import install_metrics, order_log_context
+from overture.web.readiness import install_readiness
+from overture.web.throttle import install_throttle
 
 
 def _openapi_with_order_schema(app: FastAPI) -> dict[str, Any]:
@@ -88,6 +91,19 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     app.state.container = container
     install_error_handlers(app)
     install_nul_guard(app)  # %00 in a path or query is a 422, never a store error
+    settings = container.settings
+    install_body_limits(
+        app, BodyLimits(settings.max_body_bytes, settings.max_bulk_body_bytes, settings.max_json_depth)
+    )  # a 413 before the body is read
+    if settings.auth != "off":  # keyless local experiments are not metered
+        install_throttle(
+            app,
+            per_key=settings.rate_limit_per_key,
+            per_ip=settings.rate_limit_per_ip,
+            strikes=settings.bad_keys_before_lockout,
+            lockout_s=settings.lockout_s,
+            now=lambda: container.clock().timestamp(),
+        )
     install_auth(app, container)
     for module in (orders, inventory, exceptions, webhooks):
         app.include_router(module.router)
@@ -120,6 +136,8 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     @app.get("/healthz", tags=["ops"])
     def health() -> dict[str, str]:
         return {"status": "ok"}
+
+    install_readiness(app, container)
 
     install_metrics(app, StoreCollector(container.engine, clock=container.clock))
     install_security_headers(app)  # last: outermost, so every response has them

@@ -234,6 +234,21 @@ class Settings(BaseSettings):
         "binds to a loopback address",
     )
     session_max_age_s: int = Field(default=8 * 3600, ge=60, description="How long a dashboard sign-in lasts")
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, description="The largest request body taken")
+    max_bulk_body_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=1024, description="The largest body of a bulk intake (EDI, CSV, POS batch, import)"
+    )
+    max_json_depth: int = Field(default=32, ge=4, description="How deep a JSON body may nest")
+    rate_limit_per_key: float = Field(
+        default=2000.0, gt=0, description="Requests a second one API key may make (twice that in a burst)"
+    )
+    rate_limit_per_ip: float = Field(
+        default=200.0, gt=0, description="Requests a second one address may make without a key (twice that in a burst)"
+    )
+    bad_keys_before_lockout: int = Field(
+        default=10, ge=1, description="Wrong keys from one address within a minute before it is locked out"
+    )
+    lockout_s: int = Field(default=60, ge=1, description="The first lockout; each next one doubles, to 15 minutes")
 
     @model_validator(mode="after")
     def _auth_off_only_on_loopback(self) -> Self:

@@ -108,6 +108,7 @@ def order_workflows(client: Client, settings: Settings) -> OrderWorkflows:
 
 def attach_gateways(app: FastAPI, client: Client, settings: Settings, endpoints: Endpoints) -> None:
     """What the API's routes call outside the store: order and return workflows, the payment provider."""
+    app.state.temporal_client = client  # /readyz asks the engine whether it serves
     app.state.order_workflows = order_workflows(client, settings)
     app.state.return_workflows = ReturnWorkflows(client, settings.task_queue, policy_from(settings))
     app.state.seller_workflows = SellerWorkflows(client, settings.task_queue)  # onboarding and incidents

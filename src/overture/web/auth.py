@@ -96,6 +96,7 @@ SELLER = Need("seller")  # a seller key, for its own offers, orders, statements 
 # Every route whose need is not the default, by (method, path template).
 POLICY: dict[tuple[str, str], Need] = {
     ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,  # probes carry no key; it names its checks, nothing of the data
     ("GET", "/docs"): PUBLIC,  # the API's documentation pages (ui/docs.py), as public as /openapi.json
     ("GET", "/redoc"): PUBLIC,
     ("GET", "/signin"): PUBLIC,
