@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from overture.domain.inventory import Location, Sku
 from overture.store import statements
+from overture.store.catalog_erp import SqlErpCatalog
 from overture.store.inventory import forget_locations
 from overture.store.tables import inventory_positions, locations, skus
 
@@ -18,7 +19,7 @@ from overture.store.tables import inventory_positions, locations, skus
 _CHUNK = 500
 
 
-class SqlCatalogRepository:
+class SqlCatalogRepository(SqlErpCatalog):
     def __init__(self, connection: Connection) -> None:
         self._c = connection
 

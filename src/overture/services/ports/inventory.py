@@ -12,6 +12,7 @@ from overture.domain.inventory import InventoryPosition, Location, Movement, Res
 from overture.domain.routing import Allocation, LocationStock
 from overture.domain.sourcing import SourcingConfig
 from overture.domain.supply import Backorder, InboundSupply, SupplyStatus
+from overture.services.ports.erp_catalog import ErpCatalogRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +31,7 @@ class SkuTraits:
     oversize: bool
 
 
-class CatalogRepository(Protocol):
+class CatalogRepository(ErpCatalogRepository, Protocol):
     def known_skus(self, skus: Collection[str]) -> set[str]: ...
 
     def unit_costs(self, skus: Collection[str]) -> dict[str, Decimal]:

@@ -13,6 +13,7 @@ from overture.store.tables.interchanges import x12_group_control_numbers, x12_re
 from overture.store.tables.inventory import (
     availability_dirty,
     availability_published,
+    erp_cursors,
     inbound_supply,
     inventory_movements,
     inventory_positions,
@@ -69,6 +70,7 @@ __all__ = [
     "csv_profiles",
     "dashboard_settings",
     "decisions",
+    "erp_cursors",
     "idempotency_keys",
     "inbound_messages",
     "inbound_supply",

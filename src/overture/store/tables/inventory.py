@@ -35,6 +35,24 @@ skus = Table(
     Column("unit_cost", Amount()),
     Column("hazmat", Boolean, nullable=False, server_default=false()),
     Column("oversize", Boolean, nullable=False, server_default=false()),
+    # The list price and its currency; the ERP of record's once it has the item (services/erp_items.py).
+    Column("list_price", Amount()),
+    Column("price_currency", String(3)),
+    # When we last agreed with the ERP (null: it is not known to hold the SKU), the ERP's own
+    # LastModifiedDateTime as we last read or wrote it, and when our list price was last set here.
+    Column("erp_synced_at", UtcDateTime()),
+    Column("erp_modified_at", UtcDateTime()),
+    Column("price_changed_at", UtcDateTime()),
+)
+
+
+# How far each catalogue sync from an ERP has read (its own modification time of the last record read).
+erp_cursors = Table(
+    "erp_cursors",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 
