@@ -172,6 +172,10 @@ class AcumaticaSession(HttpConnector):
         """``GET`` an entity's records in the session (for readers beside the port's writes)."""
         return await self._signed(model, "GET", self.entity(entity), operation=operation, params=params)
 
+    async def write(self, model: type[M], entity: str, record: dict[str, Any], *, operation: str) -> M:
+        """``PUT`` a record of an entity in the session: created, or updated when its key exists."""
+        return await self._signed(model, "PUT", self.entity(entity), operation=operation, json=record)
+
     async def run_action(self, entity: str, action: str, record: dict[str, Any], *, operation: str) -> None:
         """Invoke an action on a record and wait, polling its Location, until it has finished."""
         body = {"entity": record, "parameters": {}}

@@ -14,6 +14,8 @@ Routes (operation names for ``POST /_faults`` in brackets)::
     plus the control routes of :mod:`overture.simulators.common`, and
     GET  /_records             everything held, for tests
     POST /_sessions/expire     every open session ends (the next call answers 401)
+    POST /_stock_items  {"InventoryID": "A", "DefaultPrice": 12.5, ...}   a stock item added or changed
+                               as in Acumatica's screens (values kept as given, malformed ones too)
     POST /_lose  {"operation": "SalesOrder.put", "count": 1}   do the write, then answer 504 as a proxy
                                that gave up would: the document exists, its answer is lost
 
@@ -330,6 +332,10 @@ def _control_routes(app: FastAPI, erp: Acumatica) -> None:
     async def lose(order: dict[str, Any]) -> dict[str, int]:
         erp.lose[str(order["operation"])] = int(order.get("count", 1))
         return erp.lose
+
+    @app.post("/_stock_items")
+    async def edit_item(fields: dict[str, Any]) -> dict[str, Any]:
+        return json.loads(json.dumps(erp.books.edit_item(fields), default=str))  # type: ignore[no-any-return]
 
     @app.post("/_sessions/expire")
     async def expire() -> dict[str, int]:

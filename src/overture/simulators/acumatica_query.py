@@ -1,7 +1,7 @@
 """The read side of the simulated Acumatica: OData ``$filter`` (``eq ne gt ge lt le``, ``and``, ``or``,
-parentheses, string and number literals), ``$select``, ``$expand``, ``$top``/``$skip``, and records
-rendered as the contract-based API sends them: system fields (``id``, ``rowNumber``, ``note``,
-``custom``, ``_links``) and every other field as ``{"value": ...}``.
+parentheses, string, number and ``datetimeoffset'...'`` literals), ``$select``, ``$expand``,
+``$top``/``$skip``, and records rendered as the contract-based API sends them: system fields (``id``,
+``rowNumber``, ``note``, ``custom``, ``_links``) and every other field as ``{"value": ...}``.
 
 Records are kept plain (``{"OrderNbr": "000001", "Details": [{...}], "MainContact": {...}}``); a list
 of dicts is a detail entity, a dict a linked entity. Amounts are ``Decimal`` and go on the wire as
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,7 +22,7 @@ from fastapi.responses import Response
 Record = dict[str, Any]
 Predicate = Callable[[Record], bool]
 SYSTEM = ("id", "rowNumber", "note", "custom", "_links")
-_TOKEN = re.compile(r"\s*(?:(\()|(\))|'((?:[^']|'')*)'|(-?\d+(?:\.\d+)?)|([A-Za-z_][\w/]*))")
+_TOKEN = re.compile(r"\s*(?:(\()|(\))|datetimeoffset'([^']*)'|'((?:[^']|'')*)'|(-?\d+(?:\.\d+)?)|([A-Za-z_][\w/]*))")
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "eq": lambda a, b: a == b,
     "ne": lambda a, b: a != b,
@@ -43,9 +44,11 @@ def _tokens(text: str) -> list[tuple[str, Any]]:
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
             raise QueryError(f"$filter: cannot read {text[position:]!r}")
-        opened, closed, string, number, word = match.groups()
+        opened, closed, moment, string, number, word = match.groups()
         if opened or closed:
             found.append(("paren", opened or closed))
+        elif moment is not None:
+            found.append(("value", _moment(moment)))
         elif string is not None:
             found.append(("value", string.replace("''", "'")))
         elif number is not None:
@@ -113,7 +116,16 @@ def _both(first: Predicate, second: Predicate) -> Predicate:
     return lambda record: first(record) and second(record)
 
 
+def _moment(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise QueryError(f"$filter: {text!r} is not a datetimeoffset") from None
+
+
 def _comparable(compare: Callable[[Any, Any], bool], actual: Any, wanted: Any) -> bool:
+    if isinstance(wanted, datetime) and isinstance(actual, str):
+        actual = _moment(actual)
     if isinstance(wanted, Decimal) and actual is not None and not isinstance(actual, Decimal):
         try:
             actual = Decimal(str(actual))

@@ -2,7 +2,8 @@
 orders (SO and RC), shipments and sales invoices (invoices and credit memos), and what each action
 does to them. Bodies arrive as the API writes them (``{"value": ...}`` wrappers) and are unwrapped
 here; a refused field is answered as Acumatica does: the body echoed with an ``error`` beside the
-field's value, status 422.
+field's value, status 422. Stock items are made and changed by PUT (their amounts checked), or edited
+as a person would in Acumatica's screens (``edit_item``); each write moves its LastModifiedDateTime.
 
 Actions::
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import copy
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -76,7 +78,12 @@ class Books:
         warehouses = [self._detail(WarehouseID=w, QtyOnHand=Decimal(q)) for w, q in quantities.items()]
         self._add(
             "StockItem",
-            {"InventoryID": inventory_id, "Description": description or inventory_id, "ItemStatus": "Active"},
+            {
+                "InventoryID": inventory_id,
+                "Description": description or inventory_id,
+                "BaseUOM": "EA",
+                "ItemStatus": "Active",
+            },
             WarehouseDetails=warehouses,
         )
 
@@ -113,8 +120,10 @@ class Books:
         return record
 
     def _stamp(self) -> str:
-        # A sequence, not the clock: records made in one test sort by when they were made.
-        return f"2026-01-01T00:00:{self._next('_stamp')}"
+        # A second per write from a fixed start, not the clock: records sort by when they were written,
+        # and a test's times are the same on every run.
+        moment = _EPOCH + timedelta(seconds=int(self._next("_stamp")))
+        return moment.isoformat(timespec="milliseconds")
 
     # ---- writes (PUT) -----------------------------------------------------------------
 
@@ -122,9 +131,10 @@ class Books:
         body = unwrap(wrapped)
         existing = self.resolve(entity, body) if entity in ("Customer", "StockItem") or body.get("id") else None
         if existing is not None:
-            return self._update(existing, body)
+            return self._update(existing, body, wrapped)
         make = {
             "Customer": self._customer,
+            "StockItem": self._stock_item,
             "SalesOrder": self._sales_order,
             "Shipment": self._shipment,
             "SalesInvoice": self._sales_invoice,
@@ -133,7 +143,9 @@ class Books:
             raise Refused(405, http_error(f"{entity} cannot be created through this simulator"))
         return make(body, wrapped)
 
-    def _update(self, record: Record, body: Record) -> Record:
+    def _update(self, record: Record, body: Record, wrapped: Record | None = None) -> Record:
+        if "InventoryID" in record and wrapped is not None:
+            body = _item_amounts(body, wrapped)
         for name, value in body.items():
             if name != "id" and not isinstance(value, list):
                 record[name] = value
@@ -145,6 +157,25 @@ class Books:
             raise _refused_field(wrapped, "CustomerID", "'Customer ID' cannot be empty.")
         fields = {name: value for name, value in body.items() if name != "id"}
         return self._add("Customer", {"Status": "Active", **fields})
+
+    def _stock_item(self, body: Record, wrapped: Record) -> Record:
+        if not body.get("InventoryID"):
+            raise _refused_field(wrapped, "InventoryID", "'Inventory ID' cannot be empty.")
+        fields = {name: value for name, value in _item_amounts(body, wrapped).items() if name != "id"}
+        defaults = {"BaseUOM": "EA", "ItemStatus": "Active", "ItemClass": DEFAULT_ITEM_CLASS}
+        return self._add("StockItem", {**defaults, **fields}, WarehouseDetails=[])
+
+    def edit_item(self, fields: Record) -> Record:
+        """A stock item added or changed as a person would in Acumatica's screens: values kept as given
+        (a test's malformed ones too), the modification time moved."""
+        existing = self.find("StockItem", (str(fields.get("InventoryID", "")),))
+        values = {name: Decimal(str(v)) if isinstance(v, float) else v for name, v in fields.items()}
+        if existing is None:
+            defaults = {"BaseUOM": "EA", "ItemStatus": "Active", "ItemClass": DEFAULT_ITEM_CLASS}
+            return self._add("StockItem", {**defaults, **values}, WarehouseDetails=[])
+        existing.update(values)
+        existing["LastModifiedDateTime"] = self._stamp()
+        return existing
 
     def _check_customer(self, body: Record, wrapped: Record) -> None:
         if self.find("Customer", (str(body.get("CustomerID", "")),)) is None:
@@ -280,6 +311,24 @@ class Books:
 
 
 _PREFIX = {"Invoice": "INV", "Credit Memo": "CRM"}
+_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+DEFAULT_ITEM_CLASS = "STOCKITEM"
+_ITEM_AMOUNTS = ("DefaultPrice", "CurrentStdCost", "AverageCost", "LastCost", "DimensionWeight")
+
+
+def _item_amounts(body: Record, wrapped: Record) -> Record:
+    """A stock item's amounts as decimals; one that is not a non-negative number is refused by field."""
+    read = dict(body)
+    for name in _ITEM_AMOUNTS:
+        if name not in read:
+            continue
+        try:
+            read[name] = amount(read[name])
+        except ValueError:
+            raise _refused_field(wrapped, name, f"'{read[name]}' is not a valid number.") from None
+        if read[name] < 0:
+            raise _refused_field(wrapped, name, f"'{name}' must be greater than or equal to 0.")
+    return read
 
 
 def _refused_field(wrapped: Record, name: str, message: str) -> Refused:
