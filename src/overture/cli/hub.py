@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -99,3 +100,40 @@ def db_upgrade(home: HomeOption = None, database_url: DatabaseOption = None) -> 
     settings = settings_for(home, database_url)
     upgrade(settings.resolved_database_url())
     console.print(f"[green]Database at head[/]: {settings.resolved_database_url()}")
+
+
+@db_app.command("backup")
+def db_backup(
+    path: Annotated[Path, typer.Argument(help="Where to write the backup")],
+    home: HomeOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """A consistent copy of the store while the hub runs: SQLite's online backup, or pg_dump's custom format."""
+    from overture.store.backup import BackupError, backup
+
+    settings = settings_for(home, database_url)
+    try:
+        result = backup(settings.resolved_database_url(), path)
+    except BackupError as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(1) from None
+    console.print(f"[green]Backed up[/] ({result.kind}, {result.size_bytes:,} bytes) to {result.path}")
+
+
+@db_app.command("restore")
+def db_restore(
+    path: Annotated[Path, typer.Argument(help="A backup written by overture db backup")],
+    replace: Annotated[bool, typer.Option("--replace", help="Restore over a store that holds orders")] = False,
+    home: HomeOption = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Restore a backup into the store (stop the hub first), then migrate it to this release's head."""
+    from overture.store.backup import BackupError, restore
+
+    settings = settings_for(home, database_url)
+    try:
+        restore(path, settings.resolved_database_url(), replace=replace)
+    except BackupError as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(1) from None
+    console.print(f"[green]Restored[/] {path} into {settings.resolved_database_url()}")
