@@ -36,12 +36,14 @@ from overture.connectors.shopify_graphql import ShopifyGraphql
 from overture.connectors.shopify_inventory import ShopifyInventoryConnector, ShopifyInventoryTarget
 from overture.connectors.stripe import StripeConnector
 from overture.connectors.walmart import WalmartCredentials, WalmartOrdersConnector, WalmartTokens
-from overture.connectors.walmart_source import WalmartShipments
+from overture.connectors.walmart_source import WalmartRefunds, WalmartShipments
 from overture.connectors.wms import WmsConnector
 from overture.domain.availability import ChannelRules
 from overture.services.availability import AvailabilityPublisher, ChannelTarget
 from overture.services.channel_fulfilment import FulfilmentsByChannel
+from overture.services.channel_refunds import NoChannelRefunds
 from overture.services.ports.channel_fulfilment import ChannelFulfilments
+from overture.services.ports.channel_refunds import ChannelRefunds
 from overture.store.availability import SqlAvailabilityStore
 
 log = logging.getLogger(__name__)
@@ -334,6 +336,14 @@ def channeladvisor_shipments(settings: Settings) -> ChannelAdvisorShipments:
     tokens = CaTokens(ConnectorConfig(name="channeladvisor-oauth", base_url=url), credentials)
     connector = ChannelAdvisorConnector(ConnectorConfig(name="channeladvisor", base_url=url), tokens=tokens)
     return ChannelAdvisorShipments(connector)
+
+
+def channel_refunds(settings: Settings) -> ChannelRefunds:
+    """The marketplace that issues refunds of its orders itself, when configured: Walmart (the seller's
+    Orders API ``/refund``); else none, and an owed refund is noted on its order as not sent."""
+    if settings.walmart_client_id and settings.walmart_client_secret:
+        return WalmartRefunds(walmart_orders(settings))
+    return NoChannelRefunds()
 
 
 def walmart_orders(settings: Settings) -> WalmartOrdersConnector:

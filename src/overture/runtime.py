@@ -31,15 +31,18 @@ from overture.outside import (
     acumatica_access,
     availability_publisher,
     channel_fulfilments,
+    channel_refunds,
     configured_tax,
     payments_connector,
     simulators_if_needed,
 )
 from overture.services.access import replace_key
+from overture.services.channel_refunds import TOPIC as REFUND_TOPIC
 from overture.services.ports.partner_documents import PartnerDocuments
 from overture.store.channel_fulfilment import SqlOwedConfirmations
 from overture.workflows.availability_publisher import publish_continuously
 from overture.workflows.channel_fulfilments import confirm_periodically
+from overture.workflows.channel_refunds import refund_periodically
 from overture.workflows.dev_server import resolve_engine
 from overture.workflows.dispatcher import OutboxDispatcher
 from overture.workflows.engine import connect_client
@@ -224,6 +227,7 @@ async def run_worker_side(
                 )
                 if dispatch_outbox:  # one sender: two at once could both find no fulfilment and both create one
                     loops.append(confirm_shipments(container, stop=stop))
+                    loops.append(refund_on_channels(container, stop=stop))  # one sender, as for shipments
                 if availability_publish_interval_s > 0:
                     loops.append(
                         publish_availability(
@@ -252,6 +256,24 @@ async def confirm_shipments(container: Container, *, stop: asyncio.Event) -> Non
         )
     finally:
         await fulfilments.aclose()
+
+
+async def refund_on_channels(container: Container, *, stop: asyncio.Event) -> None:
+    """Issue the refunds owed to marketplaces (services/channel_refunds.py) until ``stop``."""
+    refunds = channel_refunds(container.settings)
+    try:
+        await refund_periodically(
+            container.uow,
+            SqlOwedConfirmations(container.engine, topic=REFUND_TOPIC),
+            refunds,
+            clock=container.clock,
+            interval_s=container.settings.shopify_fulfilment_interval_s,
+            stop=stop,
+        )
+    finally:
+        close = getattr(refunds, "aclose", None)
+        if close is not None:
+            await close()
 
 
 async def publish_availability(

@@ -11,14 +11,20 @@ Wire format (developer.walmart.com, Orders and Token API)::
     POST /v3/orders/{purchaseOrderId}/acknowledge            -> {"order": {...}}
     POST /v3/orders/{purchaseOrderId}/shipping  {"orderShipment": {"orderLines": {"orderLine": [...]}}}
     POST /v3/orders/{purchaseOrderId}/cancel    {"orderCancellation": {"orderLines": {"orderLine": [...]}}}
+    POST /v3/orders/{purchaseOrderId}/refund    {"orderRefund": {"purchaseOrderId", "orderLines": {"orderLine": [
+             {"lineNumber", "isFullRefund", "refunds": {"refund": [{"refundComments", "refundCharges":
+             {"refundCharge": [{"refundReason", "charge": {"chargeType", "chargeName", "chargeAmount":
+             {"currency", "amount"}, "tax": {"taxName", "taxAmount"}}}]}}]}}]}}}   -> {"order": {...}}
     errors -> {"errors": {"error": [{"code", "field", "description", "info", "severity", "category"}]}}
 
 Every call carries ``WM_SEC.ACCESS_TOKEN`` (a 15-minute token, kept until a minute before it lapses and
 renewed once when the API answers 401), ``WM_SVC.NAME``, a fresh ``WM_QOS.CORRELATION_ID`` and
 ``Accept: application/json``. A line once shipped cannot be updated, so shipping and cancelling read the
 order first and send only the lines still open (a retry after a lost answer sends nothing twice).
-Refunds are not sent from here: Walmart reads refund amounts as JSON numbers, and money leaves Overture
-as exact decimals only (connectors/http.py sends JSON through the standard encoder).
+
+Refunds (only of Shipped lines, amounts negative, never beyond what the line was charged, as Walmart
+documents; the body in connectors/walmart_refund.py) carry our key in ``refundComments``: a refund reads
+the order first and sends nothing when a line's ``refund`` already holds that key.
 """
 
 from __future__ import annotations
@@ -37,10 +43,12 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from overture.connectors.contracts import Contract, expect
 from overture.connectors.http import ConnectorConfig, HttpConnector
+from overture.connectors.walmart_refund import Refund, refund_comments
 from overture.services.ports.connector_errors import ApiDriftError, ConnectorError, PermanentConnectorError
 
 SERVICE_NAME = "Walmart Marketplace"
 EARLY_S = 60.0
+RAW_LIMIT = 4096
 ORDERS = "/v3/orders"
 
 
@@ -189,6 +197,17 @@ class WalmartOrdersConnector(HttpConnector):
         body = {"orderCancellation": {"orderLines": {"orderLine": [_cancelled(n, q, reason) for n, q in open_lines]}}}
         return await self._order("POST", f"{ORDERS}/{purchase_order_id}/cancel", "cancelOrderLines", json=body)
 
+    async def refund(
+        self, purchase_order_id: str, refund: Refund, *, order: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        """Refund the lines as given, once: None when the order (``order`` if already read) holds this
+        refund's key in a line's refund comments, as it does after a send whose answer was lost."""
+        held = order if order is not None else await self.get_order(purchase_order_id)
+        if refund.marker in refund_comments(held):
+            return None
+        path = f"{ORDERS}/{purchase_order_id}/refund"
+        return await self._order("POST", path, "refundOrderLines", json=refund.body(purchase_order_id))
+
     async def _order(self, method: str, path: str, operation: str, *, json: Any = None) -> dict[str, Any]:
         answer = await self._authed(method, path, operation, json=json)
         self._expect(_OrderAnswer, answer, operation)
@@ -214,6 +233,14 @@ class WalmartOrdersConnector(HttpConnector):
         if said:
             error.message = f"{response.reason_phrase or 'error'}: {said}"
             error.args = (error.message,)
+        if type(error) is PermanentConnectorError:  # a refusal: its body kept for the person who reads it
+            return WalmartRefused(
+                error.message,
+                connector=error.connector,
+                operation=operation,
+                status=error.status,
+                raw=response.text[:RAW_LIMIT],
+            )
         return error
 
     def _expect(self, model: type[BaseModel], answer: Any, operation: str) -> Any:
@@ -222,6 +249,14 @@ class WalmartOrdersConnector(HttpConnector):
         except ApiDriftError as error:
             self._count_failure(error)
             raise
+
+
+class WalmartRefused(PermanentConnectorError):
+    """Walmart refused the call (a 4xx): ``raw`` is its error body as sent."""
+
+    def __init__(self, message: str, *, connector: str, operation: str, status: int | None, raw: str) -> None:
+        super().__init__(message, connector=connector, operation=operation, status=status)
+        self.raw = raw
 
 
 @dataclass(frozen=True)

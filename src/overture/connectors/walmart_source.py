@@ -1,5 +1,6 @@
 """Walmart Marketplace orders as an order source for :func:`overture.services.marketplace_pull.pull_orders`
-(``overture walmart pull``), and the confirmations of their shipments (``ChannelFulfilments``).
+(``overture walmart pull``), the confirmations of their shipments (``ChannelFulfilments``) and the refunds
+of their lines (``ChannelRefunds``).
 
 Which orders are imported: those with a line Walmart still has ``Created`` or ``Acknowledged`` (the seller
 owes the shipment); every line ``Shipped``, ``Delivered`` or ``Cancelled``: skipped by reason. Walmart asks a
@@ -16,13 +17,26 @@ from typing import Any
 import orjson
 
 from overture.connectors.walmart import Shipment, WalmartOrdersConnector
+from overture.connectors.walmart_refund import Refund, RefundLine
+from overture.domain.money.amount import from_minor
 from overture.services.marketplace_pull import ListedOrder
 from overture.services.ports.channel_fulfilment import ConfirmationOutcome, ConfirmationResult, ShipmentConfirmation
+from overture.services.ports.channel_refunds import RefundedLine, RefundOutcome, RefundOwed, RefundResult
+from overture.services.ports.connector_errors import PermanentConnectorError
 
 CHANNEL = "walmart"
 OPEN = ("Created", "Acknowledged")
 # Walmart's carrier names for the carriers our WMS names most often (lower-cased -> Walmart's).
 CARRIERS = {"ups": "UPS", "usps": "USPS", "fedex": "FedEx", "dhl": "DHL", "ontrac": "OnTrac", "lasership": "LaserShip"}
+# Our reasons (a return's, an incident's, a goodwill refund's) -> Walmart's refundReason.
+REFUND_REASONS = {
+    "damaged": "DamagedItem", "defective": "DefectiveItem", "wrong_item": "IncorrectItemReceived",
+    "not_as_described": "ItemNotAsAdvertised", "size_or_fit": "CustomerChangedMind",
+    "no_longer_needed": "CustomerChangedMind", "other": "CustomerChangedMind",
+    "arrived_late": "CustomerReceivedItemLate", "late": "CustomerReceivedItemLate",
+    "not_received": "ItemNotReceivedByCustomer", "missing_parts": "Missing Parts / Instructions",
+    "goodwill": "General adjustment",
+}  # fmt: skip
 
 
 def statuses(order: dict[str, Any]) -> set[str]:
@@ -94,6 +108,64 @@ class WalmartShipments:
         if answer is None:
             return ConfirmationResult(ConfirmationOutcome.ALREADY_CONFIRMED, detail="no line is open at Walmart")
         return ConfirmationResult(ConfirmationOutcome.CREATED, reference=confirmation.channel_order_id)
+
+
+class WalmartRefunds:
+    """Issues refunds of Walmart orders: each of our lines on Walmart's line, goods with tax and shipping."""
+
+    def __init__(self, connector: WalmartOrdersConnector, *, channel: str = CHANNEL) -> None:
+        self._connector = connector
+        self._channel = channel
+
+    def handles(self, channel: str) -> bool:
+        return channel == self._channel
+
+    async def aclose(self) -> None:
+        await self._connector.aclose()
+
+    async def issue_refund(self, refund: RefundOwed) -> RefundResult:
+        po = refund.channel_order_id
+        order = await self._connector.get_order(po)
+        lines = tuple(_refund_line(order, x, refund.currency) for x in refund.lines)
+        comment = refund.comment[:100]
+        sent = Refund(refund.key, lines, currency=refund.currency, comment=comment)
+        answer = await self._connector.refund(po, sent, order=order)
+        if answer is None:
+            return RefundResult(RefundOutcome.ALREADY_REFUNDED, detail="Walmart's order holds the refund already")
+        return RefundResult(RefundOutcome.REFUNDED, reference=po)
+
+
+def _refund_line(order: dict[str, Any], line: RefundedLine, currency: str) -> RefundLine:
+    number, held = _walmart_line(order, line)
+    charges = ((held.get("charges") or {}).get("charge")) or []
+    tax_name = next((str((c.get("tax") or {}).get("taxName") or "") for c in charges if c.get("tax")), "") or "Tax1"
+    return RefundLine(
+        number,
+        REFUND_REASONS.get(line.reason, "Others"),
+        from_minor(line.goods, currency),
+        from_minor(line.tax, currency),
+        from_minor(line.shipping, currency),
+        tax_name=tax_name,
+    )
+
+
+def _walmart_line(order: dict[str, Any], line: RefundedLine) -> tuple[str, dict[str, Any]]:
+    """Walmart's line for ours: the one line with our SKU, else (a SKU on several lines) the one at our
+    line's place among those captured, as shipments are confirmed."""
+    lines = (order.get("orderLines") or {}).get("orderLine") or []
+    by_number = {str(x.get("lineNumber")): x for x in lines}
+    same = [x for x in lines if str((x.get("item") or {}).get("sku") or "") == line.sku]
+    if len(same) == 1:
+        return str(same[0]["lineNumber"]), same[0]
+    numbers = _line_numbers(order)
+    if line.line_no > len(numbers):
+        raise PermanentConnectorError(
+            f"no Walmart line for our line {line.line_no} ({line.sku})",
+            connector="walmart",
+            operation="refundOrderLines",
+        )
+    number = numbers[line.line_no - 1]
+    return number, by_number[number]
 
 
 def _line_numbers(order: dict[str, Any]) -> list[str]:

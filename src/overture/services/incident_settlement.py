@@ -94,7 +94,14 @@ async def _refund(
     why = Why(f"incident {claim.id}: {claim.reason}", actor, clock())
     owed = payments.goodwill_entries(claim.order_id, currency, per_line, why)
     return await payments.refund(
-        uow_factory, gateway, claim.order_id, key=f"incident:{claim.id}", per_line=per_line, owed=owed, why=why
+        uow_factory,
+        gateway,
+        claim.order_id,
+        key=f"incident:{claim.id}",
+        per_line=per_line,
+        owed=owed,
+        why=why,
+        reasons=dict.fromkeys(per_line, str(claim.reason)),
     )
 
 

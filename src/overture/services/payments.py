@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from overture.domain.charging import Why
 from overture.domain.money.ledger import Entry, EntryKind, Ledger
 from overture.domain.statuses import LineStatus
+from overture.services.channel_refunds import owe_refund
 from overture.services.errors import InvalidRequest
 from overture.services.marketplace.seller_ledger import mirror_refunds
 from overture.services.money import ledger_of
@@ -174,12 +175,15 @@ async def refund(
     owed: list[Entry],
     why: Why,
     kind: EntryKind = EntryKind.REFUND,
+    reasons: Mapping[int, str] | None = None,
 ) -> str:
     """Give back ``per_line`` (minor units per line) as a refund (or store credit, ``kind``), posting it
     with ``owed`` (what the lines no longer owe) under ``key`` in one transaction; the refund's id.
 
     Each line is checked against what it captured first: a refund beyond it raises
-    RefundExceedsCaptured before the provider is called or anything is posted."""
+    RefundExceedsCaptured before the provider is called or anything is posted. An order whose
+    marketplace holds the money (Walmart) is owed the refund there, in the same transaction
+    (services/channel_refunds.py), with ``reasons`` per line (ours: a return's reason code)."""
     state = _read(uow_factory, order_id)
     for line_no, amount in per_line.items():
         if amount < 0:
@@ -207,6 +211,7 @@ async def refund(
     def post(uow: UnitOfWork) -> None:
         if uow.money.post(key, order_id, [*owed, *given], why.at):
             mirror_refunds(uow, order_id, why.at)  # a seller's line refunded: its ledger follows, in this transaction
+            owe_refund(uow, order_id, key=key, given=given, owed=owed, reasons=reasons or {}, at=why.at)
 
     in_transaction(uow_factory, post)
     return reference

@@ -92,7 +92,16 @@ async def settle_return(
     back = read_only(uow_factory, lambda uow: giveback(uow, ret, why))
     key = f"settled:{ret.id}"
     if ret.settlement is Settlement.REFUND:
-        await refund(uow_factory, gateway, ret.order_id, key=key, per_line=back.per_line, owed=back.owed, why=why)
+        await refund(
+            uow_factory,
+            gateway,
+            ret.order_id,
+            key=key,
+            per_line=back.per_line,
+            owed=back.owed,
+            why=why,
+            reasons=_reasons(ret),
+        )
     elif ret.settlement is Settlement.STORE_CREDIT:
         await refund(
             uow_factory,
@@ -140,7 +149,13 @@ async def _settle_exchange(
         per_line=money,
         owed=[*back.owed, *credit_entries],
         why=why,
+        reasons=_reasons(ret),
     )
+
+
+def _reasons(ret: Return) -> dict[int, str]:
+    """Each line's return reason, for a marketplace that is told why it refunds (Walmart)."""
+    return {line.line_no: line.reason.value for line in ret.lines}
 
 
 def _currency(uow_factory: UnitOfWorkFactory, order_id: str) -> str:

@@ -7,7 +7,10 @@ cursor paging, acknowledge, ship and cancel (operation names for ``POST /_faults
     POST /v3/orders/{purchaseOrderId}/acknowledge [acknowledgeOrders]
     POST /v3/orders/{purchaseOrderId}/shipping   [shippingUpdates]  a line once Shipped cannot be updated
     POST /v3/orders/{purchaseOrderId}/cancel     [cancelOrderLines]
-    POST /_orders {"orders": [...]}, GET /_records, POST /_wm/expire, plus simulators/common.py's control routes
+    POST /v3/orders/{purchaseOrderId}/refund     [refundOrderLines] Shipped lines only, amounts negative, a
+         documented refundReason, never more than the line was charged (simulators/walmart_refunds.py)
+    POST /_orders {"orders": [...]}, GET /_records, POST /_wm/expire, POST /_wm/lose {"operation", "count"}
+    (the call is done, its answer lost: a 504), plus simulators/common.py's control routes
 
 Every call needs ``WM_SVC.NAME`` and ``WM_QOS.CORRELATION_ID`` (400 without), and every /v3/orders call a
 ``WM_SEC.ACCESS_TOKEN`` the token endpoint issued and that has not lapsed (401). Errors are Walmart's
@@ -33,6 +36,7 @@ from fastapi.responses import JSONResponse, Response
 
 from overture.simulators.channeladvisor_state import dumps
 from overture.simulators.common import SimulatorCore, install_control_routes
+from overture.simulators.walmart_refunds import RefundRefused, refund_lines
 
 OPEN = ("Created", "Acknowledged")
 
@@ -52,6 +56,8 @@ class Seller:
     issued: dict[str, float] = field(default_factory=dict)
     orders: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    # Answers lost after the work is done (operation -> how many): the caller sees a 504, Walmart kept it.
+    lose: dict[str, int] = field(default_factory=dict)
 
     def grant(self, authorization: str | None, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         expected = "Basic " + base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
@@ -118,6 +124,7 @@ def create_walmart_app(*, orders: list[dict[str, Any]] | None = None, seller: Se
     def reset() -> None:
         account.orders.clear()
         account.requests.clear()
+        account.lose.clear()
         account.orders.update({o["purchaseOrderId"]: copy.deepcopy(o) for o in held})
 
     reset()
@@ -147,6 +154,9 @@ def create_walmart_app(*, orders: list[dict[str, Any]] | None = None, seller: Se
                 }
             }
             return JSONResponse(body, status_code=error.status)
+        if account.lose.get(operation, 0) > 0:
+            account.lose[operation] -= 1
+            return JSONResponse({"errors": {"error": [{"code": "GATEWAY_TIMEOUT"}]}}, status_code=504)
         return Response(dumps(core.faults.drifted(operation, answer)), media_type="application/json")
 
     @app.post("/v3/token")
@@ -187,12 +197,23 @@ def create_walmart_app(*, orders: list[dict[str, Any]] | None = None, seller: Se
             lambda body: account.move(po, body, "orderCancellation", "Cancelled", allowed=OPEN),
         )
 
+    @app.post("/v3/orders/{po}/refund")
+    async def refund(request: Request, po: str) -> Response:
+        return await serve(request, "refundOrderLines", lambda body: _refund(account, po, body))
+
     @app.get("/_records")
     async def records() -> Response:
         return Response(
             dumps({"orders": list(account.orders.values()), "requests": account.requests}),
             media_type="application/json",
         )
+
+    @app.post("/_wm/lose")
+    async def lose(request: Request) -> dict[str, int]:
+        """``{"operation": "refundOrderLines", "count": 1}``: do the next such call, then lose its answer."""
+        asked = await request.json()
+        account.lose[str(asked["operation"])] = int(asked.get("count", 1))
+        return dict(account.lose)
 
     @app.post("/_wm/expire")
     async def expire() -> dict[str, int]:
@@ -209,6 +230,16 @@ def _acknowledge(account: Seller, po: str) -> dict[str, Any]:
         for status in line["orderLineStatuses"]["orderLineStatus"]:
             if status["status"] == "Created":
                 status["status"] = "Acknowledged"
+    return {"order": copy.deepcopy(order)}
+
+
+def _refund(account: Seller, po: str, body: Any) -> dict[str, Any]:
+    order = account.order(po)
+    try:
+        refund_lines(order, body)
+    except RefundRefused as refused:
+        raise WalmartError(400, refused.code, str(refused)) from None
+    account.requests.append({"purchaseOrderId": po, "orderRefund": body["orderRefund"]})
     return {"order": copy.deepcopy(order)}
 
 
