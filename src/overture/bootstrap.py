@@ -23,7 +23,7 @@ from overture.services.ports.wms import WmsGateway
 from overture.store.csv_profiles import csv_profiles as csv_profiles_in
 from overture.store.dashboard import SqlDashboard
 from overture.store.engine import make_engine
-from overture.store.migrate import upgrade
+from overture.store.migrate import revisions, upgrade
 from overture.store.uow import SqlUnitOfWork
 from overture.store.views import SqlViews
 
@@ -54,6 +54,10 @@ class Container:
     def csv_importer(self) -> CsvImporter:
         """What ``POST /v1/channels/csv`` and ``overture import csv`` both import partner files with."""
         return CsvImporter(self.uow, self.geocoder, self.clock, csv_profiles_in)
+
+    def schema_revisions(self) -> tuple[set[str], set[str]]:
+        """The migrations the store is at, and the heads this release ships (``/readyz`` compares them)."""
+        return revisions(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
         default=300.0, description="How often a waiting order re-reads its shipments, in case a signal was lost"
     )
     worker_concurrency: int = 200
+    shutdown_grace_s: float = Field(
+        default=30.0, ge=0, description="On SIGTERM: how long requests and activities in flight may finish"
+    )
     x12_sender_qualifier: str = Field(default="ZZ", description="Our ISA qualifier on the X12 network")
     x12_sender_id: str = Field(default="OVERTURE", description="Our ISA id on the X12 network")
     edi_outbox_dir: Path | None = Field(

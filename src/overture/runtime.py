@@ -43,6 +43,7 @@ from overture.store.channel_fulfilment import SqlOwedConfirmations
 from overture.workflows.availability_publisher import publish_continuously
 from overture.workflows.channel_fulfilments import confirm_periodically
 from overture.workflows.channel_refunds import refund_periodically
+from overture.workflows.child_process import drain_on_termination
 from overture.workflows.dev_server import resolve_engine
 from overture.workflows.dispatcher import OutboxDispatcher
 from overture.workflows.engine import connect_client
@@ -83,7 +84,15 @@ def configure_logging(settings: Settings) -> None:
 
 def uvicorn_config(app: FastAPI, settings: Settings) -> uvicorn.Config:
     # log_config=None: uvicorn keeps the logging set up by configure_logging instead of its own.
-    return uvicorn.Config(app, host=settings.host, port=settings.port, log_config=None, access_log=settings.access_log)
+    # On SIGTERM uvicorn stops accepting, and waits this long for the requests in flight.
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=settings.access_log,
+        timeout_graceful_shutdown=max(1, round(settings.shutdown_grace_s)),
+    )
 
 
 def policy_from(settings: Settings) -> StepPolicy:
@@ -124,7 +133,11 @@ def worker_options(settings: Settings) -> WorkerOptions:
     return WorkerOptions(
         task_queue=settings.task_queue,
         policy=policy_from(settings),
-        tuning=WorkerTuning(max_concurrent=settings.worker_concurrency, sandboxed=settings.workflow_sandbox),
+        tuning=WorkerTuning(
+            max_concurrent=settings.worker_concurrency,
+            sandboxed=settings.workflow_sandbox,
+            graceful_shutdown_s=settings.shutdown_grace_s,
+        ),
         poll_interval_s=settings.wms_poll_interval_s,
         inventory_advice_interval_s=settings.edi_inventory_advice_interval_s,
         availability_publish_interval_s=settings.availability_publish_interval_s,
@@ -378,6 +391,7 @@ def run_worker(settings: Settings, container: Container) -> None:
     async def main() -> None:
         client = await connect_client(settings.temporal_address or "")
         stop = asyncio.Event()
+        drain_on_termination(stop, settings.shutdown_grace_s)
         await run_worker_side(
             container,
             client,

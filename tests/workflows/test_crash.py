@@ -7,6 +7,7 @@ SQLite store, against a dev server of this module's own (one test restarts it).
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 import uuid
@@ -120,6 +121,7 @@ def hub(dev_server: DevServer, tmp_path: Path) -> Iterator[ProcessHub]:
         # Crash recovery, not access control: the test's clients and its WMS simulator carry no keys
         # (allowed because the API binds to loopback).
         "OVERTURE_AUTH": "off",
+        "OVERTURE_SHUTDOWN_GRACE_S": "10",
     }
     api = HubProcess("api", ["api"], env, tmp_path)
     worker = HubProcess("worker", ["worker"], env, tmp_path)
@@ -199,6 +201,22 @@ def test_worker_killed_mid_flight_then_restarted(hub: ProcessHub) -> None:
 
     hub.worker.kill()
     time.sleep(1)
+    hub.worker.start()
+
+    hub.wait_until(lambda: hub.count("completed") == ORDERS, timeout_s=240, what="every order completed")
+    _assert_each_effect_once(hub)
+
+
+def test_worker_stopped_by_sigterm_drains_exits_cleanly_and_a_restart_finishes(hub: ProcessHub) -> None:
+    _post_all(hub.api_url, _payloads())
+    hub.wait_until(lambda: hub.count("completed") >= 50, timeout_s=120, what="50 completed before the stop")
+    assert hub.count("completed") < ORDERS, "the stop must come with orders in flight"
+
+    asked = time.monotonic()
+    hub.worker.signal(signal.SIGTERM)  # as a service manager or Kubernetes stops a pod
+    assert hub.worker.wait(30) == 0, hub.worker.log_tail()  # a clean exit, not death by the signal
+    assert time.monotonic() - asked < 25  # within the grace (10 s) and the loops' own wind-down
+    assert "SIGTERM: draining" in hub.worker.log_tail(400)
     hub.worker.start()
 
     hub.wait_until(lambda: hub.count("completed") == ORDERS, timeout_s=240, what="every order completed")

@@ -17,7 +17,6 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from overture.bootstrap import Container
-from overture.store.migrate import revisions
 from overture.web.responses import Json
 
 CHECK_TIMEOUT_S = 3.0
@@ -26,7 +25,7 @@ CHECK_TIMEOUT_S = 3.0
 def _store(container: Container) -> dict[str, Any]:
     with container.engine.connect() as connection:
         connection.execute(text("SELECT 1"))
-    current, heads = revisions(container.engine)
+    current, heads = container.schema_revisions()
     if current != heads:
         return {"ok": False, "reason": f"the schema is at {sorted(current)}, the migrations' head is {sorted(heads)}"}
     return {"ok": True, "revision": ",".join(sorted(heads))}

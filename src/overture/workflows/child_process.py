@@ -18,6 +18,7 @@ life of the process.
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import logging
 import os
@@ -127,3 +128,17 @@ def exit_on_termination() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def drain_on_termination(stop: asyncio.Event, grace_s: float) -> None:
+    """SIGTERM and SIGINT set ``stop``: the loops end, the worker stops polling and lets the activities
+    in flight finish (``grace_s`` at most), and the process exits 0. Without it SIGTERM killed the
+    worker where it stood, its activities left to time out and be retried by another worker."""
+    loop = asyncio.get_running_loop()
+
+    def drain(signum: signal.Signals) -> None:
+        log.warning("%s: draining (at most %.0f s for the activities in flight)", signum.name, grace_s)
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, drain, signum)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client
@@ -94,6 +95,8 @@ class WorkerTuning:
     max_cached_workflows: int = 5000
     pollers: int = 10
     max_local_activities: int | None = None  # None: max_concurrent
+    # On shutdown (SIGTERM): how long activities in flight may run on before they are cancelled.
+    graceful_shutdown_s: float = 30.0
 
 
 DEFAULT_TUNING = WorkerTuning()
@@ -115,6 +118,7 @@ def worker_options(
         "max_concurrent_workflow_tasks": tuning.max_concurrent,
         "max_concurrent_activities": tuning.max_concurrent,
         "max_concurrent_local_activities": tuning.max_local_activities or tuning.max_concurrent,
+        "graceful_shutdown_timeout": timedelta(seconds=tuning.graceful_shutdown_s),
     }
 
 
