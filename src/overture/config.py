@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     acumatica_warehouses: dict[str, str] = Field(
         default_factory=dict, description='Our location id -> Acumatica WarehouseID, as JSON: {"loc_east": "WHOLESALE"}'
     )
+    acumatica_item_class: str | None = Field(
+        default=None, description="The item class of the stock items push-items creates; unset: Acumatica's default"
+    )
+    acumatica_base_currency: str = Field(
+        default="USD", min_length=3, max_length=3, description="The tenant's base currency, which DefaultPrice is in"
+    )
     public_url: str | None = Field(default=None, description="How outside systems reach this hub (webhooks)")
     step_max_attempts: int = 6
     step_initial_interval_s: float = 1.0

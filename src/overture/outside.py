@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from overture.bootstrap import Container
 from overture.config import Settings
 from overture.connectors.acumatica import AcumaticaConnector
+from overture.connectors.acumatica_items import AcumaticaItems
 from overture.connectors.acumatica_session import OAuthClient
 from overture.connectors.amazon import AmazonOrdersConnector
 from overture.connectors.amazon_auth import LwaCredentials, LwaTokens
@@ -64,6 +65,8 @@ class AcumaticaAccess:
     customer_id: str | None = None
     warehouses: tuple[tuple[str, str], ...] = ()
     oauth: OAuthClient | None = None  # OAuth 2.0 (password grant) instead of the cookie sign-in
+    item_class: str | None = None  # of the stock items push-items creates
+    base_currency: str = "USD"  # of DefaultPrice
 
     def connector(self) -> AcumaticaConnector:
         return AcumaticaConnector(
@@ -79,6 +82,10 @@ class AcumaticaAccess:
             warehouses=dict(self.warehouses),
             oauth=self.oauth,
         )
+
+    def items(self, connector: AcumaticaConnector) -> AcumaticaItems:
+        """The stock items of the tenant this connector signs in to (our catalogue's ERP of record)."""
+        return AcumaticaItems(connector, currency=self.base_currency, item_class=self.item_class)
 
 
 def acumatica_access(settings: Settings, *, url: str | None = None) -> AcumaticaAccess | None:
@@ -115,6 +122,8 @@ def _booking(settings: Settings) -> dict[str, Any]:
         "return_order_type": settings.acumatica_return_order_type,
         "customer_id": settings.acumatica_customer_id,
         "warehouses": tuple(sorted(settings.acumatica_warehouses.items())),
+        "item_class": settings.acumatica_item_class,
+        "base_currency": settings.acumatica_base_currency,
     }
 
 
