@@ -25,6 +25,7 @@ from overture.connectors.avatax import AvaTaxConnector
 from overture.connectors.channeladvisor import ChannelAdvisorConnector
 from overture.connectors.channeladvisor_auth import CaCredentials, CaTokens
 from overture.connectors.channeladvisor_fulfilment import ChannelAdvisorShipments
+from overture.connectors.channeladvisor_inventory import ChannelAdvisorAvailability, ChannelAdvisorStock
 from overture.connectors.easypost import EasyPostConnector
 from overture.connectors.ebay import EbayConnector
 from overture.connectors.ebay_auth import EbayCredentials, EbayTokens
@@ -336,6 +337,11 @@ def channel_fulfilments(settings: Settings) -> FulfilmentsByChannel:
 
 def channeladvisor_shipments(settings: Settings) -> ChannelAdvisorShipments:
     """Shipments confirmed to the account with its OAuth tokens (connectors/channeladvisor_fulfilment.py)."""
+    return ChannelAdvisorShipments(channeladvisor_connector(settings))
+
+
+def channeladvisor_connector(settings: Settings) -> ChannelAdvisorConnector:
+    """The account's REST API v1 connector with its OAuth tokens (closed with it)."""
     secret, token = settings.channeladvisor_shared_secret, settings.channeladvisor_refresh_token
     assert settings.channeladvisor_application_id and token
     credentials = CaCredentials(
@@ -343,8 +349,7 @@ def channeladvisor_shipments(settings: Settings) -> ChannelAdvisorShipments:
     )
     url = settings.channeladvisor_api_url
     tokens = CaTokens(ConnectorConfig(name="channeladvisor-oauth", base_url=url), credentials)
-    connector = ChannelAdvisorConnector(ConnectorConfig(name="channeladvisor", base_url=url), tokens=tokens)
-    return ChannelAdvisorShipments(connector)
+    return ChannelAdvisorConnector(ConnectorConfig(name="channeladvisor", base_url=url), tokens=tokens)
 
 
 def channel_refunds(settings: Settings) -> ChannelRefunds:
@@ -388,7 +393,8 @@ def amazon_shipments(settings: Settings) -> AmazonShipmentConfirmer:
 
 
 def availability_publisher(container: Container) -> AvailabilityPublisher:
-    """The publisher with the configured storefront (partners are added by the loop as they change)."""
+    """The publisher with the configured storefront and ChannelAdvisor account (quantities per distribution
+    center), each when configured; partners are added by the loop as they change."""
     settings = container.settings
     targets: list[ChannelTarget] = []
     if settings.shopify_admin_url and settings.shopify_inventory_items:
@@ -401,5 +407,10 @@ def availability_publisher(container: Container) -> AvailabilityPublisher:
                 connector, location_id=settings.shopify_location_id, inventory_items=settings.shopify_inventory_items
             )
         )
+    # ChannelAdvisor keeps quantities per distribution center: with none mapped, nothing is sent.
+    ca = settings.channeladvisor_distribution_centers
+    if settings.channeladvisor_application_id and settings.channeladvisor_refresh_token and ca:
+        stock = ChannelAdvisorStock(channeladvisor_connector(settings), distribution_centers=ca)
+        targets.append(ChannelAdvisorAvailability(stock))
     rules = ChannelRules.from_json(settings.availability_channel_rules)
     return AvailabilityPublisher(SqlAvailabilityStore(container.engine), targets, rules=rules, clock=container.clock)

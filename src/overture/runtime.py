@@ -21,6 +21,7 @@ from overture.bootstrap import Container, edi_sender, warehouses
 from overture.channels.wms import translate_shipment
 from overture.channels.x12.partner_documents import X12PartnerDocuments
 from overture.config import Settings
+from overture.connectors.channeladvisor_inventory import ChannelAdvisorAvailability
 from overture.connectors.shopify_inventory import ShopifyInventoryTarget
 from overture.domain.access import Role
 from overture.observability import logs
@@ -307,6 +308,8 @@ async def publish_availability(
         for target in fixed:
             if isinstance(target, ShopifyInventoryTarget):
                 await target.connector.aclose()
+            elif isinstance(target, ChannelAdvisorAvailability):
+                await target.aclose()
 
 
 WMS_SIMULATOR_KEY = "built-in WMS simulator"

@@ -9,6 +9,7 @@ from overture.domain.availability import (
     ChannelRules,
     InvalidChannelRule,
     availability_by_channel,
+    availability_by_location,
     exclusive_pools,
 )
 from overture.domain.inventory import InventoryPosition
@@ -99,3 +100,35 @@ def test_rules_read_from_their_settings_form() -> None:
 def test_rules_that_cannot_be_applied_are_refused(make: object) -> None:
     with pytest.raises(InvalidChannelRule):
         make()  # type: ignore[operator]
+
+
+def test_per_location_each_location_is_its_own_network_but_never_more_than_the_network_figure() -> None:
+    rules = ChannelRules(
+        (
+            ChannelRule("ca", buffer_percent=10, buffer_units=1, excluded_locations=frozenset({"LAX"})),
+            ChannelRule("amazon", exclusive_percent=20),
+        )
+    )
+    # Alone, EWR's 70 less Amazon's 14 = 56, less 6 (10% rounded up) and 1 = 49; LAX is excluded, ORD holds
+    # 0, DFW has no stock. The network figure: 70 (LAX not seen) less Amazon's 24 of 120 = 46, less 5 and
+    # 1 = 40, and no more is shown over the locations together.
+    found = availability_by_location(POSITIONS, rules, "ca", ["EWR", "LAX", "ORD", "DFW"])
+    assert found == {"EWR": 40, "LAX": 0, "ORD": 0, "DFW": 0}
+    assert availability_by_channel(POSITIONS, rules, ["ca"]) == {"ca": 40}
+    # Without Amazon's share, each location's figure stands as it is (70 - 7 - 1 at EWR, 0 at LAX).
+    alone = ChannelRules((ChannelRule("ca", buffer_percent=10, buffer_units=1, excluded_locations=frozenset({"LAX"})),))
+    assert availability_by_location(POSITIONS, alone, "ca", ["EWR", "LAX"]) == {"EWR": 62, "LAX": 0}
+
+
+def test_per_location_figures_are_shared_down_in_proportion() -> None:
+    positions = [
+        InventoryPosition("SKU-2", "EWR", on_hand=10),
+        InventoryPosition("SKU-2", "ATL", on_hand=20),
+        InventoryPosition("SKU-2", "LAX", on_hand=20),
+    ]
+    rules = ChannelRules(
+        (ChannelRule("ca", excluded_locations=frozenset({"LAX"})), ChannelRule("amazon", exclusive_percent=25))
+    )
+    # Alone: EWR 10 - 3 = 7, ATL 20 - 5 = 15, 22 in all. The network: 30 seen less Amazon's 13 of 50 = 17,
+    # shared 7:15 by largest remainder (5.41 and 11.59: the spare unit to ATL).
+    assert availability_by_location(positions, rules, "ca", ["EWR", "ATL", "LAX"]) == {"EWR": 5, "ATL": 12, "LAX": 0}

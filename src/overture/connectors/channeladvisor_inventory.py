@@ -6,14 +6,24 @@ Our locations are mapped to DC IDs by settings (``channeladvisor_distribution_ce
 with no DC is not sent. ``InStock`` is the default update type: ChannelAdvisor takes off what is still in
 checkout or awaiting payment; ``Absolute`` sets the figure as given (see ChannelAdvisor's Quantity Update
 Types). Prices are the product's ``BuyItNowPrice``.
+
+``ChannelAdvisorAvailability`` makes the account an availability channel of the publisher
+(services/availability.py ``LocationTarget``): each SKU's figure per mapped location, one
+``UpdateQuantity`` per SKU with the DCs whose figure changed. A SKU ChannelAdvisor has no product for is
+taken as delivered (there is nothing to tell; retrying cannot help) and not looked up again by this
+process; a throttled or failing call leaves that SKU and the ones after it flagged for the next pass.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from overture.connectors.channeladvisor import ChannelAdvisorConnector
+from overture.services.ports.connector_errors import ConnectorError, RetryableConnectorError
+
+log = logging.getLogger(__name__)
 
 UPDATE_TYPES = frozenset({"Absolute", "Relative", "Available", "InStock", "UnShipped"})
 
@@ -33,6 +43,11 @@ class ChannelAdvisorStock:
         self.connector = connector
         self._dcs = dict(distribution_centers)  # our location id -> ChannelAdvisor DistributionCenterID
         self._update_type = update_type
+
+    @property
+    def locations(self) -> list[str]:
+        """Our locations that have a distribution center in ChannelAdvisor."""
+        return sorted(self._dcs)
 
     def unmapped(self, locations: Mapping[str, int]) -> list[str]:
         """The locations that have no distribution center in ChannelAdvisor (their figures are not sent)."""
@@ -54,3 +69,48 @@ class ChannelAdvisorStock:
         if price < 0:
             raise ValueError(f"{sku}: a price must not be negative, got {price}")
         await self.connector.update_price(await self.connector.product_id(sku), price)
+
+
+class ChannelAdvisorAvailability:
+    """The account as a per-location availability channel (``LocationTarget``), under ``channel``."""
+
+    def __init__(self, stock: ChannelAdvisorStock, *, channel: str = "channeladvisor") -> None:
+        self.stock = stock
+        self._channel = channel
+        self._unknown: set[str] = set()  # SKUs with no product in ChannelAdvisor
+
+    @property
+    def channel(self) -> str:
+        return self._channel
+
+    @property
+    def locations(self) -> Sequence[str]:
+        return self.stock.locations
+
+    def sells(self, sku: str) -> bool:
+        return sku not in self._unknown
+
+    async def push(self, figures: Mapping[str, int]) -> set[str]:
+        """Not used: ChannelAdvisor keeps quantities per distribution center (``push_locations``)."""
+        log.warning("ChannelAdvisor takes figures per distribution center; %d network figures not sent", len(figures))
+        return set()
+
+    async def push_locations(self, figures: Mapping[str, Mapping[str, int]]) -> set[str]:
+        took: set[str] = set()
+        for sku, by_location in sorted(figures.items()):
+            try:
+                await self.stock.set_quantities(sku, by_location)
+            except RetryableConnectorError as error:
+                log.warning("ChannelAdvisor quantities not sent from %s on: %s", sku, error)
+                break  # throttled or unwell: the rest waits for the next pass
+            except ConnectorError as error:
+                if error.operation != "getProducts" or "no product" not in error.message:
+                    log.warning("ChannelAdvisor refused the quantities of %s: %s", sku, error)
+                    continue
+                log.warning("%s has no product in ChannelAdvisor: its quantities are not sent", sku)
+                self._unknown.add(sku)
+            took.add(sku)
+        return took
+
+    async def aclose(self) -> None:
+        await self.stock.connector.aclose()

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from overture.domain.inventory import InventoryPosition
+from overture.domain.money.allocation import largest_remainder
 
 
 class InvalidChannelRule(ValueError):
@@ -112,3 +113,24 @@ def availability_by_channel(
     """Each channel's figure for one SKU (``positions`` all belong to that SKU)."""
     pools = exclusive_pools(positions, rules)
     return {channel: channel_available(positions, rules.rule_for(channel), pools) for channel in channels}
+
+
+def availability_by_location(
+    positions: Sequence[InventoryPosition], rules: ChannelRules, channel: str, locations: Sequence[str]
+) -> dict[str, int]:
+    """One channel's figure for one SKU at each of ``locations`` (a channel that keeps stock per warehouse,
+    such as ChannelAdvisor's distribution centers): the same rule applied to that location's stock alone.
+    A location the channel may not sell from shows 0; other channels' exclusive shares and the channel's
+    buffer come out of each location's own stock (a fixed ``buffer_units`` is held back at every
+    location). The figures never add up to more than the channel's one figure for the network: when they
+    would (another channel's share ring-fenced where this one does not sell), they are brought down to it
+    in proportion, by largest remainder."""
+    rule = rules.rule_for(channel)
+    found: dict[str, int] = {}
+    for location in locations:
+        here = [p for p in positions if p.location_id == location]
+        found[location] = channel_available(here, rule, exclusive_pools(here, rules))
+    network = channel_available(positions, rule, exclusive_pools(positions, rules))
+    if sum(found.values()) > network:
+        found = dict(zip(found, largest_remainder(network, list(found.values())), strict=True))
+    return found

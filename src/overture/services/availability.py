@@ -13,6 +13,12 @@ How a change reaches a channel:
    took, and only if no change arrived meanwhile (its version is unchanged). Anything else stays
    flagged and is retried on the next pass, so the last figure a channel holds is always the latest.
 
+A channel that keeps stock per warehouse (ChannelAdvisor's distribution centers) is a
+``LocationTarget``: it is sent each SKU's figure per location (``domain.availability``'s
+``availability_by_location``, the same rules on each location's stock), and what it holds is recorded
+per location under ``<channel>@<location>``; only the locations whose figure changed are sent, and a
+SKU it did not take stays flagged, as for any channel.
+
 One publisher per deployment: two running at once could deliver an older figure after a newer one.
 """
 
@@ -20,12 +26,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from overture.domain.availability import ChannelRules, availability_by_channel
+from overture.domain.availability import ChannelRules, availability_by_channel, availability_by_location
 from overture.domain.inventory import InventoryPosition
 from overture.services.ports import Clock
 
@@ -66,6 +72,47 @@ class ChannelTarget(Protocol):
         ...
 
 
+@runtime_checkable
+class LocationTarget(ChannelTarget, Protocol):
+    """A channel told each SKU's figure per location (ours), not one figure for the network."""
+
+    @property
+    def locations(self) -> Sequence[str]:
+        """Our locations it keeps a figure for (the others are not sent)."""
+        ...
+
+    async def push_locations(self, figures: Mapping[str, Mapping[str, int]]) -> set[str]:
+        """Deliver SKU -> location -> figure (only the locations that changed); returns the SKUs
+        delivered (the others are retried). Never raises."""
+        ...
+
+
+def location_channel(channel: str, location: str) -> str:
+    """Where a per-location figure is recorded as published (``channeladvisor@EWR``)."""
+    return f"{channel}@{location}"
+
+
+def published_names(targets: Sequence[ChannelTarget]) -> list[str]:
+    """The names the targets' last figures are recorded under: the channel, or one per location."""
+    names: list[str] = []
+    for target in targets:
+        if isinstance(target, LocationTarget):
+            names += [location_channel(target.channel, location) for location in target.locations]
+        else:
+            names.append(target.channel)
+    return names
+
+
+@dataclass
+class _Push:
+    """One target's share of a pass: the SKUs sent, what to record if taken, and the sending."""
+
+    target: ChannelTarget
+    skus: set[str]
+    records: dict[str, dict[str, int]]  # published name -> SKU -> figure
+    send: Callable[[], Awaitable[set[str]]]
+
+
 @dataclass
 class PublishReport:
     skus: int = 0  # flagged SKUs taken in this pass
@@ -95,37 +142,56 @@ class AvailabilityPublisher:
 
     async def publish_once(self) -> PublishReport:
         targets = list(self.targets)
-        channels = [t.channel for t in targets]
-        snapshot = await asyncio.to_thread(self.store.snapshot, self.batch, channels)
+        snapshot = await asyncio.to_thread(self.store.snapshot, self.batch, published_names(targets))
         report = PublishReport(skus=len(snapshot.versions))
         if not snapshot.versions:
             return report
-        outgoing = self._figures(snapshot, targets)
-        delivered = await asyncio.gather(*(t.push(outgoing[t.channel]) for t in targets if outgoing[t.channel]))
-        pushed = [t for t in targets if outgoing[t.channel]]
-        sent: dict[str, dict[str, int]] = {}
-        for target, took in zip(pushed, delivered, strict=True):
-            sent[target.channel] = {sku: units for sku, units in outgoing[target.channel].items() if sku in took}
-            report.sent[target.channel] = len(sent[target.channel])
-            report.failed |= set(outgoing[target.channel]) - took
+        pushes = [p for p in (self._push_for(snapshot, t) for t in targets) if p.skus]
+        delivered = await asyncio.gather(*(p.send() for p in pushes))
         delivered_at = self.clock()
-        for channel, figures in sent.items():
-            changed = [snapshot.changed_at[sku] for sku in figures if sku in snapshot.changed_at]
-            report.lags_s[channel] = [max(0.0, (delivered_at - at).total_seconds()) for at in changed]
+        sent: dict[str, dict[str, int]] = {}
+        for push, took in zip(pushes, delivered, strict=True):
+            for name, figures in push.records.items():
+                sent[name] = {sku: units for sku, units in figures.items() if sku in took}
+            report.sent[push.target.channel] = len(push.skus & took)
+            report.failed |= push.skus - took
+            changed = [snapshot.changed_at[sku] for sku in sorted(push.skus & took) if sku in snapshot.changed_at]
+            report.lags_s[push.target.channel] = [max(0.0, (delivered_at - at).total_seconds()) for at in changed]
         done = {sku: v for sku, v in snapshot.versions.items() if sku not in report.failed}
         report.cleared = await asyncio.to_thread(self.store.settle, sent, done, self.clock())
         return report
 
-    def _figures(self, snapshot: AvailabilitySnapshot, targets: Sequence[ChannelTarget]) -> dict[str, dict[str, int]]:
-        """Per channel, the figures that differ from what that channel was last sent."""
-        outgoing: dict[str, dict[str, int]] = {t.channel: {} for t in targets}
+    def _push_for(self, snapshot: AvailabilitySnapshot, target: ChannelTarget) -> _Push:
+        if isinstance(target, LocationTarget):
+            return self._by_location(snapshot, target)
+        figures = self._figures(snapshot, target)
+        return _Push(target, set(figures), {target.channel: figures}, lambda: target.push(figures))
+
+    def _figures(self, snapshot: AvailabilitySnapshot, target: ChannelTarget) -> dict[str, int]:
+        """The channel's figures that differ from what it was last sent."""
+        outgoing: dict[str, int] = {}
+        last = snapshot.published.get(target.channel, {})
         for sku in snapshot.versions:
-            selling = [t.channel for t in targets if t.sells(sku)]
-            figures = availability_by_channel(snapshot.positions.get(sku, []), self.rules, selling)
-            for channel, units in figures.items():
-                if snapshot.published.get(channel, {}).get(sku) != units:
-                    outgoing[channel][sku] = units
+            if target.sells(sku):
+                units = availability_by_channel(snapshot.positions.get(sku, []), self.rules, [target.channel])
+                if last.get(sku) != units[target.channel]:
+                    outgoing[sku] = units[target.channel]
         return outgoing
+
+    def _by_location(self, snapshot: AvailabilitySnapshot, target: LocationTarget) -> _Push:
+        """Per SKU the locations whose figure differs from what the channel holds there."""
+        outgoing: dict[str, dict[str, int]] = {}
+        records: dict[str, dict[str, int]] = {}
+        for sku in snapshot.versions:
+            if not target.sells(sku):
+                continue
+            at = availability_by_location(snapshot.positions.get(sku, []), self.rules, target.channel, target.locations)
+            for location, units in at.items():
+                name = location_channel(target.channel, location)
+                if snapshot.published.get(name, {}).get(sku) != units:
+                    outgoing.setdefault(sku, {})[location] = units
+                    records.setdefault(name, {})[sku] = units
+        return _Push(target, set(outgoing), records, lambda: target.push_locations(outgoing))
 
     async def run_until_idle(self, *, max_passes: int = 1000) -> list[PublishReport]:
         """Publish until nothing is flagged (tests, benchmarks); stops early if a pass clears nothing."""
