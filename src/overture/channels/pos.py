@@ -40,6 +40,7 @@ from decimal import Decimal, InvalidOperation
 from overture.channels import shopify
 from overture.channels.csv_intake import RowError
 from overture.domain.commands import Charge, ChargeKind, LineRequest
+from overture.domain.digits import is_digits
 from overture.domain.pos import PosLine, RecordPosSale
 from overture.services.errors import ErrorCode, FieldError, PayloadError
 
@@ -209,7 +210,7 @@ def _line(row: int, record: Mapping[str, str], errors: list[RowError]) -> PosLin
 
 def _number(text: str, parse: type[int] | type[Decimal]) -> int | Decimal:
     if parse is int:
-        if not text.lstrip("+-").isdigit():
+        if not is_digits(text.lstrip("+-")):
             raise _Bad(ErrorCode.INVALID_VALUE, f"{text!r} is not a whole number")
         return int(text)
     try:

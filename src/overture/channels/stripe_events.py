@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, StrictInt, ValidationError
 
 from overture.channels.signatures import InvalidSignature
 from overture.channels.validation import field_errors, parse_json
+from overture.domain.digits import is_digits
 from overture.services.errors import ErrorCode, FieldError, PayloadError
 from overture.services.ports.payments import PspEvent
 
@@ -71,7 +72,7 @@ def _parse_header(header: str) -> tuple[int, list[str]]:
             timestamps.append(value.strip())
         elif prefix == SCHEME:
             signatures.append(value.strip())
-    if len(timestamps) != 1 or not timestamps[0].isdigit():
+    if len(timestamps) != 1 or not is_digits(timestamps[0]):
         raise SignatureError("the Stripe-Signature header has no single numeric timestamp (t=)")
     if not signatures:
         raise SignatureError(f"the Stripe-Signature header has no {SCHEME} signature")

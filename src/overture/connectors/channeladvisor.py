@@ -41,6 +41,7 @@ from pydantic import BaseModel, Field
 
 from overture.connectors.contracts import Contract, expect
 from overture.connectors.http import ConnectorConfig, HttpConnector
+from overture.domain.digits import is_digits
 from overture.services.ports.connector_errors import ApiDriftError, ConnectorError, PermanentConnectorError
 
 ORDERS = "/v1/Orders"
@@ -261,6 +262,6 @@ def iso_utc(moment: datetime) -> str:
 
 def _id(order_id: str) -> int:
     """ChannelAdvisor's order IDs are integers; anything else would make another URL."""
-    if not order_id.isdigit():
+    if not is_digits(order_id):
         raise ValueError(f"{order_id!r} is not a ChannelAdvisor order ID")
     return int(order_id)

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Mapping
 import httpx
 
 from overture.connectors.http import ConnectorConfig, HttpConnector, default_transport
+from overture.domain.digits import is_digits
 from overture.services.ports.connector_errors import ConnectorError, ThrottledError
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ class CallLimitTransport(httpx.AsyncBaseTransport):
 
     def _observe(self, header: str | None) -> None:
         used, _, limit = (header or "").partition("/")
-        if used.strip().isdigit() and limit.strip().isdigit():
+        if is_digits(used.strip()) and is_digits(limit.strip()):
             self._used, self._limit, self._seen_at = float(used), float(limit), self._clock()
             self._stated = True
 

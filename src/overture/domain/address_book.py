@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from overture.domain.digits import is_digits
+
 X12_SCHEMES = {"UL": "gln", "1": "duns", "9": "duns4", "92": "buyer", "91": "seller"}
 EDIFACT_SCHEMES = {"9": "gln", "16": "duns", "92": "buyer", "91": "seller"}
 SCHEMES = frozenset({"gln", "duns", "duns4", "buyer", "seller"})
@@ -47,7 +49,7 @@ def edifact_party(agency: str, code: str) -> PartyId:
 
     Without an agency, a 13-digit number is taken as a GLN: that is what partners send there."""
     a = agency.strip()
-    if not a and len(code) == 13 and code.isdigit():
+    if not a and len(code) == 13 and is_digits(code):
         return PartyId("gln", code)
     return PartyId(EDIFACT_SCHEMES.get(a, f"edifact:{a}"), code.strip())
 

@@ -6,6 +6,8 @@ import gzip
 from functools import cache
 from importlib import resources
 
+from overture.domain.digits import is_digits
+
 _DATA = "us_zip_states.csv.gz"
 
 
@@ -20,6 +22,6 @@ def _states() -> dict[str, str]:
 def zip_state(postal_code: str) -> str | None:
     """USPS code ("NY", "PR", "AE") of a ZIP or ZIP+4 code; None when no such ZIP exists."""
     zip5 = postal_code.strip().split("-")[0].replace(" ", "")
-    if len(zip5) != 5 or not zip5.isdigit():
+    if len(zip5) != 5 or not is_digits(zip5):
         return None
     return _states().get(zip5)

@@ -13,6 +13,7 @@ from datetime import time
 from enum import Enum
 from typing import Any
 
+from overture.domain.digits import is_digits
 from overture.domain.inventory import Location
 from overture.services import changes
 from overture.services.changes import SYSTEM
@@ -52,7 +53,7 @@ def parse_cutoff(text: str) -> time | None:
     if not text:
         return None
     hours, colon, minutes = text.partition(":")
-    digits = colon and len(minutes) == 2 and len(hours) <= 2 and hours.isdigit() and minutes.isdigit()
+    digits = colon and len(minutes) == 2 and len(hours) <= 2 and is_digits(hours) and is_digits(minutes)
     if digits and int(hours) < 24 and int(minutes) < 60:
         return time(int(hours), int(minutes))
     raise InvalidRequest("cutoff_utc", f"{text!r} is not a time HH:MM (UTC, 00:00 to 23:59)", ErrorCode.INVALID_VALUE)

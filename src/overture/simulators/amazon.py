@@ -40,6 +40,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from overture.domain.digits import is_digits
 from overture.simulators.amazon_auth import DENIED, LwaAuthority, install_auth_routes
 from overture.simulators.amazon_models import (
     CONFIRM_SHIPMENT,
@@ -352,7 +353,7 @@ def _config(market: Marketplace) -> dict[str, Any]:
 def _page_size(value: str | None, default: int) -> int:
     if value is None:
         return default
-    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE:
+    if not is_digits(value) or not 1 <= int(value) <= MAX_PAGE:
         raise ApiError(400, "InvalidInput", f"MaxResultsPerPage must be 1 - {MAX_PAGE}")
     return int(value)
 

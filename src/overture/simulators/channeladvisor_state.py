@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from overture.domain.digits import is_digits
+
 SITES = ((996, "Walmart Marketplace"), (576, "eBay Fixed Price US"), (640, "Amazon Seller Central - US"))
 DEFAULT_SKUS = ("CA-1001", "CA-1002", "CA-1003")
 DEFAULT_START = datetime(2025, 3, 1, tzinfo=UTC)
@@ -151,7 +153,7 @@ def _int(query: dict[str, str], name: str, default: int) -> int:
     value = query.get(name)
     if value is None:
         return default
-    if not value.isdigit():
+    if not is_digits(value):
         raise ODataError(400, "", f"{name} must be a non-negative integer")
     return int(value)
 

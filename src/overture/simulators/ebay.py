@@ -32,6 +32,7 @@ from urllib.parse import parse_qs
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from overture.domain.digits import is_digits
 from overture.simulators.common import SimulatorCore, install_control_routes
 from overture.simulators.ebay_state import MAX_LIMIT, PAGE_LIMIT, EbayError, Seller, seed_orders
 
@@ -185,7 +186,7 @@ def _int(request: Request, name: str, default: int) -> int:
     value = request.query_params.get(name)
     if value is None:
         return default
-    if not value.isdigit():
+    if not is_digits(value):
         raise EbayError(400, 31000 if name == "offset" else 31100, f"Invalid {name}: {value}")
     return int(value)
 

@@ -21,6 +21,8 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
+from overture.domain.digits import is_digits
+
 # Stripe's test payment methods (Testing: declined payments): id -> (code, decline_code, message).
 DECLINES: dict[str, tuple[str, str, str]] = {
     "pm_card_chargeDeclined": ("card_declined", "generic_decline", "Your card was declined."),
@@ -309,7 +311,7 @@ def positive_int(params: dict[str, Any], name: str, *, default: int | None = Non
     if raw is None and default is not None:
         return default
     text = str(raw) if raw is not None else ""
-    if not text.isdigit() or (int(text) == 0 and not allow_zero):
+    if not is_digits(text) or (int(text) == 0 and not allow_zero):
         problem = "Missing required param" if raw is None else "Invalid positive integer"
         raise StripeError(
             f"{problem}: {name}.",

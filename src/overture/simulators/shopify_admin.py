@@ -31,6 +31,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from overture.domain.digits import is_digits
 from overture.simulators.common import SimulatorCore
 
 UNAUTHORIZED = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
@@ -102,7 +103,7 @@ def gid(kind: str, number: int) -> str:
 
 def number_of(value: Any) -> int | None:
     text = str(value).rsplit("/", 1)[-1]
-    return int(text) if text.isdigit() else None
+    return int(text) if is_digits(text) else None
 
 
 class ShopifyAdmin:

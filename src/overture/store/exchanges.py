@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from overture.domain.digits import is_digits
 from overture.services.ports.exchanges import FUNCTIONAL, PartnerAck, PartnerReceipt, SentDocument
 from overture.store.tables import outbound_documents, partner_acknowledgements, partner_receipts
 
@@ -29,7 +30,7 @@ def sent_group_control_number(body: str) -> int | None:
     element, terminator = body[3], body[105]
     for segment in body.split(terminator)[1:4]:
         values = segment.strip().split(element)
-        if values[0] == "GS" and len(values) > 6 and values[6].isdigit():
+        if values[0] == "GS" and len(values) > 6 and is_digits(values[6]):
             return int(values[6])
     return None
 

@@ -18,6 +18,7 @@ from overture.channels.edifact.orders import PurchaseOrder
 from overture.channels.edifact.ordrsp import PartyId
 from overture.channels.edifact.writer import Style, style_of
 from overture.domain.commands import Reference
+from overture.domain.digits import is_digits
 from overture.domain.orders import Order
 
 SYSTEM = "edifact"
@@ -99,7 +100,7 @@ def _buyer_lines(mine: dict[str, str]) -> dict[int, BuyerLine]:
     lines = {}
     for kind, value in mine.items():
         number = kind.removeprefix("lin.")
-        if kind.startswith("lin.") and number.isdigit():
+        if kind.startswith("lin.") and is_digits(number):
             line_no, item_type, item = [*value.split(SEPARATOR, 2), "", ""][:3]
             lines[int(number)] = BuyerLine(line_no, item, item_type)
     return lines

@@ -24,6 +24,7 @@ from enum import StrEnum
 from overture.channels.edifact.envelope import Message
 from overture.channels.edifact.errors import Problem, ProblemCode
 from overture.channels.edifact.syntax import Segment
+from overture.domain.digits import is_digits
 
 DETAIL_START = "LIN"
 SUMMARY_START = "UNS"
@@ -221,7 +222,7 @@ def _date_problems(dtm: Segment) -> list[Problem]:
 def parse_date(value: str, pattern: str) -> dt.datetime | None:
     # strptime accepts unpadded fields ("2026111" as %Y%m%d); EDIFACT dates are fixed width.
     width = len(dt.datetime(2000, 1, 1).strftime(pattern))
-    if len(value) != width or not value.isdigit():
+    if len(value) != width or not is_digits(value):
         return None
     try:
         return dt.datetime.strptime(value, pattern)

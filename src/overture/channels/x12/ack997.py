@@ -27,6 +27,7 @@ from overture.channels.x12.errors import (
 from overture.channels.x12.schema import TOLERATED, validate
 from overture.channels.x12.sets import schema_for
 from overture.channels.x12.writer import Composite, SegmentValues, TransactionDraft
+from overture.domain.digits import is_digits
 
 # Problems that leave a transaction set readable: it is accepted, with the errors noted.
 NOTED_ONLY = frozenset(
@@ -156,13 +157,13 @@ def group_response(group: Group, checked: list[CheckedTransaction]) -> list[str]
     accepted = 0 if verdict is Verdict.REJECTED else sum(1 for c in mine if c.verdict is not Verdict.REJECTED)
     codes = numeric_order({AK9_CODES[p.code] for p in group.problems if p.code in AK9_CODES})[:5]
     declared = group.trailer.get(1) if group.trailer is not None else str(len(mine))
-    if not declared.isdigit():
+    if not is_digits(declared):
         declared = str(len(mine))
     return ["AK9", verdict.value, declared, str(len(mine)), str(accepted), *codes]
 
 
 def numeric_order(codes: set[str]) -> list[str]:
-    return sorted(codes, key=lambda c: (not c.isdigit(), int(c) if c.isdigit() else 0, c))
+    return sorted(codes, key=lambda c: (not is_digits(c), int(c) if is_digits(c) else 0, c))
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +200,7 @@ def segment_errors(checked: CheckedTransaction, component: str, forbidden: froze
 
 def _reference(problem: Problem) -> str:
     """AK402 / IK402: the data element's reference number (N0 1/4; a composite's C040 is not one)."""
-    return problem.reference if problem.reference.isdigit() and len(problem.reference) <= 4 else ""
+    return problem.reference if is_digits(problem.reference) and len(problem.reference) <= 4 else ""
 
 
 def _place(problem: Problem) -> Composite:

@@ -29,6 +29,7 @@ from overture.channels.x12.writer import (
     reply_envelope,
     write_interchange,
 )
+from overture.domain.digits import is_digits
 from overture.domain.partners import PartnerProfile
 from overture.services.ports import UnitOfWork
 
@@ -157,7 +158,7 @@ def answer_groups(
 def _release(group: Group) -> str:
     """GS08 of a 997: the release of the group it answers (004010 for 004010VICS), 004010 when unreadable."""
     release = group.version[:6]
-    return release if len(release) == 6 and release.isdigit() else "004010"
+    return release if len(release) == 6 and is_digits(release) else "004010"
 
 
 def _ta1s(

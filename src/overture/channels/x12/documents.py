@@ -48,6 +48,7 @@ from overture.channels.x12.writer import (
     reply_envelope,
     write_interchange,
 )
+from overture.domain.digits import is_digits
 from overture.domain.orders import Order, OrderLine
 from overture.domain.partners import PartnerProfile
 from overture.domain.statuses import OrderStatus
@@ -294,7 +295,7 @@ def buyer_lines(references: dict[tuple[str, str], str]) -> dict[int, PoLine]:
     """Our line number -> the line as the buyer wrote it (its PO1, or the 860 POC that added it)."""
     lines = {}
     for (system, kind), value in references.items():
-        if system == "edi" and kind.startswith("po1.") and kind[4:].isdigit():
+        if system == "edi" and kind.startswith("po1.") and is_digits(kind[4:]):
             line = read_buyer_line(value)
             if line is not None:
                 lines[int(kind[4:])] = line

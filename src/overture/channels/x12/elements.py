@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from overture.channels.x12.errors import ProblemCode
 from overture.channels.x12.tokenizer import Segment
+from overture.domain.digits import is_digits
 
 Found = tuple[ProblemCode, str]
 
@@ -175,11 +176,11 @@ def value_problem(definition: Element, value: str) -> Found | None:
     if kind[0] == "N" or kind == "R":
         return _number_problem(definition, value)
     if kind == "DT":
-        if not value.isdigit() or len(value) not in (6, 8) or not _is_date(value):
+        if not is_digits(value) or len(value) not in (6, 8) or not _is_date(value):
             return ProblemCode.BAD_DATE, "not a date (CCYYMMDD)"
         return None
     if kind == "TM":
-        if not value.isdigit() or not 4 <= len(value) <= 8 or int(value[:2]) > 23 or int(value[2:4]) > 59:
+        if not is_digits(value) or not 4 <= len(value) <= 8 or int(value[:2]) > 23 or int(value[2:4]) > 59:
             return ProblemCode.BAD_TIME, "not a time (HHMM[SS[d..]])"
         return None
     if definition.codes and value not in definition.codes:
@@ -195,12 +196,12 @@ def _number_problem(definition: Element, value: str) -> Found | None:
         mantissa, _, exponent = digits.upper().partition("E")
         if (
             mantissa.count(".") > 1
-            or not mantissa.replace(".", "", 1).isdigit()
-            or (exponent and not exponent.lstrip("-").isdigit())
+            or not is_digits(mantissa.replace(".", "", 1))
+            or (exponent and not is_digits(exponent.lstrip("-")))
         ):
             return ProblemCode.BAD_NUMBER, "not a decimal number"
         digits = mantissa.replace(".", "", 1)
-    elif not digits.isdigit():
+    elif not is_digits(digits):
         return ProblemCode.BAD_NUMBER, "not a whole number"
     return _length_problem(definition, len(digits))
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from overture.channels.interchange import Closing, PositionedSegment, closing_problems
 from overture.channels.x12.errors import Problem, ProblemCode
 from overture.channels.x12.tokenizer import Delimiters, Segment, decode, tokenize
+from overture.domain.digits import is_digits
 
 
 @dataclass(slots=True)
@@ -214,7 +215,7 @@ class _Reader:
                 _problem(ProblemCode.BAD_ISA, "ISA16, the component separator, is missing", segment, 16)
             )
         control = segment.get(13)
-        if not (control.isdigit() and len(control) == 9):
+        if not (is_digits(control) and len(control) == 9):
             interchange.problems.append(
                 _problem(ProblemCode.BAD_ISA, f"ISA13 {control!r} is not a 9-digit control number", segment, 13)
             )

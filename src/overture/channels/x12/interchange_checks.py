@@ -18,6 +18,7 @@ import datetime as dt
 
 from overture.channels.x12.envelope import Interchange
 from overture.channels.x12.errors import ProblemCode
+from overture.domain.digits import is_digits
 
 NO_ERROR = "000"
 CONTROL_NUMBER_MISMATCH = "001"  # ISA13 and IEA02 do not match
@@ -108,7 +109,7 @@ def _header_notes(interchange: Interchange) -> list[str]:
 
 def valid_date(value: str) -> bool:
     """ISA09 / TA102: YYMMDD, a real day."""
-    if len(value) != 6 or not value.isdigit():
+    if len(value) != 6 or not is_digits(value):
         return False
     try:
         dt.date(2000 + int(value[:2]), int(value[2:4]), int(value[4:]))
@@ -119,16 +120,16 @@ def valid_date(value: str) -> bool:
 
 def valid_time(value: str) -> bool:
     """ISA10 / TA103: HHMM."""
-    return len(value) == 4 and value.isdigit() and int(value[:2]) < 24 and int(value[2:]) < 60
+    return len(value) == 4 and is_digits(value) and int(value[:2]) < 24 and int(value[2:]) < 60
 
 
 def valid_control_number(value: str) -> bool:
-    return len(value) == 9 and value.isdigit()
+    return len(value) == 9 and is_digits(value)
 
 
 def _valid_version(value: str) -> bool:
     """ISA12: a published control version, 00200 to 00899 (00401, 00501, ...)."""
-    return len(value) == 5 and value.isdigit() and value.startswith("00") and "2" <= value[2] <= "8"
+    return len(value) == 5 and is_digits(value) and value.startswith("00") and "2" <= value[2] <= "8"
 
 
 def _valid_isa11(interchange: Interchange) -> bool:

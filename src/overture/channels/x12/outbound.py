@@ -15,6 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from overture.channels.x12.writer import SegmentValues, TransactionDraft
+from overture.domain.digits import is_digits
 from overture.domain.partners import PartnerProfile
 
 
@@ -267,7 +268,7 @@ def sscc18(company_prefix: str, serial: int, extension: int = 0) -> str:
     """An SSCC-18: extension digit, GS1 company prefix and serial reference, then the GS1 check digit."""
     digits = f"{extension}{company_prefix}"
     digits += str(serial).zfill(17 - len(digits))
-    if len(digits) != 17 or not digits.isdigit():
+    if len(digits) != 17 or not is_digits(digits):
         raise ValueError(f"company prefix {company_prefix!r} and serial {serial} do not make 17 digits")
     return digits + gs1_check_digit(digits)
 

@@ -28,6 +28,7 @@ from overture.channels.x12.ack997 import CheckedTransaction, group_verdict
 from overture.channels.x12.envelope import Document, Group, Interchange, Transaction, read
 from overture.channels.x12.errors import X12Error
 from overture.channels.x12.tokenizer import Segment, decode, tokenize
+from overture.domain.digits import is_digits
 from overture.services.ports import InboundMessage, UnitOfWork
 from overture.services.ports.exchanges import FUNCTIONAL, INTERCHANGE, PartnerAck, PartnerReceipt, SentDocument
 
@@ -126,7 +127,7 @@ def record_group_ack(
 
 
 def _answered_group(uow: UnitOfWork, ack: GroupAck, partner_id: str) -> tuple[SentDocument, Group] | None:
-    if not ack.control_number.isdigit():
+    if not is_digits(ack.control_number):
         return None
     document = uow.exchanges.document_by_group(partner_id, int(ack.control_number))
     if document is None:
@@ -171,7 +172,7 @@ def received_ta1s(body: bytes) -> list[Segment]:
 def record_ta1(uow: UnitOfWork, ta1: Segment, *, partner_id: str, message_id: str, at: datetime) -> str | None:
     """Keep a TA1's verdict on the interchange of ours it names (TA101); its document id, or None."""
     control, verdict, note = ta1.get(1), ta1.get(4), ta1.get(5)
-    document = uow.exchanges.document_by_interchange(partner_id, int(control)) if control.isdigit() else None
+    document = uow.exchanges.document_by_interchange(partner_id, int(control)) if is_digits(control) else None
     if document is None or verdict not in _SEVERITY:
         log.info("TA1 from %s names interchange %s: none of ours", partner_id, control)
         return None

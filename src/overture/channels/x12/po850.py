@@ -16,6 +16,7 @@ from overture.channels.x12.envelope import Group, Interchange, Transaction
 from overture.channels.x12.tokenizer import Delimiters, Segment
 from overture.domain.address_book import AddressLookup, x12_party
 from overture.domain.commands import LineRequest, PlaceOrder, Reference
+from overture.domain.digits import is_digits
 from overture.domain.parties import Address, Customer
 from overture.domain.partners import PartnerProfile
 from overture.services.errors import ErrorCode, FieldError, PayloadError
@@ -300,7 +301,7 @@ def optional_decimal(text: str, field_name: str) -> Decimal | None:
 
 
 def _int_or_none(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    return int(text) if is_digits(text) else None
 
 
 def _first(transaction: Transaction, tag: str) -> Segment | None:

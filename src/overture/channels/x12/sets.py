@@ -20,6 +20,7 @@ from typing import Any
 
 from overture.channels.x12.elements import Element, SegmentDef, SyntaxRule
 from overture.channels.x12.schema import UNBOUNDED, Loop, Node, Seg, TransactionSchema, all_tags
+from overture.domain.digits import is_digits
 
 TABLES = resources.files("overture.channels.x12") / "tables"
 RELEASES = ("004010", "005010")
@@ -28,7 +29,7 @@ RELEASES = ("004010", "005010")
 def release_of(version: str) -> str | None:
     """The release whose tables read a GS08 version, or None when it is not an X12 version we know."""
     release = version[:6]
-    if not (len(release) == 6 and release.isdigit()):
+    if not (len(release) == 6 and is_digits(release)):
         return None
     if release < "003000":
         return None
@@ -45,7 +46,7 @@ def schema_for(code: str, version: str) -> TransactionSchema | None:
 
 def supported_sets(release: str) -> list[str]:
     return sorted(
-        p.name.split(".")[0] for p in TABLES.iterdir() if p.name.endswith(f".{release}.json") and p.name[0].isdigit()
+        p.name.split(".")[0] for p in TABLES.iterdir() if p.name.endswith(f".{release}.json") and is_digits(p.name[0])
     )
 
 

@@ -23,6 +23,7 @@ from overture.channels.x12.documents import CHANNEL
 from overture.channels.x12.envelope import Transaction, read
 from overture.channels.x12.supplier import SupplierOutcome
 from overture.channels.x12.tokenizer import Delimiters, Segment
+from overture.domain.digits import is_digits
 from overture.domain.exceptions import ExceptionType, OrderException, default_actions, default_severity
 from overture.domain.ids import new_id
 from overture.domain.partners import PartnerProfile
@@ -254,7 +255,7 @@ def _decimal(text: str, field_name: str) -> Decimal:
 
 
 def _line_no(text: str) -> int:
-    return int(text) if text.isdigit() else 0
+    return int(text) if is_digits(text) else 0
 
 
 def _text(segments: list[Segment], delimiters: Delimiters) -> bytes:

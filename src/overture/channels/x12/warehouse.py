@@ -30,6 +30,7 @@ from overture.channels.x12.writer import (
     reply_envelope,
     write_interchange,
 )
+from overture.domain.digits import is_digits
 from overture.domain.partners import PartnerProfile
 from overture.services.errors import ErrorCode, FieldError, PayloadError
 from overture.services.ports import UnitOfWork
@@ -256,7 +257,7 @@ def _product_ids(sku: str, partner: PartnerProfile) -> list[str]:
     """VN our SKU and BP the 3PL's part number (W0104-07), and UP (W0115-16) when the SKU is a UPC-A."""
     theirs = partner.their_id(sku)
     ids = ["VN", sku, *(["BP", theirs] if theirs != sku else [])]
-    if len(sku) == 12 and sku.isdigit():
+    if len(sku) == 12 and is_digits(sku):
         ids += [""] * (11 - len(ids)) + ["UP", sku]  # W0104 is the list's first: W0115 its twelfth
     return ids
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 
+from overture.domain.digits import is_digits
 from overture.domain.marketplace.sub_orders import LineState, SubOrderStatus
 from overture.services.ports.exchanges import PageKey
 from overture.store.dashboard.base import DashboardReads, rows
@@ -24,7 +25,7 @@ _ENTRY_MORE = (E.reference, E.actor)
 
 
 def _entry_id(key: PageKey) -> int | None:
-    return int(key.id) if key.id.isdigit() else None
+    return int(key.id) if is_digits(key.id) else None
 
 
 class SellerReads(DashboardReads):

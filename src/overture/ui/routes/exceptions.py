@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from overture.bootstrap import Container
+from overture.domain.digits import is_digits
 from overture.services import operator_actions
 from overture.services.amendments import fillable_locations
 from overture.services.errors import NotFound, ServiceError
@@ -222,7 +223,7 @@ def _line_changes(container: Container, exception_id: str, kind: str, form: Any)
         changed = {f: v for f, v in wanted.items() if v and v != str(line[f])}
         if "unit_price" in changed and _same_amount(changed["unit_price"], line["unit_price"]):
             del changed["unit_price"]
-        if changed.get("quantity", "").isdigit():  # else sent as typed: the API names the field
+        if is_digits(changed.get("quantity", "")):  # else sent as typed: the API names the field
             changed["quantity"] = int(changed["quantity"])
         if changed:
             changes.append({"line_no": line_no, **changed})

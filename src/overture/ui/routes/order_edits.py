@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from overture.bootstrap import Container
+from overture.domain.digits import is_digits
 from overture.domain.money import from_minor
 from overture.domain.orders import LineEdit
 from overture.services import order_edits
@@ -53,7 +54,7 @@ def _edits(lines: list[dict[str, Any]], form: FormData) -> list[LineEdit]:
     edits = []
     for line in lines:
         raw = str(form.get(f"qty_{line['line_no']}") or "").strip()
-        if not raw.isdigit() or int(raw) == line["quantity"]:
+        if not is_digits(raw) or int(raw) == line["quantity"]:
             continue
         n = int(line["line_no"])
         edits.append(LineEdit(n, remove=True) if int(raw) == 0 else LineEdit(n, quantity=int(raw)))

@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from overture.bootstrap import Container
+from overture.domain.digits import is_digits
 from overture.domain.returns import Outcome, ReturnReason, ReturnStatus, Settlement
 from overture.services import returns
 from overture.services.errors import InvalidRequest, NotFound
@@ -146,7 +147,7 @@ def _cursor(name: str, text: str | None, errors: list[str]) -> tuple[datetime, s
 
 
 def _days(value: str | None, errors: list[str]) -> int:
-    if value and value.isdigit() and int(value) in PERIODS:
+    if value and is_digits(value) and int(value) in PERIODS:
         return int(value)
     if value:
         errors.append(f"days: {value!r} is not one of {', '.join(map(str, PERIODS))}")
@@ -243,7 +244,7 @@ def _outcomes(form: Mapping[str, Any]) -> dict[int, list[Outcome]]:
     for name, value in form.items():
         kind, _, rest = name.partition("-")
         line, _, unit = rest.partition("-")
-        if kind != "unit" or not line.isdigit() or not unit.isdigit():
+        if kind != "unit" or not is_digits(line) or not is_digits(unit):
             continue
         try:
             outcome = Outcome(str(value))
