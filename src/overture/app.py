@@ -64,11 +64,55 @@ def _openapi_with_order_schema(app: FastAPI) -> dict[str, Any]:
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.update(order_schema.pop("$defs", {}))
         components["OrderIn"] = order_schema
+        components["Error"] = ERROR_SCHEMA
+        _document_errors(schema)
         # Every call but /healthz needs a key: Swagger UI's Authorize button sends it on "Try it out".
         schema["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
         schema["security"] = [{"bearer": []}]
         app.openapi_schema = schema
     return app.openapi_schema
+
+
+# Every refusal's body (web/errors.py): a stable code to switch on, a message, and per field what was wrong.
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["field", "code", "reason"],
+                        "properties": {
+                            "field": {"type": "string"},
+                            "code": {"type": "string"},
+                            "reason": {"type": "string"},
+                        },
+                    },
+                },
+            },
+        }
+    },
+}
+_ERROR_RESPONSE = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _document_errors(schema: dict[str, Any]) -> None:
+    # FastAPI documents its own 422 body (HTTPValidationError); ours is the Error shape, for every 4xx.
+    schema["components"]["schemas"].pop("HTTPValidationError", None)
+    schema["components"]["schemas"].pop("ValidationError", None)
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.setdefault("responses", {})
+            for status in [s for s in responses if s.startswith("4")]:
+                responses[status] = {"description": responses[status].get("description", "Refused"), **_ERROR_RESPONSE}
+            responses.setdefault("4XX", {"description": "Refused: the error's code says why", **_ERROR_RESPONSE})
 
 
 def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> FastAPI:

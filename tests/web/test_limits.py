@@ -121,3 +121,22 @@ def test_a_chunked_200_mb_body_is_refused_early_and_memory_stays_flat(server: Li
     assert status == 413
     assert sent < 20 * MIB, f"{sent / MIB:.0f} MiB were sent before the refusal"
     assert grown_mib < 64, f"the process grew by {grown_mib:.0f} MiB"
+
+
+def test_a_nul_in_a_management_body_is_refused_by_name(http: TestClient) -> None:
+    answer = http.post("/v1/locations", json={"id": "EWR\u0000", "name": "Newark", "postal_code": "07114"})
+
+    assert answer.status_code == 422
+    assert answer.json()["error"]["fields"] == [
+        {"field": "body", "code": "invalid_character", "reason": answer.json()["error"]["fields"][0]["reason"]}
+    ]
+    assert http.get("/v1/locations").json()["items"] == []
+
+
+def test_a_nul_in_an_order_is_left_to_its_reader_which_keeps_it_in_quarantine(
+    http: TestClient, container: Container
+) -> None:
+    answer = http.post("/v1/orders", json={"channel": "web\u0000"})
+
+    assert answer.status_code == 422 and answer.json()["error"]["message_id"]
+    assert _kept(container) == 1

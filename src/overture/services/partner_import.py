@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from overture.domain.address_book import PartnerAddress, PartyId, parse_scheme
+from overture.domain.digits import is_digits
 from overture.domain.partners import PartnerProfile, X12Identity
 from overture.services.errors import ErrorCode, FieldError, PayloadError
 from overture.services.partners import put_partner
@@ -96,7 +97,11 @@ def import_addresses(uow_factory: UnitOfWorkFactory, text: str, *, clock: Clock)
 
 def _rows(text: str, allowed: frozenset[str], required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     """The rows with their line numbers (the header is line 1); blank lines are skipped."""
-    lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    try:  # newline="": the csv module sees CR, LF and CRLF itself, inside quoted values too
+        lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+    except csv.Error as error:
+        unreadable = FieldError("body", ErrorCode.WRONG_TYPE, f"not CSV: {error}")
+        raise PayloadError(ErrorCode.VALIDATION_FAILED, [unreadable]) from None
     header = [h.strip().lower() for h in (lines[0] if lines else [])]
     problems = [
         FieldError(f"header.{h}", ErrorCode.UNKNOWN_FIELD, f"{h!r} is not a column") for h in header if h not in allowed
@@ -172,7 +177,7 @@ def _profile(row: dict[str, str], known: PartnerProfile | None) -> PartnerProfil
             raise _RowError("isa_id", ErrorCode.INVALID_LENGTH, "an ISA id is at most 15 characters (ISA06/08)")
         x12 = X12Identity(qualifier, row["isa_id"], row.get("gs_id", ""))
     version = row.get("version") or base.x12_version
-    if not (len(version) >= 6 and version[:6].isdigit()):
+    if not (len(version) >= 6 and is_digits(version[:6])):
         raise _RowError("version", ErrorCode.INVALID_VALUE, f"{version!r} is not an X12 version such as 004010")
     delimiters = tuple(
         row.get(c) or d for c, d in zip(("element", "component", "segment"), base.delimiters, strict=True)
@@ -180,7 +185,7 @@ def _profile(row: dict[str, str], known: PartnerProfile | None) -> PartnerProfil
     if any(len(d) != 1 for d in delimiters) or len(set(delimiters)) != 3:
         raise _RowError("element", ErrorCode.INVALID_VALUE, "the three delimiters must be single, different characters")
     window = row.get("ack_window_hours") or str(base.ack_window_hours)
-    if not window.isdigit() or int(window) < 1:
+    if not is_digits(window) or int(window) < 1:
         raise _RowError("ack_window_hours", ErrorCode.OUT_OF_RANGE, f"{window!r} is not a whole number of hours >= 1")
     sends = tuple(s for s in row.get("sends", "").replace(";", " ").split() if s) or base.sends
     return replace(
@@ -209,7 +214,7 @@ def _address(row: dict[str, str], partners: set[str]) -> PartnerAddress:
     except ValueError as error:
         raise _RowError("scheme", ErrorCode.INVALID_VALUE, str(error)) from None
     code = _need(row, "code")
-    if scheme == "gln" and not (len(code) == 13 and code.isdigit()):
+    if scheme == "gln" and not (len(code) == 13 and is_digits(code)):
         raise _RowError("code", ErrorCode.INVALID_VALUE, f"a GLN is 13 digits, not {code!r}")
     country = row.get("country", "").upper()
     if country and (len(country) != 2 or not country.isalpha()):

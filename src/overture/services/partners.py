@@ -7,6 +7,7 @@ from typing import Any
 from overture.domain.partners import PartnerProfile, profile_document
 from overture.services import changes
 from overture.services.changes import SYSTEM
+from overture.services.errors import AlreadyExists
 from overture.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from overture.services.retry import in_transaction
 
@@ -17,6 +18,11 @@ def put_partner(uow_factory: UnitOfWorkFactory, profile: PartnerProfile, *, cloc
     def work(uow: UnitOfWork) -> bool:
         at = clock()
         old = uow.partners.get(profile.partner_id)
+        x12 = profile.x12
+        holder = uow.partners.by_x12(x12.qualifier, x12.id) if x12 is not None else None
+        if x12 is not None and holder is not None and holder.partner_id != profile.partner_id:
+            # An interchange's sender id says which partner sent it: two partners cannot share one.
+            raise AlreadyExists(f"the X12 id {x12.qualifier}/{x12.id} is partner {holder.partner_id!r}'s already")
         created = uow.partners.put(profile, at)
         detail = {"created": created, "name": profile.name, "profile": profile_document(profile)}
         before, after = _difference(old, profile)

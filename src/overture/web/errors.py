@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
 
 from overture.channels.validation import error_code, field_path
 from overture.domain.inventory import InvalidMovement
@@ -99,6 +100,25 @@ def _request_validation(_: Request, error: Exception) -> Json:
     return Json(error_body(ErrorCode.VALIDATION_FAILED, "the request failed validation", fields), status_code=422)
 
 
+# What the framework refuses before a route of ours runs: a body that does not parse, an unknown path,
+# a method the path does not take. Said in our one error shape like everything else.
+_HTTP_CODES = {
+    400: "malformed_body",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def _http_exception(_: Request, error: Exception) -> Json:
+    assert isinstance(error, HTTPException)
+    code = _HTTP_CODES.get(error.status_code, f"http_{error.status_code}")
+    message = error.detail if isinstance(error.detail, str) else "the request was refused"
+    return Json(error_body(code, message[:500]), status_code=error.status_code, headers=dict(error.headers or {}))
+
+
 def _engine_unavailable(_: Request, error: Exception) -> Json:
     return Json(error_body(ErrorCode.ENGINE_UNAVAILABLE, str(error)), status_code=503)
 
@@ -124,3 +144,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InvalidRequest, _invalid_request)
     app.add_exception_handler(InvalidMovement, _invalid_movement)
     app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(HTTPException, _http_exception)

@@ -10,7 +10,10 @@ Bulk intake (EDI, EDIFACT, AS2, CSV, POS batches, partner and address imports, S
 larger ``max_bulk_body_bytes``; everything else ``max_body_bytes``. A JSON body (``application/json``
 or ``+json``) nested deeper than ``max_json_depth`` is refused 400 ``json_too_deep``: no document we
 read nests past a few levels, and a deep one is a parser's stack or a validator's time spent for
-nothing. A refused body is not stored: it was never taken, and the sender is told so.
+nothing. Outside the intake routes (whose messages are kept raw and refused by their readers), a
+JSON body holding a NUL (``\\u0000``) is refused 422 ``invalid_character``: PostgreSQL takes no NUL
+in text, and SQLite would keep one that no other system can. A refused body is not stored: it was
+never taken, and the sender is told so.
 
 Pure ASGI, ahead of routing and of the auth dependency, so nothing reads a body before it is bounded.
 """
@@ -25,6 +28,8 @@ import numpy as np
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from overture.services.errors import ErrorCode, FieldError
+from overture.web.characters import REASON
 from overture.web.errors import error_body
 from overture.web.responses import Json
 
@@ -37,6 +42,10 @@ BULK_ROUTES = (
     re.compile(r"^/v1/skus$"),
 )
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# Inbound messages: kept raw before they are read, so a NUL in one is refused and quarantined by its
+# reader (services/characters.py). Every other JSON body is a call of ours, refused here instead.
+INTAKE_ROUTES = re.compile(r"^/v1/(orders$|channels/|webhooks/|edi/)")
+_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")  # an escaped NUL, not an escaped backslash before "u0000"
 _OPEN = np.frombuffer(b"[{", dtype=np.uint8)
 _CLOSE = np.frombuffer(b"]}", dtype=np.uint8)
 
@@ -128,6 +137,11 @@ class LimitBodies:
         if depth > self.limits.max_json_depth:
             reason = f"nests {depth} levels deep; at most {self.limits.max_json_depth} are read"
             await Json(error_body("json_too_deep", f"the JSON body {reason}"), status_code=400)(scope, receive, send)
+            return
+        if not INTAKE_ROUTES.match(scope["path"]) and _NUL.search(body):
+            error = FieldError("body", ErrorCode.INVALID_CHARACTER, REASON)
+            refusal = error_body(ErrorCode.VALIDATION_FAILED, "the request's body holds a NUL character", [error])
+            await Json(refusal, status_code=422)(scope, receive, send)
             return
         await self.app(scope, _replay(body, receive), send)
 

@@ -12,6 +12,7 @@ from overture.domain.backlog import BacklogPlan
 from overture.services.operator_actions import BacklogOutcome, BacklogRequest, ExceptionDecision, Solver
 from overture.services.ports.order_workflow import LineChange
 from overture.web.auth import claimed_note
+from overture.web.bounds import MAX_LINE
 
 Price = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4, allow_inf_nan=False)]
 
@@ -20,7 +21,7 @@ class LineEditIn(BaseModel):
     """One line to change (``edit``): any of its SKU, quantity and unit price."""
 
     model_config = ConfigDict(extra="forbid")
-    line_no: Annotated[int, Field(ge=1, strict=True)]
+    line_no: Annotated[int, Field(ge=1, le=MAX_LINE, strict=True)]
     sku: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
     quantity: Annotated[int, Field(gt=0, le=1_000_000, strict=True)] | None = None
     unit_price: Price | None = None
@@ -30,7 +31,7 @@ class UnitPriceIn(BaseModel):
     """A line's new unit price (``override``: the price accepted, with the reason in ``note``)."""
 
     model_config = ConfigDict(extra="forbid")
-    line_no: Annotated[int, Field(ge=1, strict=True)]
+    line_no: Annotated[int, Field(ge=1, le=MAX_LINE, strict=True)]
     unit_price: Price
 
 

@@ -6,7 +6,8 @@ Before this, 3,000 wrong keys in a row met no 429, no lockout and no log line. N
   that credential's bucket (``rate_limit_per_key`` a second, twice that in a burst); one presenting
   none draws from its address's (``rate_limit_per_ip``). An empty bucket is a 429 ``rate_limited``
   with ``Retry-After``;
-- each 401 to a request that presented a credential is a strike against its address, logged with
+- each 401 refusing a request's credential (auth's, with ``WWW-Authenticate``; not a webhook's bad
+  signature) is a strike against its address, logged with
   the key's fingerprint (never the key). ``bad_keys_before_lockout`` strikes within a minute lock
   the address out (429 ``locked_out`` with ``Retry-After``, for every request presenting a
   credential) for ``lockout_s``, doubling with each lockout after, to 15 minutes; a request that
@@ -133,16 +134,18 @@ class Throttle:
         if wait:
             await _refusal("rate_limited", "too many requests", wait)(scope, receive, send)
             return
-        status = 0
+        status, refused_key = 0, False
 
         async def watched(message: Message) -> None:
-            nonlocal status
+            nonlocal status, refused_key
             if message["type"] == "http.response.start":
                 status = message["status"]
+                # Only auth's own 401 names the scheme; a webhook's bad signature is no wrong key.
+                refused_key = any(name.lower() == b"www-authenticate" for name, _ in message.get("headers", ()))
             await send(message)
 
         await self.app(scope, receive, watched)
-        if credential and status == 401:
+        if credential and status == 401 and refused_key:
             self._struck(address, credential)
         elif credential and status not in (0, 429):  # it authenticated (a 403 too: known, not allowed)
             self.lockouts.clear(address)

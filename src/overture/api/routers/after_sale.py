@@ -22,6 +22,7 @@ from overture.services.money import ledger_of
 from overture.services.ports.payments import PaymentGateway
 from overture.services.retry import read_only
 from overture.web.auth import actor_of
+from overture.web.bounds import MAX_LINE
 from overture.web.deps import ContainerDep, Limit, workflow_gateway
 from overture.web.intake import inbound, wake_dispatcher
 from overture.web.money import money_json, preview_json, return_json
@@ -44,7 +45,7 @@ def get_money(order_id: str, container: ContainerDep) -> Json:
 
 
 class LineChangeIn(_Strict):
-    line_no: Annotated[int, Field(strict=True, ge=1)]
+    line_no: Annotated[int, Field(strict=True, ge=1, le=MAX_LINE)]
     sku: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
     quantity: Units | None = None
     unit_price: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=6)] | None = None
@@ -79,7 +80,7 @@ async def edit_order(order_id: str, body: EditIn, request: Request, container: C
 
 
 class CancelLineIn(_Strict):
-    line_no: Annotated[int, Field(strict=True, ge=1)]
+    line_no: Annotated[int, Field(strict=True, ge=1, le=MAX_LINE)]
     quantity: Units
 
 
@@ -120,7 +121,7 @@ async def cancel_lines(order_id: str, body: CancelLinesIn, request: Request, con
 
 
 class RefundLineIn(_Strict):
-    line_no: Annotated[int, Field(strict=True, ge=1)]
+    line_no: Annotated[int, Field(strict=True, ge=1, le=MAX_LINE)]
     amount: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=6)]
 
 
@@ -134,8 +135,8 @@ class RefundIn(_Strict):
 async def refund_order(order_id: str, body: RefundIn, request: Request, container: ContainerDep) -> Json:
     """A goodwill refund per line (the goods stay with the customer): never more than a line captured and
     has not given back; ``key`` makes a repeated request refund once."""
+    currency = read_only(container.uow, lambda uow: ledger_of(uow, order_id).currency)  # 404 first
     gateway = _payments(request)
-    currency = read_only(container.uow, lambda uow: ledger_of(uow, order_id).currency)
     per_line: dict[int, int] = {}
     for n, line in enumerate(body.lines):
         try:
@@ -169,7 +170,7 @@ def _payments(request: Request) -> PaymentGateway:
 
 
 class ReturnLineIn(_Strict):
-    line_no: Annotated[int, Field(strict=True, ge=1)] | None = None
+    line_no: Annotated[int, Field(strict=True, ge=1, le=MAX_LINE)] | None = None
     sku: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = None
     quantity: Units
     reason: ReturnReason
@@ -271,7 +272,7 @@ async def review(return_id: str, body: ReviewIn, request: Request, container: Co
 
 
 class UnitsIn(_Strict):
-    line_no: Annotated[int, Field(strict=True, ge=1)]
+    line_no: Annotated[int, Field(strict=True, ge=1, le=MAX_LINE)]
     units: Annotated[list[Outcome], Field(min_length=1, max_length=1_000_000)]
 
 

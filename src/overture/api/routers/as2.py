@@ -57,8 +57,12 @@ def _send_replies(request: Request, container: Container, partner_id: str, recei
 
 @router.post(
     "/as2",
+    response_class=Response,  # an MDN (RFC 4130 / RFC 3798) or nothing: never JSON
     responses={
-        200: {"description": "The MDN (synchronous), or an empty answer when it is posted later or not asked for"}
+        200: {
+            "description": "The MDN (synchronous), or an empty answer when it is posted later or not asked for",
+            "content": {"multipart/signed": {}, "multipart/report": {}},
+        }
     },
 )
 async def receive_as2_message(request: Request, container: ContainerDep, background: BackgroundTasks) -> Response:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from overture.services import changes
+from overture.web.bounds import MAX_ID
 from overture.web.deps import ContainerDep, Limit
 from overture.web.responses import Json
 
@@ -19,7 +20,9 @@ router = APIRouter(prefix="/v1", tags=["changes"])
 async def list_changes(
     container: ContainerDep,
     limit: Limit = 50,
-    before: Annotated[int | None, Query(ge=1, description="Changes older than this id (keyset paging)")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Changes older than this id (keyset paging)")
+    ] = None,
     subject: Annotated[str | None, Query(max_length=255, description="One subject, e.g. key:<id>")] = None,
     subject_prefix: Annotated[
         str | None, Query(max_length=255, description='Subjects starting with this, e.g. "location:"')

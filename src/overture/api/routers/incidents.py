@@ -17,6 +17,7 @@ from overture.services import incident_settlement
 from overture.services.marketplace import incidents
 from overture.services.ports.payments import PaymentGateway
 from overture.web.auth import actor_of
+from overture.web.bounds import MAX_LINE
 from overture.web.deps import ContainerDep
 from overture.web.marketplace import incident_json
 from overture.web.responses import Json
@@ -42,7 +43,7 @@ def _actor(request: Request) -> str:
 
 
 class ClaimedLineIn(_Strict):
-    line_no: Annotated[int, Field(strict=True, ge=1)]
+    line_no: Annotated[int, Field(strict=True, ge=1, le=MAX_LINE)]
     quantity: Annotated[int, Field(strict=True, ge=1, le=1_000_000)]
 
 

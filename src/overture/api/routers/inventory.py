@@ -19,6 +19,7 @@ from overture.services import inventory as use_cases
 from overture.services import locations, simulation, sourcing
 from overture.services.errors import ErrorCode, InvalidRequest, NotFound
 from overture.web.auth import ChangedBy
+from overture.web.bounds import MAX_UNITS
 from overture.web.deps import ContainerDep
 from overture.web.responses import Json
 
@@ -45,7 +46,8 @@ class LocationIn(_Strict):
         float, Field(gt=0, le=24 * 90, description="Hours from release to shipment before an SLA breach")
     ] = 48
     daily_capacity: (
-        Annotated[int, Field(ge=0, description="Orders it can ship a day (sourcing); none: no limit")] | None
+        Annotated[int, Field(ge=0, le=MAX_UNITS, description="Orders it can ship a day (sourcing); none: no limit")]
+        | None
     ) = None
     cutoff_utc: Annotated[time, Field(description="Orders placed after this UTC time ship the next day")] | None = None
     supplier_partner_id: (
@@ -66,7 +68,9 @@ class LocationPatchIn(_Strict):
     priority: Annotated[int, Field(ge=0, le=10_000)] | None = None
     active: bool | None = None
     ship_by_hours: Annotated[float, Field(gt=0, le=24 * 90)] | None = None
-    daily_capacity: Annotated[int, Field(ge=0, description="Orders it can ship a day; null: no limit")] | None = None
+    daily_capacity: (
+        Annotated[int, Field(ge=0, le=MAX_UNITS, description="Orders it can ship a day; null: no limit")] | None
+    ) = None
     cutoff_utc: Annotated[time, Field(description="UTC; null: orders ship the day they are placed")] | None = None
 
     def edit(self) -> locations.LocationEdit:
@@ -126,7 +130,7 @@ class SourcingSettingsIn(_Strict):
 class ReceiptIn(_Strict):
     sku: Code
     location_id: Code
-    quantity: Annotated[int, Field(strict=True, gt=0)]
+    quantity: Annotated[int, Field(strict=True, gt=0, le=MAX_UNITS)]
     reason: Annotated[str, StringConstraints(max_length=500)] = "receipt"
     reference: Annotated[str, StringConstraints(max_length=255)] = ""
 
@@ -134,7 +138,7 @@ class ReceiptIn(_Strict):
 class AdjustmentIn(_Strict):
     sku: Code
     location_id: Code
-    quantity: Annotated[int, Field(strict=True, description="Signed change to on hand")]
+    quantity: Annotated[int, Field(strict=True, ge=-MAX_UNITS, le=MAX_UNITS, description="Signed change to on hand")]
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     reference: Annotated[str, StringConstraints(max_length=255)] = ""
 
@@ -148,7 +152,7 @@ class AdjustmentsIn(_Strict):
 
 
 class SafetyStockIn(_Strict):
-    safety_stock: Annotated[int, Field(strict=True, ge=0)]
+    safety_stock: Annotated[int, Field(strict=True, ge=0, le=MAX_UNITS)]
 
 
 def _position(p: InventoryPosition) -> dict[str, object]:

@@ -20,6 +20,7 @@ from overture.services.partners import put_partner as put_partner_profile
 from overture.services.ports import UnitOfWork
 from overture.services.retry import in_transaction, read_only
 from overture.web.auth import ChangedBy
+from overture.web.bounds import MAX_UNITS
 from overture.web.deps import ContainerDep
 from overture.web.responses import Json
 
@@ -42,7 +43,7 @@ class PartnerIn(BaseModel):
     x12_version: Annotated[str, Field(pattern=r"^00[45]0[1-9]0.*$")] = "004010"
     delimiters: tuple[str, str, str] = ("*", ">", "~")
     sku_xref: dict[str, Code] = Field(default_factory=dict)
-    uom_factors: dict[str, Annotated[int, Field(gt=0)]] = Field(default_factory=dict)
+    uom_factors: dict[str, Annotated[int, Field(gt=0, le=MAX_UNITS)]] = Field(default_factory=dict)
     contract_prices: dict[str, Annotated[Decimal, Field(ge=0)]] = Field(default_factory=dict)
     currency: Annotated[str, StringConstraints(min_length=3, max_length=3, to_upper=True)] = "USD"
     wants_855: bool = True

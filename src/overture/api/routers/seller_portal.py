@@ -5,6 +5,7 @@ a seller id, so one seller never names another's orders."""
 
 from __future__ import annotations
 
+import csv
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
@@ -19,7 +20,9 @@ from overture.services.marketplace import offers, seller_orders, sellers, shippi
 from overture.services.ports.messages import InboundMessage
 from overture.services.retry import read_only
 from overture.web.auth import current_principal
+from overture.web.bounds import MAX_LINE
 from overture.web.deps import ContainerDep, workflow_gateway
+from overture.web.errors import error_body
 from overture.web.marketplace import entry_json, offer_json, payout_json, seller_json, sub_order_json
 from overture.web.responses import Json
 
@@ -92,10 +95,10 @@ async def put_offers_csv(request: Request, container: ContainerDep) -> Json:
     raw = InboundMessage("seller-offers", body, container.clock(), content_type="text/csv")
     try:
         rows = offers.parse_csv(body)
-    except (UnicodeDecodeError, ValueError) as error:
-        return Json(
-            {"created": 0, "updated": 0, "errors": [{"row": 0, "field": "file", "reason": str(error)}]}, status_code=422
-        )
+    except (UnicodeDecodeError, ValueError, csv.Error) as error:
+        refusal = error_body("invalid_file", f"the file is not readable as an offers CSV: {error}")
+        row_errors = [{"row": 0, "field": "file", "reason": str(error)}]
+        return Json({**refusal, "created": 0, "updated": 0, "errors": row_errors}, status_code=422)
     report = await run_in_threadpool(
         offers.import_rows,
         container.uow,
@@ -131,7 +134,10 @@ def my_order(sub_order_id: str, request: Request, container: ContainerDep) -> Js
 
 
 class AnswerIn(_Strict):
-    lines: Annotated[list[Annotated[int, Field(strict=True, ge=1)]], Field(min_length=1, max_length=1000)] | None = None
+    lines: (
+        Annotated[list[Annotated[int, Field(strict=True, ge=1, le=MAX_LINE)]], Field(min_length=1, max_length=1000)]
+        | None
+    ) = None
 
 
 class RefuseIn(AnswerIn):

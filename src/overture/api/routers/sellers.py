@@ -19,6 +19,7 @@ from overture.services.marketplace import governance, offers, seller_ledger, sel
 from overture.services.ports.messages import InboundMessage
 from overture.services.retry import in_transaction, read_only
 from overture.web.auth import actor_of
+from overture.web.bounds import MAX_MINOR
 from overture.web.deps import ContainerDep
 from overture.web.marketplace import case_json, entry_json, payout_json, scorecard_json, seller_json
 from overture.web.responses import Json
@@ -155,7 +156,7 @@ async def review(seller_id: str, container: ContainerDep) -> Json:
 
 class EntryIn(_Strict):
     kind: Annotated[str, StringConstraints(pattern="^(MANUAL_CREDIT|MANUAL_INVOICE)$")]
-    amount_minor: Annotated[int, Field(strict=True, ge=1)]
+    amount_minor: Annotated[int, Field(strict=True, ge=1, le=MAX_MINOR)]
     reason: Text
 
 
@@ -203,12 +204,12 @@ class RuleIn(_Strict):
     value: str = ""
     currency: Annotated[str, StringConstraints(min_length=3, max_length=3)]
     percent: Annotated[Decimal, Field(ge=0, le=100)] = Decimal(0)
-    flat_minor: Annotated[int, Field(strict=True, ge=0)] = 0
-    min_minor: Annotated[int, Field(strict=True, ge=0)] | None = None
-    max_minor: Annotated[int, Field(strict=True, ge=0)] | None = None
+    flat_minor: Annotated[int, Field(strict=True, ge=0, le=MAX_MINOR)] = 0
+    min_minor: Annotated[int, Field(strict=True, ge=0, le=MAX_MINOR)] | None = None
+    max_minor: Annotated[int, Field(strict=True, ge=0, le=MAX_MINOR)] | None = None
     fee_tax_percent: Annotated[Decimal, Field(ge=0, le=100)] = Decimal(0)
     include_shipping: bool = False
-    priority: int = 0
+    priority: Annotated[int, Field(ge=-1000, le=1000)] = 0
 
 
 @router.post("/v1/marketplace/commission-rules", status_code=201)

@@ -15,6 +15,7 @@ from overture.domain.supply import InboundSupply, SupplyKind, SupplyStatus
 from overture.services import supply as use_cases
 from overture.services.backorders import Allocated, MovedPromise
 from overture.web.auth import ChangedBy
+from overture.web.bounds import MAX_UNITS
 from overture.web.deps import ContainerDep
 from overture.web.responses import Json
 from overture.workflows.order.shared import StockPing
@@ -35,7 +36,7 @@ class SupplyLineIn(_Strict):
     reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
     sku: Code
     location_id: Annotated[Code, Field(description="Where the units will arrive")]
-    quantity: Annotated[int, Field(strict=True, gt=0)]
+    quantity: Annotated[int, Field(strict=True, gt=0, le=MAX_UNITS)]
     expected_at: Annotated[AwareDatetime, Field(description="When the units are expected (with a time zone)")]
     from_location_id: Annotated[Code | None, Field(description="For a transfer: where it comes from")] = None
 
@@ -45,13 +46,15 @@ class SupplyIn(_Strict):
 
 
 class SupplyReceiptIn(_Strict):
-    quantity: Annotated[int, Field(strict=True, gt=0)]
+    quantity: Annotated[int, Field(strict=True, gt=0, le=MAX_UNITS)]
     reason: Annotated[str, StringConstraints(max_length=500)] = "receipt"
 
 
 class SupplyChangeIn(_Strict):
     expected_at: Annotated[AwareDatetime | None, Field(description="When the units are now expected")] = None
-    quantity: Annotated[int | None, Field(strict=True, gt=0, description="Units now expected in all")] = None
+    quantity: Annotated[int | None, Field(strict=True, gt=0, le=MAX_UNITS, description="Units now expected in all")] = (
+        None
+    )
 
 
 class SupplyCancelIn(_Strict):
