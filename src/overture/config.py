@@ -8,14 +8,27 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
+from overture.config_secrets import SecretFiles
 from overture.domain.returns import ReturnPolicy
 from overture.domain.totals import DEFAULT_TOLERANCE
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OVERTURE_", extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # A secret may come from a file (config_secrets.py); one set in the environment wins over it.
+        return init_settings, env_settings, SecretFiles(settings_cls)
 
     home: Path = Field(default=Path(".overture"), description="Where the embedded tier keeps its files")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite under home when unset")
