@@ -79,6 +79,11 @@ class Settings(BaseSettings):
         default=300.0, description="How often a waiting order re-reads its shipments, in case a signal was lost"
     )
     worker_concurrency: int = 200
+    worker_dispatch: bool = Field(
+        default=True,
+        description="Run the outbox dispatcher and the channel senders in this worker; exactly one worker of a "
+        "deployment should (two could both send one confirmation)",
+    )
     shutdown_grace_s: float = Field(
         default=30.0, ge=0, description="On SIGTERM: how long requests and activities in flight may finish"
     )

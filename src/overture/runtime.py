@@ -400,6 +400,7 @@ def run_worker(settings: Settings, container: Container) -> None:
             client,
             endpoints,
             stop=stop,
+            dispatch_outbox=settings.worker_dispatch,  # one dispatching worker per deployment
             **worker_options(settings),
         )
 
