@@ -2,7 +2,7 @@
 
 ``app`` is the console script (pyproject.toml: ``overture.cli:app``). One module per command group:
 hub.py (serve, api, worker, demo, db), audit.py, keys.py, edi.py, amazon.py, channeladvisor.py, imports.py,
-routing.py, backlog.py.
+routing.py, backlog.py, load.py.
 Commands import what they run inside their own body, so ``overture --help`` stays fast.
 """
 
@@ -22,6 +22,7 @@ from overture.cli import (
     hub,
     imports,
     keys,
+    load,
     routing,
     taxonomy,
     walmart,
@@ -47,3 +48,4 @@ app.add_typer(imports.app, name="import")
 app.add_typer(routing.app, name="route")
 app.add_typer(backlog.app, name="backlog")
 app.add_typer(taxonomy.app, name="taxonomy")
+app.command()(load.load)
