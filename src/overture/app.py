@@ -43,6 +43,7 @@ from overture.channels.rest import OrderIn
 from overture.observability.collector import StoreCollector
 from overture.ui.docs import install_docs
 from overture.ui.routes import install as install_dashboard
+from overture.web.audit_trail import install_audit_trail
 from overture.web.auth import authorize, install_auth
 from overture.web.characters import install_nul_guard
 from overture.web.errors import install_error_handlers
@@ -135,6 +136,7 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
     app.state.container = container
     install_error_handlers(app)
     install_nul_guard(app)  # %00 in a path or query is a 422, never a store error
+    install_audit_trail(app, container)  # every person's POST/PUT/PATCH/DELETE, in the change log
     settings = container.settings
     install_body_limits(
         app, BodyLimits(settings.max_body_bytes, settings.max_bulk_body_bytes, settings.max_json_depth)
