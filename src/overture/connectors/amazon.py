@@ -43,9 +43,10 @@ from typing import Any
 
 import httpx
 
-from overture.connectors.amazon_auth import RDT_PATH, AccessTokens, RdtAnswer, StaticToken
+from overture.connectors.amazon_auth import RDT_PATH, RdtAnswer
 from overture.connectors.contracts import expect, raw_text
 from overture.connectors.http import ConnectorConfig, HttpConnector, RateLimiter
+from overture.connectors.oauth_tokens import AccessTokens, StaticToken
 from overture.services.ports.connector_errors import (
     ApiDriftError,
     ConnectorError,

@@ -18,22 +18,17 @@ will not bring the authorisation back; a person must re-authorise the app in Sel
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Protocol
+from typing import Annotated
 
-import httpx
 from pydantic import Field, StringConstraints
 
 from overture.connectors.contracts import Contract
-from overture.connectors.http import ConnectorConfig, HttpConnector
+from overture.connectors.oauth_tokens import TokenCache
 from overture.services.ports.connector_errors import ConnectorError, PermanentConnectorError
 
 TOKEN_PATH = "/auth/o2/token"
 RDT_PATH = "/tokens/2021-03-01/restrictedDataToken"
-EARLY_S = 60.0  # renew this long before the token lapses: a call in flight must not carry a dead token
 
 Token = Annotated[str, StringConstraints(min_length=1)]
 
@@ -63,56 +58,10 @@ class LwaCredentials:
                 raise ValueError(f"{name}: required for Login with Amazon")
 
 
-class AccessTokens(Protocol):
-    async def access_token(self) -> str: ...
-
-    def invalidate(self, token: str) -> None: ...
-
-
-class StaticToken:
-    """A token given by hand (the sandbox's or a test's): never renewed, so a 403 stays a 403."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    async def access_token(self) -> str:
-        return self._token
-
-    def invalidate(self, token: str) -> None:
-        return None
-
-
-class LwaTokens(HttpConnector):
+class LwaTokens(TokenCache[LwaCredentials]):
     """Access tokens exchanged for the refresh token at LWA, kept until a minute before they lapse."""
 
-    def __init__(
-        self,
-        config: ConnectorConfig,
-        credentials: LwaCredentials,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        super().__init__(config, transport=transport)
-        self._credentials = credentials
-        self._clock = clock
-        self._token = ""
-        self._lapses_at = 0.0
-        self._lock = asyncio.Lock()
-        self.exchanges = 0  # how many times a token was fetched (tests check reuse)
-
-    async def access_token(self) -> str:
-        async with self._lock:
-            if not self._token or self._clock() >= self._lapses_at:
-                await self._exchange()
-            return self._token
-
-    def invalidate(self, token: str) -> None:
-        """SP-API refused ``token``: fetch another next time (unless another caller already did)."""
-        if token == self._token:
-            self._token = ""
-
-    async def _exchange(self) -> None:
+    async def _fetch(self) -> tuple[str, float]:
         c = self._credentials
         form = [
             ("grant_type", "refresh_token"),
@@ -120,14 +69,11 @@ class LwaTokens(HttpConnector):
             ("client_id", c.client_id),
             ("client_secret", c.client_secret),
         ]
-        started = self._clock()
         try:
             answer = await self._read(_LwaAnswer, "POST", TOKEN_PATH, form=form, operation="lwa_token")
         except PermanentConnectorError as error:
             raise _refused(error) from None
-        self.exchanges += 1
-        self._token = answer.access_token
-        self._lapses_at = started + max(answer.expires_in - EARLY_S, answer.expires_in / 2)
+        return answer.access_token, answer.expires_in
 
 
 def _refused(error: ConnectorError) -> PermanentConnectorError:

@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -41,6 +41,7 @@ from pydantic import BaseModel, Field
 
 from overture.connectors.contracts import Contract, expect
 from overture.connectors.http import ConnectorConfig, HttpConnector
+from overture.connectors.oauth_tokens import AccessTokens
 from overture.domain.digits import is_digits
 from overture.services.ports.connector_errors import ApiDriftError, ConnectorError, PermanentConnectorError
 
@@ -49,25 +50,6 @@ PRODUCTS = "/v1/Products"
 ORDER_EXPAND = "Items($expand=Promotions),Fulfillments($expand=Items)"
 DECIMAL_JSON = "application/json;IEEE754Compatible=true"
 M = TypeVar("M", bound=BaseModel)
-
-
-class AccessTokens(Protocol):
-    async def access_token(self) -> str: ...
-
-    def invalidate(self, token: str) -> None: ...
-
-
-class StaticToken:
-    """A token given by hand (a test's): never renewed, so a 401 stays a 401."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    async def access_token(self) -> str:
-        return self._token
-
-    def invalidate(self, token: str) -> None:
-        return None
 
 
 class _OrderHead(Contract):

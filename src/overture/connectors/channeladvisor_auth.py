@@ -18,23 +18,18 @@ the account revokes the application. A refusal is a permanent error naming Chann
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-import httpx
 from pydantic import Field, StringConstraints
 
 from overture.connectors.contracts import Contract
-from overture.connectors.http import ConnectorConfig, HttpConnector
+from overture.connectors.oauth_tokens import TokenCache
 from overture.services.ports.connector_errors import ApiDriftError, PermanentConnectorError
 
 TOKEN_PATH = "/oauth2/token"
 OPERATION = "oauth2_token"
-EARLY_S = 60.0  # renew this long before the token lapses: a call in flight must not carry a dead token
 
 
 class _TokenAnswer(Contract):
@@ -61,40 +56,12 @@ class CaCredentials:
         return "Basic " + base64.b64encode(pair).decode("ascii")
 
 
-class CaTokens(HttpConnector):
+class CaTokens(TokenCache[CaCredentials]):
     """Access tokens exchanged for the refresh token, kept until a minute before they lapse."""
 
-    def __init__(
-        self,
-        config: ConnectorConfig,
-        credentials: CaCredentials,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        super().__init__(config, transport=transport)
-        self._credentials = credentials
-        self._clock = clock
-        self._token = ""
-        self._lapses_at = 0.0
-        self._lock = asyncio.Lock()
-        self.exchanges = 0  # how many tokens were fetched (tests check reuse)
-
-    async def access_token(self) -> str:
-        async with self._lock:
-            if not self._token or self._clock() >= self._lapses_at:
-                await self._exchange()
-            return self._token
-
-    def invalidate(self, token: str) -> None:
-        """The API refused ``token``: fetch another next time (unless another caller already did)."""
-        if token == self._token:
-            self._token = ""
-
-    async def _exchange(self) -> None:
+    async def _fetch(self) -> tuple[str, float]:
         form = [("grant_type", "refresh_token"), ("refresh_token", self._credentials.refresh_token)]
         headers = {"Authorization": self._credentials.basic()}
-        started = self._clock()
         try:
             answer = await self._read(_TokenAnswer, "POST", TOKEN_PATH, form=form, headers=headers, operation=OPERATION)
         except ApiDriftError:
@@ -107,6 +74,4 @@ class CaTokens(HttpConnector):
                 operation=error.operation,
                 status=error.status,
             ) from None
-        self.exchanges += 1
-        self._token = answer.access_token
-        self._lapses_at = started + max(answer.expires_in - EARLY_S, answer.expires_in / 2)
+        return answer.access_token, answer.expires_in

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -36,18 +36,13 @@ from pydantic.alias_generators import to_camel
 
 from overture.connectors.contracts import Contract, expect
 from overture.connectors.http import ConnectorConfig, HttpConnector
+from overture.connectors.oauth_tokens import AccessTokens
 from overture.services.ports.connector_errors import ConnectorError, PermanentConnectorError
 
 ORDERS = "/sell/fulfillment/v1/order"
 PAGE_LIMIT = 50  # eBay's default; at most 200
 LISTED_STATUSES = "NOT_STARTED|IN_PROGRESS"  # the documented combination for orders not yet fully shipped
 _ORDER_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
-
-
-class AccessTokens(Protocol):
-    async def access_token(self) -> str: ...
-
-    def invalidate(self, token: str) -> None: ...
 
 
 class _Ebay(Contract):

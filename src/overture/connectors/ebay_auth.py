@@ -19,24 +19,19 @@ refusal is a permanent error with eBay's code and description: a person must run
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-import httpx
 from pydantic import Field, StringConstraints
 
 from overture.connectors.contracts import Contract
-from overture.connectors.http import ConnectorConfig, HttpConnector
+from overture.connectors.oauth_tokens import TokenCache
 from overture.services.ports.connector_errors import ApiDriftError, ConnectorError, PermanentConnectorError
 
 TOKEN_PATH = "/identity/v1/oauth2/token"
 OPERATION = "oauth2_token"
 SCOPE = "https://api.ebay.com/oauth/api_scope/sell.fulfillment"
-EARLY_S = 60.0  # renew this long before the token lapses: a call in flight must not carry a dead token
 
 
 class _TokenAnswer(Contract):
@@ -64,50 +59,20 @@ class EbayCredentials:
         return "Basic " + base64.b64encode(pair).decode("ascii")
 
 
-class EbayTokens(HttpConnector):
+class EbayTokens(TokenCache[EbayCredentials]):
     """User access tokens exchanged for the refresh token, kept until a minute before they lapse."""
 
-    def __init__(
-        self,
-        config: ConnectorConfig,
-        credentials: EbayCredentials,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        super().__init__(config, transport=transport)
-        self._credentials = credentials
-        self._clock = clock
-        self._token = ""
-        self._lapses_at = 0.0
-        self._lock = asyncio.Lock()
-        self.exchanges = 0  # how many tokens were fetched (tests check reuse)
-
-    async def access_token(self) -> str:
-        async with self._lock:
-            if not self._token or self._clock() >= self._lapses_at:
-                await self._exchange()
-            return self._token
-
-    def invalidate(self, token: str) -> None:
-        """The API refused ``token``: fetch another next time (unless another caller already did)."""
-        if token == self._token:
-            self._token = ""
-
-    async def _exchange(self) -> None:
+    async def _fetch(self) -> tuple[str, float]:
         c = self._credentials
         form = [("grant_type", "refresh_token"), ("refresh_token", c.refresh_token), ("scope", c.scope)]
         headers = {"Authorization": c.basic()}
-        started = self._clock()
         try:
             answer = await self._read(_TokenAnswer, "POST", TOKEN_PATH, form=form, headers=headers, operation=OPERATION)
         except ApiDriftError:
             raise
         except PermanentConnectorError as error:
             raise _refused(error) from None
-        self.exchanges += 1
-        self._token = answer.access_token
-        self._lapses_at = started + max(answer.expires_in - EARLY_S, answer.expires_in / 2)
+        return answer.access_token, answer.expires_in
 
 
 def _refused(error: ConnectorError) -> PermanentConnectorError:

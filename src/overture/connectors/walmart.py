@@ -29,11 +29,9 @@ the order first and sends nothing when a line's ``refund`` already holds that ke
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -43,11 +41,11 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from overture.connectors.contracts import Contract, expect
 from overture.connectors.http import ConnectorConfig, HttpConnector
+from overture.connectors.oauth_tokens import TokenCache
 from overture.connectors.walmart_refund import Refund, refund_comments
 from overture.services.ports.connector_errors import ApiDriftError, ConnectorError, PermanentConnectorError
 
 SERVICE_NAME = "Walmart Marketplace"
-EARLY_S = 60.0
 RAW_LIMIT = 4096
 ORDERS = "/v3/orders"
 
@@ -105,39 +103,14 @@ def walmart_headers() -> dict[str, str]:
     return {"WM_SVC.NAME": SERVICE_NAME, "WM_QOS.CORRELATION_ID": str(uuid.uuid4()), "Accept": "application/json"}
 
 
-class WalmartTokens(HttpConnector):
+class WalmartTokens(TokenCache[WalmartCredentials]):
     """Client-credentials access tokens, kept until a minute before they lapse."""
 
-    def __init__(
-        self,
-        config: ConnectorConfig,
-        credentials: WalmartCredentials,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        super().__init__(config, transport=transport)
-        self._credentials, self._clock = credentials, clock
-        self._token, self._lapses_at = "", 0.0
-        self._lock = asyncio.Lock()
-        self.exchanges = 0
-
-    async def access_token(self) -> str:
-        async with self._lock:
-            if not self._token or self._clock() >= self._lapses_at:
-                started = self._clock()
-                headers = {**walmart_headers(), "Authorization": self._credentials.basic()}
-                form = [("grant_type", "client_credentials")]
-                answer = await self._read(
-                    _TokenAnswer, "POST", "/v3/token", form=form, headers=headers, operation="token"
-                )
-                self._token, self.exchanges = answer.access_token, self.exchanges + 1
-                self._lapses_at = started + max(answer.expires_in - EARLY_S, answer.expires_in / 2)
-            return self._token
-
-    def invalidate(self, token: str) -> None:
-        if token == self._token:
-            self._token = ""
+    async def _fetch(self) -> tuple[str, float]:
+        headers = {**walmart_headers(), "Authorization": self._credentials.basic()}
+        form = [("grant_type", "client_credentials")]
+        answer = await self._read(_TokenAnswer, "POST", "/v3/token", form=form, headers=headers, operation="token")
+        return answer.access_token, answer.expires_in
 
 
 class WalmartOrdersConnector(HttpConnector):
