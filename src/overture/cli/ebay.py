@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
-from overture.bootstrap import Container, bootstrap
-from overture.cli.common import DatabaseOption, HomeOption, console, settings_for, store_settings
+from overture.bootstrap import Container
+from overture.cli.common import DatabaseOption, HomeOption
+from overture.cli.pulls import SinceOption, capture_listed, run_pull, unset
 from overture.config import Settings
 
 if TYPE_CHECKING:
@@ -23,65 +24,34 @@ app = typer.Typer(help="eBay (Sell Fulfillment API): pull orders.", no_args_is_h
 
 @app.command("pull")
 def ebay_pull(
-    since: Annotated[str, typer.Option(help="Import orders created at or after this ISO 8601 date (UTC if no offset)")],
+    since: SinceOption,
     home: HomeOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
     """Import the eBay orders created since a date that are paid and not shipped yet; pulling again brings
     nothing twice. Cancelled, shipping and unpaid ones are skipped (unpaid ones come back in a later pull).
     Uses OVERTURE_EBAY_CLIENT_ID, _CLIENT_SECRET, _REFRESH_TOKEN and _API_URL."""
-    moment = _moment(since)
-    settings = settings_for(home, database_url)
-    missing = [name for name, value in _required(settings).items() if not value]
-    if missing:
-        console.print(
-            f"[red]Set {', '.join(missing)}[/] (to try it: python -m overture.simulators ebay --port 9500, "
-            "whose keyset and refresh token are in simulators/ebay.py: EbayAuthority)"
-        )
-        raise typer.Exit(2)
-    container = bootstrap(store_settings(home, database_url))
-    try:
-        report = _pull(settings, container, since=moment)
-    finally:
-        container.close()
-    for line in report.summary():
-        console.print(line, highlight=False, markup=False)
-    raise typer.Exit(1 if report.stopped_by else 0)
+    run_pull(since, home, database_url, refusal=_refusal, pull=_pull)
 
 
-def _moment(since: str) -> datetime:
-    """``--since`` as an aware datetime (UTC when it names no offset)."""
-    from datetime import UTC
-
-    try:
-        moment = datetime.fromisoformat(since)
-    except ValueError:
-        raise typer.BadParameter(f"{since!r} is not an ISO 8601 date", param_hint="--since") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _required(settings: Settings) -> dict[str, object]:
-    return {
+def _refusal(settings: Settings) -> str | None:
+    required: dict[str, object] = {
         "OVERTURE_EBAY_CLIENT_ID": settings.ebay_client_id,
         "OVERTURE_EBAY_CLIENT_SECRET": settings.ebay_client_secret,
         "OVERTURE_EBAY_REFRESH_TOKEN": settings.ebay_refresh_token,
     }
+    return unset(
+        required,
+        to_try="(to try it: python -m overture.simulators ebay --port 9500, "
+        "whose keyset and refresh token are in simulators/ebay.py: EbayAuthority)",
+    )
 
 
-def _pull(settings: Settings, container: Container, *, since: datetime) -> PullReport:
-    """One pull, start to end, in an event loop of its own."""
-    import asyncio
-
-    from overture.observability.flusher import HealthFlusher
-
-    async def pull() -> PullReport:
-        async with ebay_connector(settings) as connector:
-            return await pull_ebay_orders(
-                connector, since=since, uow_factory=container.uow, geocoder=container.geocoder, clock=container.clock
-            )
-
-    with HealthFlusher(container.engine, clock=container.clock):
-        return asyncio.run(pull())
+async def _pull(settings: Settings, container: Container, since: datetime) -> PullReport:
+    async with ebay_connector(settings) as connector:
+        return await pull_ebay_orders(
+            connector, since=since, uow_factory=container.uow, geocoder=container.geocoder, clock=container.clock
+        )
 
 
 @asynccontextmanager
@@ -114,15 +84,6 @@ async def pull_ebay_orders(
     """Import the paid, unshipped orders (connectors/ebay_source.py says which ones)."""
     from overture.channels.ebay import CHANNEL, translate
     from overture.connectors.ebay_source import EbayOrderSource
-    from overture.services.marketplace_pull import pull_orders
-    from overture.services.ports.connector_errors import ConnectorError
 
-    return await pull_orders(
-        EbayOrderSource(connector, channel=CHANNEL),
-        translate,
-        since=since,
-        uow_factory=uow_factory,
-        geocoder=geocoder,
-        clock=clock,
-        stop_on=(ConnectorError,),
-    )
+    source = EbayOrderSource(connector, channel=CHANNEL)
+    return await capture_listed(source, translate, since=since, uow_factory=uow_factory, geocoder=geocoder, clock=clock)
