@@ -40,6 +40,7 @@ from overture.api.routers import sellers as sellers_router
 from overture.api.routers import supply as supply_router
 from overture.bootstrap import Container
 from overture.channels.rest import OrderIn
+from overture.observability import tracing
 from overture.observability.collector import StoreCollector
 from overture.ui.docs import install_docs
 from overture.ui.routes import install as install_dashboard
@@ -134,6 +135,7 @@ def create_app(container: Container, *, dispose_on_shutdown: bool = False) -> Fa
         dependencies=[Depends(authorize), Depends(order_log_context)],
     )
     app.state.container = container
+    tracing.instrument_app(app)  # a server span per request, when OVERTURE_TRACING is on
     install_error_handlers(app)
     install_nul_guard(app)  # %00 in a path or query is a 422, never a store error
     install_audit_trail(app, container)  # every person's POST/PUT/PATCH/DELETE, in the change log

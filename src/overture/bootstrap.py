@@ -12,6 +12,7 @@ from overture.channels.x12.warehouse import X12WarehouseDocuments
 from overture.channels.x12.writer import Sender
 from overture.config import Settings
 from overture.connectors.edi_wms import EdiWmsGateway, LocationRoutedWms
+from overture.observability import tracing
 from overture.observability.metrics import PrometheusTelemetry
 from overture.reference.zcta import ZctaGeocoder
 from overture.services import telemetry
@@ -66,6 +67,8 @@ class Container:
 def bootstrap(settings: Settings | None = None, *, migrate: bool = True) -> Container:
     settings = settings or Settings()
     telemetry.install(PrometheusTelemetry())
+    if settings.tracing != "off":
+        tracing.configure(settings.tracing, service_name=settings.service_name, endpoint=settings.otlp_endpoint)
     url = settings.resolved_database_url()
     if migrate:
         upgrade(url)

@@ -195,6 +195,13 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     access_log: bool = Field(default=False, description="Log every API request (uvicorn's access log) at INFO")
+    tracing: Literal["off", "otlp", "console"] = Field(
+        default="off", description="OpenTelemetry traces: off, otlp (to otlp_endpoint) or console (printed)"
+    )
+    otlp_endpoint: str | None = Field(
+        default=None, description="OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces (else OTEL_*)"
+    )
+    service_name: str = Field(default="overture", description="The service.name on every span")
     metrics_port: int = Field(
         default=0, ge=0, le=65535, description="overture worker: serve its Prometheus metrics on this port (0: none)"
     )

@@ -26,6 +26,7 @@ from httpx_aiohttp import AiohttpTransport
 from pydantic import BaseModel
 
 from overture.connectors.contracts import expect, raw_text
+from overture.observability import tracing
 from overture.observability.health import record_call
 from overture.observability.metrics import CONNECTOR_CALLS, CONNECTOR_SECONDS
 from overture.services.ports.connector_errors import (
@@ -155,6 +156,7 @@ class HttpConnector:
             transport=transport or default_transport(),
             headers={"User-Agent": f"overture-connector/{config.name}", **(headers or {})},
         )
+        tracing.instrument_client(self._client)  # its transport is aiohttp's: the global patch misses it
 
     @property
     def name(self) -> str:

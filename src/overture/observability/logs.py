@@ -4,8 +4,9 @@ Where the order is known, code sets it once in a context variable (:func:`bind`)
 request whose path names an order, the worker for every activity (from Temporal's activity info:
 the workflow id, which is the order id, the run id and the activity type). :class:`ContextFilter`
 copies those variables onto every record, so each line logged below carries them without being
-passed the ids. :func:`configure` is the one place that sets logging up, for ``serve``, ``api``
-and ``worker`` alike, uvicorn's own loggers included; ``OVERTURE_LOG_FORMAT=text`` gives plain
+passed the ids, and the trace and span ids whenever a span is current. :func:`configure` is the one
+place that sets logging up, for ``serve``, ``api`` and ``worker`` alike, uvicorn's own loggers
+included; ``OVERTURE_LOG_FORMAT=text`` gives plain
 lines for local debugging.
 """
 
@@ -18,10 +19,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import Any, Literal
 
+from opentelemetry import trace
 from pythonjsonlogger.json import JsonFormatter
 
 LogFormat = Literal["json", "text"]
 FIELDS = ("order_id", "workflow_id", "workflow_run_id", "activity")
+TRACE_FIELDS = ("trace_id", "span_id")  # while a span is current (observability/tracing.py)
 _context: dict[str, ContextVar[str | None]] = {
     name: ContextVar(f"overture_log_{name}", default=None) for name in FIELDS
 }
@@ -65,6 +68,9 @@ class ContextFilter(logging.Filter):
         for name, var in _context.items():
             if getattr(record, name, None) is None:
                 setattr(record, name, var.get())
+        span = trace.get_current_span().get_span_context()
+        record.trace_id = format(span.trace_id, "032x") if span.is_valid else None
+        record.span_id = format(span.span_id, "016x") if span.is_valid else None
         return True
 
 
@@ -73,7 +79,7 @@ class JsonLineFormatter(JsonFormatter):
 
     def add_fields(self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]) -> None:
         super().add_fields(log_data, record, message_dict)
-        for name in FIELDS:
+        for name in (*FIELDS, *TRACE_FIELDS):
             if log_data.get(name) is None:
                 log_data.pop(name, None)
 

@@ -11,11 +11,13 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import NoReturn, TypeVar
+from datetime import datetime
+from typing import Any, NoReturn, TypeVar
 
 from overture.domain.commands import PlaceOrder
 from overture.domain.ids import new_id
 from overture.domain.orders import InvalidOrder
+from overture.services import telemetry
 from overture.services.characters import refusing_nul
 from overture.services.errors import (
     DuplicateOrder,
@@ -169,7 +171,7 @@ def _capture_once(
             order_id=order_id,
             at=message.received_at,
         )
-    uow.outbox.add("order.placed", order_id, {"order_id": order_id, "status": record.order.status}, message.received_at)
+    _owe_workflow(uow, record, message.received_at)
     order = record.order
     summary = OrderSummary(
         order.id,
@@ -227,3 +229,15 @@ def _replay(uow: UnitOfWork, message_id: str, command: PlaceOrder, idempotency_k
         uow.commit()
         raise DuplicateOrder(channel=command.channel, external_id=command.external_id, order_id=existing)
     return None
+
+
+def _owe_workflow(uow: UnitOfWork, record: OrderRecord, at: datetime) -> None:
+    """The outbox row the dispatcher starts the order's workflow from, carrying the current trace (when
+    tracing is on) so the workflow joins it, and the trace named on the order's timeline."""
+    order = record.order
+    payload: dict[str, Any] = {"order_id": order.id, "status": order.status}
+    trace = telemetry.trace_carrier()
+    if trace:
+        payload["trace"] = trace
+        uow.fulfilment.add_note_at(order.id, f"trace {telemetry.trace_id_of(trace)}", at, order.status.value)
+    uow.outbox.add("order.placed", order.id, payload, at)

@@ -7,7 +7,7 @@ does, reports go nowhere. The store reports through ``sink()`` and so never impo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 
@@ -38,3 +38,28 @@ def install(telemetry: Telemetry) -> None:
 
 def sink() -> Telemetry:
     return _installed[0]
+
+
+# Tracing (observability/tracing.py installs it when OVERTURE_TRACING is on): the current trace as
+# W3C headers ({"traceparent": ...}), so a use case can carry it through the outbox to the workflow
+# the dispatcher starts later, and name the trace on the order's timeline. Empty when tracing is off.
+_trace_carrier: list[Callable[[], dict[str, str]]] = [dict]
+
+
+def install_trace_carrier(carrier: Callable[[], dict[str, str]]) -> None:
+    _trace_carrier[0] = carrier
+
+
+def trace_carrier() -> dict[str, str]:
+    return _trace_carrier[0]()
+
+
+def tracing() -> bool:
+    """Whether a trace carrier is installed (tracing is on in this process)."""
+    return _trace_carrier[0] is not dict
+
+
+def trace_id_of(carrier: dict[str, str]) -> str | None:
+    """The trace id a W3C traceparent names ("00-<trace id>-<span id>-<flags>")."""
+    parts = carrier.get("traceparent", "").split("-")
+    return parts[1] if len(parts) == 4 and len(parts[1]) == 32 else None

@@ -90,6 +90,14 @@ class SqlOutboxRepository:
         )
         return [(row.id, row.key) for row in self._c.execute(query)]
 
+    def traces(self, ids: Sequence[int]) -> dict[int, dict[str, str]]:
+        if not ids:
+            return {}
+        rows = self._c.execute(select(outbox.c.id, outbox.c.payload).where(outbox.c.id.in_(list(ids))))
+        return {
+            row.id: row.payload["trace"] for row in rows if isinstance(row.payload, dict) and row.payload.get("trace")
+        }
+
     def mark_dispatched(self, ids: Sequence[int], at: datetime) -> None:
         if ids:
             self._c.execute(

@@ -14,7 +14,8 @@ import contextlib
 import logging
 from typing import Protocol
 
-from overture.observability import logs
+from overture.observability import logs, tracing
+from overture.services import telemetry
 from overture.services.ports import Clock, UnitOfWorkFactory
 from overture.services.retry import in_transaction, read_only
 from overture.workflows.order.starter import OrderWorkflows
@@ -78,7 +79,8 @@ class OutboxDispatcher:
         returns = await self._pending_returns()
         if not rows and not returns:
             return 0
-        await asyncio.gather(*(self._start(order_id) for _, order_id in rows))
+        traces = await self._traces([row_id for row_id, _ in rows])
+        await asyncio.gather(*(self._start(order_id, traces.get(row_id)) for row_id, order_id in rows))
         if self._returns is not None:
             await asyncio.gather(*(self._returns.start(return_id) for _, return_id in returns))
         ids = [row_id for row_id, _ in [*rows, *returns]]
@@ -93,9 +95,15 @@ class OutboxDispatcher:
             read_only, self._uow_factory, lambda uow: uow.outbox.pending(RETURN_TOPIC, self._batch_size)
         )
 
-    async def _start(self, order_id: str) -> None:
+    async def _traces(self, ids: list[int]) -> dict[int, dict[str, str]]:
+        if not ids or not telemetry.tracing():
+            return {}
+        return await asyncio.to_thread(read_only, self._uow_factory, lambda uow: uow.outbox.traces(ids))
+
+    async def _start(self, order_id: str, trace: dict[str, str] | None = None) -> None:
         # gather runs each start in a task of its own, so the ids bound here stay with this order.
         logs.bind(order_id=order_id, workflow_id=order_id)
-        async with self._starts:
-            if await self._workflows.start(order_id):
-                self.started += 1
+        with tracing.joined(trace):  # the workflow starts in the trace of the request that captured it
+            async with self._starts:
+                if await self._workflows.start(order_id):
+                    self.started += 1

@@ -14,6 +14,7 @@ from datetime import timedelta
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
 
+from overture.observability import tracing
 from overture.workflows.engine_host import EngineError
 
 POLL_S = 0.1
@@ -28,7 +29,12 @@ async def connect_once(address: str, namespace: str, timeout_s: float) -> Client
     """Connect and make one cheap call that needs the namespace to exist."""
 
     async def attempt() -> Client:
-        client = await Client.connect(address, namespace=namespace, connect_timeout=timedelta(seconds=timeout_s))
+        client = await Client.connect(
+            address,
+            namespace=namespace,
+            connect_timeout=timedelta(seconds=timeout_s),
+            interceptors=tracing.client_interceptors(),  # workflow and activity spans, when tracing is on
+        )
         await client.workflow_service.describe_namespace(
             DescribeNamespaceRequest(namespace=namespace), timeout=timedelta(seconds=timeout_s)
         )
