@@ -277,7 +277,7 @@ class Settings(BaseSettings):
         default=2000.0, gt=0, description="Requests a second one API key may make (twice that in a burst)"
     )
     rate_limit_per_ip: float = Field(
-        default=200.0, gt=0, description="Requests a second one address may make without a key (twice that in a burst)"
+        default=1000.0, gt=0, description="Requests a second one address may make without a key (twice that in a burst)"
     )
     bad_keys_before_lockout: int = Field(
         default=10, ge=1, description="Wrong keys from one address within a minute before it is locked out"
