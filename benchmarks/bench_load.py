@@ -1,0 +1,321 @@
+"""``overture load`` against a multi-process hub on PostgreSQL: orders completed a second with one and
+with two ``overture worker`` processes (and their ratio), and the capture latency under that load
+beside a bare-database baseline measured in the same run.
+
+The bench starts one Temporal dev server, the WMS and ERP simulators, and per phase a fresh
+PostgreSQL schema, one ``overture api`` and 1 (then 2) ``overture worker`` processes. The load
+runner (in this process, as ``overture load`` runs it) offers ``--rate`` orders a second for
+``--duration`` seconds, open loop, above what one worker completes. Completions are counted in
+the store (orders reaching ``completed``) over the run after a warm-up, so the tracker's reads
+are kept to a trickle and do not compete with the workers.
+
+Baseline: the rows capture wrote for a sample of the phase's orders (raw message, order, lines,
+search row, events, decisions, reservations, money, idempotency key, outbox: ``bench_capture``'s
+bundles), inserted again with bare SQLAlchemy into a schema of their own on the same server, one
+transaction an order, paced at the same rate, while the two workers still work through the
+backlog (the database under the same load). It is a report: exit 0 whatever the figures, 1
+only when a correctness check fails.
+
+    OVERTURE_TEST_PG_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python benchmarks/bench_load.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+from bench_capture import Bundle, insert_bundles, load_bundles, pg_schemas
+from bench_common import pg_server
+from overture.load.drive import client_for, run_load
+from overture.load.mix import Mix
+from overture.load.orders import OrderMaker
+from overture.load.report import nearest_rank
+from overture.load.runner import LoadOptions, RunResult, seed_master_data
+from overture.store.engine import make_engine
+from overture.store.migrate import upgrade
+from overture.store.tables import inventory_positions, locations, order_events, orders, skus
+from overture.workflows.dev_server import DevServer, DevServerOptions
+from overture.workflows.engine_host import free_port
+
+OVERTURE = Path(sys.executable).parent / "overture"
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+WARM_UP_S = 10.0  # the first orders take a while to reach `completed`: count after this
+BASELINE_ORDERS = 300
+SHIP_DELAY_S = 0.05  # the WMS simulator ships this long after a release, as bench_orchestration's
+TARGET_LATENCY_RATIO = 2.0
+MIX = Mix(skus=2_000, cancel_share=0.0, edit_share=0.0, return_share=0.0)  # orders only: a throughput figure
+
+
+class BenchFailure(Exception):
+    """A correctness check failed: the figures would mean nothing."""
+
+
+def progress(message: str) -> None:
+    print(f"  .. {message}", flush=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    workers: int
+    result: RunResult
+    completed_in_window: int
+    window_s: float
+    store_url: str
+    baseline_orders: int = 0
+
+    @property
+    def completed_rate(self) -> float:
+        return self.completed_in_window / self.window_s
+
+    def capture(self, percentile: int) -> float | None:
+        return nearest_rank([s.latency_s for s in self.result.samples if s.kind == "capture"], percentile)
+
+
+class Process:
+    """A command as its own process group, its output in a log file."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], log: Path) -> None:
+        with log.open("ab") as out:
+            self._popen = subprocess.Popen(
+                argv, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        self.log = log
+
+    def alive(self) -> bool:
+        return self._popen.poll() is None
+
+    def stop(self) -> None:
+        if self.alive():
+            os.killpg(self._popen.pid, signal.SIGTERM)
+            try:
+                self._popen.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self._popen.pid, signal.SIGKILL)
+                self._popen.wait(5)
+
+
+def _env(store_url: str, port: int, temporal: str, wms: str, erp: str, home: Path) -> dict[str, str]:
+    return {
+        "OVERTURE_HOME": str(home),
+        "OVERTURE_DATABASE_URL": store_url,
+        "OVERTURE_TEMPORAL_ADDRESS": temporal,
+        "OVERTURE_TASK_QUEUE": f"bench-load-{uuid.uuid4().hex[:8]}",  # leftovers of a phase stay on their queue
+        "OVERTURE_WMS_URL": wms,
+        "OVERTURE_ERP_URL": erp,
+        "OVERTURE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "OVERTURE_PORT": str(port),
+        "OVERTURE_AUTH": "off",  # loopback only; the bench measures the hub, not key checks
+        "OVERTURE_SHUTDOWN_GRACE_S": "2",
+        "OVERTURE_LOG_LEVEL": "WARNING",
+    }
+
+
+def _wait_http(url: str, process: Process, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if not process.alive():
+            raise BenchFailure(f"{process.log.name} exited: {process.log.read_text()[-2000:]}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise BenchFailure(f"the API did not answer at {url}")
+
+
+@dataclass(frozen=True, slots=True)
+class Stack:
+    """What the phases share: the workflow engine and the baseline's schema."""
+
+    temporal: str
+    baseline_url: str
+
+
+@contextmanager
+def hub(store_url: str, workers: int, stack: Stack, home: Path) -> Iterator[str]:
+    """One API and ``workers`` worker processes on ``store_url``, with WMS and ERP simulators of their
+    own (a shared WMS would report one phase's shipments to the next), each a process of its own so
+    that their work is not on this process's GIL with the load runner; yields the API's URL."""
+    upgrade(store_url)
+    port, wms_port, erp_port = free_port(), free_port(), free_port()
+    api_url = f"http://127.0.0.1:{port}"
+    sim = [sys.executable, "-m", "overture.simulators"]
+    wms_args = ["--ship-delay", str(SHIP_DELAY_S), "--overture-url", api_url, "--log-level", "warning"]
+    started = [
+        Process([*sim, "wms", "--port", str(wms_port), *wms_args], {}, home / "wms.log"),
+        Process([*sim, "erp", "--port", str(erp_port), "--log-level", "warning"], {}, home / "erp.log"),
+    ]
+    env = _env(store_url, port, stack.temporal, f"http://127.0.0.1:{wms_port}", f"http://127.0.0.1:{erp_port}", home)
+    started.append(Process([str(OVERTURE), "api"], env, home / "api.log"))
+    # One dispatcher in a deployment (config.worker_dispatch): the others only run workflows.
+    for n in range(workers):
+        dispatch = {"OVERTURE_WORKER_DISPATCH": "true" if n == 0 else "false"}
+        started.append(Process([str(OVERTURE), "worker"], {**env, **dispatch}, home / f"worker{n}.log"))
+    try:
+        _wait_http(f"http://127.0.0.1:{wms_port}/_stats", started[0])
+        _wait_http(f"http://127.0.0.1:{erp_port}/_stats", started[1])
+        _wait_http(f"{api_url}/healthz", started[2])
+        yield api_url
+    finally:
+        for process in reversed(started):
+            process.stop()
+
+
+def completed_between(store_url: str, start: datetime, end: datetime) -> int:
+    engine = make_engine(store_url, pool_size=1, max_overflow=0)
+    e = order_events.c
+    query = sa.select(sa.func.count(sa.distinct(e.order_id))).where(
+        e.to_status == "completed", e.at >= start, e.at < end
+    )
+    with engine.connect() as c:
+        found = int(c.execute(query).scalar_one())
+    engine.dispose()
+    return found
+
+
+async def _load(url: str, options: LoadOptions) -> tuple[RunResult, datetime]:
+    async with client_for(url, None, options) as client:
+        await seed_master_data(client, OrderMaker(MIX, run_id="seed"))
+    started = datetime.now(UTC)
+    return await run_load(url, None, MIX, options, seed=False), started
+
+
+def run_phase(store_url: str, workers: int, args: argparse.Namespace, *, stack: Stack, home: Path) -> Phase:
+    options = LoadOptions(rate=args.rate, duration_s=args.duration, concurrency=64, drain_s=0, poll_rate=1)
+    baseline_orders = 0
+    with hub(store_url, workers, stack, home) as url:
+        progress(f"{workers} worker(s): {args.rate:g} orders/s for {args.duration:g} s against {url}")
+        result, started = asyncio.run(_load(url, options))
+        window = (started + timedelta(seconds=WARM_UP_S), started + timedelta(seconds=args.duration))
+        done = completed_between(store_url, *window)
+        if workers == 2:  # the baseline runs while these workers still work through the backlog
+            progress("baseline: the same rows with bare SQLAlchemy, while the workers work through the backlog")
+            baseline_orders = baseline(store_url, stack.baseline_url, result, args.rate)
+    placed = sum(1 for s in result.samples if s.kind == "capture" and s.status == 201)
+    check_placed(store_url, placed)
+    return Phase(workers, result, done, args.duration - WARM_UP_S, store_url, baseline_orders)
+
+
+def check_placed(store_url: str, placed: int) -> None:
+    engine = make_engine(store_url, pool_size=1, max_overflow=0)
+    with engine.connect() as c:
+        stored = int(c.execute(sa.select(sa.func.count()).select_from(orders)).scalar_one())
+    engine.dispose()
+    if stored != placed:
+        raise BenchFailure(f"the load saw {placed} orders placed, the store holds {stored}")
+
+
+BASELINE_LATENCIES: list[float] = []
+
+
+def baseline(hub_url: str, baseline_url: str, result: RunResult, rate: float) -> int:
+    """The same rows capture wrote for a sample of the orders, inserted again with bare SQLAlchemy at
+    ``rate`` a second; the latencies go to BASELINE_LATENCIES. Returns how many orders it wrote."""
+    upgrade(baseline_url)
+    source = make_engine(hub_url, pool_size=1, max_overflow=0)
+    target = make_engine(baseline_url, pool_size=2, max_overflow=0)
+    bundles: list[Bundle] = load_bundles(source, sorted(result.placed)[:BASELINE_ORDERS])
+    with source.connect() as c, target.begin() as t:  # the same stock positions, so the UPDATEs find their rows
+        for table in (locations, skus, inventory_positions):
+            t.execute(sa.insert(table), [dict(row) for row in c.execute(sa.select(table)).mappings()])
+    start = time.monotonic()
+    for n, bundle in enumerate(bundles):
+        due = start + n / rate
+        time.sleep(max(0.0, due - time.monotonic()))
+        insert_bundles(target, [bundle])
+        BASELINE_LATENCIES.append(time.monotonic() - due)
+    source.dispose()
+    target.dispose()
+    return len(bundles)
+
+
+def _ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 1000:,.1f} ms"
+
+
+def report(phases: Sequence[Phase]) -> None:
+    one, two = phases
+    baseline_orders = two.baseline_orders
+    print()
+    print("overture load, PostgreSQL, 1 API process, Temporal dev server, WMS/ERP simulators")
+    for p in phases:
+        placed = sum(1 for s in p.result.samples if s.kind == "capture" and s.status == 201)
+        offered_rate = p.result.offered / p.result.send_window_s
+        print(
+            f"  {p.workers} worker(s): offered {p.result.offered:,} ({offered_rate:,.1f}/s),"
+            f" placed {placed:,}; completed {p.completed_in_window:,} in {p.window_s:g} s after a {WARM_UP_S:g} s"
+            f" warm-up: {p.completed_rate:,.2f} orders/s; capture p50 {_ms(p.capture(50))} p95 {_ms(p.capture(95))}"
+        )
+    ratio = two.completed_rate / one.completed_rate if one.completed_rate else float("nan")
+    print(f"  completed/s, 2 workers / 1 worker: {ratio:.2f}x ({'up' if ratio > 1 else 'NOT up'}; 2 cores shared)")
+    b50, b95 = nearest_rank(BASELINE_LATENCIES, 50), nearest_rank(BASELINE_LATENCIES, 95)
+    print(
+        f"  bare-database baseline ({baseline_orders} orders' rows, same rate, during the 2-worker backlog):"
+        f" p50 {_ms(b50)} p95 {_ms(b95)}"
+    )
+    for pct, base in ((50, b50), (95, b95)):
+        mine = two.capture(pct)
+        if mine is None or not base:
+            continue
+        verdict = "PASS" if mine <= TARGET_LATENCY_RATIO * base else "FAIL"
+        print(
+            f"  capture p{pct} under load (2 workers) {_ms(mine)} vs baseline {_ms(base)}: {mine / base:.2f}x"
+            f" (target <= {TARGET_LATENCY_RATIO:g}x) {verdict}"
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rate", type=float, default=30.0, help="orders a second offered (above one worker)")
+    parser.add_argument("--duration", type=float, default=45.0, help="seconds of sending per phase")
+    args = parser.parse_args(argv)
+    server, why = pg_server(
+        os.environ.get("OVERTURE_BENCH_PG_URL") or os.environ.get("OVERTURE_TEST_PG_URL") or DEFAULT_PG
+    )
+    if server is None:
+        print(f"skipped: {why}")
+        return 0
+    tag = uuid.uuid4().hex[:6]
+    home = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    try:
+        with pg_schemas(server, f"load_{tag}_1", f"load_{tag}_2", f"load_{tag}_base") as urls:
+            code = _run(args, home, urls)
+    except BenchFailure as failure:
+        print(f"FAILED: {failure} (the processes' logs are in {home})")
+        return 1
+    shutil.rmtree(home, ignore_errors=True)
+    return code
+
+
+def _run(args: argparse.Namespace, home: Path, urls: list[str]) -> int:
+    temporal = DevServer(DevServerOptions(db_file=home / "temporal.db"))
+    temporal.start()
+    stack = Stack(temporal.address, urls[2])
+    try:
+        phases = [run_phase(urls[n], n + 1, args, stack=stack, home=home) for n in range(2)]
+    finally:
+        temporal.stop()
+    report(phases)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
