@@ -1,6 +1,6 @@
 """The deployment examples (deploy/) say only what Overture reads: every OVERTURE_* variable is a setting
 (or a secret's _FILE), every command is one of the CLI's, the API is probed on /healthz and /readyz,
-stops get more time than the drain takes, and exactly one worker dispatches."""
+stops get more time than the drain takes, and the dispatcher role runs in processes of its own."""
 
 from __future__ import annotations
 
@@ -64,9 +64,9 @@ def _commands(node: Any) -> list[list[str]]:
 def test_every_overture_command_is_the_clis() -> None:
     cli = get_command(app)
     commands = [c for docs in _documents().values() for c in _commands(docs)]
-    ours = [c for c in commands if c and c[0] in {"api", "worker", "serve", "db"}]
+    ours = [c for c in commands if c and c[0] in {"api", "worker", "dispatcher", "serve", "db"}]
 
-    assert {c[0] for c in ours} == {"api", "worker", "db"}
+    assert {c[0] for c in ours} == {"api", "worker", "dispatcher", "db"}
     for command in ours:
         group = cli.commands[command[0]]  # type: ignore[attr-defined]
         if len(command) > 1:
@@ -80,23 +80,19 @@ def test_the_api_is_probed_and_the_workers_drain_before_they_are_killed() -> Non
     assert probes["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert probes["livenessProbe"]["httpGet"]["path"] == "/healthz"
     grace = Settings().shutdown_grace_s
-    for name in ("overture-api", "overture-worker", "overture-dispatch"):
+    for name in ("overture-api", "overture-worker", "overture-dispatcher"):
         assert kube[name]["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] > grace, name
 
 
-def test_exactly_one_worker_dispatches() -> None:
-    kube = [d for d in _documents()["kubernetes"] if d and d["kind"] == "Deployment"]
-    dispatching = [
-        d
-        for d in kube
-        if any(
-            e == {"name": "OVERTURE_WORKER_DISPATCH", "value": "true"}
-            for c in d["spec"]["template"]["spec"]["containers"]
-            for e in c.get("env", [])
-        )
-    ]
-    assert [d["spec"]["replicas"] for d in dispatching] == [1]
-    assert dispatching[0]["spec"]["strategy"]["type"] == "Recreate"  # never two during a rollout
+def test_the_dispatcher_role_has_processes_of_its_own_and_no_worker_dispatches() -> None:
+    kube = {d["metadata"]["name"]: d for d in _documents()["kubernetes"] if d and d["kind"] == "Deployment"}
+    dispatcher = kube["overture-dispatcher"]["spec"]
+    assert dispatcher["template"]["spec"]["containers"][0]["args"] == ["dispatcher"]
+    assert dispatcher["replicas"] >= 2  # safe: the once-only jobs run under a lease
+    worker_env = kube["overture-worker"]["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert {"name": "OVERTURE_WORKER_DISPATCH", "value": "false"} in worker_env
     compose = _documents()["compose"][0]["services"]
-    flags = {n: s.get("environment", {}).get("OVERTURE_WORKER_DISPATCH") for n, s in compose.items()}
-    assert sorted(n for n, f in flags.items() if f == "true") == ["worker-dispatch"]
+    assert compose["dispatcher"]["command"] == ["dispatcher"]
+    assert compose["worker"]["environment"]["OVERTURE_WORKER_DISPATCH"] == "false"
+    assert not any(s.get("environment", {}).get("OVERTURE_WORKER_DISPATCH") == "true" for s in compose.values())
+

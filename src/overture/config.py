@@ -81,8 +81,14 @@ class Settings(BaseSettings):
     worker_concurrency: int = 200
     worker_dispatch: bool = Field(
         default=True,
-        description="Run the outbox dispatcher and the channel senders in this worker; exactly one worker of a "
-        "deployment should (two could both send one confirmation)",
+        description="Also run the dispatcher role (outbox dispatcher, poller, channel senders) in this worker; "
+        "false when `overture dispatcher` processes do it. Any number may: the once-only jobs run under a lease",
+    )
+    lease_ttl_s: float = Field(
+        default=15.0,
+        gt=0,
+        description="How long a dispatcher holds the once-only jobs (poller, channel senders) without renewing; "
+        "after a crash another dispatcher takes them over within this",
     )
     shutdown_grace_s: float = Field(
         default=30.0, ge=0, description="On SIGTERM: how long requests and activities in flight may finish"
@@ -254,6 +260,12 @@ class Settings(BaseSettings):
     )
     shopify_webhook_secret: SecretStr | None = Field(
         default=None, description="Secret for shops not listed above (a public app signs every shop's webhooks alike)"
+    )
+    webhook_max_age_s: float = Field(
+        default=24 * 3600.0,
+        gt=0,
+        description="A signed storefront webhook sent longer ago than this (Shopify's X-Shopify-Triggered-At) is "
+        "kept in quarantine, not acted on: a replay, or a retry so late its state is stale",
     )
     woocommerce_webhook_secrets: dict[str, SecretStr] = Field(
         default_factory=dict, description="Webhook secrets by site URL (X-WC-Webhook-Source), as JSON"

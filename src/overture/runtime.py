@@ -18,11 +18,8 @@ from temporalio.client import Client
 
 from overture.app import create_app
 from overture.bootstrap import Container, edi_sender, warehouses
-from overture.channels.wms import translate_shipment
 from overture.channels.x12.partner_documents import X12PartnerDocuments
 from overture.config import Settings
-from overture.connectors.channeladvisor_inventory import ChannelAdvisorAvailability
-from overture.connectors.shopify_inventory import ShopifyInventoryTarget
 from overture.domain.access import Role
 from overture.observability import logs
 from overture.observability.flusher import HealthFlusher
@@ -31,32 +28,23 @@ from overture.outside import (
     OutsideSystems,
     acumatica_access,
     availability_publisher,
-    channel_fulfilments,
-    channel_refunds,
     configured_tax,
     payments_connector,
     simulators_if_needed,
 )
+from overture.runtime_dispatch import DispatchJobs, run_dispatch_side
 from overture.services.access import replace_key
-from overture.services.channel_refunds import TOPIC as REFUND_TOPIC
 from overture.services.ports.partner_documents import PartnerDocuments
-from overture.store.channel_fulfilment import SqlOwedConfirmations
-from overture.workflows.availability_publisher import publish_continuously
-from overture.workflows.channel_fulfilments import confirm_periodically
-from overture.workflows.channel_refunds import refund_periodically
 from overture.workflows.child_process import drain_on_termination
 from overture.workflows.dev_server import resolve_engine
 from overture.workflows.dispatcher import OutboxDispatcher
 from overture.workflows.engine import connect_client
-from overture.workflows.inventory_advice import advise_periodically
 from overture.workflows.order.activities import OrderActivities
 from overture.workflows.order.sellers.starter import SellerWorkflows
 from overture.workflows.order.shared import StepPolicy
 from overture.workflows.order.starter import OrderWorkflows
-from overture.workflows.poller import ShipmentPoller
 from overture.workflows.returns.activities import ReturnActivities
 from overture.workflows.returns.starter import ReturnWorkflows
-from overture.workflows.seller_documents import send_periodically
 from overture.workflows.worker import DEFAULT_TUNING, WorkerTuning, build_worker
 
 __all__ = ["Endpoints", "OutsideSystems", "availability_publisher", "payments_connector", "simulators_if_needed"]
@@ -112,6 +100,7 @@ class WorkerOptions(TypedDict):
     poll_interval_s: float
     inventory_advice_interval_s: float
     availability_publish_interval_s: float
+    lease_ttl_s: float
 
 
 def order_workflows(client: Client, settings: Settings) -> OrderWorkflows:
@@ -142,6 +131,7 @@ def worker_options(settings: Settings) -> WorkerOptions:
         poll_interval_s=settings.wms_poll_interval_s,
         inventory_advice_interval_s=settings.edi_inventory_advice_interval_s,
         availability_publish_interval_s=settings.availability_publish_interval_s,
+        lease_ttl_s=settings.lease_ttl_s,
     )
 
 
@@ -178,16 +168,15 @@ async def run_worker_side(
     dispatch_outbox: bool = True,
     inventory_advice_interval_s: float = 0.0,
     availability_publish_interval_s: float = 0.0,
+    lease_ttl_s: float = 15.0,
 ) -> None:
-    """Run the order worker, the outbox dispatcher and the shipment poller until ``stop`` is set.
-
-    With ``dispatch_outbox=False`` this process only executes workflows: another one dispatches."""
+    """Run the order worker and, unless ``dispatch_outbox=False`` (another process dispatches), the
+    dispatcher role (runtime_dispatch.py) until ``stop`` is set."""
     outside = OutsideSystems.at(endpoints)
     documents = X12PartnerDocuments(edi_sender(container.settings))
     activities = make_activities(container, endpoints, outside, documents)
     workflows = OrderWorkflows(client, task_queue, policy)
     return_workflows = ReturnWorkflows(client, task_queue, policy)
-    dispatcher = OutboxDispatcher(container.uow, workflows, clock=container.clock, returns=return_workflows)
     return_steps = ReturnActivities(
         container.uow,
         container.geocoder,
@@ -199,8 +188,7 @@ async def run_worker_side(
         documents,
         outside.tax,
     )
-    if dispatcher_ready is not None:
-        dispatcher_ready.set_result(dispatcher)
+    jobs = DispatchJobs(poll_interval_s, inventory_advice_interval_s, availability_publish_interval_s, lease_ttl_s)
     # One thread per concurrent activity slot: store activities are short and wait on the
     # connection pool, which is what bounds the load on the database. The health flusher writes this
     # process's connector calls for the dashboard, and once more after the connectors are closed.
@@ -213,103 +201,43 @@ async def run_worker_side(
         )
         try:
             async with worker:
-                loops = [dispatcher.run(stop) if dispatch_outbox else stop.wait()]
-                if poll_interval_s > 0:
-                    poller = ShipmentPoller(
-                        outside.wms,
-                        translate_shipment,
+                if dispatch_outbox:
+                    await run_dispatch_side(
+                        container,
+                        outside,
+                        documents,
                         workflows,
-                        container.uow,
-                        clock=container.clock,
-                        interval_s=poll_interval_s,
+                        return_workflows,
+                        stop=stop,
+                        jobs=jobs,
+                        dispatcher_ready=dispatcher_ready,
                     )
-                    loops.append(poller.run(stop))
-                if inventory_advice_interval_s > 0:
-                    loops.append(
-                        advise_periodically(
-                            container.uow,
-                            clock=container.clock,
-                            documents=documents,
-                            interval_s=inventory_advice_interval_s,
-                            stop=stop,
-                        )
-                    )
-                loops.append(
-                    send_periodically(
-                        container.uow, clock=container.clock, documents=documents, interval_s=2.0, stop=stop
-                    )
-                )
-                if dispatch_outbox:  # one sender: two at once could both find no fulfilment and both create one
-                    loops.append(confirm_shipments(container, stop=stop))
-                    loops.append(refund_on_channels(container, stop=stop))  # one sender, as for shipments
-                if availability_publish_interval_s > 0:
-                    loops.append(
-                        publish_availability(
-                            container,
-                            documents=documents,
-                            interval_s=availability_publish_interval_s,
-                            stop=stop,
-                        )
-                    )
-                await asyncio.gather(*loops)
+                else:
+                    await stop.wait()
         finally:
             await outside.aclose()
 
 
-async def confirm_shipments(container: Container, *, stop: asyncio.Event) -> None:
-    """Send the fulfilments owed to channels (services/channel_fulfilment.py) until ``stop``."""
-    fulfilments = channel_fulfilments(container.settings)
-    try:
-        await confirm_periodically(
-            container.uow,
-            SqlOwedConfirmations(container.engine),
-            fulfilments,
-            clock=container.clock,
-            interval_s=container.settings.shopify_fulfilment_interval_s,
-            stop=stop,
-        )
-    finally:
-        await fulfilments.aclose()
-
-
-async def refund_on_channels(container: Container, *, stop: asyncio.Event) -> None:
-    """Issue the refunds owed to marketplaces (services/channel_refunds.py) until ``stop``."""
-    refunds = channel_refunds(container.settings)
-    try:
-        await refund_periodically(
-            container.uow,
-            SqlOwedConfirmations(container.engine, topic=REFUND_TOPIC),
-            refunds,
-            clock=container.clock,
-            interval_s=container.settings.shopify_fulfilment_interval_s,
-            stop=stop,
-        )
-    finally:
-        close = getattr(refunds, "aclose", None)
-        if close is not None:
-            await close()
-
-
-async def publish_availability(
-    container: Container, *, documents: PartnerDocuments, interval_s: float, stop: asyncio.Event
+async def run_dispatcher_side(
+    container: Container, client: Client, endpoints: Endpoints, *, stop: asyncio.Event, settings: Settings
 ) -> None:
-    publisher = availability_publisher(container)
-    fixed = list(publisher.targets)
-    try:
-        await publish_continuously(
-            publisher,
-            interval_s=interval_s,
-            stop=stop,
-            fixed_targets=fixed,
-            uow_factory=container.uow,
-            documents=documents,
-        )
-    finally:
-        for target in fixed:
-            if isinstance(target, ShopifyInventoryTarget):
-                await target.connector.aclose()
-            elif isinstance(target, ChannelAdvisorAvailability):
-                await target.aclose()
+    """The dispatcher role alone (``overture dispatcher``): no workflow or activity runs here."""
+    outside = OutsideSystems.at(endpoints)
+    options = worker_options(settings)
+    workflows = OrderWorkflows(client, options["task_queue"], options["policy"])
+    returns = ReturnWorkflows(client, options["task_queue"], options["policy"])
+    documents = X12PartnerDocuments(edi_sender(container.settings))
+    jobs = DispatchJobs(
+        options["poll_interval_s"] if settings.wms_url else 0.0,
+        options["inventory_advice_interval_s"],
+        options["availability_publish_interval_s"],
+        options["lease_ttl_s"],
+    )
+    with HealthFlusher(container.engine, clock=container.clock):
+        try:
+            await run_dispatch_side(container, outside, documents, workflows, returns, stop=stop, jobs=jobs)
+        finally:
+            await outside.aclose()
 
 
 WMS_SIMULATOR_KEY = "built-in WMS simulator"
@@ -364,7 +292,8 @@ async def _serve(settings: Settings, container: Container, address: str, endpoin
 
 
 def run_worker(settings: Settings, container: Container) -> None:
-    """Only the worker and dispatcher (scale-out): needs an engine and outside systems configured."""
+    """The order worker (scale-out), and the dispatcher role unless OVERTURE_WORKER_DISPATCH=false:
+    needs an engine and outside systems configured."""
     erp_url = settings.erp_url if settings.erp_kind == "generic" else settings.acumatica_url
     notify_url = settings.notify_url or (settings.erp_url if settings.erp_kind == "generic" else None)
     if not (settings.temporal_address and settings.wms_url and erp_url and notify_url):
@@ -373,23 +302,7 @@ def run_worker(settings: Settings, container: Container) -> None:
             "or OVERTURE_ACUMATICA_URL with erp_kind acumatica) and OVERTURE_NOTIFY_URL unless the generic ERP "
             "takes the customer notices"
         )
-    configure_logging(settings)
-    if settings.metrics_port:
-        # A separate worker has no API: it serves its own instruments (connectors, steps, publish lag)
-        # here. The store's figures (orders, exceptions, outbox lag) come from the API's /metrics.
-        start_http_server(settings.metrics_port, addr=settings.host)
-    endpoints = Endpoints(
-        settings.wms_url,
-        settings.erp_url or "",
-        notify_url,
-        settings.hub_url(),
-        settings.payments_url or "",
-        settings.carrier_url or "",
-        settings.payments_key,
-        settings.carrier_key,
-        acumatica_access(settings),
-        configured_tax(settings),
-    )
+    endpoints = _scale_out_start(settings, notify_url)
 
     async def main() -> None:
         client = await connect_client(settings.temporal_address or "")
@@ -400,11 +313,47 @@ def run_worker(settings: Settings, container: Container) -> None:
             client,
             endpoints,
             stop=stop,
-            dispatch_outbox=settings.worker_dispatch,  # one dispatching worker per deployment
+            dispatch_outbox=settings.worker_dispatch,
             **worker_options(settings),
         )
 
     run_async(main())
+
+
+def run_dispatcher(settings: Settings, container: Container) -> None:
+    """Only the dispatcher role (runtime_dispatch.py), against OVERTURE_TEMPORAL_ADDRESS; as many as wanted."""
+    if not settings.temporal_address:
+        raise SystemExit("overture dispatcher needs OVERTURE_TEMPORAL_ADDRESS (overture serve runs everything in one)")
+    endpoints = _scale_out_start(settings, settings.notify_url or settings.erp_url or "")
+
+    async def main() -> None:
+        client = await connect_client(settings.temporal_address or "")
+        stop = asyncio.Event()
+        drain_on_termination(stop, settings.shutdown_grace_s)
+        await run_dispatcher_side(container, client, endpoints, stop=stop, settings=settings)
+
+    run_async(main())
+
+
+def _scale_out_start(settings: Settings, notify_url: str) -> Endpoints:
+    """Logging and metrics of a process without an API, and the outside systems it reaches."""
+    configure_logging(settings)
+    if settings.metrics_port:
+        # A process without an API serves its own instruments (connectors, steps, publish lag)
+        # here. The store's figures (orders, exceptions, outbox lag) come from the API's /metrics.
+        start_http_server(settings.metrics_port, addr=settings.host)
+    return Endpoints(
+        settings.wms_url or "",
+        settings.erp_url or "",
+        notify_url,
+        settings.hub_url(),
+        settings.payments_url or "",
+        settings.carrier_url or "",
+        settings.payments_key,
+        settings.carrier_key,
+        acumatica_access(settings),
+        configured_tax(settings),
+    )
 
 
 def run_api(settings: Settings, container: Container) -> None:

@@ -21,6 +21,7 @@ class HubProcess:
         self.name = name
         self._args = args
         self._env = {**os.environ, **env}
+        self.env = dict(env)  # what it was given, to start another process like it
         self._log = log_dir / f"{name}.log"
         self._process: subprocess.Popen[bytes] | None = None
 

@@ -1,8 +1,9 @@
-"""Crash safety: SIGKILL the worker, the API, or the Temporal dev server in the middle of 500
-in-flight orders, start it again, and every order completes with no side effect doubled.
+"""Crash safety: SIGKILL the worker and a dispatcher, the API, or the Temporal dev server in the
+middle of 500 in-flight orders, start it again, and every order completes with no side effect doubled.
 
-The API and the worker run as real processes (``overture api``, ``overture worker``) on one
-SQLite store, against a dev server of this module's own (one test restarts it).
+The API, the worker and the dispatcher run as real processes (``overture api``, ``overture worker``
+with OVERTURE_WORKER_DISPATCH=false, ``overture dispatcher``) on one SQLite store, against a dev
+server of this module's own (one test restarts it).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class ProcessHub:
     api_url: str
     api: HubProcess
     worker: HubProcess
+    dispatcher: HubProcess
     wms: SimulatorServer
     erp: SimulatorServer
 
@@ -90,7 +92,8 @@ class ProcessHub:
                 raise AssertionError(
                     f"timed out waiting for {what}: {self.count('completed')} completed of {self.count()}\n"
                     f"unfinished: {self.unfinished()}\n"
-                    f"worker log:\n{self.worker.log_tail()}\napi log:\n{self.api.log_tail()}"
+                    f"worker log:\n{self.worker.log_tail()}\napi log:\n{self.api.log_tail()}\n"
+                    f"dispatcher log:\n{self.dispatcher.log_tail()}"
                 )
             time.sleep(0.2)
 
@@ -122,16 +125,19 @@ def hub(dev_server: DevServer, tmp_path: Path) -> Iterator[ProcessHub]:
         # (allowed because the API binds to loopback).
         "OVERTURE_AUTH": "off",
         "OVERTURE_SHUTDOWN_GRACE_S": "10",
+        "OVERTURE_WORKER_DISPATCH": "false",  # the dispatcher role runs in processes of its own
+        "OVERTURE_LEASE_TTL_S": "3",  # a killed dispatcher's once-only jobs move on within seconds
     }
     api = HubProcess("api", ["api"], env, tmp_path)
     worker = HubProcess("worker", ["worker"], env, tmp_path)
-    api.start()
-    worker.start()
+    dispatcher = HubProcess("dispatcher", ["dispatcher"], env, tmp_path)
+    for part in (api, worker, dispatcher):
+        part.start()
     wait_http(f"{api_url}/healthz", api)
-    running = ProcessHub(store_url, api_url, api, worker, wms, erp)
+    running = ProcessHub(store_url, api_url, api, worker, dispatcher, wms, erp)
     _seed(api_url)
     yield running
-    for part in (api, worker):
+    for part in (api, worker, dispatcher):
         part.stop()
     wms.stop()
     erp.stop()
@@ -194,16 +200,24 @@ def _assert_each_effect_once(hub: ProcessHub) -> None:
     assert shipped == 4 * 10_000 - 2 * ORDERS, "stock shipped more or less than ordered"
 
 
-def test_worker_killed_mid_flight_then_restarted(hub: ProcessHub) -> None:
-    _post_all(hub.api_url, _payloads())
-    hub.wait_until(lambda: hub.count("completed") >= 50, timeout_s=120, what="50 completed before the crash")
-    assert hub.count("completed") < ORDERS, "the crash must happen with orders in flight"
+def test_worker_and_dispatcher_killed_mid_flight_a_second_dispatcher_takes_over(
+    hub: ProcessHub, tmp_path: Path
+) -> None:
+    second = HubProcess("dispatcher-2", ["dispatcher"], hub.dispatcher.env, tmp_path)
+    second.start()  # two dispatchers at once: the outbox races harmlessly, the once-only jobs by lease
+    try:
+        _post_all(hub.api_url, _payloads())
+        hub.wait_until(lambda: hub.count("completed") >= 50, timeout_s=120, what="50 completed before the crash")
+        assert hub.count("completed") < ORDERS, "the crash must happen with orders in flight"
 
-    hub.worker.kill()
-    time.sleep(1)
-    hub.worker.start()
+        hub.worker.kill()
+        hub.dispatcher.kill()  # not restarted: the second one carries on alone
+        time.sleep(1)
+        hub.worker.start()
 
-    hub.wait_until(lambda: hub.count("completed") == ORDERS, timeout_s=240, what="every order completed")
+        hub.wait_until(lambda: hub.count("completed") == ORDERS, timeout_s=240, what="every order completed")
+    finally:
+        second.stop()
     _assert_each_effect_once(hub)
 
 
@@ -214,10 +228,13 @@ def test_worker_stopped_by_sigterm_drains_exits_cleanly_and_a_restart_finishes(h
 
     asked = time.monotonic()
     hub.worker.signal(signal.SIGTERM)  # as a service manager or Kubernetes stops a pod
+    hub.dispatcher.signal(signal.SIGTERM)
     assert hub.worker.wait(30) == 0, hub.worker.log_tail()  # a clean exit, not death by the signal
     assert time.monotonic() - asked < 25  # within the grace (10 s) and the loops' own wind-down
     assert "SIGTERM: draining" in hub.worker.log_tail(400)
+    assert hub.dispatcher.wait(30) == 0, hub.dispatcher.log_tail()
     hub.worker.start()
+    hub.dispatcher.start()  # its lease was released on the way out: it takes the jobs back at once
 
     hub.wait_until(lambda: hub.count("completed") == ORDERS, timeout_s=240, what="every order completed")
     _assert_each_effect_once(hub)

@@ -1,7 +1,7 @@
 """Command line: ``overture serve``, ``overture db upgrade``, ``overture demo``, ...
 
 ``app`` is the console script (pyproject.toml: ``overture.cli:app``). One module per command group:
-hub.py (serve, api, worker, demo, db), audit.py, keys.py, edi.py, amazon.py, channeladvisor.py, imports.py,
+hub.py (serve, api, worker, dispatcher, demo, db), audit.py, keys.py, edi.py, amazon.py, channeladvisor.py, imports.py,
 routing.py, backlog.py, load.py.
 Commands import what they run inside their own body, so ``overture --help`` stays fast.
 """
@@ -31,7 +31,7 @@ from overture.cli import (
 __all__ = ["app"]
 
 app = typer.Typer(help="Overture: the order orchestration hub.", no_args_is_help=True)
-for _command in (hub.serve, hub.api, hub.worker, hub.demo):
+for _command in (hub.serve, hub.api, hub.worker, hub.dispatcher, hub.demo):
     app.command()(_command)
 # In the order ``overture --help`` has always listed them.
 app.add_typer(hub.db_app, name="db")

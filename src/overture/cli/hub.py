@@ -1,4 +1,4 @@
-"""Running the hub (``serve``, ``api``, ``worker``, ``demo``) and its database (``db upgrade``)."""
+"""Running the hub (``serve``, ``api``, ``worker``, ``dispatcher``, ``demo``) and its database (``db upgrade``)."""
 
 from __future__ import annotations
 
@@ -58,11 +58,22 @@ def api(
 
 
 def worker(home: HomeOption = None, database_url: DatabaseOption = None) -> None:
-    """Run only the order worker and outbox dispatcher, against OVERTURE_TEMPORAL_ADDRESS (scale-out)."""
+    """Run only the order worker, against OVERTURE_TEMPORAL_ADDRESS (scale-out); it dispatches too
+    unless OVERTURE_WORKER_DISPATCH=false. SIGTERM drains the activities in flight."""
     from overture.runtime import run_worker
 
     settings = settings_for(home, database_url)
     run_worker(settings, bootstrap(settings))
+
+
+def dispatcher(home: HomeOption = None, database_url: DatabaseOption = None) -> None:
+    """Run only the dispatcher role, against OVERTURE_TEMPORAL_ADDRESS: start the workflows of captured
+    orders and returns, and (one process at a time, by lease) poll the WMS and send what channels and
+    partners are owed. Run as many as wanted, with the workers at OVERTURE_WORKER_DISPATCH=false."""
+    from overture.runtime import run_dispatcher
+
+    settings = settings_for(home, database_url)
+    run_dispatcher(settings, bootstrap(settings))
 
 
 def demo(

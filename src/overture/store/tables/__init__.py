@@ -21,6 +21,7 @@ from overture.store.tables.inventory import (
     reservations,
     skus,
 )
+from overture.store.tables.leases import leases
 from overture.store.tables.marketplace import (
     commission_rules,
     marketplace_settings,
@@ -76,6 +77,7 @@ __all__ = [
     "inbound_supply",
     "inventory_movements",
     "inventory_positions",
+    "leases",
     "locations",
     "marketplace_settings",
     "metadata",
