@@ -28,6 +28,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -38,12 +39,13 @@ from overture.api.routers.pos import record_shopify_pos, record_shopify_pos_refu
 from overture.bootstrap import Container
 from overture.channels import shopify, woocommerce
 from overture.channels.pos import is_shopify_pos
+from overture.channels.replay import StaleDelivery, check_sent_at
 from overture.channels.signatures import InvalidSignature, secret_for, verify
 from overture.channels.storefront import read_update
 from overture.config import Settings
 from overture.domain.commands import OrderUpdate
 from overture.services import order_actions, storefront_changes, storefront_refunds
-from overture.services.capture import Translator, capture_order
+from overture.services.capture import Translator, capture_order, keep_apart
 from overture.services.errors import (
     DuplicateOrder,
     ErrorCode,
@@ -65,6 +67,7 @@ log = logging.getLogger(__name__)
 security_log = logging.getLogger("overture.security")
 
 INVALID_SIGNATURE = "invalid_signature"
+STALE_DELIVERY = "stale_delivery"
 _WOO_PING = re.compile(rb"webhook_id=\d+")
 
 
@@ -83,6 +86,7 @@ class Storefront:
     describe: Callable[[str, bytes], StorefrontEvent]
     kept_headers: frozenset[str]
     secret: Callable[[Settings, str], str | None]  # (settings, source header) -> the signing secret
+    sent_at_header: str | None = None  # when the platform sent the event, if it says (channels/replay.py)
     # The topic of an order the platform changed, and how its lines are read from it (None: not followed).
     update_topic: str = ""
     read_update: Callable[[bytes], OrderUpdate] | None = None
@@ -127,6 +131,7 @@ SHOPIFY = Storefront(
         "x-shopify-hmac-sha256",
     ),
     secret=_shopify_secret,
+    sent_at_header="x-shopify-triggered-at",
 )
 WOOCOMMERCE = Storefront(
     channel=woocommerce.CHANNEL,
@@ -186,6 +191,13 @@ async def _receive(request: Request, container: Container, shop: Storefront) -> 
     except InvalidSignature as error:
         return _unauthorized(request, shop, source, topic, error.reason)
     message = inbound(request, body, shop.channel, container.clock, kept_headers=shop.kept_headers)
+    if shop.sent_at_header is not None:
+        try:
+            max_age = timedelta(seconds=container.settings.webhook_max_age_s)
+            sent_at = headers.get(shop.sent_at_header)
+            check_sent_at(sent_at, now=container.clock(), max_age=max_age, header=shop.sent_at_header)
+        except StaleDelivery as stale:
+            return await _keep_stale(container, shop, message, stale)
     key = delivery_key(shop.channel, headers.get(shop.delivery_header))
     try:
         if topic == shop.create_topic and shop is SHOPIFY and is_shopify_pos(body):
@@ -201,6 +213,15 @@ async def _receive(request: Request, container: Container, shop: Storefront) -> 
         log.warning("%s %r webhook kept in quarantine as %s: %s", shop.title, topic, error.message_id, error.kind)
         fields = [{"field": e.field, "code": e.code.value, "reason": e.reason} for e in error.errors]
         return Json({"outcome": "quarantined", "message_id": error.message_id, "errors": fields}, status_code=200)
+
+
+async def _keep_stale(container: Container, shop: Storefront, message: InboundMessage, stale: StaleDelivery) -> Json:
+    """Signed but sent outside the window: kept in quarantine for a person to look at, never acted on.
+    Answered 200, so the platform does not send it again."""
+    message_id = await run_in_threadpool(keep_apart, container.uow, message, reason=STALE_DELIVERY)
+    security_log.warning("%s webhook kept in quarantine as %s: %s", shop.title, message_id, stale.reason)
+    error = {"field": shop.sent_at_header, "code": STALE_DELIVERY, "reason": stale.reason}
+    return Json({"outcome": "quarantined", "message_id": message_id, "errors": [error]}, status_code=200)
 
 
 def _unauthorized(request: Request, shop: Storefront, source: str, topic: str, reason: str) -> Json:
