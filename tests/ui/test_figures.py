@@ -104,6 +104,13 @@ def test_savings_are_rates_over_the_stores_real_age_in_its_currency(stopped: Tes
     assert euros.status_code == 200 and text_of(euros.text, "cost-day") == "8.31 EUR"
     bad = seeded.post("/savings", data={"minutes_per_manual_order": "12", "loaded_hourly_cost": "45", "currency": "€"})
     assert bad.status_code == 422 and "currency: &#39;€&#39; is not a currency code" in bad.text
+    # One record: the refused form changed nothing, so it recorded nothing.
+    [saved] = seeded.get("/v1/changes", params={"subject": "dashboard:savings"}).json()["items"]
+    assert (saved["action"], saved["detail"]["before"], saved["detail"]["after"]["currency"]) == (
+        "savings.settings_put",
+        None,
+        "EUR",
+    )
     now = datetime(2026, 1, 1, tzinfo=UTC)
     assert measured_period(now - timedelta(days=90), now, 30) == timedelta(days=30)
     assert measured_period(None, now, 30) == timedelta(0)

@@ -111,3 +111,47 @@ def test_the_change_log_is_for_admins_and_pages_newest_first(http: TestClient, c
     ids = [c["id"] for c in first["items"] + rest["items"]]
     assert ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids)
     assert [c["detail"]["items"][0]["sku"] for c in first["items"] + rest["items"]] == ["S-2", "S-1", "S-0"]
+
+
+def test_every_configuration_change_is_recorded_with_what_it_was_and_what_it_became(
+    http: TestClient, container: Container
+) -> None:
+    admin = _bearer(container, Role.ADMIN, "ada")
+    for strategy in ("nearest", "cost"):
+        answer = http.put("/v1/sourcing/settings", json={"strategies": {"web": strategy}}, headers=admin)
+        assert answer.status_code == 200, answer.text
+    assert http.put("/v1/partners/ACME", json=ACME_PARTNER, headers=admin).status_code == 201
+    for delimiter in (",", ";"):
+        answer = http.put("/v1/partners/ACME/csv", json={**ACME_CSV, "delimiter": delimiter}, headers=admin)
+        assert answer.status_code in (200, 201), answer.text
+    for hold in (7, 14):
+        answer = http.put(
+            "/v1/marketplace/settings", json={"payout": {"hold_days": hold, "minimum_minor": 1000}}, headers=admin
+        )
+        assert answer.status_code == 200, answer.text
+    partial = http.put("/v1/marketplace/settings", json={"payout": {"hold_days": 3}}, headers=admin)
+    assert partial.status_code == 422 and partial.json()["error"]["fields"][0]["field"] == "payout.minimum_minor"
+    rule = {"scope": "default", "currency": "USD", "percent": "12.5"}
+    assert http.post("/v1/marketplace/commission-rules", json=rule, headers=admin).status_code == 201
+
+    [second, first] = _changes(http, admin, subject="sourcing")
+    assert first["detail"]["after"]["strategies"]["web"] == "nearest"
+    assert (second["detail"]["before"]["strategies"]["web"], second["detail"]["after"]["strategies"]["web"]) == (
+        "nearest",
+        "cost",
+    )
+    csv = [c for c in _changes(http, admin, subject="partner:ACME") if c["action"] == "csv_profile.put"]
+    assert [(c["detail"]["before"] or {}).get("delimiter") for c in csv] == [",", None]
+    assert [c["detail"]["after"]["delimiter"] for c in csv] == [";", ","]
+    [later, earlier] = _changes(http, admin, subject="marketplace:settings")
+    assert earlier["detail"]["before"] is None and earlier["detail"]["after"]["payout"]["hold_days"] == 7
+    holds = (later["detail"]["before"]["payout"]["hold_days"], later["detail"]["after"]["payout"]["hold_days"])
+    assert holds == (7, 14)
+    [added] = _changes(http, admin, subject_prefix="commission_rule:")
+    assert (added["actor"], added["action"], added["detail"]["before"]) == (
+        "ada (admin)",
+        "commission_rule.added",
+        None,
+    )
+    assert added["detail"]["after"]["scope"] == "default" and added["detail"]["after"]["currency"] == "USD"
+    assert all(c["actor"] == "ada (admin)" for c in [*csv, later, earlier, first, second])

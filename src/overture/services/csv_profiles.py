@@ -8,7 +8,7 @@ giving the profiles inside a unit of work's transaction, which the wiring (``boo
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -59,8 +59,14 @@ class CsvProfiles:
         at = self.clock()
 
         def work(uow: UnitOfWork) -> bool:
-            created = self.profiles_in(uow).put(profile, at)
-            changes.record(uow, at, actor, "csv_profile.put", f"partner:{profile.partner_id}", created=created)
+            profiles = self.profiles_in(uow)
+            old = profiles.get(profile.partner_id)
+            created = profiles.put(profile, at)
+            before = None if old is None else asdict(old)
+            subject = f"partner:{profile.partner_id}"
+            changes.record(
+                uow, at, actor, "csv_profile.put", subject, created=created, before=before, after=asdict(profile)
+            )
             return created
 
         return in_transaction(self.uow_factory, work)

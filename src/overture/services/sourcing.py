@@ -130,8 +130,10 @@ def settings(uow_factory: UnitOfWorkFactory) -> SourcingConfig:
 def save_settings(uow_factory: UnitOfWorkFactory, config: SourcingConfig, *, clock: Clock, actor: str = SYSTEM) -> None:
     def work(uow: UnitOfWork) -> None:
         at = clock()
+        before = uow.sourcing.config().to_document()
         uow.sourcing.save_config(config, at)
-        changes.record(uow, at, actor, "sourcing.saved", "sourcing", settings=config.to_document())
+        after = config.to_document()
+        changes.record(uow, at, actor, "sourcing.saved", "sourcing", settings=after, before=before, after=after)
 
     in_transaction(uow_factory, work)
 

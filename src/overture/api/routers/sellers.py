@@ -17,7 +17,7 @@ from overture.domain.money import is_currency
 from overture.services.errors import ErrorCode, InvalidRequest
 from overture.services.marketplace import governance, offers, seller_ledger, sellers, settings
 from overture.services.ports.messages import InboundMessage
-from overture.services.retry import in_transaction, read_only
+from overture.services.retry import read_only
 from overture.web.auth import actor_of
 from overture.web.bounds import MAX_MINOR
 from overture.web.deps import ContainerDep
@@ -191,11 +191,7 @@ def get_settings(container: ContainerDep) -> Json:
 async def put_settings(body: dict[str, Any], request: Request, container: ContainerDep) -> Json:
     """Replace the settings (fields left out take their defaults); refused with the field named."""
     parsed = settings.parse(body)
-
-    def save(uow: Any) -> None:
-        uow.marketplace.save_setting(settings.KEY, parsed.as_json(), container.clock())
-
-    await run_in_threadpool(in_transaction, container.uow, save)
+    await run_in_threadpool(settings.save, container.uow, parsed, clock=container.clock, actor=_actor(request))
     return Json(parsed.as_json())
 
 
@@ -213,7 +209,7 @@ class RuleIn(_Strict):
 
 
 @router.post("/v1/marketplace/commission-rules", status_code=201)
-async def add_rule(body: RuleIn, container: ContainerDep) -> Json:
+async def add_rule(body: RuleIn, request: Request, container: ContainerDep) -> Json:
     """A commission rule; it applies to lines sold from now on (sold ones keep the terms they were sold on)."""
     if not is_currency(body.currency.upper()):
         raise InvalidRequest("currency", f"{body.currency!r} is not an ISO 4217 currency", ErrorCode.UNKNOWN_CURRENCY)
@@ -233,7 +229,7 @@ async def add_rule(body: RuleIn, container: ContainerDep) -> Json:
     )
     rule = CommissionRule(rule_id, body.scope, body.value.strip(), body.currency.upper(), terms, body.priority)
     await run_in_threadpool(
-        in_transaction, container.uow, lambda uow: uow.marketplace.add_rule(rule, container.clock())
+        settings.add_commission_rule, container.uow, rule, clock=container.clock, actor=_actor(request)
     )
     return Json(
         {"id": rule_id, **terms.as_json(), "scope": rule.scope, "value": rule.value, "currency": rule.currency},

@@ -8,11 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from overture.domain.marketplace.buybox import DEFAULT_RULE, RULES
-from overture.domain.marketplace.commission import ClawbackPolicy
+from overture.domain.marketplace.commission import ClawbackPolicy, CommissionRule
 from overture.domain.marketplace.scorecard import DEFAULT_THRESHOLDS, MIN_SUB_ORDERS, WINDOW_DAYS, Direction, Threshold
 from overture.domain.marketplace.seller_ledger import PayoutPolicy
+from overture.services import changes
 from overture.services.errors import ErrorCode, InvalidRequest
-from overture.services.ports import UnitOfWork
+from overture.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from overture.services.retry import in_transaction
 
 KEY = "marketplace"
 
@@ -79,15 +81,16 @@ def parse(data: dict[str, Any]) -> MarketplaceSettings:
         if "default_commission_percent" in data:
             changes["default_commission_percent"] = Decimal(str(data["default_commission_percent"]))
         if "clawback" in data:
-            c = data["clawback"]
+            c = _section(data, "clawback", "cap_minor", "percent")
             changes["clawback"] = ClawbackPolicy(int(c["cap_minor"]), Decimal(str(c["percent"])))
         if "payout" in data:
-            p = data["payout"]
+            p = _section(data, "payout", "hold_days", "minimum_minor")
             changes["payout"] = PayoutPolicy(int(p["hold_days"]), int(p["minimum_minor"]))
         if "thresholds" in data:
             changes["thresholds"] = tuple(
                 Threshold(t["metric"], Direction(t["direction"]), float(t["alert"]), float(t["limit"]))
-                for t in data["thresholds"]
+                for n, _ in enumerate(data["thresholds"])
+                for t in [_section(data["thresholds"], n, "metric", "direction", "alert", "limit", path="thresholds")]
             )
     except (KeyError, TypeError, ValueError, ArithmeticError) as error:
         if isinstance(error, InvalidRequest):
@@ -99,6 +102,18 @@ def parse(data: dict[str, Any]) -> MarketplaceSettings:
     return settings
 
 
+def _section(data: Any, key: Any, *required: str, path: str = "") -> dict[str, Any]:
+    """``data[key]``, an object holding every ``required`` field; InvalidRequest naming the one missing."""
+    name = f"{path}[{key}]" if path else str(key)
+    section = data[key]
+    if not isinstance(section, dict):
+        raise InvalidRequest(name, "must be an object", ErrorCode.WRONG_TYPE)
+    for field_name in required:
+        if field_name not in section:
+            raise InvalidRequest(f"{name}.{field_name}", "is required", ErrorCode.REQUIRED)
+    return section
+
+
 def _positive(name: str, value: float) -> float:
     if value <= 0:
         raise InvalidRequest(name, "must be more than 0", ErrorCode.OUT_OF_RANGE)
@@ -108,3 +123,30 @@ def _positive(name: str, value: float) -> float:
 def load(uow: UnitOfWork) -> MarketplaceSettings:
     stored = uow.marketplace.setting(KEY)
     return parse(stored) if isinstance(stored, dict) else MarketplaceSettings()
+
+
+def save(uow_factory: UnitOfWorkFactory, new: MarketplaceSettings, *, clock: Clock, actor: str) -> None:
+    """Replace the settings, recorded in the change log with what they were and what they are."""
+
+    def work(uow: UnitOfWork) -> None:
+        at = clock()
+        before = uow.marketplace.setting(KEY)
+        uow.marketplace.save_setting(KEY, new.as_json(), at)
+        changes.record(
+            uow, at, actor, "marketplace.settings_put", "marketplace:settings", before=before, after=new.as_json()
+        )
+
+    in_transaction(uow_factory, work)
+
+
+def add_commission_rule(uow_factory: UnitOfWorkFactory, rule: CommissionRule, *, clock: Clock, actor: str) -> None:
+    """Add a commission rule (rules are never edited: a new one with a higher priority replaces one)."""
+
+    def work(uow: UnitOfWork) -> None:
+        at = clock()
+        uow.marketplace.add_rule(rule, at)
+        after = {"scope": rule.scope, "value": rule.value, "currency": rule.currency, "priority": rule.priority}
+        detail = {**after, **rule.terms.as_json()}
+        changes.record(uow, at, actor, "commission_rule.added", f"commission_rule:{rule.id}", before=None, after=detail)
+
+    in_transaction(uow_factory, work)

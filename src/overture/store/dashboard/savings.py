@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, case, func, select
 
 from overture.domain.savings import SavingsInputs, percentile
+from overture.services.ports.changes import Change
 from overture.store.dashboard.base import RECENT_ORDERS, DashboardReads, by_person
 from overture.store.dashboard.overview import TOUCH_LOOKBACK, touchless
 from overture.store.tables import dashboard_settings, order_exceptions, orders
@@ -23,13 +24,17 @@ class SavingsReads(DashboardReads):
             )
         return SavingsInputs() if document is None else SavingsInputs.from_document(document)
 
-    def save_settings(self, inputs: SavingsInputs, at: datetime) -> None:
+    def save_settings(self, inputs: SavingsInputs, at: datetime, *, actor: str) -> None:
+        """Replace the savings inputs, recorded in the change log (before and after) in the same transaction."""
         with self._write() as uow:
             c = uow.connection
-            c.execute(dashboard_settings.delete().where(dashboard_settings.c.id == _SETTINGS_ID))
-            c.execute(
-                dashboard_settings.insert(), {"id": _SETTINGS_ID, "document": inputs.to_document(), "updated_at": at}
-            )
+            where = dashboard_settings.c.id == _SETTINGS_ID
+            before = c.scalar(select(dashboard_settings.c.document).where(where))
+            after = inputs.to_document()
+            c.execute(dashboard_settings.delete().where(where))
+            c.execute(dashboard_settings.insert(), {"id": _SETTINGS_ID, "document": after, "updated_at": at})
+            detail = {"before": before, "after": after}
+            uow.changes.add([Change(at, actor, "savings.settings_put", "dashboard:savings", detail)])
             uow.commit()
 
     def work_counts(self, now: datetime, days: int) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from overture.domain.savings import (
     parse_inputs,
 )
 from overture.ui.routes.common import fragment, is_htmx, now, page, page_router
+from overture.ui.session import current_actor
 from overture.web.deps import ContainerDep
 
 SAVINGS_DAYS = 30
@@ -92,7 +93,7 @@ def save_savings(
         name = "_savings_body.html" if is_htmx(request) else "savings.html"
         render = fragment if is_htmx(request) else page
         return render(request, name, context, status_code=422)
-    container.dashboard.save_settings(inputs, now(container))
+    container.dashboard.save_settings(inputs, now(container), actor=current_actor(request))
     context = _savings_context(container)
     context["saved"] = True
     if is_htmx(request):
