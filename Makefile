@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: install browser demo serve test test-fast bench lint format clean
+.PHONY: install browser demo serve test test-fast bench chaos lint format clean
 
 # The dashboard's htmx, from the npm registry, served by the app itself (never a CDN); git-ignored.
 HTMX_VERSION := 2.0.11
@@ -83,6 +83,13 @@ bench: $(STAMP)  ## figures beside baselines and targets: capture, orchestration
 	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_order_list.py
 	$(BIN)/python benchmarks/bench_taxonomy.py
 	OVERTURE_BENCH_PG_URL=$${OVERTURE_BENCH_PG_URL-$(PG_URL)} $(BIN)/python benchmarks/bench_marketplace.py
+
+# 2 API + 2 worker processes and a dispatcher on a throwaway PostgreSQL cluster (initdb/pg_ctl, its own
+# port) and one Temporal dev server, under load, through random kills, restarts and vendor faults; then
+# the audit (src/overture/chaos/audit.py), exit 1 unless every figure is 0. tests/chaos is its short form.
+CHAOS_ARGS ?= --minutes 10 --faults 30
+chaos: $(STAMP)  ## the chaos run: 10 minutes of load, 30 faults, then the audit (lost, duplicated, oversold: all 0)
+	$(BIN)/python -m overture.chaos $(CHAOS_ARGS)
 
 lint: $(STAMP)  ## ruff, mypy strict and the layer contracts (pyproject.toml [tool.importlinter])
 	$(BIN)/ruff check src tests benchmarks
