@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite under home when unset")
     host: str = "127.0.0.1"
     port: int = 8000
+    reuse_port: bool = Field(
+        default=False,
+        description="Listen with SO_REUSEPORT, so several `overture api` processes share the port "
+        "(set by `overture api --workers N` for its copies)",
+    )
     temporal_address: str | None = Field(default=None, description="An existing Temporal; unset starts a dev server")
     task_queue: str = "overture-orders"
     wms_url: str | None = Field(default=None, description="WMS/3PL base URL; unset starts the built-in simulator")

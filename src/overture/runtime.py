@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -376,6 +377,17 @@ def run_api(settings: Settings, container: Container) -> None:
         )
         attach_gateways(app, client, settings, endpoints)
         server = uvicorn.Server(uvicorn_config(app, settings))
-        await server.serve()
+        await server.serve(sockets=[shared_socket(settings)] if settings.reuse_port else None)
 
     run_async(main())
+
+
+def shared_socket(settings: Settings) -> socket.socket:
+    """A listening socket other processes may bind too (SO_REUSEPORT): the kernel spreads connections."""
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    listener.bind((settings.host, settings.port))
+    listener.listen(2048)  # uvicorn's own backlog
+    return listener

@@ -47,14 +47,41 @@ def _advise_on_keys(settings: Settings, container: Any) -> None:
 def api(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1)")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000)")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="API processes sharing the port (one per core)")] = 1,
     home: HomeOption = None,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Run only the API, against OVERTURE_TEMPORAL_ADDRESS (scale-out: several API processes)."""
+    """Run only the API, against OVERTURE_TEMPORAL_ADDRESS (scale-out: several API processes; --workers N
+    runs N on this machine, on one port, and starts again one that dies)."""
     from overture.runtime import run_api
 
     settings = settings_for(home, database_url, host=host, port=port)
-    run_api(settings, bootstrap(settings))
+    if workers == 1:
+        run_api(settings, bootstrap(settings))
+        return
+    raise typer.Exit(_api_copies(settings, workers))
+
+
+def _api_copies(settings: Settings, workers: int) -> int:
+    import sys
+
+    from overture.store.migrate import upgrade
+    from overture.supervisor import Supervisor
+
+    if settings.port == 0:
+        console.print("[red]--workers needs a fixed --port: copies on port 0 would each get another one[/]")
+        return 2
+    upgrade(settings.resolved_database_url())  # once, here, rather than N copies racing to migrate
+    env = {
+        "OVERTURE_HOST": settings.host,
+        "OVERTURE_PORT": str(settings.port),
+        "OVERTURE_REUSE_PORT": "true",
+        "OVERTURE_HOME": str(settings.home),
+        "OVERTURE_DATABASE_URL": settings.resolved_database_url(),
+    }
+    console.print(f"Overture API: {workers} processes on {settings.hub_url()}")
+    command = [sys.executable, "-c", "from overture.cli import app; app()", "api"]
+    return Supervisor(command, workers, env, grace_s=settings.shutdown_grace_s).run()
 
 
 def worker(home: HomeOption = None, database_url: DatabaseOption = None) -> None:
