@@ -19,7 +19,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m overture.chaos", description=__doc__)
     parser.add_argument("--minutes", type=float, default=10.0, help="minutes of load (default 10)")
     parser.add_argument("--faults", type=int, default=30, help="faults injected at random moments (default 30)")
-    parser.add_argument("--rate", type=float, default=8.0, help="orders a second offered (default 8)")
+    parser.add_argument(
+        "--rate", type=float, default=4.0, help="orders a second offered (default 4: what 2 cores complete with faults)"
+    )
     parser.add_argument("--seed", type=int, default=None, help="replay a run: faults, times and orders")
     parser.add_argument("--settle", type=float, default=300.0, help="seconds the hub may take to settle after")
     parser.add_argument("--keep", action="store_true", help="keep the processes' logs even when the run passed")

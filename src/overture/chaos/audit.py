@@ -115,10 +115,13 @@ def run_audit(sources: Sources, accepted: dict[str, str], received: dict[tuple[s
 
 
 def _statuses(c: sa.Connection) -> dict[str, int]:
-    by_status = c.execute(sa.select(orders.c.status, sa.func.count()).group_by(orders.c.status)).tuples().all()
+    by_status = {
+        row[0]: row[1] for row in c.execute(sa.select(orders.c.status, sa.func.count()).group_by(orders.c.status))
+    }
     x = order_exceptions.c
-    by_type = c.execute(sa.select(x.type, sa.func.count()).where(_open()).group_by(x.type)).tuples().all()
-    return {**dict(sorted(by_status)), **{f"exception:{kind}": n for kind, n in sorted(by_type)}}
+    query = sa.select(x.type, sa.func.count()).where(_open()).group_by(x.type)
+    by_type = {f"exception:{row[0]}": row[1] for row in c.execute(query)}
+    return dict(sorted(by_status.items())) | dict(sorted(by_type.items()))
 
 
 def _open() -> sa.ColumnElement[bool]:
@@ -153,19 +156,16 @@ def _position_figures(c: sa.Connection) -> list[str]:
 def _money_mismatches(c: sa.Connection) -> list[str]:
     """Orders whose ledger does not owe what their lines charge (a cancelled line owes nothing)."""
     lines: dict[str, Decimal] = defaultdict(Decimal)
-    currencies = dict(c.execute(sa.select(orders.c.id, orders.c.currency)).tuples().all())
+    order_ids = list(c.execute(sa.select(orders.c.id)).scalars())
     line = order_lines.c
     for row in c.execute(sa.select(line.order_id, line.quantity, line.unit_price, line.status)):
         if row.status != "cancelled":
             lines[row.order_id] += Decimal(row.quantity) * Decimal(row.unit_price)
     e = money_entries.c
-    charged = dict(
-        c.execute(sa.select(e.order_id, sa.func.sum(e.amount_minor)).where(e.kind == "charge").group_by(e.order_id))
-        .tuples()
-        .all()
-    )
+    query = sa.select(e.order_id, sa.func.sum(e.amount_minor)).where(e.kind == "charge").group_by(e.order_id)
+    charged = {row[0]: row[1] for row in c.execute(query)}
     found = []
-    for order_id in currencies:
+    for order_id in order_ids:
         want = int((lines.get(order_id, Decimal(0)) * 100).to_integral_value())
         got = int(charged.get(order_id) or 0)
         if want != got:

@@ -26,10 +26,11 @@ from overture.load.orders import OrderMaker
 from overture.load.runner import SEED_CHUNK, LoadOptions, LoadRun, Planned
 
 RETRY_FOR_S = 240.0  # how long a lost answer is retried: longer than any restart a fault causes
-# Scarce: the SKUs ranked 8 to 13 by popularity (about 1 % of lines each), 30 units each at one warehouse:
-# below what a run orders of them, so orders compete for the last units, yet most orders find stock.
-SCARCE_RANKS = slice(7, 13)
-SCARCE_UNITS = 30
+# Scarce: the SKUs ranked 4 to 8 by popularity (2-4 % of lines each), 15 units each at one warehouse: less
+# than even a 2-minute run orders of most of them, so orders compete for the last units (and the rest wait
+# on hold), while most orders find stock.
+SCARCE_RANKS = slice(3, 8)
+SCARCE_UNITS = 15
 
 
 class Balancer(httpx.AsyncBaseTransport):

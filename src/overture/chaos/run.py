@@ -36,7 +36,7 @@ BURST_BODIES = 40  # orders made ahead for each kill-after-burst fault
 class ChaosOptions:
     minutes: float = 10.0
     faults: int = 30
-    rate: float = 8.0
+    rate: float = 4.0
     seed: int | None = None
     settle_s: float = 300.0
     keep: bool = False  # keep the logs' folder (it is removed after a run that passed)
