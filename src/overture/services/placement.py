@@ -22,6 +22,7 @@ from overture.services.backorders import backorder
 from overture.services.errors import NotFound, ServiceError
 from overture.services.governance import RejectedByRules, Verdict, judge, waived_rules
 from overture.services.marketplace.buy_box import NoEligibleOffer, marketplace_plan, own_stock
+from overture.services.plans import OpenException
 from overture.services.ports import Clock, Geocoder, OrderRecord, SkuTraits, UnitOfWork
 from overture.services.sourcing import capacity_left, route_order
 
@@ -244,6 +245,7 @@ def replace_placement(
     if order is None:
         raise NotFound(f"no order {order_id!r}")
     uow.inventory.settle_reservations(order_id, shipped=False, at=clock(), reason="placed again")
+    plan = uow.fulfilment.plan(order_id) if order.status is OrderStatus.ON_HOLD else None
     if order.status is not OrderStatus.ON_HOLD:
         order.transition(OrderStatus.ON_HOLD, "placing again", clock())
     order.set_line_status(LineStatus.PENDING)
@@ -263,8 +265,18 @@ def replace_placement(
         chosen=chosen,
         total_waived=ExceptionType.TOTAL_MISMATCH.value in overridden,
     )
+    if plan is not None:
+        _keep_open(record, plan.open_exceptions)
     uow.fulfilment.append(record)
     return record
+
+
+def _keep_open(record: OrderRecord, still_open: Sequence[OpenException]) -> None:
+    """An order placed again while it is held (a customer's edit) and held again for the same reason keeps
+    the exception it has: a second one of that type and step would be a second entry in the queue for one
+    hold, and the order's workflow waits on the first, so a decision on the second would never reach it."""
+    held_for = {(e.type, e.step) for e in still_open}
+    record.exceptions = [e for e in record.exceptions if (e.type.value, e.step) not in held_for]
 
 
 def _route_and_reserve(
