@@ -19,6 +19,9 @@ Figures (all must be 0 but ``accepted``)::
                          orders holding stock, shipped lines without a shipment), plus orders whose money
                          ledger does not charge what their lines say
     hidden_exceptions    open exceptions in the store that ``GET /v1/exceptions`` does not list
+    stale_exceptions     open exceptions on an order that is over (completed or cancelled): a person would
+                         be asked to act on something already done
+    repeated_exceptions  more than one open exception of one type on one order
 """
 
 from __future__ import annotations
@@ -140,7 +143,23 @@ def _store_figures(c: sa.Connection, accepted: dict[str, str]) -> list[Figure]:
         for row in stored.values()
         if row.status not in SETTLED and row.id not in with_exception
     ]
-    return [_figure("lost", lost), _figure("duplicate_orders", duplicates), _figure("not_settled", unsettled)]
+    x = order_exceptions.c
+    open_rows = c.execute(sa.select(x.id, x.order_id, x.type).where(_open())).all()
+    over = {order_id for order_id, row in stored.items() if row.status in ("completed", "cancelled")}
+    stale = [
+        f"{row.id} ({row.type}) on {row.order_id} {stored[row.order_id].status}"
+        for row in open_rows
+        if row.order_id in over
+    ]
+    per_type = Counter((row.order_id, row.type) for row in open_rows)
+    repeated = [f"{order_id} {kind} x{n}" for (order_id, kind), n in per_type.items() if n > 1]
+    return [
+        _figure("lost", lost),
+        _figure("duplicate_orders", duplicates),
+        _figure("not_settled", unsettled),
+        _figure("stale_exceptions", stale),
+        _figure("repeated_exceptions", repeated),
+    ]
 
 
 def _position_figures(c: sa.Connection) -> list[str]:
