@@ -95,4 +95,3 @@ def test_the_dispatcher_role_has_processes_of_its_own_and_no_worker_dispatches()
     assert compose["dispatcher"]["command"] == ["dispatcher"]
     assert compose["worker"]["environment"]["OVERTURE_WORKER_DISPATCH"] == "false"
     assert not any(s.get("environment", {}).get("OVERTURE_WORKER_DISPATCH") == "true" for s in compose.values())
-
