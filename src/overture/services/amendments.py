@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from overture.domain.charging import Why
 from overture.domain.decisions import Decision, DecisionKind
 from overture.domain.ids import new_id
-from overture.domain.orders import LineAmendment, LineEdit, OrderError, describe_amendment
+from overture.domain.orders import LineAmendment, LineEdit, NotEditable, OrderError, describe_amendment
 from overture.domain.routing import Allocation
+from overture.domain.statuses import OrderStatus
 from overture.services.errors import ErrorCode, FieldError, NotFound
 from overture.services.money import post_edit
 from overture.services.placement import ChosenLocation, LocationCannotFill, PlannedAllocation, replace_placement
@@ -49,10 +50,31 @@ class Amendment:
 
 
 def amend_order(
-    uow_factory: UnitOfWorkFactory, order_id: str, amendment: Amendment, *, geocoder: Geocoder, clock: Clock
+    uow_factory: UnitOfWorkFactory,
+    order_id: str,
+    amendment: Amendment,
+    *,
+    geocoder: Geocoder,
+    clock: Clock,
+    only_while: frozenset[str] | None = None,
 ) -> OrderPlan:
-    """In one transaction: apply the edits, record the amendment decision, place the order again."""
-    return in_transaction(uow_factory, lambda uow: _amend(uow, order_id, amendment, geocoder, clock))
+    """In one transaction: apply the edits, record the amendment decision, place the order again.
+
+    ``only_while``: the statuses the order must still have, read with its row locked in this very
+    transaction. A person's edit is checked before it is made, but the workflow may release the order
+    in between; placing it again then would put an order the warehouse already holds back to routed,
+    and its shipment could never be recorded (found by the soak run). Raises NotEditable then."""
+
+    def work(uow: UnitOfWork) -> OrderPlan:
+        if only_while is not None:
+            status = uow.fulfilment.locked_status(order_id)
+            if status is None:
+                raise NotFound(f"no order {order_id!r}")
+            if status not in only_while:
+                raise NotEditable(OrderStatus(status))
+        return _amend(uow, order_id, amendment, geocoder, clock)
+
+    return in_transaction(uow_factory, work)
 
 
 class _TrialDone(Exception):

@@ -86,7 +86,10 @@ def apply_change_request(
     kept = [e for c, e in edits.items() if c not in refusals]
     if kept:
         amendment = _amendment(request, kept)
-        amend_order(uow_factory, order_id, amendment, geocoder=geocoder, clock=clock)
+        try:
+            amend_order(uow_factory, order_id, amendment, geocoder=geocoder, clock=clock, only_while=EDITABLE)
+        except NotEditable as late:  # released since it was read: nothing was changed
+            return ChangeOutcome(order_id, order, [LineOutcome(c, False, str(late)) for c in request.lines])
     _note_dates(uow_factory, order_id, request, clock)
     after = read_only(uow_factory, lambda uow: _load(uow, order_id))
     outcomes = [LineOutcome(c, c not in refusals, refusals.get(c, "")) for c in request.lines]

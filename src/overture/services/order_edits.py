@@ -90,7 +90,7 @@ def apply_edit(
     before = read_only(uow_factory, lambda uow: money_view(uow, order_id).totals.due)
     _check_editable(uow_factory, order_id)
     try:
-        amend_order(uow_factory, order_id, amendment, geocoder=geocoder, clock=clock)
+        amend_order(uow_factory, order_id, amendment, geocoder=geocoder, clock=clock, only_while=EDITABLE)
     except (OrderError, LocationCannotFill) as error:
         raise ActionRefused(str(error)) from None
     return read_only(uow_factory, lambda uow: _read_preview(uow, order_id, before))

@@ -74,6 +74,10 @@ class SqlFulfilmentRepository:
     def plan_status(self, order_id: str) -> str | None:
         return self._c.scalar(statements.ORDER_STATUS, {"b_order_id": order_id})
 
+    def locked_status(self, order_id: str) -> str | None:
+        # FOR UPDATE on PostgreSQL; SQLite's write transactions (BEGIN IMMEDIATE) hold the whole store.
+        return self._c.scalar(statements.ORDER_STATUS_LOCKED, {"b_order_id": order_id})
+
     def _order_with_lines(self, order_id: str) -> tuple[Any, list[Any]] | None:
         row = self._c.execute(statements.ORDER_ROW, {"b_order_id": order_id}).first()
         if row is None:

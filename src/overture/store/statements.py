@@ -117,6 +117,7 @@ INSERT_OUTBOX = insert(outbox)
 # The order workflow's store steps: every order runs about a dozen of them.
 _ORDER_ID: BindParameter[Any] = bindparam("b_order_id")
 ORDER_STATUS = select(orders.c.status).where(orders.c.id == _ORDER_ID)
+ORDER_STATUS_LOCKED = ORDER_STATUS.with_for_update()
 ORDER_STATUS_AND_CUSTOMER = select(orders.c.status, orders.c.customer).where(orders.c.id == _ORDER_ID)
 ORDER_ROW = select(orders).where(orders.c.id == _ORDER_ID)
 ORDER_LINES = select(order_lines).where(order_lines.c.order_id == _ORDER_ID).order_by(order_lines.c.line_no)

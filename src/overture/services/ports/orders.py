@@ -74,6 +74,10 @@ class FulfilmentRepository(Protocol):
 
     def plan_status(self, order_id: str) -> str | None: ...
 
+    def locked_status(self, order_id: str) -> str | None:
+        """The order's status, its row locked until the transaction ends (None: no such order)."""
+        ...
+
     def load_order(self, order_id: str) -> Order | None:
         """The order aggregate with its current status and lines."""
         ...
