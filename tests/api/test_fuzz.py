@@ -31,7 +31,7 @@ from tests.services.marketplace.builders import approved_seller
 from tests.workflows.temporal_fixtures import TemporalEnv
 
 pytestmark = [pytest.mark.auth, pytest.mark.slow]
-EXAMPLES = int(os.environ.get("OVERTURE_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("OVERTURE_FUZZ_EXAMPLES", "8"))
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 

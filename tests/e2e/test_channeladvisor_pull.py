@@ -27,7 +27,7 @@ from overture.config import Settings
 from overture.connectors.channeladvisor import ChannelAdvisorConnector
 from overture.connectors.channeladvisor_auth import CaCredentials, CaTokens
 from overture.connectors.http import ConnectorConfig
-from overture.runtime import channel_fulfilments
+from overture.outside import channel_fulfilments
 from overture.services.channel_fulfilment import Sent, send_owed
 from overture.services.fulfilment import receive_shipment
 from overture.services.marketplace_pull import PullReport

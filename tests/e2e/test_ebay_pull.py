@@ -23,7 +23,7 @@ from overture.channels.wms import translate_shipment
 from overture.cli import app as cli
 from overture.cli.ebay import ebay_connector, pull_ebay_orders
 from overture.config import Settings
-from overture.runtime import channel_fulfilments
+from overture.outside import channel_fulfilments
 from overture.services.channel_fulfilment import Sent, send_owed
 from overture.services.fulfilment import receive_shipment
 from overture.services.marketplace_pull import PullReport
