@@ -62,12 +62,14 @@ def sample(cluster: Cluster, samples: Samples, stop: threading.Event) -> None:
         stop.wait(SAMPLE_S)
 
 
-async def drive(cluster: Cluster, minutes: float, rate: float) -> tuple[Ledger, dict[tuple[str, str], int]]:
+async def drive(
+    cluster: Cluster, minutes: float, rate: float, *, scarce: bool
+) -> tuple[Ledger, dict[tuple[str, str], int]]:
     mix = Mix(seed=11, skus=400, cancel_share=0.03, edit_share=0.02, return_share=0.0)
     options = LoadOptions(rate=rate, duration_s=minutes * 60, concurrency=48, timeout_s=20, drain_s=0, poll_rate=0)
     maker = OrderMaker(mix, run_id="soak")
     async with balanced_client(cluster.api_urls, concurrency=48, timeout_s=20) as client:
-        received = await seed(client, maker)
+        received = await seed(client, maker, scarce_best_sellers=scarce)
         load = ChaosLoad(client, plan(maker, mix, options, "soak"), options, mix)
         await load.run()
     return load.ledger, received
@@ -96,7 +98,7 @@ def _run(args: argparse.Namespace, home: Path) -> tuple[Samples, Ledger, AuditRe
         sampler = threading.Thread(target=sample, args=(cluster, samples, stop), daemon=True)
         sampler.start()
         try:
-            ledger, received = asyncio.run(drive(cluster, args.minutes, args.rate))
+            ledger, received = asyncio.run(drive(cluster, args.minutes, args.rate, scarce=args.scarce))
         finally:
             stop.set()
             sampler.join()
@@ -109,6 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--minutes", type=float, default=30.0, help="minutes of steady load (default 30)")
     parser.add_argument("--rate", type=float, default=4.0, help="orders a second offered (default 4)")
+    parser.add_argument(
+        "--scarce",
+        action="store_true",
+        help="keep the chaos run's scarce best sellers: held orders (open workflows) then pile up all run long",
+    )
     args = parser.parse_args(argv)
     warm_up_s = min(WARM_UP_S, args.minutes * 60 / 3)
     home = Path(tempfile.mkdtemp(prefix="bench-soak-"))

@@ -129,10 +129,11 @@ class ChaosLoad(LoadRun):
             self._spawn(self._capture(-1, dataclasses.replace(item, due_s=now)))
 
 
-def stock(maker: OrderMaker) -> dict[tuple[str, str], int]:
-    """Units received per (SKU, location) by :func:`seed`: the best sellers scarce, at one warehouse."""
+def stock(maker: OrderMaker, *, scarce_best_sellers: bool = True) -> dict[tuple[str, str], int]:
+    """Units received per (SKU, location) by :func:`seed`: the best sellers scarce, at one warehouse
+    (unless ``scarce_best_sellers`` is false: a soak of steady work, where held orders do not pile up)."""
     data = maker.master_data()
-    scarce = {item.sku for item in maker.ranked[SCARCE_RANKS]}
+    scarce = {item.sku for item in maker.ranked[SCARCE_RANKS]} if scarce_best_sellers else set()
     received: dict[tuple[str, str], int] = {}
     for entry in data.receipts:
         place_key = (entry["sku"], entry["location_id"])
@@ -143,7 +144,9 @@ def stock(maker: OrderMaker) -> dict[tuple[str, str], int]:
     return received
 
 
-async def seed(client: httpx.AsyncClient, maker: OrderMaker) -> dict[tuple[str, str], int]:
+async def seed(
+    client: httpx.AsyncClient, maker: OrderMaker, *, scarce_best_sellers: bool = True
+) -> dict[tuple[str, str], int]:
     """Warehouses, catalogue and stock (see :func:`stock`) through the API; returns what was received."""
     data = maker.master_data()
     for location in data.locations:
@@ -152,7 +155,7 @@ async def seed(client: httpx.AsyncClient, maker: OrderMaker) -> dict[tuple[str, 
             response.raise_for_status()
     for start in range(0, len(data.skus), SEED_CHUNK):
         (await client.post("/v1/skus", json=data.skus[start : start + SEED_CHUNK])).raise_for_status()
-    received = stock(maker)
+    received = stock(maker, scarce_best_sellers=scarce_best_sellers)
     entries = [
         {"sku": sku, "location_id": location, "quantity": quantity, "reason": "chaos stock"}
         for (sku, location), quantity in received.items()
