@@ -30,8 +30,6 @@ import asyncio
 import multiprocessing
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,11 +41,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import httpx
 import sqlalchemy as sa
 
 from bench_capture import Bundle, insert_bundles, load_bundles, pg_schemas
 from bench_common import pg_server
+from overture.chaos.processes import LaunchError, Proc, wait_http
 from overture.load.drive import client_for, run_load
 from overture.load.mix import Mix
 from overture.load.orders import OrderMaker
@@ -100,30 +98,6 @@ class Phase:
         return nearest_rank([s.latency_s for s in self.result.samples if s.kind == "capture"], percentile)
 
 
-class Process:
-    """A command as its own process group, its output in a log file."""
-
-    def __init__(self, argv: list[str], env: dict[str, str], log: Path) -> None:
-        with log.open("ab") as out:
-            self._popen = subprocess.Popen(
-                argv, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )  # fmt: skip
-        self.log = log
-
-    def alive(self) -> bool:
-        return self._popen.poll() is None
-
-    def stop(self) -> None:
-        if self.alive():
-            os.killpg(self._popen.pid, signal.SIGTERM)
-            try:
-                self._popen.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self._popen.pid, signal.SIGKILL)
-                self._popen.wait(5)
-
-
 def _env(store_url: str, port: int, temporal: str, wms: str, erp: str, home: Path) -> dict[str, str]:
     return {
         "OVERTURE_HOME": str(home),
@@ -138,20 +112,6 @@ def _env(store_url: str, port: int, temporal: str, wms: str, erp: str, home: Pat
         "OVERTURE_SHUTDOWN_GRACE_S": "2",
         "OVERTURE_LOG_LEVEL": "WARNING",
     }
-
-
-def _wait_http(url: str, process: Process, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if not process.alive():
-            raise BenchFailure(f"{process.log.name} exited: {process.log.read_text()[-2000:]}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise BenchFailure(f"the API did not answer at {url}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,20 +133,23 @@ def hub(store_url: str, workers: int, stack: Stack, home: Path) -> Iterator[str]
     sim = [sys.executable, "-m", "overture.simulators"]
     wms_args = ["--ship-delay", str(SHIP_DELAY_S), "--overture-url", api_url, "--log-level", "warning"]
     started = [
-        Process([*sim, "wms", "--port", str(wms_port), *wms_args], {}, home / "wms.log"),
-        Process([*sim, "erp", "--port", str(erp_port), "--log-level", "warning"], {}, home / "erp.log"),
+        Proc("wms", [*sim, "wms", "--port", str(wms_port), *wms_args], {}, home / "wms.log"),
+        Proc("erp", [*sim, "erp", "--port", str(erp_port), "--log-level", "warning"], {}, home / "erp.log"),
     ]
     env = _env(store_url, port, stack.temporal, f"http://127.0.0.1:{wms_port}", f"http://127.0.0.1:{erp_port}", home)
-    started.append(Process([str(OVERTURE), "api"], env, home / "api.log"))
+    started.append(Proc("api", [str(OVERTURE), "api"], env, home / "api.log"))
     # The dispatcher role in a process of its own, as deploy/ runs it: the phases differ only in workers.
-    started.append(Process([str(OVERTURE), "dispatcher"], env, home / "dispatcher.log"))
+    started.append(Proc("dispatcher", [str(OVERTURE), "dispatcher"], env, home / "dispatcher.log"))
     for n in range(workers):
         no_dispatch = {"OVERTURE_WORKER_DISPATCH": "false"}
-        started.append(Process([str(OVERTURE), "worker"], {**env, **no_dispatch}, home / f"worker{n}.log"))
+        worker = [str(OVERTURE), "worker"]
+        started.append(Proc(f"worker{n}", worker, {**env, **no_dispatch}, home / f"worker{n}.log"))
     try:
-        _wait_http(f"http://127.0.0.1:{wms_port}/_stats", started[0])
-        _wait_http(f"http://127.0.0.1:{erp_port}/_stats", started[1])
-        _wait_http(f"{api_url}/healthz", started[2])
+        for process in started:
+            process.start()
+        wait_http(f"http://127.0.0.1:{wms_port}/_stats", started[0])
+        wait_http(f"http://127.0.0.1:{erp_port}/_stats", started[1])
+        wait_http(f"{api_url}/healthz", started[2])
         yield api_url
     finally:
         for process in reversed(started):
@@ -353,7 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with pg_schemas(server, f"load_{tag}_1", f"load_{tag}_2", f"load_{tag}_base") as urls:
             code = _run(args, home, urls)
-    except BenchFailure as failure:
+    except (BenchFailure, LaunchError) as failure:
         print(f"FAILED: {failure} (the processes' logs are in {home})")
         return 1
     shutil.rmtree(home, ignore_errors=True)

@@ -23,7 +23,7 @@ import httpx
 
 from overture.load.mix import Mix
 from overture.load.orders import OrderMaker
-from overture.load.runner import SEED_CHUNK, LoadOptions, LoadRun, Planned
+from overture.load.runner import SEED_CHUNK, LoadOptions, LoadRun, Planned, seed_catalogue
 
 RETRY_FOR_S = 240.0  # how long a lost answer is retried: longer than any restart a fault causes
 # Scarce: the SKUs ranked 4 to 8 by popularity (2-4 % of lines each), 15 units each at one warehouse: less
@@ -148,13 +148,7 @@ async def seed(
     client: httpx.AsyncClient, maker: OrderMaker, *, scarce_best_sellers: bool = True
 ) -> dict[tuple[str, str], int]:
     """Warehouses, catalogue and stock (see :func:`stock`) through the API; returns what was received."""
-    data = maker.master_data()
-    for location in data.locations:
-        response = await client.post("/v1/locations", json=location)
-        if response.status_code != 409:
-            response.raise_for_status()
-    for start in range(0, len(data.skus), SEED_CHUNK):
-        (await client.post("/v1/skus", json=data.skus[start : start + SEED_CHUNK])).raise_for_status()
+    await seed_catalogue(client, maker)
     received = stock(maker, scarce_best_sellers=scarce_best_sellers)
     entries = [
         {"sku": sku, "location_id": location, "quantity": quantity, "reason": "chaos stock"}

@@ -270,9 +270,9 @@ async def exceptions_by_type(client: httpx.AsyncClient, order_ids: set[str]) -> 
     return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
-async def seed_master_data(client: httpx.AsyncClient, maker: OrderMaker) -> None:
-    """Warehouses, catalogue and ample stock, through the API (an admin key's work); a warehouse
-    that already exists (a second run on the same hub) is left as it is."""
+async def seed_catalogue(client: httpx.AsyncClient, maker: OrderMaker) -> None:
+    """Warehouses and catalogue through the API (an admin key's work); a warehouse that already exists
+    (a second run on the same hub) is left as it is."""
     data = maker.master_data()
     for location in data.locations:
         response = await client.post("/v1/locations", json=location)
@@ -280,6 +280,12 @@ async def seed_master_data(client: httpx.AsyncClient, maker: OrderMaker) -> None
             response.raise_for_status()
     for start in range(0, len(data.skus), SEED_CHUNK):
         (await client.post("/v1/skus", json=data.skus[start : start + SEED_CHUNK])).raise_for_status()
+
+
+async def seed_master_data(client: httpx.AsyncClient, maker: OrderMaker) -> None:
+    """Warehouses, catalogue and ample stock, through the API."""
+    await seed_catalogue(client, maker)
+    data = maker.master_data()
     for start in range(0, len(data.receipts), SEED_CHUNK):
         entries = data.receipts[start : start + SEED_CHUNK]
         (await client.post("/v1/inventory/receipts", json={"entries": entries})).raise_for_status()
